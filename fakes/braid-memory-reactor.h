@@ -1,0 +1,57 @@
+#pragma once
+
+#include <braid.h>
+#include "braid-fake-clock.h"
+
+G_BEGIN_DECLS
+
+#define BRAID_TYPE_MEMORY_REACTOR (braid_memory_reactor_get_type ())
+G_DECLARE_FINAL_TYPE (BraidMemoryReactor, braid_memory_reactor, BRAID, MEMORY_REACTOR, BraidFakeClock)
+
+/**
+ * BraidTcpServerRecord:
+ * @port: the port asked for
+ * @factory: the factory given
+ * @backlog: the backlog given
+ * @interface: (nullable): the interface given
+ * @listening_port: the fake port returned to the caller
+ *
+ * One `listen_tcp` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  guint16 port;
+  BraidFactory *factory;
+  int backlog;
+  char *interface;
+  BraidListeningPort *listening_port;
+} BraidTcpServerRecord;
+
+/**
+ * BraidTcpClientRecord:
+ * @host: the host asked for
+ * @port: the port asked for
+ * @factory: the client factory given
+ * @timeout: the timeout given
+ * @bind_address: (nullable): the bind address given
+ * @connector: the fake connector returned to the caller
+ *
+ * One `connect_tcp` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  char *host;
+  guint16 port;
+  BraidClientFactory *factory;
+  gdouble timeout;
+  GSocketAddress *bind_address;
+  BraidConnector *connector;
+} BraidTcpClientRecord;
+
+BraidMemoryReactor *braid_memory_reactor_new             (void);
+GPtrArray          *braid_memory_reactor_get_tcp_servers (BraidMemoryReactor *self);
+GPtrArray          *braid_memory_reactor_get_tcp_clients (BraidMemoryReactor *self);
+GPtrArray          *braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self);
+GPtrArray          *braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self);
+gboolean            braid_memory_reactor_get_has_run     (BraidMemoryReactor *self);
+gboolean            braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self);
+
+G_END_DECLS

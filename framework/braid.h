@@ -1,0 +1,38 @@
+/* braid.h: the one header a Braid program includes.
+ *
+ * Braid is Twisted's event-driven networking model in C, on GLib: a
+ * reactor, transports, protocols and factories, deferreds, timers and
+ * framing protocols. Start with lessons/01-echo/README.md.
+ */
+#pragma once
+
+#define BRAID_INSIDE
+
+#include "braid-types.h"
+#include "braid-error.h"
+
+/* Time */
+#include "braid-clock.h"
+#include "braid-delayed-call.h"
+#include "braid-timer-queue.h"
+
+/* Connections */
+#include "braid-producer.h"
+#include "braid-transport.h"
+#include "braid-protocol.h"
+#include "braid-factory.h"
+#include "braid-client-factory.h"
+#include "braid-connector.h"
+#include "braid-listening-port.h"
+#include "braid-reactor.h"
+
+/* The real reactor (issue #3) */
+
+
+/* Deferreds (issue #4) */
+
+
+/* Framing protocols and timers (issue #5) */
+
+
+#undef BRAID_INSIDE
