@@ -33,6 +33,11 @@
 
 
 /* Framing protocols and timers (issue #5) */
+#include "braid-line-receiver.h"
+#include "braid-int-n-receiver.h"
+#include "braid-netstring-receiver.h"
+#include "braid-looping-call.h"
+#include "braid-idle-timeout.h"
 
 
 #undef BRAID_INSIDE
