@@ -35,6 +35,8 @@ typedef struct
   const guint8 *cur;      /* the chunk being parsed, during a feed */
   gsize cur_len;
   gsize cur_pos;          /* how much of it the parser has consumed */
+  BraidTransport *transport;  /* during a feed: the protocol's transport */
+  gboolean (*is_disconnecting) (BraidTransport *transport);
   gboolean busy;          /* a feed is running: new input is queued */
   gboolean paused;
   gboolean stopped;       /* closing or broken: drop all input */

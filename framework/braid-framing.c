@@ -30,6 +30,11 @@ feed_chunk (BraidFramingInput *in,
             const guint8      *data,
             gsize              len)
 {
+  /* Looked up once per chunk, not once per frame: the parsers ask after
+   * every frame whether the transport is closing. */
+  in->transport = braid_protocol_get_transport (protocol);
+  in->is_disconnecting = in->transport != NULL
+    ? BRAID_TRANSPORT_GET_IFACE (in->transport)->is_disconnecting : NULL;
   in->busy = TRUE;
   in->cur = data;
   in->cur_len = len;
@@ -37,6 +42,7 @@ feed_chunk (BraidFramingInput *in,
   if (!braid_framing_should_stop (in, protocol))
     feed (protocol);
   in->busy = FALSE;
+  in->transport = NULL;
 
   if (in->stopped)
     g_byte_array_set_size (in->held, 0);
@@ -128,13 +134,20 @@ braid_framing_input_prepend (BraidFramingInput *in, const guint8 *data, gsize le
 gboolean
 braid_framing_should_stop (BraidFramingInput *in, BraidProtocol *protocol)
 {
-  BraidTransport *transport;
-
   if (in->stopped)
     return TRUE;
-  transport = braid_protocol_get_transport (protocol);
-  if (transport != NULL && braid_transport_is_disconnecting (transport))
-    in->stopped = TRUE;
+  if (in->transport != NULL)
+    {
+      if (in->is_disconnecting (in->transport))
+        in->stopped = TRUE;
+    }
+  else if (!in->busy)
+    {
+      BraidTransport *transport = braid_protocol_get_transport (protocol);
+
+      if (transport != NULL && braid_transport_is_disconnecting (transport))
+        in->stopped = TRUE;
+    }
   return in->stopped;
 }
 

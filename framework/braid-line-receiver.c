@@ -1,5 +1,4 @@
 /* braid-line-receiver.c: a protocol that receives lines. */
-#define _GNU_SOURCE /* memmem */
 #include "config.h"
 
 #include <string.h>
@@ -65,7 +64,7 @@
  * the transport. Pause the receiver rather than the transport: a transport
  * has no way to tell its protocol that it was paused.
  *
- * Lines are found with memchr()/memmem() in the buffer `data_received` was
+ * Lines are found with memchr() in the buffer `data_received` was
  * given; only an incomplete line is copied, into a buffer that never grows
  * past `max_length` plus the delimiter.
  */
@@ -101,19 +100,49 @@ G_DEFINE_TYPE_WITH_CODE (BraidLineReceiver, braid_line_receiver, BRAID_TYPE_PROT
 
 #define PRIV(self) ((BraidLineReceiverPrivate *) braid_line_receiver_get_instance_private (self))
 
+/* Copies @len bytes to the end of @array, keeping a NUL after them (not
+ * counted): learners can use a line as a C string, and its length stays
+ * exact for binary lines. */
+static void
+append_terminated (GByteArray *array, const guint8 *data, gsize len)
+{
+  guint old = array->len;
+
+  g_byte_array_set_size (array, old + len + 1);
+  memcpy (array->data + old, data, len);
+  array->data[old + len] = '\0';
+  array->len = old + len;
+}
+
 static void
 deliver_line (BraidLineReceiver *self, GByteArray *line)
 {
   BraidLineReceiverClass *klass = BRAID_LINE_RECEIVER_GET_CLASS (self);
-  gsize len = line->len;
 
-  /* NUL-terminate without counting it: learners can use the line as a C
-   * string, and @len stays exact for binary lines. */
-  g_byte_array_append (line, (const guint8 *) "", 1);
-  line->len = len;
   if (klass->line_received != NULL)
-    klass->line_received (self, (const char *) line->data, len);
-  g_byte_array_set_size (line, 0);
+    klass->line_received (self, (const char *) line->data, line->len);
+  line->len = 0;
+}
+
+/* The first delimiter in @data: memchr (vectorised in the C library) finds
+ * candidates for its first byte, memcmp checks the rest; much faster than
+ * glibc's memmem on the short needles delimiters are. */
+static const guint8 *
+find_delimiter (const guint8 *data, gsize len, const char *delimiter, gsize dlen)
+{
+  const guint8 *end = data + len;
+  const guint8 *p = data;
+
+  while (p + dlen <= end)
+    {
+      p = memchr (p, delimiter[0], (gsize) (end - p) - (dlen - 1));
+      if (p == NULL)
+        return NULL;
+      if (memcmp (p + 1, delimiter + 1, dlen - 1) == 0)
+        return p;
+      p++;
+    }
+  return NULL;
 }
 
 /* Keeps only the last (delimiter length - 1) bytes of partial + data: all a
@@ -215,10 +244,7 @@ find_line_end (BraidLineReceiverPrivate *priv,
         return TRUE;
       }
 
-  if (dlen == 1)
-    found = memchr (data, priv->delimiter[0], avail);
-  else
-    found = memmem (data, avail, priv->delimiter, dlen);
+  found = find_delimiter (data, avail, priv->delimiter, dlen);
   if (found == NULL)
     return FALSE;
   *from_partial = plen;
@@ -234,7 +260,7 @@ feed_lines (gpointer receiver)
   BraidLineReceiverPrivate *priv = PRIV (self);
   BraidFramingInput *in = &priv->in;
 
-  while (!in->paused && !braid_framing_should_stop (in, BRAID_PROTOCOL (self))
+  while (!in->paused && !braid_framing_should_stop (in, receiver)
          && in->cur_pos < in->cur_len)
     {
       const guint8 *data = in->cur + in->cur_pos;
@@ -275,17 +301,17 @@ feed_lines (gpointer receiver)
 
       /* Assemble the line in priv->line: the partial start (if any) and
        * the bytes of this chunk up to the delimiter. */
-      g_byte_array_set_size (priv->partial, from_partial);
+      priv->partial->len = from_partial;
       if (from_partial > 0)
         {
           GByteArray *swap = priv->line;
 
-          g_byte_array_append (priv->partial, data, line_len - from_partial);
+          append_terminated (priv->partial, data, line_len - from_partial);
           priv->line = priv->partial;
           priv->partial = swap;
         }
       else
-        g_byte_array_append (priv->line, data, line_len);
+        append_terminated (priv->line, data, line_len);
       deliver_line (self, priv->line);
     }
 }
