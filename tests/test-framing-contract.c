@@ -155,6 +155,40 @@ run_row_on_string_transport (gconstpointer data)
     }
 }
 
+#ifdef HAVE_LOOPBACK
+/* Through a BraidLoopback: a plain client protocol writes the input, the
+ * loopback delivers it in chunks and delivers the close. */
+static void
+run_row_on_loopback (gconstpointer data)
+{
+  const ContractRow *row = data;
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunk_sizes); c++)
+    {
+      g_autoptr (BraidProtocol) server = make_receiver (row);
+      g_autoptr (BraidProtocol) client = g_object_new (BRAID_TYPE_PROTOCOL, NULL);
+      g_autoptr (BraidLoopback) loopback = braid_loopback_new (server, client);
+
+      braid_loopback_set_chunk_size (loopback, chunk_sizes[c]);
+      braid_transport_write (braid_loopback_get_client_transport (loopback),
+                             (const guint8 *) row->input, input_length (row));
+      expect_close_log (row);
+      braid_loopback_flush (loopback);
+      g_test_assert_expected_messages ();
+
+      /* Bad input closed the connection; good input left it open. */
+      g_assert_cmpint (braid_loopback_is_open (loopback), ==, row->error_code == OPEN);
+      if (braid_loopback_is_open (loopback))
+        {
+          braid_loopback_close (loopback);
+          braid_loopback_flush (loopback);
+        }
+      check_outcome (row, server, chunk_sizes[c]);
+      braid_assert_no_leftovers ();
+    }
+}
+#endif
+
 int
 main (int argc, char **argv)
 {
@@ -168,5 +202,13 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &rows[i], run_row_on_string_transport);
     }
+#ifdef HAVE_LOOPBACK
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/framing/contract/loopback/%s", rows[i].name);
+
+      g_test_add_data_func (path, &rows[i], run_row_on_loopback);
+    }
+#endif
   return g_test_run ();
 }
