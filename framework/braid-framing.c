@@ -130,24 +130,13 @@ braid_framing_input_prepend (BraidFramingInput *in, const guint8 *data, gsize le
 }
 
 /* Whether the parser must stop delivering: the transport is closing, or the
- * receiver closed it. Once true, it stays true. */
+ * receiver closed it. Once true, it stays true. Asked during a feed, which
+ * looked the transport up (a receiver with no transport never stops). */
 gboolean
 braid_framing_should_stop (BraidFramingInput *in, BraidProtocol *protocol)
 {
-  if (in->stopped)
-    return TRUE;
-  if (in->transport != NULL)
-    {
-      if (in->is_disconnecting (in->transport))
-        in->stopped = TRUE;
-    }
-  else if (!in->busy)
-    {
-      BraidTransport *transport = braid_protocol_get_transport (protocol);
-
-      if (transport != NULL && braid_transport_is_disconnecting (transport))
-        in->stopped = TRUE;
-    }
+  if (!in->stopped && in->transport != NULL && in->is_disconnecting (in->transport))
+    in->stopped = TRUE;
   return in->stopped;
 }
 

@@ -196,6 +196,30 @@ test_expired_func_replaces_the_default (void)
 }
 
 static void
+count_destroy (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_expired_func_data_is_freed (void)
+{
+  Fixture f;
+  BraidIdleTimeout *timeout;
+  guint destroyed = 0;
+
+  fixture_set_up (&f);
+  timeout = braid_protocol_set_idle_timeout (BRAID_PROTOCOL (f.protocol), BRAID_CLOCK (f.clock), 1);
+  braid_idle_timeout_set_expired_func (timeout, say_goodbye, &destroyed, count_destroy);
+  braid_idle_timeout_set_expired_func (timeout, NULL, &destroyed, count_destroy);
+  g_assert_cmpuint (destroyed, ==, 1);
+  braid_protocol_cancel_idle_timeout (BRAID_PROTOCOL (f.protocol));
+  g_assert_cmpuint (destroyed, ==, 2);
+  lose (&f);
+  fixture_tear_down (&f);
+}
+
+static void
 test_set_again_replaces_and_cancel_forgets (void)
 {
   Fixture f;
@@ -226,5 +250,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/idle-timeout/cancelled-on-protocol-finalize", test_dropping_the_protocol_cancels_the_timer);
   braid_test_add_func ("/idle-timeout/expired-func", test_expired_func_replaces_the_default);
   braid_test_add_func ("/idle-timeout/replace-and-cancel", test_set_again_replaces_and_cancel_forgets);
+  braid_test_add_func ("/idle-timeout/expired-data-freed", test_expired_func_data_is_freed);
   return g_test_run ();
 }

@@ -32,6 +32,16 @@ test_defaults (void)
   braid_int_n_receiver_set_max_length (receiver, 100);
   g_assert_cmpuint (braid_int_n_receiver_get_prefix_bits (receiver), ==, 16);
   g_assert_cmpuint (braid_int_n_receiver_get_max_length (receiver), ==, 100);
+
+  {
+    guint bits = 0;
+    guint64 max_length = 0;
+
+    g_object_set (receiver, "prefix-bits", 8, "max-length", (guint64) 7, NULL);
+    g_object_get (receiver, "prefix-bits", &bits, "max-length", &max_length, NULL);
+    g_assert_cmpuint (bits, ==, 8);
+    g_assert_cmpuint (max_length, ==, 7);
+  }
 }
 
 static void

@@ -58,6 +58,47 @@ test_defaults (void)
   g_assert_cmpuint (max_length, ==, BRAID_DEFAULT_MAX_FRAME_LENGTH);
   braid_line_receiver_set_max_length (lines, 10);
   g_assert_cmpuint (braid_line_receiver_get_max_length (lines), ==, 10);
+  g_object_set (lines, "delimiter", "\n", NULL);
+  g_assert_cmpstr (braid_line_receiver_get_delimiter (lines), ==, "\n");
+}
+
+/* Skipping an over-long line whose delimiter is long and arrives split:
+ * the receiver keeps only the few bytes that may start the delimiter. */
+static void
+test_skipping_with_a_split_long_delimiter (void)
+{
+  const char *input = "abcdefghij\r\n\r\nok\r\n\r\n";
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunk_sizes); c++)
+    {
+      Fixture f = { 0 };
+
+      fixture_connect (&f);
+      f.lines->record.keep_open = TRUE;
+      braid_line_receiver_set_delimiter (BRAID_LINE_RECEIVER (f.lines), "\r\n\r\n");
+      braid_line_receiver_set_max_length (BRAID_LINE_RECEIVER (f.lines), 3);
+      feed_in_chunks (BRAID_PROTOCOL (f.lines), input, strlen (input), chunk_sizes[c]);
+      assert_frames (&f, "[ok]");
+      g_assert_cmpuint (f.lines->record.exceeded_calls, ==, 1);
+      fixture_clear (&f);
+    }
+}
+
+/* A new delimiter while skipping an over-long line ends the skipping. */
+static void
+test_new_delimiter_ends_skipping (void)
+{
+  Fixture f = { 0 };
+
+  fixture_connect (&f);
+  f.lines->record.keep_open = TRUE;
+  braid_line_receiver_set_max_length (BRAID_LINE_RECEIVER (f.lines), 3);
+  feed (&f, "abcdefgh");
+  g_assert_cmpuint (f.lines->record.exceeded_calls, ==, 1);
+  braid_line_receiver_set_delimiter (BRAID_LINE_RECEIVER (f.lines), "\n");
+  feed (&f, "xy\n");
+  assert_frames (&f, "[xy]");
+  fixture_clear (&f);
 }
 
 static void
@@ -453,6 +494,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/line-receiver/delimiter/change-reparses", test_changing_the_delimiter_reparses_the_buffer);
   braid_test_add_func ("/line-receiver/exceeded/reports-length-and-skips", test_exceeded_reports_length);
   braid_test_add_func ("/line-receiver/exceeded/default-logs-and-closes", test_default_exceeded_logs_and_closes);
+  braid_test_add_func ("/line-receiver/exceeded/skip-with-split-long-delimiter", test_skipping_with_a_split_long_delimiter);
+  braid_test_add_func ("/line-receiver/exceeded/new-delimiter-ends-skipping", test_new_delimiter_ends_skipping);
   braid_test_add_func ("/line-receiver/raw/and-back-with-extra", test_raw_mode_and_back_with_extra);
   braid_test_add_func ("/line-receiver/raw/rest-of-chunk", test_raw_mode_gets_the_rest_of_the_chunk);
   braid_test_add_func ("/line-receiver/raw/unfinished-line", test_raw_mode_delivers_the_unfinished_line);

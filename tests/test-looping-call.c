@@ -189,6 +189,34 @@ test_zero_interval_calls_every_turn (void)
 }
 
 static void
+count_destroy (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static gboolean
+return_true (BraidLoopingCall *call, guint64 intervals, gpointer user_data, GError **error)
+{
+  return TRUE;
+}
+
+static void
+test_user_data_is_freed (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidLoopingCall *call;
+  guint destroyed = 0;
+
+  call = braid_looping_call_new (BRAID_CLOCK (clock), return_true, &destroyed, count_destroy);
+  braid_looping_call_set_stopped_func (call, NULL, &destroyed, count_destroy);
+  /* Replacing the stopped function frees the old data at once. */
+  braid_looping_call_set_stopped_func (call, NULL, &destroyed, count_destroy);
+  g_assert_cmpuint (destroyed, ==, 1);
+  g_object_unref (call);
+  g_assert_cmpuint (destroyed, ==, 3);
+}
+
+static void
 test_running_loop_keeps_itself_alive (void)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
@@ -309,6 +337,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/looping-call/reset", test_reset_restarts_the_interval);
   braid_test_add_func ("/looping-call/zero-interval", test_zero_interval_calls_every_turn);
   braid_test_add_func ("/looping-call/keeps-itself-alive", test_running_loop_keeps_itself_alive);
+  braid_test_add_func ("/looping-call/user-data-freed", test_user_data_is_freed);
   braid_test_add_func ("/looping-call/missed-ticks", test_missed_ticks_are_skipped_and_counted);
   return g_test_run ();
 }
