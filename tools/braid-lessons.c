@@ -13,7 +13,6 @@
  * file parses the command line and runs the commands. */
 #include <fcntl.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -668,15 +667,6 @@ on_stdin_readable (gint fd, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-on_interrupt (gpointer data)
-{
-  Runner *runner = data;
-
-  watch_stop (runner, EXIT_OK);
-  return G_SOURCE_CONTINUE;
-}
-
 /* No command: the current exercise, checked on every save. Without a
  * terminal (or with --once or --json) it is checked once and the runner
  * exits with the check's status. */
@@ -685,7 +675,6 @@ command_watch (Runner *runner)
 {
   LessonsExercise *current = lessons_current_exercise (runner->course, runner->state);
   GError *error = NULL;
-  guint interrupt_id;
 
   if (runner->course->exercises->len == 0)
     return fail (runner, g_error_new (LESSONS_ERROR, LESSONS_ERROR_BAD_EXERCISE,
@@ -715,12 +704,13 @@ command_watch (Runner *runner)
   runner->monitors = g_ptr_array_new_with_free_func (g_object_unref);
   runner->typed = g_string_new (NULL);
   runner->exit_status = EXIT_OK;
+  /* Ctrl-C keeps its default action: it also stops a build or check in
+   * progress at once (they share the terminal's process group), and the
+   * state file is always written whole, so nothing is lost. */
   g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, on_stdin_readable, runner);
-  interrupt_id = g_unix_signal_add (SIGINT, on_interrupt, runner);
   watch_exercise (runner, current);
   if (!runner->finished)
     g_main_loop_run (runner->loop);
-  g_source_remove (interrupt_id);
   return runner->exit_status;
 }
 

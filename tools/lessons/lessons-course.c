@@ -13,6 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/**
+ * lessons_error_quark:
+ *
+ * The domain of [enum@LessonsError]: an unknown exercise, an exercise folder
+ * that cannot be understood, a missing build, a refused request.
+ *
+ * Returns: the error domain of braid-lessons
+ */
 G_DEFINE_QUARK (braid-lessons-error-quark, lessons_error)
 
 static void
