@@ -292,7 +292,9 @@ test_course_finds_exercises (void)
   g_assert_cmpuint (course->path->len, ==, 3);
   later = g_ptr_array_index (course->path, 2);
   g_assert_cmpstr (later->name, ==, "03-later");
+  g_assert_false (later->written);  /* only course.ini names it */
   g_assert_null (later->exercise);
+  g_assert_true (((LessonsPathStep *) g_ptr_array_index (course->path, 1))->written);
   g_assert_true (((LessonsPathStep *) g_ptr_array_index (course->path, 0))->exercise == greet);
   g_assert_cmpint (lessons_course_index (course, sum), ==, 1);
 }

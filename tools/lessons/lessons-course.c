@@ -294,6 +294,7 @@ path_add_step (LessonsCourse *course, const gchar *name, guint number,
     step->title = g_strdup (name);
   step->teaches = course_map_get (course_map, name, "teaches");
   step->seed = course_map_get (course_map, name, "seed");
+  step->written = g_file_test (lesson_dir, G_FILE_TEST_IS_DIR);
   for (guint i = 0; i < course->exercises->len; i++)
     {
       LessonsExercise *exercise = g_ptr_array_index (course->exercises, i);

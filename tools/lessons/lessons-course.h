@@ -45,6 +45,7 @@ typedef struct
   gchar *title;
   gchar *teaches;             /* (nullable) */
   gchar *seed;                /* (nullable) */
+  gboolean written;           /* its folder exists */
   LessonsExercise *exercise;  /* (nullable) (transfer none) its exercise, if present */
 } LessonsPathStep;
 

@@ -230,7 +230,8 @@ print_path_step (LessonsPathStep *step, LessonsState *state, LessonsExercise *cu
   const gchar *pointer = (current != NULL && step->exercise == current) ? "→" : " ";
 
   if (step->exercise == NULL)
-    printf ("%s   %s %-18s %-10s %s%s\n", DIM, pointer, step->name, "(later)", step->title, RESET);
+    printf ("%s   %s %-18s %-10s %s%s\n", DIM, pointer, step->name,
+            step->written ? "(no exercise)" : "(later)", step->title, RESET);
   else
     {
       LessonsStatus status = lessons_state_get_status (state, step->name);
