@@ -489,6 +489,138 @@ test_reset_restores_the_starting_file (void)
   g_assert_cmpstr (current_of (reset), ==, course.first);
 }
 
+/* Waiting on the watching runner, with a deadline so that a runner that
+ * never answers fails the test instead of hanging it. */
+typedef struct
+{
+  gchar   *line;
+  gboolean done;
+  GError  *error;
+} Awaited;
+
+static gboolean
+on_deadline (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the thread-default context until @awaited is done; cancels
+ * @cancellable after @seconds. */
+static void
+wait_for (Awaited *awaited, GCancellable *cancellable, guint seconds)
+{
+  g_autoptr (GSource) deadline = g_timeout_source_new_seconds (seconds);
+
+  g_source_set_callback (deadline, on_deadline, cancellable, NULL);
+  g_source_attach (deadline, g_main_context_get_thread_default ());
+  while (!awaited->done)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_source_destroy (deadline);
+}
+
+static void
+on_line_read (GObject *stream, GAsyncResult *res, gpointer data)
+{
+  Awaited *awaited = data;
+
+  awaited->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (stream), res,
+                                                             NULL, &awaited->error);
+  awaited->done = TRUE;
+}
+
+/* The next JSON line the watching runner prints (within 120 s: the first
+ * check of lesson 01 may have to build libbraid). */
+static JsonParser *
+next_json_line (GDataInputStream *from)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  Awaited awaited = { 0 };
+  JsonParser *parser = json_parser_new ();
+
+  g_data_input_stream_read_line_async (from, G_PRIORITY_DEFAULT, cancellable, on_line_read,
+                                       &awaited);
+  wait_for (&awaited, cancellable, 120);
+  g_assert_no_error (awaited.error);
+  g_assert_nonnull (awaited.line);
+  json_parser_load_from_data (parser, awaited.line, -1, &error);
+  g_assert_no_error (error);
+  g_free (awaited.line);
+  return parser;
+}
+
+static void
+on_runner_exited (GObject *process, GAsyncResult *res, gpointer data)
+{
+  Awaited *awaited = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (process), res, &awaited->error);
+  awaited->done = TRUE;
+}
+
+static void
+test_watch_checks_on_save_and_moves_on (void)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) runner = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (JsonParser) before = NULL;
+  g_autoptr (JsonParser) saved = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  Awaited exited = { 0 };
+  const gchar *argv[] = { course.runner, "--json", "--watch", "--lessons-dir", course.lessons_dir,
+                          "--build-dir", course.build_dir, "--state-file", course.state_file,
+                          NULL };
+
+  g_test_summary ("Watching, the runner checks the current exercise, checks it again when "
+                  "the learner saves the file, and moves on to the next when it passes; "
+                  "q quits");
+  if (skip_if_not_ready ())
+    return;
+  g_main_context_push_thread_default (context);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, course.work);
+  runner = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
+
+  /* The starting file (reset by the test before) fails. */
+  before = next_json_line (lines);
+  g_assert_cmpstr (json_object_get_string_member (reported_exercise (before), "name"), ==,
+                   course.first);
+  g_assert_cmpstr (json_object_get_string_member (reported_exercise (before), "status"), !=,
+                   "done");
+
+  /* The learner saves the solution: checked again, done, and on to the next. */
+  copy_file (course.first_solution, course.first_file);
+  saved = next_json_line (lines);
+  g_assert_cmpstr (json_object_get_string_member (reported_exercise (saved), "name"), ==,
+                   course.first);
+  g_assert_cmpstr (json_object_get_string_member (reported_exercise (saved), "status"), ==,
+                   "done");
+  g_assert_cmpstr (current_of (saved), ==, course.second);
+  if (course.second != NULL)
+    {
+      g_autoptr (JsonParser) next = next_json_line (lines);
+
+      g_assert_cmpstr (json_object_get_string_member (reported_exercise (next), "name"), ==,
+                       course.second);
+      g_output_stream_write_all (g_subprocess_get_stdin_pipe (runner), "q\n", 2, NULL, NULL,
+                                 &error);
+      g_assert_no_error (error);
+    }
+  g_subprocess_wait_async (runner, cancellable, on_runner_exited, &exited);
+  wait_for (&exited, cancellable, 60);
+  g_assert_no_error (exited.error);
+  g_assert_true (g_subprocess_get_if_exited (runner));
+  g_assert_cmpint (g_subprocess_get_exit_status (runner), ==, 0);
+  g_main_context_pop_thread_default (context);
+}
+
 static void
 test_unknown_exercise_is_a_usage_error (void)
 {
@@ -603,6 +735,8 @@ main (int argc, char **argv)
                    test_compile_error_is_not_built);
   g_test_add_func ("/lessons-runner/path/reset-restores-the-starting-file",
                    test_reset_restores_the_starting_file);
+  g_test_add_func ("/lessons-runner/path/watch-checks-on-save-and-moves-on",
+                   test_watch_checks_on_save_and_moves_on);
   g_test_add_func ("/lessons-runner/path/unknown-exercise-is-a-usage-error",
                    test_unknown_exercise_is_a_usage_error);
 

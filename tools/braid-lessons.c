@@ -11,11 +11,9 @@
  * remembers results, lessons-check.c builds and runs a check and reads its
  * output, lessons-hints.c splits the hints, lessons-report.c prints. This
  * file parses the command line and runs the commands. */
-#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -51,6 +49,7 @@ typedef struct
   gboolean  force;
   gboolean  all;
   gboolean  once;
+  gboolean  watch;
   gint      timeout_seconds;
 
   const gchar   *command;
@@ -193,30 +192,19 @@ runner_open_build (Runner *runner, GError **error)
   return runner->build != NULL;
 }
 
-/* ninja rebuilds what is newer than its last build. A file put back with
- * an older date (`cp -p`, an editor restoring a backup, `git stash pop` of
- * an old change) would be skipped, and the check would test stale code; so
- * a file whose contents changed since its last check is dated now. */
-static void
-date_changed_file_now (Runner *runner, LessonsExercise *exercise, const gchar *checksum)
-{
-  g_autofree gchar *recorded = lessons_state_get_checksum (runner->state, exercise->name);
-
-  if (recorded != NULL && g_strcmp0 (recorded, checksum) != 0)
-    utimensat (AT_FDCWD, exercise->file, NULL, 0);
-}
-
 /* Builds and runs the check of @exercise, and remembers the result. */
 static LessonsCheckResult *
 runner_check (Runner *runner, LessonsExercise *exercise, GError **error)
 {
   g_autofree gchar *checksum = lessons_file_checksum (exercise->file);
+  g_autofree gchar *recorded = lessons_state_get_checksum (runner->state, exercise->name);
+  gboolean changed = recorded != NULL && g_strcmp0 (recorded, checksum) != 0;
   LessonsCheckResult *result;
 
   if (!runner_open_build (runner, error))
     return NULL;
-  date_changed_file_now (runner, exercise, checksum);
-  result = lessons_check_exercise (runner->build, runner->course->lessons_dir, exercise, error);
+  result = lessons_check_exercise (runner->build, runner->course->lessons_dir, exercise, changed,
+                                   error);
   if (result == NULL)
     return NULL;
   lessons_state_set_result (runner->state, exercise->name, result->status, result->message,
@@ -268,6 +256,19 @@ command_list (Runner *runner)
   return EXIT_OK;
 }
 
+/* The JSON report of one check: the exercise with its result, and where
+ * the learner is now. */
+static void
+print_check_json (Runner *runner, LessonsExercise *exercise, const LessonsCheckResult *result)
+{
+  JsonBuilder *builder = lessons_json_begin (runner->command != NULL ? runner->command : "watch",
+                                             runner->course, runner->state);
+
+  lessons_json_add_exercise (builder, exercise, runner->state, result);
+  json_builder_end_array (builder);
+  lessons_json_print (builder);
+}
+
 /* Checks @exercise once and reports it; in text, says what comes next. */
 static int
 check_and_report (Runner *runner, LessonsExercise *exercise)
@@ -281,13 +282,7 @@ check_and_report (Runner *runner, LessonsExercise *exercise)
     return fail (runner, error);
   current = lessons_current_exercise (runner->course, runner->state);
   if (runner->json)
-    {
-      JsonBuilder *builder = lessons_json_begin (runner->command, runner->course, runner->state);
-
-      lessons_json_add_exercise (builder, exercise, runner->state, result);
-      json_builder_end_array (builder);
-      lessons_json_print (builder);
-    }
+    print_check_json (runner, exercise, result);
   else
     {
       lessons_print_result (exercise, result);
@@ -510,8 +505,10 @@ is_editor_scratch (const gchar *name)
 }
 
 static void
-print_watch_help (void)
+print_watch_help (Runner *runner)
 {
+  if (runner->json)
+    return;
   printf ("\nSave the file to check it again. Type h + Enter for a hint, l for the list, "
           "c to check now, q to quit.\n");
   fflush (stdout);
@@ -526,25 +523,34 @@ watch_check_now (Runner *runner)
   LessonsExercise *next;
   GError *error = NULL;
 
-  printf ("\nChecking %s…\n", exercise->name);
-  fflush (stdout);
+  if (!runner->json)
+    {
+      printf ("\nChecking %s…\n", exercise->name);
+      fflush (stdout);
+    }
   result = runner_check (runner, exercise, &error);
   if (result == NULL)
     {
       watch_stop (runner, fail (runner, error));
       return;
     }
-  lessons_print_result (exercise, result);
+  if (runner->json)
+    print_check_json (runner, exercise, result);
+  else
+    lessons_print_result (exercise, result);
   if (result->status != LESSONS_STATUS_DONE)
     {
-      print_watch_help ();
+      print_watch_help (runner);
       return;
     }
   next = lessons_current_exercise (runner->course, runner->state);
   if (next == NULL)
     {
-      lessons_print_progress (runner->course, runner->state);
-      printf ("\nEvery exercise is done. Well done!\n");
+      if (!runner->json)
+        {
+          lessons_print_progress (runner->course, runner->state);
+          printf ("\nEvery exercise is done. Well done!\n");
+        }
       watch_stop (runner, EXIT_OK);
       return;
     }
@@ -612,9 +618,12 @@ watch_exercise (Runner *runner, LessonsExercise *exercise)
   if (!g_str_equal (file_dir, exercise_dir) && !g_str_equal (file_dir, exercise->lesson_dir))
     monitor_folder (runner, file_dir);
 
-  printf ("\n");
-  lessons_print_progress (runner->course, runner->state);
-  lessons_print_exercise (exercise, runner->build->display_dir);
+  if (!runner->json)
+    {
+      printf ("\n");
+      lessons_print_progress (runner->course, runner->state);
+      lessons_print_exercise (exercise, runner->build->display_dir);
+    }
   watch_check_now (runner);
 }
 
@@ -631,15 +640,20 @@ run_typed_command (Runner *runner, const gchar *typed)
   else if (g_str_equal (word, "h") || g_str_equal (word, "hint"))
     command_hint (runner, runner->watched);
   else if (g_str_equal (word, "l") || g_str_equal (word, "list"))
-    lessons_print_list (runner->course, runner->state);
+    {
+      if (runner->json)
+        command_list (runner);
+      else
+        lessons_print_list (runner->course, runner->state);
+    }
   else if (g_str_equal (word, "c") || g_str_equal (word, "check") || *word == '\0')
     {
       watch_check_now (runner);
       return;
     }
-  else
+  else if (!runner->json)
     printf ("Unknown command “%s”.", word);
-  print_watch_help ();
+  print_watch_help (runner);
 }
 
 static gboolean
@@ -668,8 +682,9 @@ on_stdin_readable (gint fd, GIOCondition condition, gpointer data)
 }
 
 /* No command: the current exercise, checked on every save. Without a
- * terminal (or with --once or --json) it is checked once and the runner
- * exits with the check's status. */
+ * terminal (or with --once, or --json without --watch) it is checked once
+ * and the runner exits with the check's status. With --json --watch an
+ * editor gets one JSON object per line, one per check. */
 static int
 command_watch (Runner *runner)
 {
@@ -686,7 +701,7 @@ command_watch (Runner *runner)
       lessons_print_list (runner->course, runner->state);
       return EXIT_OK;
     }
-  if (runner->once || runner->json || !runner->interactive)
+  if (runner->once || (!runner->watch && (runner->json || !runner->interactive)))
     {
       if (!runner->json)
         {
@@ -700,6 +715,7 @@ command_watch (Runner *runner)
   if (!runner_open_build (runner, &error))
     return fail (runner, error);
 
+  lessons_json_set_one_line (TRUE);
   runner->loop = g_main_loop_new (NULL, FALSE);
   runner->monitors = g_ptr_array_new_with_free_func (g_object_unref);
   runner->typed = g_string_new (NULL);
@@ -744,6 +760,9 @@ parse_options (Runner *runner, int *argc, char ***argv, GError **error)
     { "all", 'a', 0, G_OPTION_ARG_NONE, &runner->all, "hint: show every hint", NULL },
     { "once", 0, 0, G_OPTION_ARG_NONE, &runner->once,
       "No command: check the current exercise once, do not watch", NULL },
+    { "watch", 0, 0, G_OPTION_ARG_NONE, &runner->watch,
+      "No command: watch even without a terminal (with --json: one JSON line per check, "
+      "for editors)", NULL },
     { "lessons-dir", 0, 0, G_OPTION_ARG_FILENAME, &runner->lessons_dir,
       "The lessons folder (default: lessons/ of this checkout)", "DIR" },
     { "build-dir", 0, 0, G_OPTION_ARG_FILENAME, &runner->build_dir,

@@ -11,11 +11,14 @@
 #include "lessons-check.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 /* Output beyond this is dropped: a check stuck printing in a loop must not
@@ -658,11 +661,31 @@ run_check_program (LessonsBuild *build, const gchar *program, GError **error)
   return result;
 }
 
+/* ninja rebuilds what is newer than its last build. A learner's file put
+ * back with an older date (`cp -p`, a restored backup) would not be
+ * rebuilt, and the check would test stale code; so a file whose contents
+ * changed, but whose date is not newer than the check program, is dated
+ * now. A file saved by an editor is newer already and is left alone (an
+ * editor warns when a file it has open changes date under it). */
+static void
+make_ninja_see_change (const gchar *file, const gchar *program)
+{
+  GStatBuf file_stat, program_stat;
+
+  if (g_stat (file, &file_stat) != 0 || g_stat (program, &program_stat) != 0)
+    return;
+  if (file_stat.st_mtim.tv_sec < program_stat.st_mtim.tv_sec
+      || (file_stat.st_mtim.tv_sec == program_stat.st_mtim.tv_sec
+          && file_stat.st_mtim.tv_nsec <= program_stat.st_mtim.tv_nsec))
+    utimensat (AT_FDCWD, file, NULL, 0);
+}
+
 /**
  * lessons_check_exercise:
  * @build: the project's build
  * @lessons_dir: the lessons folder @exercise belongs to
  * @exercise: the exercise to check
+ * @file_changed: whether the learner's file changed since its last check
  * @error: return location for a #GError
  *
  * Builds the exercise's check program with `ninja -C BUILD_DIR
@@ -675,7 +698,7 @@ run_check_program (LessonsBuild *build, const gchar *program, GError **error)
  */
 LessonsCheckResult *
 lessons_check_exercise (LessonsBuild *build, const gchar *lessons_dir,
-                        const LessonsExercise *exercise, GError **error)
+                        const LessonsExercise *exercise, gboolean file_changed, GError **error)
 {
   g_autofree gchar *subdir = lessons_subdir_in_build (build, lessons_dir, error);
   g_autofree gchar *target = NULL;
@@ -687,6 +710,9 @@ lessons_check_exercise (LessonsBuild *build, const gchar *lessons_dir,
     return NULL;
   target = *subdir != '\0' ? g_build_filename (subdir, exercise->check_target, NULL)
                            : g_strdup (exercise->check_target);
+  program = g_build_filename (build->build_dir, target, NULL);
+  if (file_changed)
+    make_ninja_see_change (exercise->file, program);
   {
     const gchar *argv[] = { "ninja", "-C", build->build_dir, target, NULL };
 
@@ -703,6 +729,5 @@ lessons_check_exercise (LessonsBuild *build, const gchar *lessons_dir,
       return result;
     }
   lessons_command_result_clear (&compile);
-  program = g_build_filename (build->build_dir, target, NULL);
   return run_check_program (build, program, error);
 }

@@ -44,6 +44,7 @@ void                lessons_build_free           (LessonsBuild *build);
 LessonsCheckResult *lessons_check_exercise       (LessonsBuild          *build,
                                                   const gchar           *lessons_dir,
                                                   const LessonsExercise *exercise,
+                                                  gboolean               file_changed,
                                                   GError               **error);
 void                lessons_check_result_free    (LessonsCheckResult    *result);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 static gboolean colour = FALSE;
+static gboolean json_one_line = FALSE;
 
 /**
  * lessons_use_colour:
@@ -26,6 +27,19 @@ void
 lessons_use_colour (gboolean enabled)
 {
   colour = enabled;
+}
+
+/**
+ * lessons_json_set_one_line:
+ * @enabled: whether to print each JSON object on one line
+ *
+ * In watch mode an editor reads one object per check as it comes, so each
+ * is printed on one line (JSON Lines); otherwise objects are indented.
+ */
+void
+lessons_json_set_one_line (gboolean enabled)
+{
+  json_one_line = enabled;
 }
 
 static const gchar *
@@ -367,7 +381,7 @@ print_json_root (JsonNode *root)
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autofree gchar *text = NULL;
 
-  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_pretty (generator, !json_one_line);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
   printf ("%s\n", text);

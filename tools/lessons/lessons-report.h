@@ -40,6 +40,7 @@ void             lessons_json_add_exercise   (JsonBuilder              *builder,
                                               LessonsExercise          *exercise,
                                               LessonsState             *state,
                                               const LessonsCheckResult *result);
+void             lessons_json_set_one_line   (gboolean enabled);
 void             lessons_json_print          (JsonBuilder *builder);
 void             lessons_json_print_error    (const gchar  *command,
                                               const GError *error);
