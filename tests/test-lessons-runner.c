@@ -454,15 +454,27 @@ test_compile_error_is_not_built (void)
                                           "\nthis line is not C;\n", NULL);
   JsonObject *exercise;
 
-  g_test_summary ("A file that does not compile is reported as not-built, with the "
-                  "compiler's error, and the exercise is no longer done");
+  g_test_summary ("An edit since the last check shows in `list`; a file that does not "
+                  "compile is reported as not-built, with the compiler's error, and the "
+                  "exercise is no longer done");
   if (skip_if_not_ready ())
     return;
   g_file_set_contents (course.first_file, broken, -1, &error);
   g_assert_no_error (error);
+  {
+    /* Until it is checked again, `list` says the file changed since. */
+    const gchar *list_words[] = { "list", NULL };
+    g_autoptr (JsonParser) list = lessons_json (0, list_words);
+    JsonObject *first = json_array_get_object_element (
+      json_object_get_array_member (root_of (list), "exercises"), 0);
+
+    g_assert_true (json_object_get_boolean_member (first, "edited"));
+    g_assert_cmpstr (json_object_get_string_member (first, "status"), ==, "done");
+  }
   check = lessons_json (1, words);
   exercise = reported_exercise (check);
   g_assert_cmpstr (json_object_get_string_member (exercise, "status"), ==, "not-built");
+  g_assert_false (json_object_get_boolean_member (exercise, "edited"));
   g_assert_nonnull (strstr (json_object_get_string_member (exercise, "message"), "error"));
   g_assert_cmpstr (current_of (check), ==, course.first);
 }
