@@ -43,7 +43,9 @@
  * 3. A close happens in a pump too, once the bytes in flight are delivered:
  *    `lose_connection` on either side closes the connection cleanly
  *    (both protocols get `connection_lost` with %BRAID_ERROR_CONNECTION_DONE)
- *    once that side's buffer is empty; `abort_connection` drops every
+ *    once that side's buffer is empty. As on a real TCP transport, a side
+ *    that asked to close stops reading at once (what its peer sends after
+ *    that is dropped) but what it wrote before the close is delivered; `abort_connection` drops every
  *    undelivered byte and both sides get %BRAID_ERROR_CONNECTION_LOST at the
  *    next pump. The server hears of a close first, then the client.
  *    `lose_write_connection` (half-close) gives the peer
@@ -504,8 +506,8 @@ deliver (BraidLoopback *self, BraidLoopbackTransport *from, BraidLoopbackTranspo
     return FALSE;
   receiver = g_object_ref (to->protocol);
   while (budget > 0 && from->outgoing->len > 0
-         && self->open && !to->reading_paused && !to->closed
-         && !from->aborted && !to->aborted)
+         && self->open && !to->reading_paused && !to->disconnecting
+         && !from->aborted)
     {
       gsize n = MIN (budget, from->outgoing->len);
       g_autofree guint8 *chunk = NULL;
@@ -717,15 +719,18 @@ braid_loopback_flush (BraidLoopback *self)
  * braid_loopback_close:
  * @self: a loopback
  *
- * Closes both sides cleanly (`lose_connection`), then flushes: the bytes
- * in flight are delivered, then both protocols get `connection_lost`.
- * Closing a closed loopback does nothing.
+ * Flushes, so that the bytes in flight are delivered, then closes both
+ * sides cleanly (`lose_connection`) and flushes again: both protocols get
+ * `connection_lost`. Closing a closed loopback does nothing.
  */
 void
 braid_loopback_close (BraidLoopback *self)
 {
   g_return_if_fail (BRAID_IS_LOOPBACK (self));
 
+  if (!self->open)
+    return;
+  braid_loopback_flush (self);
   if (!self->open)
     return;
   braid_transport_lose_connection (BRAID_TRANSPORT (self->server));
