@@ -237,6 +237,57 @@ test_scheduled_at_follows_resets (void)
   g_assert_true (braid_delayed_call_cancel (call, &error));
 }
 
+typedef struct
+{
+  BraidClock *clock;
+  BraidDelayedCall *held;   /* owned */
+  guint fired;
+} HeldCase;
+
+static void
+count_held (gpointer data)
+{
+  ((HeldCase *) data)->fired++;
+}
+
+/* Fires first: schedules a zero-delay call, which the fake clock holds
+ * back (out of the queue) until the advance ends. */
+static void
+schedule_held (gpointer data)
+{
+  HeldCase *held_case = data;
+
+  held_case->held = g_object_ref (braid_clock_call_later (held_case->clock, 0, count_held,
+                                                          held_case, NULL));
+}
+
+/* Fires second, in the same advance: cancels the held-back call. */
+static void
+cancel_held (gpointer data)
+{
+  HeldCase *held_case = data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (braid_delayed_call_cancel (held_case->held, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_cancelling_a_held_back_call (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  HeldCase held_case = { BRAID_CLOCK (clock), NULL, 0 };
+
+  braid_clock_call_later (BRAID_CLOCK (clock), 1, schedule_held, &held_case, NULL);
+  braid_clock_call_later (BRAID_CLOCK (clock), 2, cancel_held, &held_case, NULL);
+  braid_fake_clock_advance (clock, 3);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpuint (held_case.fired, ==, 0);
+  g_assert_true (braid_delayed_call_cancelled (held_case.held));
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+  g_object_unref (held_case.held);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -251,6 +302,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/timer-queue/requeue/refuses-queued", test_requeue_of_a_pending_queued_call_is_refused);
   braid_test_add_func ("/timer-queue/cancel-all", test_cancel_all_cancels_and_frees);
   braid_test_add_func ("/timer-queue/scheduled-at", test_scheduled_at_follows_resets);
+  braid_test_add_func ("/timer-queue/cancel-held-back", test_cancelling_a_held_back_call);
 
   return g_test_run ();
 }
