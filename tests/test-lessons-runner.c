@@ -81,7 +81,8 @@ lessons_json (gint expected_status, const gchar *const *words)
   JsonParser *parser = json_parser_new ();
   gint status;
 
-  g_strv_builder_add_many (argv, course.runner, "--json", "--lessons-dir", course.lessons_dir,
+  g_strv_builder_add_many (argv, course.runner, "--json", "--jobs", "2",
+                           "--lessons-dir", course.lessons_dir,
                            "--build-dir", course.build_dir, "--state-file", course.state_file,
                            NULL);
   g_strv_builder_addv (argv, (const char **) words);
@@ -321,9 +322,9 @@ test_starting_file_fails_its_check (void)
 static void
 test_text_output_shows_the_failure_first (void)
 {
-  const gchar *argv[] = { course.runner, "--lessons-dir", course.lessons_dir, "--build-dir",
-                          course.build_dir, "--state-file", course.state_file, "check", "1",
-                          NULL };
+  const gchar *argv[] = { course.runner, "--jobs", "2", "--lessons-dir", course.lessons_dir,
+                          "--build-dir", course.build_dir, "--state-file", course.state_file,
+                          "check", "1", NULL };
   g_autofree gchar *out = NULL, *err = NULL;
   const gchar *failure_at;
 
@@ -583,7 +584,8 @@ test_watch_checks_on_save_and_moves_on (void)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   Awaited exited = { 0 };
-  const gchar *argv[] = { course.runner, "--json", "--watch", "--lessons-dir", course.lessons_dir,
+  const gchar *argv[] = { course.runner, "--json", "--watch", "--jobs", "2",
+                          "--lessons-dir", course.lessons_dir,
                           "--build-dir", course.build_dir, "--state-file", course.state_file,
                           NULL };
 

@@ -51,6 +51,7 @@ typedef struct
   gboolean  once;
   gboolean  watch;
   gint      timeout_seconds;
+  gint      jobs;
 
   const gchar   *command;
   gboolean       interactive;  /* standard input is a terminal */
@@ -189,6 +190,8 @@ runner_open_build (Runner *runner, GError **error)
   runner->build = lessons_build_open (runner->build_dir, error);
   if (runner->build != NULL && runner->timeout_seconds > 0)
     runner->build->timeout_seconds = (guint) runner->timeout_seconds;
+  if (runner->build != NULL && runner->jobs > 0)
+    runner->build->jobs = (guint) runner->jobs;
   return runner->build != NULL;
 }
 
@@ -772,6 +775,8 @@ parse_options (Runner *runner, int *argc, char ***argv, GError **error)
       "FILE" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &runner->timeout_seconds,
       "Stop a check that runs longer than this (default: 30)", "SECONDS" },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &runner->jobs,
+      "Build with at most N jobs in parallel (default: ninja's)", "N" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("[COMMAND [N]] — Braid's lesson runner");

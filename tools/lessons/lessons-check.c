@@ -689,7 +689,8 @@ make_ninja_see_change (const gchar *file, const gchar *program)
  * @error: return location for a #GError
  *
  * Builds the exercise's check program with `ninja -C BUILD_DIR
- * SUBDIR/check-NN-name` (ninja rebuilds only what the learner changed), then
+ * SUBDIR/check-NN-name` (ninja rebuilds only what the learner changed;
+ * `-jN` when the build says how many jobs), then
  * runs it with `--tap`.
  *
  * Returns: (transfer full) (nullable): the result (a failed build or a
@@ -714,7 +715,9 @@ lessons_check_exercise (LessonsBuild *build, const gchar *lessons_dir,
   if (file_changed)
     make_ninja_see_change (exercise->file, program);
   {
-    const gchar *argv[] = { "ninja", "-C", build->build_dir, target, NULL };
+    g_autofree gchar *jobs = g_strdup_printf ("-j%u", build->jobs);
+    const gchar *argv[] = { "ninja", "-C", build->build_dir, target,
+                            build->jobs > 0 ? jobs : NULL, NULL };
 
     if (!lessons_run_command (argv, NULL, BUILD_TIMEOUT_SECONDS, &compile, error))
       {

@@ -19,6 +19,7 @@ typedef struct
   gchar *source_dir;       /* absolute: the source tree that build_dir builds */
   gchar *display_dir;      /* paths under it are printed relative to it (the cwd) */
   guint  timeout_seconds;  /* how long a check may run before it is stopped */
+  guint  jobs;             /* ninja's -j; 0: ninja's own default */
 } LessonsBuild;
 
 typedef struct
