@@ -96,7 +96,10 @@ echo_client_factory_finish (EchoClientFactory *self, const GError *failure)
   self->finished = TRUE;
   if (failure != NULL && self->failure == NULL)
     self->failure = g_error_copy (failure);
-  braid_reactor_stop (self->reactor);
+  /* On Ctrl-C the reactor is already shutting down, and closes this
+   * connection itself: stopping it a second time would be an error. */
+  if (braid_reactor_is_running (self->reactor))
+    braid_reactor_stop (self->reactor);
 }
 
 static void

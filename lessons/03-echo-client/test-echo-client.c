@@ -10,6 +10,7 @@
 #include <braid-fakes.h>
 
 #include "echo-client.h"
+#include "echo.h"
 
 typedef struct
 {
@@ -184,6 +185,52 @@ test_not_over_until_the_connection_ends (Fixture *fixture, gconstpointer message
   connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
 }
 
+/* The reactor may already be stopping (Ctrl-C) when the connection ends:
+ * the factory must not stop it twice. */
+static void
+test_does_not_stop_a_stopped_reactor (Fixture *fixture, gconstpointer message)
+{
+  g_autoptr (GError) error = NULL;
+
+  connect_protocol (fixture);
+  server_says (fixture, "hello");
+  braid_reactor_stop (BRAID_REACTOR (fixture->reactor));
+  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_false (braid_reactor_is_running (BRAID_REACTOR (fixture->reactor)));
+  g_assert_true (echo_client_factory_succeeded (fixture->factory, &error));
+}
+
+/* The client against lesson 01's real echo protocol, through a loopback:
+ * @chunk_size bytes at a time, so the echo arrives in pieces. */
+static void
+talk_to_echo_server (Fixture *fixture, gsize chunk_size)
+{
+  g_autoptr (BraidFactory) server_factory = braid_factory_new (ECHO_TYPE_PROTOCOL);
+  g_autoptr (BraidProtocol) server = braid_factory_build_protocol (server_factory, NULL);
+  g_autoptr (BraidLoopback) loopback = NULL;
+
+  fixture->protocol = braid_factory_build_protocol (BRAID_FACTORY (fixture->factory), NULL);
+  loopback = braid_loopback_new (server, fixture->protocol);
+  braid_loopback_set_chunk_size (loopback, chunk_size);
+  braid_loopback_flush (loopback);
+
+  g_assert_cmpstr (echo_client_factory_get_reply (fixture->factory), ==, "Hello, world!");
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_false (braid_protocol_is_connected (fixture->protocol));
+}
+
+static void
+test_talks_to_the_echo_server (Fixture *fixture, gconstpointer message)
+{
+  talk_to_echo_server (fixture, 0);
+}
+
+static void
+test_talks_to_the_echo_server_byte_by_byte (Fixture *fixture, gconstpointer message)
+{
+  talk_to_echo_server (fixture, 1);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -203,6 +250,11 @@ main (int argc, char **argv)
   ADD ("/lesson-03/echo-client/early-close-is-failure", test_server_closing_early_is_a_failure);
   ADD ("/lesson-03/echo-client/different-answer-is-failure", test_a_different_answer_is_a_failure);
   ADD ("/lesson-03/echo-client/not-over-until-end", test_not_over_until_the_connection_ends);
+  ADD ("/lesson-03/echo-client/stopped-reactor", test_does_not_stop_a_stopped_reactor);
+  g_test_add ("/lesson-03/echo-client/loopback/whole", Fixture, "Hello, world!",
+              fixture_set_up, test_talks_to_the_echo_server, fixture_tear_down);
+  g_test_add ("/lesson-03/echo-client/loopback/byte-by-byte", Fixture, "Hello, world!",
+              fixture_set_up, test_talks_to_the_echo_server_byte_by_byte, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include <braid-fakes.h>
 
 #include "chatty.h"
+#include "echo.h"   /* lesson 01's echo server */
 
 static const char * const three_messages[] = { "one", "two", "three", NULL };
 
@@ -103,6 +104,35 @@ test_nothing_to_say_closes_at_once (void)
   g_assert_true (braid_string_transport_get_disconnecting (transport));
 }
 
+/* The whole conversation with lesson 01's echo server, through a loopback
+ * that delivers @chunk_size bytes at a time. */
+static void
+talk_to_echo_server (gsize chunk_size)
+{
+  g_autoptr (BraidFactory) factory = braid_factory_new (ECHO_TYPE_PROTOCOL);
+  g_autoptr (BraidProtocol) server = braid_factory_build_protocol (factory, NULL);
+  g_autoptr (ChattyProtocol) chatty = chatty_protocol_new (three_messages);
+  g_autoptr (BraidLoopback) loopback = braid_loopback_new (server, BRAID_PROTOCOL (chatty));
+
+  braid_loopback_set_chunk_size (loopback, chunk_size);
+  braid_loopback_flush (loopback);
+  g_assert_cmpstr (chatty_protocol_get_heard (chatty), ==, "onetwothree");
+  g_assert_false (braid_loopback_is_open (loopback));
+}
+
+static void
+test_talks_to_the_echo_server (void)
+{
+  talk_to_echo_server (0);
+}
+
+static void
+test_talks_to_the_echo_server_in_pieces (void)
+{
+  talk_to_echo_server (1);
+  talk_to_echo_server (2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -115,6 +145,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson-03/chatty/closes-after-last", test_closes_after_the_last_echo);
   braid_test_add_func ("/lesson-03/chatty/one-message", test_one_message_then_close);
   braid_test_add_func ("/lesson-03/chatty/nothing-to-say", test_nothing_to_say_closes_at_once);
+  braid_test_add_func ("/lesson-03/chatty/loopback/whole", test_talks_to_the_echo_server);
+  braid_test_add_func ("/lesson-03/chatty/loopback/in-pieces", test_talks_to_the_echo_server_in_pieces);
 
   return g_test_run ();
 }

@@ -81,6 +81,31 @@ test_port_zero_lets_the_system_choose_each (void)
   assert_server (reactor, 2, 0, "Hola");
 }
 
+/* All or nothing: with the Hola port taken, no greeter may stay open. */
+static void
+test_a_taken_port_closes_the_others (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (GreeterFactory) squatter = greeter_factory_new ("Occupied");
+  g_autoptr (GError) error = NULL;
+  GPtrArray *servers = braid_memory_reactor_get_tcp_servers (reactor);
+
+  g_assert_nonnull (braid_reactor_listen_tcp (BRAID_REACTOR (reactor), 1236,
+                                              BRAID_FACTORY (squatter), "127.0.0.1", &error));
+  g_assert_false (three_servers_listen (BRAID_REACTOR (reactor), 1234, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+
+  /* The squatter, then Hello and Bonjour, which must listen no more. */
+  g_assert_cmpuint (servers->len, >=, 3);
+  for (guint i = 1; i < servers->len; i++)
+    {
+      BraidTcpServerRecord *record = g_ptr_array_index (servers, i);
+
+      g_assert_false (braid_fake_listening_port_get_listening (
+        BRAID_FAKE_LISTENING_PORT (record->listening_port)));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -91,6 +116,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson-04/greeter/factory-greeting", test_greets_with_the_factory_greeting);
   braid_test_add_func ("/lesson-04/greeter/three-servers", test_three_servers_on_consecutive_ports);
   braid_test_add_func ("/lesson-04/greeter/port-zero", test_port_zero_lets_the_system_choose_each);
+  braid_test_add_func ("/lesson-04/greeter/all-or-nothing", test_a_taken_port_closes_the_others);
 
   return g_test_run ();
 }
