@@ -27,6 +27,12 @@ main (int argc, char **argv)
     host = g_strdup ("127.0.0.1");
   if (message == NULL)
     message = g_strdup ("Hello, world!");
+  if (message[0] == '\0')
+    {
+      g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--message must not be empty: an empty echo never ends");
+      return braid_exit_with_error (error);
+    }
 
   factory = echo_client_factory_new (reactor, message);
   g_print ("Connecting to %s:%u to say \"%s\"\n", host, port, message);
