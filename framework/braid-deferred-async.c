@@ -157,7 +157,7 @@ braid_deferred_as_async (BraidDeferred       *self,
 gpointer
 braid_deferred_as_async_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == braid_deferred_as_async,
                         NULL);
 
