@@ -126,15 +126,16 @@ forget_continuation (gpointer user_data)
   braid_deferred_unref (outer);
 }
 
-static void
+static inline void
 result_clear (BraidResult *result)
 {
   if (result->destroy != NULL)
     result->destroy (result->value);
   result->value = NULL;
   result->destroy = NULL;
-  g_clear_error (&result->error);
-  if (result->chained != NULL)
+  if (G_UNLIKELY (result->error != NULL))
+    g_clear_error (&result->error);
+  if (G_UNLIKELY (result->chained != NULL))
     braid_deferred_unref (g_steal_pointer (&result->chained));
   result->index = -1;
 }
@@ -436,18 +437,28 @@ has_result (BraidDeferred *self)
   return self->called && self->paused == 0 && !self->running;
 }
 
-static void
-append_link (BraidDeferred *self, const Link *link)
+/* Adds a link at the end of the chain. The fields are passed one by one,
+ * not as a struct built by the caller: writing a struct to the stack and
+ * reading it back whole stalls the CPU (store forwarding), and this is the
+ * hottest path of a chain. */
+static inline void
+append_link (BraidDeferred  *self,
+             BraidCallback   callback,
+             BraidCallback   errback,
+             gpointer        user_data,
+             GDestroyNotify  destroy)
 {
+  Link *link;
+
   if (self->next_link == self->n_links)
     {
       /* Every link so far has run: reuse the array from the start. */
       self->next_link = 0;
       self->n_links = 0;
     }
-  if (self->n_links == self->links_size)
+  if (G_UNLIKELY (self->n_links == self->links_size))
     {
-      guint size = self->links_size * 2;
+      guint size = self->links_size * 4;
 
       if (self->links == self->inline_links)
         {
@@ -458,7 +469,11 @@ append_link (BraidDeferred *self, const Link *link)
         self->links = g_renew (Link, self->links, size);
       self->links_size = size;
     }
-  self->links[self->n_links++] = *link;
+  link = &self->links[self->n_links++];
+  link->callback = callback;
+  link->errback = errback;
+  link->user_data = user_data;
+  link->destroy = destroy;
 }
 
 /* A callback handed @current another deferred: take its result if it has
@@ -481,12 +496,8 @@ wait_or_take (BraidDeferred *current)
    * deferred (whoever fires it does), so no cycle is made. */
   current->paused++;
   current->waiting_on = inner;
-  append_link (inner, &(Link) {
-    .callback = continue_waiting_deferred,
-    .errback = continue_waiting_deferred,
-    .user_data = braid_deferred_ref (current),
-    .destroy = forget_continuation,
-  });
+  append_link (inner, continue_waiting_deferred, continue_waiting_deferred,
+               braid_deferred_ref (current), forget_continuation);
   braid_deferred_unref (inner);
   return TRUE;
 }
@@ -702,7 +713,7 @@ braid_deferred_add_callbacks (BraidDeferred  *self,
 {
   g_return_if_fail (self != NULL);
 
-  append_link (self, &(Link) { callback, errback, user_data, destroy });
+  append_link (self, callback, errback, user_data, destroy);
   if (self->called)
     run_callbacks (self);
 }
