@@ -9,7 +9,6 @@
 #include <stdio.h>
 
 #include <braid.h>
-#include <braid-glib-reactor.h>
 
 #include "lesson-options.h"
 #include "poetry.h"
