@@ -967,6 +967,49 @@ braid_deferred_add_timeout (BraidDeferred *self, gdouble seconds, BraidClock *cl
                            timeout_link_done);
 }
 
+/**
+ * braid_deferred_set_canceller:
+ * @self: a deferred that has not fired
+ * @canceller: (nullable) (scope notified) (closure user_data) (destroy destroy):
+ *   stops the work behind @self when it is cancelled, or %NULL for none
+ * @user_data: passed to @canceller
+ * @destroy: (nullable): frees @user_data once @self has fired (or is freed)
+ *
+ * Gives @self its canceller after it was made, replacing (and freeing) any
+ * earlier one. This suits a producer that must make the deferred before it
+ * can start the work that fires it — a timer that fires the deferred, say:
+ *
+ * ```c
+ * BraidDeferred *d = braid_deferred_new ();
+ * BraidDelayedCall *call =
+ *   braid_clock_call_later (clock, delay, fire_it, braid_deferred_ref (d), unref_it);
+ *
+ * braid_deferred_set_canceller (d, cancel_the_call, g_object_ref (call), g_object_unref);
+ * ```
+ *
+ * If @self has fired already, there is nothing left to cancel: @user_data
+ * is freed at once.
+ */
+void
+braid_deferred_set_canceller (BraidDeferred  *self,
+                              BraidCanceller  canceller,
+                              gpointer        user_data,
+                              GDestroyNotify  destroy)
+{
+  g_return_if_fail (self != NULL);
+
+  release_canceller (self);
+  if (self->called)
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
+  self->canceller = canceller;
+  self->canceller_data = user_data;
+  self->canceller_destroy = destroy;
+}
+
 /* ---------------------------------------------------------------------- */
 /* State */
 

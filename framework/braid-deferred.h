@@ -163,6 +163,10 @@ void braid_deferred_add_both      (BraidDeferred  *self,
 void     braid_deferred_pause       (BraidDeferred *self);
 void     braid_deferred_unpause     (BraidDeferred *self);
 void     braid_deferred_cancel      (BraidDeferred *self);
+void     braid_deferred_set_canceller (BraidDeferred  *self,
+                                       BraidCanceller  canceller,
+                                       gpointer        user_data,
+                                       GDestroyNotify  destroy);
 void     braid_deferred_add_timeout (BraidDeferred *self,
                                      gdouble        seconds,
                                      BraidClock    *clock);

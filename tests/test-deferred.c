@@ -854,6 +854,66 @@ test_canceller_data_is_freed_when_fired (void)
   error = braid_assert_failure_result (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A producer that starts its work after making the deferred: a timer that
+ * fires it, cancelled by the canceller set afterwards. */
+static void
+fire_from_timer (gpointer data)
+{
+  braid_deferred_callback (data, "on time", NULL);
+}
+
+static void
+cancel_the_call (BraidDeferred *d, gpointer call)
+{
+  braid_delayed_call_cancel (call, NULL);
+}
+
+static BraidDeferred *
+fire_later (BraidClock *clock, gdouble delay)
+{
+  BraidDeferred *d = braid_deferred_new ();
+  BraidDelayedCall *call = braid_clock_call_later (clock, delay, fire_from_timer,
+                                                   braid_deferred_ref (d),
+                                                   (GDestroyNotify) braid_deferred_unref);
+
+  braid_deferred_set_canceller (d, cancel_the_call, g_object_ref (call), g_object_unref);
+  return d;
+}
+
+static void
+test_set_canceller_after_starting_the_work (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) fired = fire_later (BRAID_CLOCK (clock), 1);
+  g_autoptr (BraidDeferred) cancelled = fire_later (BRAID_CLOCK (clock), 1);
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_cancel (cancelled);
+  error = braid_assert_failure_result (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 1);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpstr (braid_assert_success_result (fired), ==, "on time");
+}
+
+static void
+test_set_canceller_replaces_and_frees (void)
+{
+  guint destroyed = 0;
+  Canceller canceller = { 0 };
+  g_autoptr (BraidDeferred) d = braid_deferred_new_with_canceller (cancel_work, &canceller, NULL);
+  g_autoptr (BraidDeferred) fired = braid_succeed (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_set_canceller (d, (BraidCanceller) do_nothing, &destroyed, count_destroy);
+  braid_deferred_set_canceller (d, cancel_work, &canceller, NULL);
+  g_assert_cmpuint (destroyed, ==, 1);     /* the replaced one's data */
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (canceller.calls, ==, 1);
+  error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_deferred_set_canceller (fired, cancel_work, &destroyed, count_destroy);
+  g_assert_cmpuint (destroyed, ==, 2);     /* fired: nothing to cancel */
+}
+
 /* Timeouts ---------------------------------------------------------------- */
 
 static void
@@ -1248,6 +1308,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred/cancel/paused", test_cancel_of_a_paused_deferred_does_nothing);
   braid_test_add_func ("/deferred/cancel/waiting-cancels-inner", test_cancel_while_waiting_cancels_the_inner);
   braid_test_add_func ("/deferred/cancel/canceller-data-freed", test_canceller_data_is_freed_when_fired);
+  braid_test_add_func ("/deferred/cancel/set-canceller-later", test_set_canceller_after_starting_the_work);
+  braid_test_add_func ("/deferred/cancel/set-canceller-replaces", test_set_canceller_replaces_and_frees);
   braid_test_add_func ("/deferred/timeout/times-out", test_timeout_fails_with_timed_out);
   braid_test_add_func ("/deferred/timeout/cancelled-when-fired-first", test_timeout_is_cancelled_when_fired_first);
   braid_test_add_func ("/deferred/timeout/links-before-see-cancelled", test_timeout_links_before_it_see_cancelled);
