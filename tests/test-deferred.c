@@ -538,6 +538,26 @@ test_chain_outer_stops_waiting_when_inner_is_dropped (void)
 }
 
 static void
+chain_then_change_mind (BraidResult *result, gpointer data)
+{
+  braid_result_chain (result, braid_deferred_ref (data));
+  braid_result_set_value (result, "instead", NULL);
+}
+
+static void
+test_chain_replaced_by_a_value_does_not_wait (void)
+{
+  g_autoptr (BraidDeferred) outer = braid_deferred_new ();
+  g_autoptr (BraidDeferred) inner = braid_deferred_new ();
+
+  braid_deferred_add_callback (outer, chain_then_change_mind, inner, NULL);
+  braid_deferred_callback (outer, NULL, NULL);
+  g_assert_cmpstr (braid_assert_success_result (outer), ==, "instead");
+  braid_deferred_callback (inner, "unrelated", NULL);
+  g_assert_cmpstr (braid_assert_success_result (inner), ==, "unrelated");
+}
+
+static void
 chain_to_self (BraidResult *result, gpointer data)
 {
   braid_result_chain (result, data);
@@ -1290,6 +1310,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred/chain/inner-dropped-frees-all", test_chain_inner_dropped_unfired_frees_everything);
   braid_test_add_func ("/deferred/chain/inner-dropped-outer-stops-waiting",
                        test_chain_outer_stops_waiting_when_inner_is_dropped);
+  braid_test_add_func ("/deferred/chain/replaced-by-value", test_chain_replaced_by_a_value_does_not_wait);
   braid_test_add_func ("/deferred/chain/to-itself", test_chain_to_itself_is_a_programming_error);
   braid_test_add_func ("/deferred/chain/deep-100000-fires", test_chain_100000_deep_fires_without_recursion);
   braid_test_add_func ("/deferred/chain/deep-100000-cancels", test_chain_100000_deep_cancels_the_innermost);
