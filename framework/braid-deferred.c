@@ -492,6 +492,19 @@ wait_or_take (BraidDeferred *current)
       return FALSE;
     }
 
+  /* Waiting on a deferred that (through others) waits on us would never
+   * end, and would make cancel() walk in circles: fail instead. */
+  for (BraidDeferred *link = inner; link != NULL; link = link->waiting_on)
+    if (link == current)
+      {
+        g_critical ("BraidDeferred created at %s would wait on itself through the "
+                    "deferred created at %s", current->created_at, inner->created_at);
+        braid_result_fail (&current->result, BRAID_ERROR, BRAID_ERROR_FAILED,
+                           "A chain of deferreds would wait on itself");
+        braid_deferred_unref (inner);
+        return FALSE;
+      }
+
   /* The continuation holds a reference to us; we hold none on the inner
    * deferred (whoever fires it does), so no cycle is made. */
   current->paused++;

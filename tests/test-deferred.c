@@ -258,6 +258,11 @@ do_nothing (BraidResult *result, gpointer data)
 }
 
 static void
+cancel_nothing (BraidDeferred *d, gpointer data)
+{
+}
+
+static void
 test_user_data_is_freed_when_the_link_is_done (void)
 {
   guint destroyed = 0;
@@ -555,6 +560,25 @@ test_chain_replaced_by_a_value_does_not_wait (void)
   g_assert_cmpstr (braid_assert_success_result (outer), ==, "instead");
   braid_deferred_callback (inner, "unrelated", NULL);
   g_assert_cmpstr (braid_assert_success_result (inner), ==, "unrelated");
+}
+
+static void
+test_chain_cycle_fails_instead_of_hanging (void)
+{
+  g_autoptr (BraidDeferred) a = braid_deferred_new ();
+  g_autoptr (BraidDeferred) b = braid_deferred_new ();
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_add_callback (a, chain_to_user_data, b, NULL);
+  braid_deferred_add_callback (b, chain_to_user_data, a, NULL);
+  braid_deferred_callback (a, NULL, NULL);          /* a waits on b */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*would wait on itself*");
+  braid_deferred_callback (b, NULL, NULL);          /* b would wait on a */
+  g_test_assert_expected_messages ();
+  /* b fails instead, and its error flows into a. */
+  error = braid_assert_failure_result (a, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_null (braid_assert_success_result (b));
+  braid_deferred_cancel (a);   /* no endless walk */
 }
 
 static void
@@ -858,11 +882,11 @@ test_canceller_data_is_freed_when_fired (void)
 {
   guint destroyed = 0;
   g_autoptr (BraidDeferred) fired =
-    braid_deferred_new_with_canceller ((BraidCanceller) do_nothing, &destroyed, count_destroy);
+    braid_deferred_new_with_canceller (cancel_nothing, &destroyed, count_destroy);
   g_autoptr (BraidDeferred) cancelled =
-    braid_deferred_new_with_canceller ((BraidCanceller) do_nothing, &destroyed, count_destroy);
+    braid_deferred_new_with_canceller (cancel_nothing, &destroyed, count_destroy);
   BraidDeferred *dropped =
-    braid_deferred_new_with_canceller ((BraidCanceller) do_nothing, &destroyed, count_destroy);
+    braid_deferred_new_with_canceller (cancel_nothing, &destroyed, count_destroy);
   g_autoptr (GError) error = NULL;
 
   braid_deferred_callback (fired, NULL, NULL);
@@ -924,7 +948,7 @@ test_set_canceller_replaces_and_frees (void)
   g_autoptr (BraidDeferred) fired = braid_succeed (NULL, NULL);
   g_autoptr (GError) error = NULL;
 
-  braid_deferred_set_canceller (d, (BraidCanceller) do_nothing, &destroyed, count_destroy);
+  braid_deferred_set_canceller (d, cancel_nothing, &destroyed, count_destroy);
   braid_deferred_set_canceller (d, cancel_work, &canceller, NULL);
   g_assert_cmpuint (destroyed, ==, 1);     /* the replaced one's data */
   braid_deferred_cancel (d);
@@ -1311,6 +1335,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred/chain/inner-dropped-outer-stops-waiting",
                        test_chain_outer_stops_waiting_when_inner_is_dropped);
   braid_test_add_func ("/deferred/chain/replaced-by-value", test_chain_replaced_by_a_value_does_not_wait);
+  braid_test_add_func ("/deferred/chain/cycle", test_chain_cycle_fails_instead_of_hanging);
   braid_test_add_func ("/deferred/chain/to-itself", test_chain_to_itself_is_a_programming_error);
   braid_test_add_func ("/deferred/chain/deep-100000-fires", test_chain_100000_deep_fires_without_recursion);
   braid_test_add_func ("/deferred/chain/deep-100000-cancels", test_chain_100000_deep_cancels_the_innermost);
