@@ -8,7 +8,6 @@ typedef struct _BraidDeferred BraidDeferred;
 typedef struct _BraidResult BraidResult;
 
 #define BRAID_TYPE_DEFERRED (braid_deferred_get_type ())
-#define BRAID_TYPE_RESULT (braid_result_get_type ())
 
 /**
  * BraidCallback:
@@ -178,7 +177,6 @@ const char  *braid_deferred_get_created_at  (BraidDeferred *self);
 const char  *braid_deferred_get_fired_at    (BraidDeferred *self);
 
 /* Results, as callbacks see them */
-GType          braid_result_get_type     (void) G_GNUC_CONST;
 BraidResult   *braid_result_new_value    (gpointer        value,
                                           GDestroyNotify  destroy);
 BraidResult   *braid_result_new_error    (GError         *error);
