@@ -861,6 +861,26 @@ test_cancel_of_a_paused_deferred_does_nothing (void)
 }
 
 static void
+cancel_data (BraidResult *result, gpointer data)
+{
+  braid_deferred_cancel (data);
+}
+
+static void
+test_cancel_from_its_own_callback_does_nothing (void)
+{
+  Canceller canceller = { 0 };
+  g_autoptr (BraidDeferred) d = braid_deferred_new_with_canceller (cancel_work, &canceller, NULL);
+  g_autoptr (GString) trace = g_string_new (NULL);
+
+  braid_deferred_add_callback (d, cancel_data, d, NULL);
+  braid_deferred_add_callback (d, record_value, trace, NULL);
+  braid_deferred_callback (d, "running", NULL);
+  g_assert_cmpuint (canceller.calls, ==, 0);
+  g_assert_cmpstr (trace->str, ==, "[running]");
+}
+
+static void
 test_cancel_while_waiting_cancels_the_inner (void)
 {
   Canceller canceller = { 0 };
@@ -1352,6 +1372,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred/cancel/after-firing", test_cancel_after_firing_does_nothing);
   braid_test_add_func ("/deferred/cancel/twice", test_cancel_twice_cancels_once);
   braid_test_add_func ("/deferred/cancel/paused", test_cancel_of_a_paused_deferred_does_nothing);
+  braid_test_add_func ("/deferred/cancel/from-own-callback", test_cancel_from_its_own_callback_does_nothing);
   braid_test_add_func ("/deferred/cancel/waiting-cancels-inner", test_cancel_while_waiting_cancels_the_inner);
   braid_test_add_func ("/deferred/cancel/canceller-data-freed", test_canceller_data_is_freed_when_fired);
   braid_test_add_func ("/deferred/cancel/set-canceller-later", test_set_canceller_after_starting_the_work);
