@@ -39,7 +39,9 @@
  *    the function too), or when the function returns %FALSE with an
  *    error. Either way the function set with
  *    [method@Braid.LoopingCall.set_stopped_func] is told, with the error
- *    or %NULL. A stopped loop can be started again.
+ *    or %NULL, and the run's deferred
+ *    ([method@Braid.LoopingCall.get_deferred]) fires or fails. A stopped
+ *    loop can be started again.
  *
  * A running loop holds a reference to itself (through its pending delayed
  * call), so it keeps running when the caller drops theirs; stop it to let
@@ -64,6 +66,9 @@ struct _BraidLoopingCall
   gint64 last_tick;          /* the tick index of the previous call */
   guint64 call_count;
   BraidDelayedCall *pending; /* owned by the clock; ours while pending */
+  BraidDeferred *deferred;   /* made when asked for, one per run */
+  gboolean finished;         /* the last run has stopped */
+  GError *last_error;        /* why it stopped, if it failed */
 };
 
 G_DEFINE_FINAL_TYPE (BraidLoopingCall, braid_looping_call, G_TYPE_OBJECT)
@@ -88,6 +93,8 @@ braid_looping_call_finalize (GObject *object)
     self->destroy (self->user_data);
   if (self->stopped_destroy != NULL)
     self->stopped_destroy (self->stopped_data);
+  g_clear_pointer (&self->deferred, braid_deferred_unref);
+  g_clear_error (&self->last_error);
   G_OBJECT_CLASS (braid_looping_call_parent_class)->finalize (object);
 }
 
@@ -187,10 +194,32 @@ schedule_next (BraidLoopingCall *self)
                                           g_object_ref (self), g_object_unref);
 }
 
+/* Fires @deferred with the end of the run: the looping call itself (not
+ * owned) after a stop, a copy of the error after a failure. */
+static void
+fire_deferred (BraidLoopingCall *self, BraidDeferred *deferred)
+{
+  if (self->last_error != NULL)
+    braid_deferred_errback (deferred, g_error_copy (self->last_error));
+  else
+    braid_deferred_callback (deferred, self, NULL);
+}
+
 static void
 finish (BraidLoopingCall *self, const GError *error)
 {
   self->running = FALSE;
+  self->finished = TRUE;
+  if (error != NULL)
+    self->last_error = g_error_copy (error);
+  if (self->deferred != NULL)
+    {
+      /* A callback may start the loop again, which replaces
+       * self->deferred: keep this one alive while it fires. */
+      g_autoptr (BraidDeferred) deferred = braid_deferred_ref (self->deferred);
+
+      fire_deferred (self, deferred);
+    }
   if (self->stopped_func != NULL)
     self->stopped_func (self, error, self->stopped_data);
 }
@@ -249,6 +278,9 @@ braid_looping_call_start (BraidLoopingCall *self, gdouble interval, gboolean now
   g_return_if_fail (interval >= 0);
 
   self->running = TRUE;
+  self->finished = FALSE;
+  g_clear_error (&self->last_error);
+  g_clear_pointer (&self->deferred, braid_deferred_unref);
   self->interval = interval;
   self->start_time = braid_clock_seconds (self->clock);
   /* Tick 0 is the start; a call made now counts one interval, as does the
@@ -312,6 +344,35 @@ braid_looping_call_reset (BraidLoopingCall *self)
       braid_delayed_call_cancel (pending, NULL);
       schedule_next (self);
     }
+}
+
+/**
+ * braid_looping_call_get_deferred:
+ * @self: a started looping call
+ *
+ * The deferred of the current run (Twisted's `LoopingCall.start` returns
+ * it): it fires with @self (not owned) when the loop is stopped, or fails
+ * with the function's error. It is made on the first request, so a
+ * program that uses [method@Braid.LoopingCall.set_stopped_func] instead
+ * never leaves an unhandled error behind; asked for after the run ended,
+ * it comes already fired. The next start replaces it.
+ *
+ * Returns: (transfer none): the deferred; take a reference to keep it
+ *   past the next start
+ */
+BraidDeferred *
+braid_looping_call_get_deferred (BraidLoopingCall *self)
+{
+  g_return_val_if_fail (BRAID_IS_LOOPING_CALL (self), NULL);
+  g_return_val_if_fail (self->running || self->finished, NULL);
+
+  if (self->deferred == NULL)
+    {
+      self->deferred = braid_deferred_new ();
+      if (self->finished)
+        fire_deferred (self, self->deferred);
+    }
+  return self->deferred;
 }
 
 /**

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "braid-types.h"
+#include "braid-deferred.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +51,7 @@ void              braid_looping_call_start            (BraidLoopingCall        *
                                                        gboolean                 now);
 void              braid_looping_call_stop             (BraidLoopingCall        *self);
 void              braid_looping_call_reset            (BraidLoopingCall        *self);
+BraidDeferred    *braid_looping_call_get_deferred     (BraidLoopingCall        *self);
 gboolean          braid_looping_call_is_running       (BraidLoopingCall        *self);
 gdouble           braid_looping_call_get_interval     (BraidLoopingCall        *self);
 guint64           braid_looping_call_get_call_count   (BraidLoopingCall        *self);

@@ -42,6 +42,7 @@
 #include "braid-netstring-receiver.h"
 #include "braid-looping-call.h"
 #include "braid-idle-timeout.h"
+#include "braid-defer-later.h"
 
 
 #undef BRAID_INSIDE

@@ -189,6 +189,48 @@ test_zero_interval_calls_every_turn (void)
 }
 
 static void
+test_deferred_fires_on_stop (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  Loop loop;
+  g_autoptr (BraidLoopingCall) call = loop_new (&loop, BRAID_CLOCK (clock));
+  BraidDeferred *d;
+
+  braid_looping_call_start (call, 1.0, FALSE);
+  d = braid_looping_call_get_deferred (call);
+  g_assert_true (braid_looping_call_get_deferred (call) == d);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 2);
+  braid_looping_call_stop (call);
+  g_assert_true (braid_assert_success_result (d) == call);
+  loop_clear (&loop);
+}
+
+static void
+test_deferred_fails_with_the_error (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  Loop loop;
+  g_autoptr (BraidLoopingCall) call = loop_new (&loop, BRAID_CLOCK (clock));
+  g_autoptr (BraidDeferred) first = NULL;
+
+  loop.fail_at = 2;
+  braid_looping_call_start (call, 1.0, TRUE);
+  first = braid_deferred_ref (braid_looping_call_get_deferred (call));
+  braid_fake_clock_advance (clock, 1);
+  g_error_free (braid_assert_failure_result (first, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE));
+
+  /* A new run has a new deferred; asked for after the run ended, it comes
+   * already fired. */
+  loop.fail_at = 0;
+  braid_looping_call_start (call, 1.0, FALSE);
+  g_assert_true (braid_looping_call_get_deferred (call) != first);
+  braid_looping_call_stop (call);
+  g_assert_true (braid_assert_success_result (braid_looping_call_get_deferred (call)) == call);
+  loop_clear (&loop);
+}
+
+static void
 count_destroy (gpointer data)
 {
   (*(guint *) data)++;
@@ -338,6 +380,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/looping-call/zero-interval", test_zero_interval_calls_every_turn);
   braid_test_add_func ("/looping-call/keeps-itself-alive", test_running_loop_keeps_itself_alive);
   braid_test_add_func ("/looping-call/user-data-freed", test_user_data_is_freed);
+  braid_test_add_func ("/looping-call/deferred/fires-on-stop", test_deferred_fires_on_stop);
+  braid_test_add_func ("/looping-call/deferred/fails-with-error", test_deferred_fails_with_the_error);
   braid_test_add_func ("/looping-call/missed-ticks", test_missed_ticks_are_skipped_and_counted);
   return g_test_run ();
 }
