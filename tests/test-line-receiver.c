@@ -417,6 +417,39 @@ test_pause_holds_lines_until_resume (void)
   fixture_clear (&f);
 }
 
+/* Through the loopback: pausing the receiver pauses its transport, so the
+ * loopback delivers nothing more until the receiver resumes. */
+static void
+test_pause_through_the_loopback (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (chunk_sizes); c++)
+    {
+      g_autoptr (RecLines) lines = g_object_new (TYPE_REC_LINES, NULL);
+      g_autoptr (BraidProtocol) client = g_object_new (BRAID_TYPE_PROTOCOL, NULL);
+      g_autoptr (BraidLoopback) loopback = braid_loopback_new (BRAID_PROTOCOL (lines), client);
+      BraidTransport *client_transport = braid_loopback_get_client_transport (loopback);
+      g_autofree char *paused = NULL;
+      g_autofree char *resumed = NULL;
+
+      braid_loopback_set_chunk_size (loopback, chunk_sizes[c]);
+      lines->record.on_frame = pause_on_first_line;
+      braid_transport_write_string (client_transport, "a\r\nb\r\nc\r\n");
+      braid_loopback_flush (loopback);
+      paused = record_frames_string (&lines->record);
+      g_assert_cmpstr (paused, ==, "[a]");
+      braid_transport_write_string (client_transport, "d\r\n");
+      braid_loopback_flush (loopback);
+      g_assert_cmpuint (lines->record.frames->len, ==, 1);
+      braid_producer_resume_producing (BRAID_PRODUCER (lines));
+      braid_loopback_flush (loopback);
+      resumed = record_frames_string (&lines->record);
+      g_assert_cmpstr (resumed, ==, "[a][b][c][d]");
+      braid_loopback_close (loopback);
+      braid_loopback_flush (loopback);
+      g_assert_true (braid_error_is_clean_close (lines->record.lost_reason));
+    }
+}
+
 static void
 test_stop_producing_delivers_nothing_more (void)
 {
@@ -503,6 +536,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/line-receiver/clear/partial-line", test_clear_line_buffer_returns_the_partial_line);
   braid_test_add_func ("/line-receiver/flow/stops-when-disconnecting", test_no_lines_once_disconnecting);
   braid_test_add_func ("/line-receiver/flow/pause-holds-lines", test_pause_holds_lines_until_resume);
+  braid_test_add_func ("/line-receiver/flow/pause-through-loopback", test_pause_through_the_loopback);
   braid_test_add_func ("/line-receiver/flow/stop-producing", test_stop_producing_delivers_nothing_more);
   braid_test_add_func ("/line-receiver/flow/paused-input-bounded", test_paused_receiver_refuses_unbounded_input);
   braid_test_add_func ("/line-receiver/flow/reentrant-data-queued", test_reentrant_data_is_queued_behind_the_chunk);
