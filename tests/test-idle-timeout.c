@@ -237,6 +237,24 @@ test_set_again_replaces_and_cancel_forgets (void)
   fixture_tear_down (&f);
 }
 
+/* The core hook both the idle timeout and the framing receivers use. */
+static void
+test_abort_with_reason_first_wins (void)
+{
+  Fixture f;
+  g_autoptr (GError) first = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "first");
+  g_autoptr (GError) second = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "second");
+
+  fixture_set_up (&f);
+  braid_protocol_abort_with_reason (BRAID_PROTOCOL (f.protocol), first);
+  g_assert_true (braid_string_transport_get_aborted (f.transport));
+  braid_protocol_abort_with_reason (BRAID_PROTOCOL (f.protocol), second);
+  lose (&f);
+  g_assert_error (f.protocol->lost_reason, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpstr (f.protocol->lost_reason->message, ==, "first");
+  fixture_tear_down (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -251,5 +269,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/idle-timeout/expired-func", test_expired_func_replaces_the_default);
   braid_test_add_func ("/idle-timeout/replace-and-cancel", test_set_again_replaces_and_cancel_forgets);
   braid_test_add_func ("/idle-timeout/expired-data-freed", test_expired_func_data_is_freed);
+  braid_test_add_func ("/protocol/abort-with-reason/first-wins", test_abort_with_reason_first_wins);
   return g_test_run ();
 }
