@@ -52,7 +52,19 @@
  * rest of that line (up to its delimiter) and carry on with the next one.
  * A line of exactly `max_length` bytes is accepted, however its delimiter
  * is split. The same rules hold for [class@Braid.IntNReceiver] and
- * [class@Braid.NetstringReceiver]: see `docs/framing.md` for the table.
+ * [class@Braid.NetstringReceiver]; the contract of all three, written
+ * once (`docs/framing.md` has it with every row explained):
+ *
+ * | receiver | bad input | detected | what the protocol sees |
+ * |---|---|---|---|
+ * | lines | line over `max_length` | once `max_length` + 1 bytes of it are in | `line_length_exceeded (length)`; default: abort, `connection_lost (G_IO_ERROR_MESSAGE_TOO_LARGE)`; an override that keeps the connection skips to the next delimiter |
+ * | int-N | prefix over `max_length` | as soon as the prefix is complete | `length_limit_exceeded (length)`; default: abort, `MESSAGE_TOO_LARGE`; an override that keeps the connection skips the payload |
+ * | netstring | length over `max_length` | while its digits arrive | abort, `MESSAGE_TOO_LARGE` |
+ * | netstring | non-digit, leading zero, no digit, missing `,` | at that byte | abort, `G_IO_ERROR_INVALID_DATA` |
+ * | all | anything after bad input or once disconnecting | — | nothing more is delivered |
+ *
+ * Every close for bad input is logged (`g_message`) with the peer and the
+ * reason.
  *
  * ## Flow control
  *
