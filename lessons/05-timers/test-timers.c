@@ -31,6 +31,41 @@ test_print_times_then_stop (void)
 }
 
 static void
+test_alarm_cancelled_or_moved (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDelayedCall) alarm = NULL;
+  g_autoptr (BraidDelayedCall) snoozed = NULL;
+  g_autoptr (GError) error = NULL;
+  guint stops = 0;
+  TimerLog log;
+
+  timer_log_init (&log, BRAID_CLOCK (clock), note_stop, &stops);
+
+  /* Changing your mind: a cancelled call never runs. */
+  alarm = alarm_set (BRAID_CLOCK (clock), &log, 10);
+  braid_fake_clock_advance (clock, 5);
+  g_assert_true (braid_delayed_call_cancel (alarm, &error));
+  g_assert_no_error (error);
+  braid_fake_clock_advance (clock, 10);
+  g_assert_cmpstr (log.text->str, ==, "");
+  /* Cancelling twice is an error, as in Twisted. */
+  g_assert_false (braid_delayed_call_cancel (alarm, &error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_ALREADY_CANCELLED);
+
+  /* Snooze: reset moves the call to a new time from now. */
+  snoozed = alarm_set (BRAID_CLOCK (clock), &log, 2);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_true (braid_delayed_call_reset (snoozed, 5, NULL));
+  braid_fake_clock_advance (clock, 4.9);
+  g_assert_cmpstr (log.text->str, ==, "");
+  braid_fake_clock_advance (clock, 0.1);
+  g_assert_cmpstr (log.text->str, ==, "ring!\n");
+  g_assert_true (braid_delayed_call_called (snoozed));
+  timer_log_clear (&log);
+}
+
+static void
 check_hello_five_times (BraidFakeClock *clock, TimerLog *log, guint *stops)
 {
   braid_fake_clock_advance (clock, 0.5);
@@ -122,6 +157,7 @@ main (int argc, char **argv)
   g_test_summary ("Lesson 05: call_later, re-arming timers, looping calls, a ticker server");
 
   braid_test_add_func ("/lesson05/print-times-then-stop", test_print_times_then_stop);
+  braid_test_add_func ("/lesson05/alarm/cancel-and-reset", test_alarm_cancelled_or_moved);
   braid_test_add_func ("/lesson05/hello/call-later", test_hello_with_call_later);
   braid_test_add_func ("/lesson05/hello/looping-call", test_hello_with_looping_call);
   braid_test_add_func ("/lesson05/ticker/five-ticks", test_ticker_ticks_five_times_then_hangs_up);

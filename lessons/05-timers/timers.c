@@ -57,6 +57,24 @@ print_times_then_stop (BraidClock *clock, TimerLog *log)
   braid_clock_call_later (clock, 5, stop_after_part, log, NULL);
 }
 
+/* Part 1b ------------------------------------------------------------ */
+
+static void
+ring (gpointer data)
+{
+  TimerLog *log = data;
+
+  g_string_append (log->text, "ring!\n");
+}
+
+BraidDelayedCall *
+alarm_set (BraidClock *clock, TimerLog *log, gdouble seconds)
+{
+  /* The clock owns a pending call; the caller takes a reference to be
+   * able to cancel or move it. */
+  return g_object_ref (braid_clock_call_later (clock, seconds, ring, log, NULL));
+}
+
 /* Part 2 ------------------------------------------------------------- */
 
 typedef struct

@@ -22,6 +22,10 @@ void timer_log_clear (TimerLog *log);
 /* Part 1: print the time at 1, 2, 3 and 4 s, stop at 5 s. */
 void print_times_then_stop (BraidClock *clock, TimerLog *log);
 
+/* Part 1b: an alarm that rings "ring!" after @seconds, unless cancelled
+ * or moved first. */
+BraidDelayedCall *alarm_set (BraidClock *clock, TimerLog *log, gdouble seconds);
+
 /* Part 2: say hello every second, five times, by re-arming call_later. */
 void hello_five_times (BraidClock *clock, TimerLog *log);
 
