@@ -123,6 +123,9 @@ rec_protocol_connection_lost (BraidProtocol *protocol, const GError *reason)
   state->lost_count++;
   g_clear_error (&state->lost);
   state->lost = g_error_copy (reason);
+  /* The factory keeps every protocol it built, for the tests to inspect;
+   * let go of the factory so that the two do not keep each other alive. */
+  braid_protocol_set_factory (protocol, NULL);
 }
 
 static void
@@ -195,7 +198,6 @@ rec_factory_build_protocol (BraidFactory *factory, GSocketAddress *addr)
   if (self->refuse)
     return NULL;
   protocol = g_object_new (self->protocol_type, NULL);
-  braid_protocol_set_factory (protocol, factory);
   state = rec_protocol_get_state (REC_PROTOCOL (protocol));
   state->flags = self->flags;
   if (self->greeting != NULL)
