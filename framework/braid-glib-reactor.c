@@ -78,6 +78,7 @@ struct _BraidGLibReactor
   struct epoll_event *batch;
   int batch_length;
   int batch_index;
+  gboolean dispatching;        /* inside epoll_source_dispatch */
 
   GQueue connections;          /* open BraidSocketTransports, one ref each */
   GQueue closing;              /* closed ones waiting for connection_lost */
@@ -316,11 +317,31 @@ timer_timeout_ms (BraidGLibReactor *self)
 
 /* --- The epoll GSource --------------------------------------------------- */
 
+/* Nested loops
+ * ------------
+ * GLib normally "blocks" a source while it is dispatched, so that a callback
+ * running a nested main loop does not dispatch it again: it takes the
+ * source's fds out of the context and puts them back afterwards, and each
+ * of those wakes the context up (an eventfd write, and a read at the next
+ * iteration). For a source that is dispatched at every iteration this is
+ * three extra system calls per iteration -- more than the echo itself when
+ * few sockets are ready. So the source is marked as able to recurse, and
+ * blocks itself only in the rare case where a callback does iterate the
+ * context: the nested dispatch takes the epoll fd out (it cannot be done
+ * from prepare or check, which run under the context's lock), and the outer
+ * dispatch puts it back when it returns. While dispatching, the source
+ * reports nothing ready, so a nested loop never re-enters Braid's batch. */
+
 static gboolean
 epoll_source_prepare (GSource *source, gint *timeout)
 {
   BraidGLibReactor *self = ((EpollSource *) source)->reactor;
 
+  if (self->dispatching)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
   if (self->closing.length > 0)
     {
       *timeout = 0;
@@ -336,6 +357,10 @@ epoll_source_check (GSource *source)
   EpollSource *epoll_source = (EpollSource *) source;
   BraidGLibReactor *self = epoll_source->reactor;
 
+  if (epoll_source->epoll_tag == NULL)
+    return FALSE;
+  if (self->dispatching)
+    return (g_source_query_unix_fd (source, epoll_source->epoll_tag) & G_IO_IN) != 0;
   if (self->closing.length > 0)
     return TRUE;
   if (g_source_query_unix_fd (source, epoll_source->epoll_tag) & G_IO_IN)
@@ -375,12 +400,25 @@ epoll_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data
   EpollSource *epoll_source = (EpollSource *) source;
   BraidGLibReactor *self = epoll_source->reactor;
 
+  if (self->dispatching)
+    {
+      /* A nested loop inside one of our callbacks: step aside until the
+       * outer dispatch is over. */
+      g_source_remove_unix_fd (source, epoll_source->epoll_tag);
+      epoll_source->epoll_tag = NULL;
+      return G_SOURCE_CONTINUE;
+    }
+
   g_object_ref (self);
+  self->dispatching = TRUE;
   if (g_source_query_unix_fd (source, epoll_source->epoll_tag) & G_IO_IN)
     dispatch_socket_events (self);
   deliver_closed_connections (self);
   fire_due_timers (self);
   deliver_closed_connections (self);
+  self->dispatching = FALSE;
+  if (epoll_source->epoll_tag == NULL && !g_source_is_destroyed (source))
+    epoll_source->epoll_tag = g_source_add_unix_fd (source, self->epoll_fd, G_IO_IN);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
 }
@@ -921,6 +959,7 @@ braid_glib_reactor_new (GMainContext *context)
   source->reactor = self;
   source->epoll_tag = g_source_add_unix_fd (&source->source, self->epoll_fd, G_IO_IN);
   g_source_set_name (&source->source, "Braid reactor");
+  g_source_set_can_recurse (&source->source, TRUE);   /* see "Nested loops" */
   g_source_attach (&source->source, self->context);
   self->source = &source->source;
   return BRAID_REACTOR (self);

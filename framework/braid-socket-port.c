@@ -137,7 +137,9 @@ serve (BraidSocketPort *self, int fd, struct sockaddr_storage *storage, socklen_
       close (fd);
       return;
     }
-  transport = braid_socket_transport_new (self->reactor, fd, peer);
+  /* The transport finds its peer's address again when asked: keeping it
+   * would cost each idle connection a third of its memory. */
+  transport = braid_socket_transport_new (self->reactor, fd, NULL);
   braid_socket_transport_start (transport, protocol, NULL);
 }
 

@@ -1,4 +1,6 @@
 /* reactor-test-common.c: helpers of the real-reactor tests. */
+#include <unistd.h>
+
 #include "reactor-test-common.h"
 
 static gboolean
@@ -96,13 +98,41 @@ rec_protocol_connection_made (BraidProtocol *protocol)
     braid_transport_lose_connection (transport);
 }
 
+static gboolean
+count_nested_timeout (gpointer data)
+{
+  ((RecState *) data)->nested_timeouts++;
+  return G_SOURCE_REMOVE;
+}
+
+/* A callback that iterates the main context itself (a nested loop): the
+ * reactor must not dispatch this connection again meanwhile. */
+static void
+run_nested_loop (RecState *state)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  GSource *timeout = g_timeout_source_new (10);
+  gint64 end = g_get_monotonic_time () + 100 * 1000;
+
+  g_assert_cmpint (write (state->poke_fd, "b", 1), ==, 1);
+  g_source_set_callback (timeout, count_nested_timeout, state, NULL);
+  g_source_attach (timeout, context);
+  g_source_unref (timeout);
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (context, TRUE);
+}
+
 static void
 rec_protocol_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
 {
   RecState *state = rec_protocol_get_state (REC_PROTOCOL (protocol));
   BraidTransport *transport = transport_of (protocol);
 
+  state->depth++;
+  state->max_depth = MAX (state->max_depth, state->depth);
   g_string_append_len (state->received, (const char *) data, len);
+  if ((state->flags & REC_NESTED_LOOP) && state->received->len == len)
+    run_nested_loop (state);
   if (state->flags & REC_ECHO)
     braid_transport_write (transport, data, len);
   if (state->flags & REC_ABORT_ON_DATA)
@@ -113,6 +143,7 @@ rec_protocol_data_received (BraidProtocol *protocol, const guint8 *data, gsize l
       braid_transport_lose_connection (transport);
       braid_transport_abort_connection (transport);
     }
+  state->depth--;
 }
 
 static void

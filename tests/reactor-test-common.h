@@ -45,6 +45,7 @@ typedef enum {
   REC_PAUSE_ON_MADE   = 1 << 3,  /* pause reading at once */
   REC_LOSE_ON_MADE    = 1 << 4,  /* write the greeting, then lose_connection */
   REC_BYE_ON_HALF     = 1 << 5,  /* on read_connection_lost: write "bye", lose */
+  REC_NESTED_LOOP     = 1 << 6,  /* first data: poke the peer, iterate the context */
 } RecFlags;
 
 #define REC_TYPE_PROTOCOL (rec_protocol_get_type ())
@@ -63,6 +64,9 @@ typedef struct
   GError *lost;            /* the reason connection_lost got */
   gboolean read_lost;
   GBytes *greeting;        /* written in connection_made, if set */
+  int poke_fd;             /* REC_NESTED_LOOP: written to before the nested loop */
+  guint depth, max_depth;  /* data_received nesting */
+  guint nested_timeouts;   /* GLib timeouts that fired in the nested loop */
 } RecState;
 
 RecState *rec_protocol_get_state (RecProtocol *self);

@@ -640,6 +640,33 @@ test_misbehaving_protocol_affects_only_its_connection (void)
 }
 
 static void
+test_nested_loop_in_a_callback (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, REC_NESTED_LOOP);
+  RecState *state;
+  guint16 port;
+  int fd;
+
+  g_test_summary ("A callback that iterates the main context (a nested loop) is not "
+                  "re-entered; other GLib sources run meanwhile; data waits until it returns");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  fd = raw_connect (port);
+  WAIT_FOR (&env, server->protocols->len == 1);
+  state = rec_factory_state (server, 0);
+  state->poke_fd = fd;
+  g_assert_cmpint (write (fd, "a", 1), ==, 1);
+  WAIT_FOR (&env, state->received->len == 2);
+  g_assert_cmpstr (state->received->str, ==, "ab");
+  g_assert_cmpuint (state->max_depth, ==, 1);
+  g_assert_cmpuint (state->nested_timeouts, ==, 1);
+  close (fd);
+  WAIT_FOR (&env, state->lost != NULL);
+  test_env_clear (&env);
+}
+
+static void
 test_factory_refusing_closes_the_connection (void)
 {
   TestEnv env;
@@ -890,6 +917,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/tcp/flow/streaming-producer", test_streaming_producer_is_paused_and_resumed);
   braid_test_add_func ("/tcp/flow/pull-producer", test_pull_producer_is_asked_for_more);
   braid_test_add_func ("/tcp/misbehaving/abort-inside-data-received", test_misbehaving_protocol_affects_only_its_connection);
+  braid_test_add_func ("/tcp/misbehaving/nested-loop-in-a-callback", test_nested_loop_in_a_callback);
   braid_test_add_func ("/tcp/misbehaving/factory-returns-null", test_factory_refusing_closes_the_connection);
   braid_test_add_func ("/tcp/port/stop-listening", test_stop_listening);
   braid_test_add_func ("/tcp/port/listen-errors", test_listen_errors);
