@@ -194,7 +194,12 @@ connected (BraidSocketConnector *self)
     }
   self->state = CONNECTOR_CONNECTED;
   self->transport = transport;
-  braid_socket_transport_start (transport, protocol, self);
+  if (!braid_socket_transport_start (transport, protocol, self))
+    {
+      self->transport = NULL;
+      fail (self, g_error_new_literal (BRAID_ERROR, BRAID_ERROR_FAILED,
+                                       "The reactor could not watch the new connection"));
+    }
 }
 
 static void
