@@ -250,6 +250,39 @@ test_stop_connecting_then_connect_again (void)
 }
 
 static void
+test_connector_disconnect_and_destination (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) connector = NULL;
+  GSocketConnectable *destination;
+  guint16 port;
+
+  g_test_summary ("A connector names its destination; disconnect cancels an attempt, or "
+                  "closes the established connection cleanly");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = g_object_ref (connect_local (&env, port, client));
+  destination = braid_connector_get_destination (connector);
+  g_assert_true (G_IS_NETWORK_ADDRESS (destination));
+  g_assert_cmpstr (g_network_address_get_hostname (G_NETWORK_ADDRESS (destination)), ==, "127.0.0.1");
+  g_assert_cmpuint (g_network_address_get_port (G_NETWORK_ADDRESS (destination)), ==, port);
+
+  braid_connector_disconnect (connector);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  braid_connector_connect (connector);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  braid_connector_disconnect (connector);
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_error (client->client_lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (client->started, ==, 2);
+  test_env_clear (&env);
+}
+
+static void
 test_unresolvable_host (void)
 {
   TestEnv env;
@@ -906,6 +939,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/tcp/connect/refused", test_connection_refused);
   braid_test_add_func ("/tcp/connect/timeout", test_connection_timeout);
   braid_test_add_func ("/tcp/connect/stop-then-connect-again", test_stop_connecting_then_connect_again);
+  braid_test_add_func ("/tcp/connect/disconnect-and-destination", test_connector_disconnect_and_destination);
   braid_test_add_func ("/tcp/connect/unresolvable-host", test_unresolvable_host);
   braid_test_add_func ("/tcp/close/lose-flushes-everything", test_lose_connection_flushes_everything);
   braid_test_add_func ("/tcp/close/abort-drops-the-buffer", test_abort_drops_the_buffer);
