@@ -31,6 +31,7 @@ main (int argc, char **argv)
 {
   g_autoptr (BraidReactor) reactor = braid_glib_reactor_new (NULL);
   g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
   g_autoptr (BraidLoopingCall) loop = NULL;
   g_autoptr (BraidFactory) factory = NULL;
   BraidClock *clock = BRAID_CLOCK (reactor);
@@ -60,8 +61,10 @@ main (int argc, char **argv)
       break;
     default:
       factory = ticker_factory_new (clock);
-      if (!braid_reactor_listen_tcp (reactor, port, factory, "127.0.0.1", &error))
+      listening = braid_reactor_listen_tcp (reactor, port, factory, "127.0.0.1", &error);
+      if (listening == NULL)
         return braid_exit_with_error (error);
+      port = braid_listening_port_get_port (listening);   /* the real one, if 0 was asked */
       g_print ("Ticker listening on 127.0.0.1:%u; try:  nc 127.0.0.1 %u\n", port, port);
       break;
     }

@@ -13,6 +13,7 @@ main (int argc, char **argv)
   g_autoptr (BraidReactor) reactor = braid_glib_reactor_new (NULL);
   g_autoptr (BraidFactory) factory = NULL;
   g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
   guint16 port = 8006;
   gboolean binary = FALSE;
   GOptionEntry entries[] = {
@@ -24,8 +25,10 @@ main (int argc, char **argv)
     return braid_exit_with_error (error);
 
   factory = braid_factory_new (binary ? INT32_TYPE_ECHO : LENGTH_TYPE_ECHO);
-  if (!braid_reactor_listen_tcp (reactor, port, factory, "127.0.0.1", &error))
+  listening = braid_reactor_listen_tcp (reactor, port, factory, "127.0.0.1", &error);
+  if (listening == NULL)
     return braid_exit_with_error (error);
+  port = braid_listening_port_get_port (listening);   /* the real one, if 0 was asked */
   g_print ("%s echo listening on 127.0.0.1:%u\n", binary ? "Int32" : "Length", port);
   if (binary)
     g_print ("Try:  printf '\\0\\0\\0\\5hello' | nc 127.0.0.1 %u | xxd\n", port);
