@@ -399,7 +399,7 @@ test_run_echo_bench_prints_the_table (void)
 {
   const char *argv[] = {
     g_getenv ("BENCH_RUN_ECHO_BENCH"), "--no-build", "--build-dir", g_getenv ("BENCH_BUILD_DIR"),
-    "--only", "raw-epoll,again", "--server", g_getenv ("BENCH_ECHO_EPOLL"), "--name", "again",
+    "--only", "raw-epoll,braid,again", "--server", g_getenv ("BENCH_ECHO_EPOLL"), "--name", "again",
     "--quick", "--duration", "0.2", "--warmup", "0", "--idle", "50", NULL
   };
   Finished finished = { 0 };
@@ -412,6 +412,11 @@ test_run_echo_bench_prints_the_table (void)
   g_assert_nonnull (strstr (finished.out, "| 10 conns x 1 KiB + 50 idle (req/s) "));
   g_assert_nonnull (strstr (finished.out, "| server RSS per idle conn (B) "));
   g_assert_nonnull (strstr (finished.out, "(1.00x)"));
+  /* Braid's own server runs in the same table, checked byte by byte. */
+  g_assert_true (g_regex_match_simple ("^braid: .*braid-echo-server --port [0-9]+$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^braid: [0-5] of 5 targets met$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
   g_assert_nonnull (strstr (finished.out, "again: "));
   g_assert_nonnull (strstr (finished.out, " targets met\n"));
   g_assert_null (strstr (finished.out, "FAILED"));
