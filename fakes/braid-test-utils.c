@@ -244,14 +244,34 @@ braid_test_receive (BraidProtocol *protocol, const char *text)
 }
 
 /**
+ * braid_test_new_close_reason:
+ * @clean: %TRUE for a clean close, %FALSE for a reset or an abort
+ *
+ * The reason a real transport gives `connection_lost` (and a connector
+ * gives `client_connection_lost`) when a connection ends:
+ * %BRAID_ERROR_CONNECTION_DONE when @clean, %BRAID_ERROR_CONNECTION_LOST
+ * otherwise.
+ *
+ * Returns: (transfer full): a new error in %BRAID_ERROR
+ */
+GError *
+braid_test_new_close_reason (gboolean clean)
+{
+  if (clean)
+    return g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
+                                "The connection was closed cleanly (test)");
+  return g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                              "The connection was lost uncleanly (test)");
+}
+
+/**
  * braid_test_lose_connection:
  * @protocol: a connected protocol
  * @clean: %TRUE for a clean close, %FALSE for a reset or an abort
  *
  * Tells @protocol its connection ended, as a transport does: calls
- * `connection_lost` with the reason a real transport gives,
- * %BRAID_ERROR_CONNECTION_DONE when @clean, %BRAID_ERROR_CONNECTION_LOST
- * otherwise (both in %BRAID_ERROR).
+ * `connection_lost` with the reason a real transport gives (see
+ * [func@Braid.test_new_close_reason]).
  */
 void
 braid_test_lose_connection (BraidProtocol *protocol, gboolean clean)
@@ -260,11 +280,6 @@ braid_test_lose_connection (BraidProtocol *protocol, gboolean clean)
 
   g_return_if_fail (BRAID_IS_PROTOCOL (protocol));
 
-  if (clean)
-    reason = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
-                                  "The connection was closed cleanly (test)");
-  else
-    reason = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
-                                  "The connection was lost uncleanly (test)");
+  reason = braid_test_new_close_reason (clean);
   braid_protocol_connection_lost (protocol, reason);
 }

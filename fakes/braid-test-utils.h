@@ -27,6 +27,7 @@ void braid_test_receive         (BraidProtocol *protocol,
                                  const char    *text);
 void braid_test_lose_connection (BraidProtocol *protocol,
                                  gboolean       clean);
+GError *braid_test_new_close_reason (gboolean clean);
 
 /**
  * BraidHygieneCheck:

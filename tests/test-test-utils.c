@@ -48,37 +48,40 @@ test_receive_delivers_the_string (void)
 }
 
 static void
-test_lose_connection_clean (void)
+test_lose_connection (void)
 {
-  Connected connected;
-  RecordingState *state;
+  const struct { gboolean clean; int code; } cases[] = {
+    { TRUE, BRAID_ERROR_CONNECTION_DONE },
+    { FALSE, BRAID_ERROR_CONNECTION_LOST },
+  };
 
-  g_test_summary ("braid_test_lose_connection (clean) calls connection_lost once with "
-                  "BRAID_ERROR_CONNECTION_DONE, a clean close");
-  connected_init (&connected);
-  state = recording_protocol_state (connected.protocol);
-  braid_test_lose_connection (BRAID_PROTOCOL (connected.protocol), TRUE);
-  g_assert_cmpuint (state->lost_count, ==, 1);
-  g_assert_error (state->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
-  g_assert_true (braid_error_is_clean_close (state->reason));
-  connected_clear (&connected);
+  g_test_summary ("braid_test_lose_connection calls connection_lost once, with "
+                  "BRAID_ERROR_CONNECTION_DONE for a clean close, CONNECTION_LOST otherwise");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Connected connected;
+      RecordingState *state;
+
+      connected_init (&connected);
+      state = recording_protocol_state (connected.protocol);
+      braid_test_lose_connection (BRAID_PROTOCOL (connected.protocol), cases[i].clean);
+      g_assert_cmpuint (state->lost_count, ==, 1);
+      g_assert_error (state->reason, BRAID_ERROR, cases[i].code);
+      g_assert_cmpint (braid_error_is_clean_close (state->reason), ==, cases[i].clean);
+      connected_clear (&connected);
+    }
 }
 
 static void
-test_lose_connection_unclean (void)
+test_close_reasons (void)
 {
-  Connected connected;
-  RecordingState *state;
+  g_autoptr (GError) done = braid_test_new_close_reason (TRUE);
+  g_autoptr (GError) lost = braid_test_new_close_reason (FALSE);
 
-  g_test_summary ("braid_test_lose_connection (not clean) calls connection_lost once with "
-                  "BRAID_ERROR_CONNECTION_LOST");
-  connected_init (&connected);
-  state = recording_protocol_state (connected.protocol);
-  braid_test_lose_connection (BRAID_PROTOCOL (connected.protocol), FALSE);
-  g_assert_cmpuint (state->lost_count, ==, 1);
-  g_assert_error (state->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
-  g_assert_false (braid_error_is_clean_close (state->reason));
-  connected_clear (&connected);
+  g_test_summary ("braid_test_new_close_reason gives CONNECTION_DONE for a clean close, "
+                  "CONNECTION_LOST otherwise");
+  g_assert_error (done, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_error (lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
 }
 
 static void
@@ -129,8 +132,8 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   braid_test_add_func ("/test-utils/receive", test_receive_delivers_the_string);
-  braid_test_add_func ("/test-utils/lose-connection/clean", test_lose_connection_clean);
-  braid_test_add_func ("/test-utils/lose-connection/unclean", test_lose_connection_unclean);
+  braid_test_add_func ("/test-utils/lose-connection", test_lose_connection);
+  braid_test_add_func ("/test-utils/close-reasons", test_close_reasons);
   braid_test_add_func ("/test-utils/memory-reactor/records-by-index", test_memory_reactor_records_by_index);
   braid_test_add_func ("/test-utils/memory-reactor/record-out-of-range", test_memory_reactor_record_out_of_range);
   return g_test_run ();
