@@ -14,4 +14,5 @@
 #include "braid-test-utils.h"
 
 /* Deferred assertions (issue #4) */
+#include "braid-deferred-assertions.h"
 

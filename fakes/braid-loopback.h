@@ -7,6 +7,15 @@ G_BEGIN_DECLS
 #define BRAID_TYPE_LOOPBACK (braid_loopback_get_type ())
 G_DECLARE_FINAL_TYPE (BraidLoopback, braid_loopback, BRAID, LOOPBACK, GObject)
 
+/**
+ * BRAID_LOOPBACK_MAX_PUMPS:
+ *
+ * How many pumps [method@Braid.Loopback.flush] makes before it gives up
+ * and fails the test: a conversation that is still moving data after that
+ * many rounds is taken to be endless.
+ */
+#define BRAID_LOOPBACK_MAX_PUMPS 10000
+
 BraidLoopback  *braid_loopback_new_full              (BraidProtocol *server,
                                                       BraidProtocol *client,
                                                       const char    *creator);
@@ -34,6 +43,8 @@ void            braid_loopback_close                 (BraidLoopback *self);
 gboolean        braid_loopback_is_open               (BraidLoopback *self);
 BraidTransport *braid_loopback_get_server_transport  (BraidLoopback *self);
 BraidTransport *braid_loopback_get_client_transport  (BraidLoopback *self);
+gsize           braid_loopback_get_pending_bytes     (BraidLoopback *self,
+                                                      BraidTransport *from);
 const char     *braid_loopback_get_creator           (BraidLoopback *self);
 
 G_END_DECLS

@@ -46,6 +46,51 @@ typedef struct {
   BraidConnector *connector;
 } BraidTcpClientRecord;
 
+/**
+ * BraidUnixServerRecord:
+ * @path: the socket path asked for
+ * @factory: the factory given
+ * @backlog: the backlog given
+ * @listening_port: the fake port returned to the caller
+ *
+ * One `listen_unix` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  char *path;
+  BraidFactory *factory;
+  int backlog;
+  BraidListeningPort *listening_port;
+} BraidUnixServerRecord;
+
+/**
+ * BraidUnixClientRecord:
+ * @path: the socket path asked for
+ * @factory: the client factory given
+ * @timeout: the timeout given
+ * @connector: the fake connector returned to the caller
+ *
+ * One `connect_unix` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  char *path;
+  BraidClientFactory *factory;
+  gdouble timeout;
+  BraidConnector *connector;
+} BraidUnixClientRecord;
+
+#define BRAID_TYPE_FAKE_LISTENING_PORT (braid_fake_listening_port_get_type ())
+G_DECLARE_FINAL_TYPE (BraidFakeListeningPort, braid_fake_listening_port,
+                      BRAID, FAKE_LISTENING_PORT, GObject)
+
+#define BRAID_TYPE_FAKE_CONNECTOR (braid_fake_connector_get_type ())
+G_DECLARE_FINAL_TYPE (BraidFakeConnector, braid_fake_connector,
+                      BRAID, FAKE_CONNECTOR, GObject)
+
+gboolean            braid_fake_listening_port_get_listening    (BraidFakeListeningPort *self);
+guint               braid_fake_connector_get_connect_count     (BraidFakeConnector     *self);
+gboolean            braid_fake_connector_get_stopped_connecting (BraidFakeConnector    *self);
+gboolean            braid_fake_connector_get_disconnected      (BraidFakeConnector     *self);
+
 BraidMemoryReactor *braid_memory_reactor_new             (void);
 GPtrArray          *braid_memory_reactor_get_tcp_servers (BraidMemoryReactor *self);
 GPtrArray          *braid_memory_reactor_get_tcp_clients (BraidMemoryReactor *self);
@@ -53,5 +98,6 @@ GPtrArray          *braid_memory_reactor_get_unix_servers (BraidMemoryReactor *s
 GPtrArray          *braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_run     (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self);
+guint               braid_memory_reactor_get_trigger_count (BraidMemoryReactor *self);
 
 G_END_DECLS

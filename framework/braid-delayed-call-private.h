@@ -33,6 +33,7 @@ struct _BraidDelayedCall
 };
 
 BraidDelayedCall *braid_delayed_call_new_internal (BraidClock     *clock,
+                                                   gdouble         now,
                                                    gdouble         time,
                                                    BraidCallFunc   func,
                                                    gpointer        user_data,

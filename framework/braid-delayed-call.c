@@ -1,6 +1,8 @@
 /* braid-delayed-call.c: a function scheduled to run later on a clock. */
 #include "config.h"
 
+#include <string.h>
+
 #include "braid-delayed-call-private.h"
 
 /**
@@ -50,8 +52,27 @@ braid_delayed_call_init (BraidDelayedCall *self)
 {
 }
 
+/* Interns @creator. Every call scheduled from one place in the source
+ * passes the same string, so a one-entry cache per thread skips the global
+ * intern table (a lock and a hash) for nearly every call. */
+static const char *
+intern_creator (const char *creator)
+{
+  static __thread const char *last_given;
+  static __thread const char *last_interned;
+
+  if (creator == NULL)
+    return "(unknown)";
+  if (creator == last_given && strcmp (creator, last_interned) == 0)
+    return last_interned;
+  last_interned = g_intern_string (creator);
+  last_given = creator;
+  return last_interned;
+}
+
 BraidDelayedCall *
 braid_delayed_call_new_internal (BraidClock     *clock,
+                                 gdouble         now,
                                  gdouble         time,
                                  BraidCallFunc   func,
                                  gpointer        user_data,
@@ -62,11 +83,11 @@ braid_delayed_call_new_internal (BraidClock     *clock,
 
   call->clock = clock;
   call->time = time;
-  call->scheduled_at = braid_clock_seconds (clock);
+  call->scheduled_at = now;
   call->func = func;
   call->user_data = user_data;
   call->destroy = destroy;
-  call->creator = creator ? g_intern_string (creator) : "(unknown)";
+  call->creator = intern_creator (creator);
   return call;
 }
 

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * | already cancelled                  | `BRAID_ERROR` | `BRAID_ERROR_ALREADY_CANCELLED`     |
  * | frame too long                     | `G_IO_ERROR`  | `G_IO_ERROR_MESSAGE_TOO_LARGE`      |
  * | malformed input                    | `G_IO_ERROR`  | `G_IO_ERROR_INVALID_DATA`           |
+ * | deferred queue full                | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_OVERFLOW`        |
+ * | too many waiting on a queue        | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_UNDERFLOW`       |
  */
 #define BRAID_ERROR (braid_error_quark ())
 
@@ -35,6 +37,10 @@ G_BEGIN_DECLS
  * @BRAID_ERROR_ALREADY_CALLED: a delayed call or deferred was already called.
  * @BRAID_ERROR_ALREADY_CANCELLED: a delayed call was already cancelled.
  * @BRAID_ERROR_FAILED: any other failure; the message says what happened.
+ * @BRAID_ERROR_QUEUE_OVERFLOW: a value was put into a full
+ *   [class@Braid.DeferredQueue] (Twisted's `QueueOverflow`).
+ * @BRAID_ERROR_QUEUE_UNDERFLOW: a [class@Braid.DeferredQueue] already has as
+ *   many waiting gets as its backlog allows (Twisted's `QueueUnderflow`).
  *
  * Error codes of the %BRAID_ERROR domain.
  */
@@ -44,6 +50,8 @@ typedef enum {
   BRAID_ERROR_ALREADY_CALLED,
   BRAID_ERROR_ALREADY_CANCELLED,
   BRAID_ERROR_FAILED,
+  BRAID_ERROR_QUEUE_OVERFLOW,
+  BRAID_ERROR_QUEUE_UNDERFLOW,
 } BraidError;
 
 GQuark   braid_error_quark          (void);

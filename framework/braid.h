@@ -30,6 +30,10 @@
 
 
 /* Deferreds (issue #4) */
+#include "braid-deferred.h"
+#include "braid-deferred-list.h"
+#include "braid-deferred-lock.h"
+#include "braid-deferred-async.h"
 
 
 /* Framing protocols and timers (issue #5) */

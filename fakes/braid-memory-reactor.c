@@ -1,0 +1,768 @@
+/* braid-memory-reactor.c: a reactor that records what it is asked to do. */
+#include "config.h"
+
+#include "braid-fakes.h"
+
+/**
+ * BraidMemoryReactor:
+ *
+ * A [iface@Braid.Reactor] for tests: Twisted's `MemoryReactorClock`. It
+ * opens nothing; it records every `listen_*` and `connect_*` call, so a test
+ * checks that a program listens on the right port and builds protocols
+ * from the factory it was given:
+ *
+ * ```c
+ * g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+ * start_server (BRAID_REACTOR (reactor));      // the code under test
+ * BraidTcpServerRecord *server =
+ *   g_ptr_array_index (braid_memory_reactor_get_tcp_servers (reactor), 0);
+ * g_assert_cmpuint (server->port, ==, 8000);
+ * g_autoptr (BraidProtocol) protocol = braid_factory_build_protocol (server->factory, NULL);
+ * ```
+ *
+ * It is a [class@Braid.FakeClock] too: `call_later` schedules on fake time,
+ * moved by [method@Braid.FakeClock.advance].
+ *
+ * The lifecycle:
+ *
+ * - `listen_tcp` / `listen_unix` record the call and return a
+ *   [class@Braid.FakeListeningPort]; like a real port, it starts the
+ *   factory (braid_factory_do_start()) and stops it when
+ *   `stop_listening` is called. Listening twice on the same interface and
+ *   non-zero port while the first port still listens fails with
+ *   %G_IO_ERROR_ADDRESS_IN_USE.
+ * - `connect_tcp` / `connect_unix` record the call, tell the factory
+ *   `started_connecting` (as Twisted's memory reactor does) and return a
+ *   [class@Braid.FakeConnector] that counts `connect`, `stop_connecting`
+ *   and `disconnect`. No connection is made: build the protocol from the
+ *   recorded factory and connect it to a string transport or a loopback.
+ * - [method@Braid.Reactor.run] does not loop: it marks the reactor
+ *   running, fires the "startup" triggers (before, during, then after,
+ *   where the `call_when_running` hooks are) and returns at once.
+ *   [method@Braid.Reactor.stop] fires the "shutdown" triggers (before,
+ *   during, after) and marks the reactor stopped. Triggers fire once and
+ *   are then forgotten, as in Twisted.
+ * - `call_from_thread` schedules the function on the fake clock with a
+ *   zero delay: it runs at the next advance. The fake is not thread-safe;
+ *   call it from the test's thread.
+ */
+
+/* ---------------------------------------------------------------------- */
+/* The fake listening port.                                                */
+
+/**
+ * BraidFakeListeningPort:
+ *
+ * The [iface@Braid.ListeningPort] that [class@Braid.MemoryReactor] returns.
+ * Its host is the interface asked for (0.0.0.0 when none) with the port
+ * asked for; [method@Braid.FakeListeningPort.get_listening] says whether
+ * `stop_listening` was called.
+ */
+struct _BraidFakeListeningPort
+{
+  GObject parent_instance;
+
+  GSocketAddress *host;
+  BraidFactory *factory;
+  gboolean listening;
+};
+
+static void braid_fake_listening_port_iface_init (BraidListeningPortInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidFakeListeningPort, braid_fake_listening_port, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_LISTENING_PORT,
+                                                      braid_fake_listening_port_iface_init))
+
+static GSocketAddress *
+braid_fake_listening_port_get_host (BraidListeningPort *port)
+{
+  return BRAID_FAKE_LISTENING_PORT (port)->host;
+}
+
+static void
+braid_fake_listening_port_stop_listening (BraidListeningPort *port)
+{
+  BraidFakeListeningPort *self = BRAID_FAKE_LISTENING_PORT (port);
+
+  if (!self->listening)
+    return;
+  self->listening = FALSE;
+  braid_factory_do_stop (self->factory);
+}
+
+static void
+braid_fake_listening_port_iface_init (BraidListeningPortInterface *iface)
+{
+  iface->get_host = braid_fake_listening_port_get_host;
+  iface->stop_listening = braid_fake_listening_port_stop_listening;
+}
+
+static void
+braid_fake_listening_port_finalize (GObject *object)
+{
+  BraidFakeListeningPort *self = BRAID_FAKE_LISTENING_PORT (object);
+
+  g_clear_object (&self->host);
+  g_clear_object (&self->factory);
+  G_OBJECT_CLASS (braid_fake_listening_port_parent_class)->finalize (object);
+}
+
+static void
+braid_fake_listening_port_class_init (BraidFakeListeningPortClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_fake_listening_port_finalize;
+}
+
+static void
+braid_fake_listening_port_init (BraidFakeListeningPort *self)
+{
+}
+
+static BraidListeningPort *
+fake_listening_port_new (GSocketAddress *host, BraidFactory *factory)
+{
+  BraidFakeListeningPort *self = g_object_new (BRAID_TYPE_FAKE_LISTENING_PORT, NULL);
+
+  self->host = host;
+  self->factory = g_object_ref (factory);
+  self->listening = TRUE;
+  braid_factory_do_start (factory);
+  return BRAID_LISTENING_PORT (self);
+}
+
+/**
+ * braid_fake_listening_port_get_listening:
+ * @self: a fake listening port
+ *
+ * Returns: %TRUE until `stop_listening` is called
+ */
+gboolean
+braid_fake_listening_port_get_listening (BraidFakeListeningPort *self)
+{
+  g_return_val_if_fail (BRAID_IS_FAKE_LISTENING_PORT (self), FALSE);
+  return self->listening;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The fake connector.                                                     */
+
+/**
+ * BraidFakeConnector:
+ *
+ * The [iface@Braid.Connector] that [class@Braid.MemoryReactor] returns. It
+ * connects nowhere; it counts the calls made to it, so a test of a
+ * reconnecting client checks that it tried again.
+ */
+struct _BraidFakeConnector
+{
+  GObject parent_instance;
+
+  GSocketConnectable *destination;
+  guint connect_count;
+  gboolean stopped_connecting;
+  gboolean disconnected;
+};
+
+static void braid_fake_connector_iface_init (BraidConnectorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidFakeConnector, braid_fake_connector, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_CONNECTOR,
+                                                      braid_fake_connector_iface_init))
+
+static void
+braid_fake_connector_connect (BraidConnector *connector)
+{
+  BRAID_FAKE_CONNECTOR (connector)->connect_count++;
+}
+
+static void
+braid_fake_connector_stop_connecting (BraidConnector *connector)
+{
+  BRAID_FAKE_CONNECTOR (connector)->stopped_connecting = TRUE;
+}
+
+static void
+braid_fake_connector_disconnect (BraidConnector *connector)
+{
+  BRAID_FAKE_CONNECTOR (connector)->disconnected = TRUE;
+}
+
+static GSocketConnectable *
+braid_fake_connector_get_destination (BraidConnector *connector)
+{
+  return BRAID_FAKE_CONNECTOR (connector)->destination;
+}
+
+static void
+braid_fake_connector_iface_init (BraidConnectorInterface *iface)
+{
+  iface->connect = braid_fake_connector_connect;
+  iface->stop_connecting = braid_fake_connector_stop_connecting;
+  iface->disconnect = braid_fake_connector_disconnect;
+  iface->get_destination = braid_fake_connector_get_destination;
+}
+
+static void
+braid_fake_connector_finalize (GObject *object)
+{
+  g_clear_object (&BRAID_FAKE_CONNECTOR (object)->destination);
+  G_OBJECT_CLASS (braid_fake_connector_parent_class)->finalize (object);
+}
+
+static void
+braid_fake_connector_class_init (BraidFakeConnectorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_fake_connector_finalize;
+}
+
+static void
+braid_fake_connector_init (BraidFakeConnector *self)
+{
+}
+
+static BraidConnector *
+fake_connector_new (GSocketConnectable *destination)
+{
+  BraidFakeConnector *self = g_object_new (BRAID_TYPE_FAKE_CONNECTOR, NULL);
+
+  self->destination = destination;
+  return BRAID_CONNECTOR (self);
+}
+
+/**
+ * braid_fake_connector_get_connect_count:
+ * @self: a fake connector
+ *
+ * Returns: how many times `connect` was called (the first attempt, made by
+ *   `connect_tcp` itself, is not counted)
+ */
+guint
+braid_fake_connector_get_connect_count (BraidFakeConnector *self)
+{
+  g_return_val_if_fail (BRAID_IS_FAKE_CONNECTOR (self), 0);
+  return self->connect_count;
+}
+
+/**
+ * braid_fake_connector_get_stopped_connecting:
+ * @self: a fake connector
+ *
+ * Returns: %TRUE once `stop_connecting` was called
+ */
+gboolean
+braid_fake_connector_get_stopped_connecting (BraidFakeConnector *self)
+{
+  g_return_val_if_fail (BRAID_IS_FAKE_CONNECTOR (self), FALSE);
+  return self->stopped_connecting;
+}
+
+/**
+ * braid_fake_connector_get_disconnected:
+ * @self: a fake connector
+ *
+ * Returns: %TRUE once `disconnect` was called
+ */
+gboolean
+braid_fake_connector_get_disconnected (BraidFakeConnector *self)
+{
+  g_return_val_if_fail (BRAID_IS_FAKE_CONNECTOR (self), FALSE);
+  return self->disconnected;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The reactor.                                                            */
+
+typedef struct
+{
+  guint id;
+  BraidTriggerPhase phase;
+  const char *event;        /* interned */
+  BraidCallFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} Trigger;
+
+struct _BraidMemoryReactor
+{
+  BraidFakeClock parent_instance;
+
+  GPtrArray *tcp_servers;   /* of BraidTcpServerRecord* */
+  GPtrArray *tcp_clients;   /* of BraidTcpClientRecord* */
+  GPtrArray *unix_servers;  /* of BraidUnixServerRecord* */
+  GPtrArray *unix_clients;  /* of BraidUnixClientRecord* */
+  GPtrArray *triggers;      /* of Trigger*, in the order they were added */
+  guint next_trigger_id;
+  gboolean running;
+  gboolean has_run;
+  gboolean has_stopped;
+};
+
+static void braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidMemoryReactor, braid_memory_reactor, BRAID_TYPE_FAKE_CLOCK,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_REACTOR,
+                                                      braid_memory_reactor_reactor_iface_init))
+
+static void
+tcp_server_record_free (gpointer data)
+{
+  BraidTcpServerRecord *record = data;
+
+  g_clear_object (&record->factory);
+  g_free (record->interface);
+  g_clear_object (&record->listening_port);
+  g_free (record);
+}
+
+static void
+tcp_client_record_free (gpointer data)
+{
+  BraidTcpClientRecord *record = data;
+
+  g_free (record->host);
+  g_clear_object (&record->factory);
+  g_clear_object (&record->bind_address);
+  g_clear_object (&record->connector);
+  g_free (record);
+}
+
+static void
+unix_server_record_free (gpointer data)
+{
+  BraidUnixServerRecord *record = data;
+
+  g_free (record->path);
+  g_clear_object (&record->factory);
+  g_clear_object (&record->listening_port);
+  g_free (record);
+}
+
+static void
+unix_client_record_free (gpointer data)
+{
+  BraidUnixClientRecord *record = data;
+
+  g_free (record->path);
+  g_clear_object (&record->factory);
+  g_clear_object (&record->connector);
+  g_free (record);
+}
+
+static void
+trigger_free (gpointer data)
+{
+  Trigger *trigger = data;
+
+  if (trigger->destroy != NULL)
+    trigger->destroy (trigger->user_data);
+  g_free (trigger);
+}
+
+/* Fires the triggers of one phase of @event, in the order they were added,
+ * each once. A trigger may add or remove triggers while they fire, so the
+ * list is searched again after each one. */
+static void
+fire_phase (BraidMemoryReactor *self, const char *event, BraidTriggerPhase phase)
+{
+  for (;;)
+    {
+      Trigger *trigger = NULL;
+
+      for (guint i = 0; i < self->triggers->len; i++)
+        {
+          Trigger *candidate = g_ptr_array_index (self->triggers, i);
+
+          if (candidate->event == event && candidate->phase == phase)
+            {
+              trigger = g_ptr_array_steal_index (self->triggers, i);
+              break;
+            }
+        }
+      if (trigger == NULL)
+        return;
+      trigger->func (trigger->user_data);
+      trigger_free (trigger);
+    }
+}
+
+static void
+fire_event (BraidMemoryReactor *self, const char *event)
+{
+  const char *interned = g_intern_string (event);
+
+  fire_phase (self, interned, BRAID_TRIGGER_BEFORE);
+  fire_phase (self, interned, BRAID_TRIGGER_DURING);
+  fire_phase (self, interned, BRAID_TRIGGER_AFTER);
+}
+
+static void
+braid_memory_reactor_run (BraidReactor *reactor)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+
+  if (self->running)
+    {
+      g_critical ("braid_reactor_run: this BraidMemoryReactor is already running");
+      return;
+    }
+  self->running = TRUE;
+  self->has_run = TRUE;
+  fire_event (self, "startup");
+}
+
+static void
+braid_memory_reactor_stop (BraidReactor *reactor)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+
+  if (!self->running)
+    {
+      g_critical ("braid_reactor_stop: this BraidMemoryReactor is not running");
+      return;
+    }
+  fire_event (self, "shutdown");
+  self->running = FALSE;
+  self->has_stopped = TRUE;
+}
+
+static gboolean
+braid_memory_reactor_is_running (BraidReactor *reactor)
+{
+  return BRAID_MEMORY_REACTOR (reactor)->running;
+}
+
+static guint
+braid_memory_reactor_add_system_event_trigger (BraidReactor      *reactor,
+                                               BraidTriggerPhase  phase,
+                                               const char        *event,
+                                               BraidCallFunc      func,
+                                               gpointer           user_data,
+                                               GDestroyNotify     destroy)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  Trigger *trigger = g_new0 (Trigger, 1);
+
+  trigger->id = ++self->next_trigger_id;
+  trigger->phase = phase;
+  trigger->event = g_intern_string (event);
+  trigger->func = func;
+  trigger->user_data = user_data;
+  trigger->destroy = destroy;
+  g_ptr_array_add (self->triggers, trigger);
+  return trigger->id;
+}
+
+static void
+braid_memory_reactor_remove_system_event_trigger (BraidReactor *reactor, guint trigger_id)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+
+  for (guint i = 0; i < self->triggers->len; i++)
+    if (((Trigger *) g_ptr_array_index (self->triggers, i))->id == trigger_id)
+      {
+        trigger_free (g_ptr_array_steal_index (self->triggers, i));
+        return;
+      }
+  g_critical ("braid_reactor_remove_system_event_trigger: no pending trigger has id %u "
+              "(it was removed, or it already fired)", trigger_id);
+}
+
+static void
+braid_memory_reactor_call_when_running (BraidReactor   *reactor,
+                                        BraidCallFunc   func,
+                                        gpointer        user_data,
+                                        GDestroyNotify  destroy)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+
+  /* As in Twisted: an "after startup" trigger, or now if already running. */
+  if (self->running)
+    {
+      func (user_data);
+      if (destroy != NULL)
+        destroy (user_data);
+      return;
+    }
+  braid_memory_reactor_add_system_event_trigger (reactor, BRAID_TRIGGER_AFTER, "startup",
+                                                 func, user_data, destroy);
+}
+
+static gboolean
+address_in_use (BraidMemoryReactor *self, guint16 port, const char *interface)
+{
+  if (port == 0)
+    return FALSE;
+  for (guint i = 0; i < self->tcp_servers->len; i++)
+    {
+      BraidTcpServerRecord *record = g_ptr_array_index (self->tcp_servers, i);
+
+      if (record->port == port && g_strcmp0 (record->interface, interface) == 0
+          && braid_fake_listening_port_get_listening
+               (BRAID_FAKE_LISTENING_PORT (record->listening_port)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static BraidListeningPort *
+braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
+                                 guint16        port,
+                                 BraidFactory  *factory,
+                                 int            backlog,
+                                 const char    *interface,
+                                 GError       **error)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidTcpServerRecord *record;
+  GSocketAddress *host;
+
+  if (address_in_use (self, port, interface))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Port %u on %s is already in use (by an earlier listen_tcp "
+                   "on this BraidMemoryReactor)", port, interface ? interface : "0.0.0.0");
+      return NULL;
+    }
+  host = g_inet_socket_address_new_from_string (interface ? interface : "0.0.0.0", port);
+  if (host == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "\"%s\" is not an IP address", interface);
+      return NULL;
+    }
+
+  record = g_new0 (BraidTcpServerRecord, 1);
+  record->port = port;
+  record->factory = g_object_ref (factory);
+  record->backlog = backlog;
+  record->interface = g_strdup (interface);
+  record->listening_port = fake_listening_port_new (host, factory);
+  g_ptr_array_add (self->tcp_servers, record);
+  return record->listening_port;
+}
+
+static BraidConnector *
+braid_memory_reactor_connect_tcp (BraidReactor       *reactor,
+                                  const char         *host,
+                                  guint16             port,
+                                  BraidClientFactory *factory,
+                                  gdouble             timeout,
+                                  GSocketAddress     *bind_address)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidTcpClientRecord *record = g_new0 (BraidTcpClientRecord, 1);
+
+  record->host = g_strdup (host);
+  record->port = port;
+  record->factory = g_object_ref (factory);
+  record->timeout = timeout;
+  record->bind_address = bind_address ? g_object_ref (bind_address) : NULL;
+  record->connector = fake_connector_new (g_network_address_new (host, port));
+  g_ptr_array_add (self->tcp_clients, record);
+  braid_client_factory_started_connecting (factory, record->connector);
+  return record->connector;
+}
+
+static BraidListeningPort *
+braid_memory_reactor_listen_unix (BraidReactor  *reactor,
+                                  const char    *path,
+                                  BraidFactory  *factory,
+                                  int            backlog,
+                                  GError       **error)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidUnixServerRecord *record = g_new0 (BraidUnixServerRecord, 1);
+
+  record->path = g_strdup (path);
+  record->factory = g_object_ref (factory);
+  record->backlog = backlog;
+  record->listening_port = fake_listening_port_new (g_unix_socket_address_new (path), factory);
+  g_ptr_array_add (self->unix_servers, record);
+  return record->listening_port;
+}
+
+static BraidConnector *
+braid_memory_reactor_connect_unix (BraidReactor       *reactor,
+                                   const char         *path,
+                                   BraidClientFactory *factory,
+                                   gdouble             timeout)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidUnixClientRecord *record = g_new0 (BraidUnixClientRecord, 1);
+
+  record->path = g_strdup (path);
+  record->factory = g_object_ref (factory);
+  record->timeout = timeout;
+  record->connector =
+    fake_connector_new (G_SOCKET_CONNECTABLE (g_unix_socket_address_new (path)));
+  g_ptr_array_add (self->unix_clients, record);
+  braid_client_factory_started_connecting (factory, record->connector);
+  return record->connector;
+}
+
+static void
+braid_memory_reactor_call_from_thread (BraidReactor   *reactor,
+                                       BraidCallFunc   func,
+                                       gpointer        user_data,
+                                       GDestroyNotify  destroy)
+{
+  /* The real reactor wakes its loop from another thread; the fake has no
+   * loop, so the call waits for the test's next advance. */
+  braid_clock_call_later_full (BRAID_CLOCK (reactor), 0, func, user_data, destroy,
+                               "braid_reactor_call_from_thread");
+}
+
+static void
+braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface)
+{
+  iface->run = braid_memory_reactor_run;
+  iface->stop = braid_memory_reactor_stop;
+  iface->is_running = braid_memory_reactor_is_running;
+  iface->call_when_running = braid_memory_reactor_call_when_running;
+  iface->listen_tcp = braid_memory_reactor_listen_tcp;
+  iface->connect_tcp = braid_memory_reactor_connect_tcp;
+  iface->listen_unix = braid_memory_reactor_listen_unix;
+  iface->connect_unix = braid_memory_reactor_connect_unix;
+  iface->add_system_event_trigger = braid_memory_reactor_add_system_event_trigger;
+  iface->remove_system_event_trigger = braid_memory_reactor_remove_system_event_trigger;
+  iface->call_from_thread = braid_memory_reactor_call_from_thread;
+}
+
+static void
+braid_memory_reactor_dispose (GObject *object)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (object);
+
+  g_clear_pointer (&self->tcp_servers, g_ptr_array_unref);
+  g_clear_pointer (&self->tcp_clients, g_ptr_array_unref);
+  g_clear_pointer (&self->unix_servers, g_ptr_array_unref);
+  g_clear_pointer (&self->unix_clients, g_ptr_array_unref);
+  g_clear_pointer (&self->triggers, g_ptr_array_unref);
+  G_OBJECT_CLASS (braid_memory_reactor_parent_class)->dispose (object);
+}
+
+static void
+braid_memory_reactor_class_init (BraidMemoryReactorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = braid_memory_reactor_dispose;
+}
+
+static void
+braid_memory_reactor_init (BraidMemoryReactor *self)
+{
+  self->tcp_servers = g_ptr_array_new_with_free_func (tcp_server_record_free);
+  self->tcp_clients = g_ptr_array_new_with_free_func (tcp_client_record_free);
+  self->unix_servers = g_ptr_array_new_with_free_func (unix_server_record_free);
+  self->unix_clients = g_ptr_array_new_with_free_func (unix_client_record_free);
+  self->triggers = g_ptr_array_new_with_free_func (trigger_free);
+}
+
+/**
+ * braid_memory_reactor_new:
+ *
+ * Creates a memory reactor: not running, nothing recorded, its fake clock
+ * at time 0.
+ *
+ * Returns: (transfer full): the reactor
+ */
+BraidMemoryReactor *
+braid_memory_reactor_new (void)
+{
+  return g_object_new (BRAID_TYPE_MEMORY_REACTOR, NULL);
+}
+
+/**
+ * braid_memory_reactor_get_tcp_servers:
+ * @self: a memory reactor
+ *
+ * Returns: (transfer none) (element-type BraidTcpServerRecord): every
+ *   successful `listen_tcp` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_tcp_servers (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->tcp_servers;
+}
+
+/**
+ * braid_memory_reactor_get_tcp_clients:
+ * @self: a memory reactor
+ *
+ * Returns: (transfer none) (element-type BraidTcpClientRecord): every
+ *   `connect_tcp` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_tcp_clients (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->tcp_clients;
+}
+
+/**
+ * braid_memory_reactor_get_unix_servers:
+ * @self: a memory reactor
+ *
+ * Returns: (transfer none) (element-type BraidUnixServerRecord): every
+ *   `listen_unix` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->unix_servers;
+}
+
+/**
+ * braid_memory_reactor_get_unix_clients:
+ * @self: a memory reactor
+ *
+ * Returns: (transfer none) (element-type BraidUnixClientRecord): every
+ *   `connect_unix` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->unix_clients;
+}
+
+/**
+ * braid_memory_reactor_get_has_run:
+ * @self: a memory reactor
+ *
+ * Returns: %TRUE once [method@Braid.Reactor.run] was called
+ */
+gboolean
+braid_memory_reactor_get_has_run (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), FALSE);
+  return self->has_run;
+}
+
+/**
+ * braid_memory_reactor_get_has_stopped:
+ * @self: a memory reactor
+ *
+ * Returns: %TRUE once [method@Braid.Reactor.stop] was called
+ */
+gboolean
+braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), FALSE);
+  return self->has_stopped;
+}
+
+/**
+ * braid_memory_reactor_get_trigger_count:
+ * @self: a memory reactor
+ *
+ * Returns: how many system event triggers (including `call_when_running`
+ *   hooks) are waiting for their event
+ */
+guint
+braid_memory_reactor_get_trigger_count (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), 0);
+  return self->triggers->len;
+}
