@@ -27,6 +27,8 @@
 #include "braid-reactor.h"
 
 /* The real reactor (issue #3) */
+#include "braid-glib-reactor.h"
+#include "braid-socket-transport.h"
 
 
 /* Deferreds (issue #4) */
