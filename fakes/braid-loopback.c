@@ -1,8 +1,6 @@
 /* braid-loopback.c: a server and a client protocol talking in memory. */
 #include "config.h"
 
-#include <string.h>
-
 #include "braid-fakes.h"
 
 /**
@@ -43,11 +41,13 @@
  * 3. A close happens in a pump too, once the bytes in flight are delivered:
  *    `lose_connection` on either side closes the connection cleanly
  *    (both protocols get `connection_lost` with %BRAID_ERROR_CONNECTION_DONE)
- *    once that side's buffer is empty. As on a real TCP transport, a side
- *    that asked to close stops reading at once (what its peer sends after
- *    that is dropped) but what it wrote before the close is delivered; `abort_connection` drops every
- *    undelivered byte and both sides get %BRAID_ERROR_CONNECTION_LOST at the
- *    next pump. The server hears of a close first, then the client.
+ *    at the first pump that moves no data once that side's buffer is empty.
+ *    As on a real TCP transport, a side that asked to close stops reading
+ *    at once (what its peer sends after that is dropped), while what it
+ *    wrote, before or after asking, is still delivered. `abort_connection`
+ *    drops every undelivered byte, both ways, and both sides get
+ *    %BRAID_ERROR_CONNECTION_LOST at the next pump. The server hears of a
+ *    close first, then the client.
  *    `lose_write_connection` (half-close) gives the peer
  *    `read_connection_lost` once the buffer is delivered, if the peer's
  *    protocol supports half-close; otherwise the peer closes the connection,

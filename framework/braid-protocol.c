@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "braid.h"
+#include "braid-idle-timeout-private.h"
 
 /**
  * BraidProtocol:
@@ -44,6 +45,8 @@ typedef struct
   BraidTransport *transport;
   BraidFactory *factory;
   gboolean connected;
+  GError *close_reason;   /* set by braid_protocol_abort_with_reason() */
+  BraidIdleTimeout *idle_timeout;  /* see braid-idle-timeout.c */
 } BraidProtocolPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (BraidProtocol, braid_protocol, G_TYPE_OBJECT)
@@ -54,8 +57,10 @@ braid_protocol_dispose (GObject *object)
   BraidProtocolPrivate *priv =
     braid_protocol_get_instance_private (BRAID_PROTOCOL (object));
 
+  braid_protocol_cancel_idle_timeout (BRAID_PROTOCOL (object));
   g_clear_object (&priv->transport);
   g_clear_object (&priv->factory);
+  g_clear_error (&priv->close_reason);
   G_OBJECT_CLASS (braid_protocol_parent_class)->dispose (object);
 }
 
@@ -128,10 +133,15 @@ braid_protocol_connection_made (BraidProtocol *self)
 void
 braid_protocol_data_received (BraidProtocol *self, const guint8 *data, gsize len)
 {
+  BraidProtocolPrivate *priv;
   BraidProtocolClass *klass;
 
   g_return_if_fail (BRAID_IS_PROTOCOL (self));
   g_return_if_fail (data != NULL || len == 0);
+  /* Received data is activity, whether or not the subclass says so. */
+  priv = braid_protocol_get_instance_private (self);
+  if (priv->idle_timeout != NULL)
+    braid_idle_timeout_note_activity (priv->idle_timeout);
   klass = BRAID_PROTOCOL_GET_CLASS (self);
   if (klass->data_received != NULL)
     klass->data_received (self, data, len);
@@ -156,9 +166,56 @@ braid_protocol_connection_lost (BraidProtocol *self, const GError *reason)
 
   priv = braid_protocol_get_instance_private (self);
   priv->connected = FALSE;
+  /* No timer outlives its connection. */
+  if (priv->idle_timeout != NULL)
+    braid_idle_timeout_connection_lost (priv->idle_timeout);
   klass = BRAID_PROTOCOL_GET_CLASS (self);
+  /* A protocol that closed its connection for a reason of its own (bad
+   * input, an idle timeout) hears that reason, not the transport's generic
+   * "aborted": the reason is what a log or a test wants to see. */
+  if (priv->close_reason != NULL)
+    {
+      g_autoptr (GError) own_reason = g_steal_pointer (&priv->close_reason);
+
+      if (klass->connection_lost != NULL)
+        klass->connection_lost (self, own_reason);
+      return;
+    }
   if (klass->connection_lost != NULL)
     klass->connection_lost (self, reason);
+}
+
+/**
+ * braid_protocol_abort_with_reason:
+ * @self: a connected protocol
+ * @reason: why @self closes its connection
+ *
+ * Aborts the connection (see [method@Braid.Transport.abort_connection])
+ * because of @reason, and makes [vfunc@Braid.Protocol.connection_lost]
+ * receive a copy of @reason instead of the transport's own "aborted"
+ * reason. This is how the framing protocols close a connection that sent
+ * bad input (`G_IO_ERROR_MESSAGE_TOO_LARGE`, `G_IO_ERROR_INVALID_DATA`)
+ * and how [class@Braid.IdleTimeout] closes an idle one
+ * (`G_IO_ERROR_TIMED_OUT`), so the protocol, its log and its tests all see
+ * the real cause.
+ *
+ * Only the first reason counts: a second call while the first is pending
+ * changes nothing. Without a transport, only the reason is recorded.
+ */
+void
+braid_protocol_abort_with_reason (BraidProtocol *self, const GError *reason)
+{
+  BraidProtocolPrivate *priv;
+
+  g_return_if_fail (BRAID_IS_PROTOCOL (self));
+  g_return_if_fail (reason != NULL);
+
+  priv = braid_protocol_get_instance_private (self);
+  if (priv->close_reason != NULL)
+    return;
+  priv->close_reason = g_error_copy (reason);
+  if (priv->transport != NULL)
+    braid_transport_abort_connection (priv->transport);
 }
 
 /**
@@ -268,4 +325,13 @@ braid_protocol_is_connected (BraidProtocol *self)
   g_return_val_if_fail (BRAID_IS_PROTOCOL (self), FALSE);
   priv = braid_protocol_get_instance_private (self);
   return priv->connected;
+}
+
+/* The idle timeout's storage, for braid-idle-timeout.c. */
+BraidIdleTimeout **
+braid_protocol_get_idle_timeout_slot (BraidProtocol *protocol)
+{
+  BraidProtocolPrivate *priv = braid_protocol_get_instance_private (protocol);
+
+  return &priv->idle_timeout;
 }

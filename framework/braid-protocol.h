@@ -50,6 +50,8 @@ void            braid_protocol_connection_lost      (BraidProtocol  *self,
                                                      const GError   *reason);
 void            braid_protocol_read_connection_lost (BraidProtocol  *self);
 gboolean        braid_protocol_supports_half_close  (BraidProtocol  *self);
+void            braid_protocol_abort_with_reason    (BraidProtocol  *self,
+                                                     const GError   *reason);
 
 BraidTransport *braid_protocol_get_transport        (BraidProtocol  *self);
 BraidFactory   *braid_protocol_get_factory          (BraidProtocol  *self);

@@ -354,7 +354,7 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
       gsize total = 0;
       ssize_t sent;
 
-      /* One writev for the first pieces; what does not fit in one call is
+      /* One call for the first pieces; what does not fit in one call is
        * buffered below, and goes out with the next flush. */
       for (gsize i = 0; i < count; i++)
         {
@@ -362,8 +362,14 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
           iov[i].iov_len = vectors[i].size;
           total += vectors[i].size;
         }
+      /* sendmsg rather than writev: only sendmsg takes MSG_NOSIGNAL, and a
+       * peer that has gone must not kill the process with SIGPIPE. */
       do
-        sent = writev (self->watch.fd, iov, count);
+        {
+          struct msghdr message = { .msg_iov = iov, .msg_iovlen = count };
+
+          sent = sendmsg (self->watch.fd, &message, MSG_NOSIGNAL);
+        }
       while (sent < 0 && errno == EINTR);
       if (sent < 0)
         {

@@ -39,6 +39,12 @@
 
 
 /* Framing protocols and timers (issue #5) */
+#include "braid-line-receiver.h"
+#include "braid-int-n-receiver.h"
+#include "braid-netstring-receiver.h"
+#include "braid-looping-call.h"
+#include "braid-idle-timeout.h"
+#include "braid-defer-later.h"
 
 
 #undef BRAID_INSIDE

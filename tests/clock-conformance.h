@@ -15,6 +15,32 @@
  * clock_conformance_add_tests ("/clock-conformance/fake-clock", &fake_harness);
  * ```
  *
+ * For a real reactor, `advance` runs the reactor's main context until the
+ * time has passed and nothing due is left, with a safety bound:
+ *
+ * ```c
+ * static void
+ * advance_real_reactor (BraidClock *clock, gdouble seconds)
+ * {
+ *   BraidTimerQueue *queue = braid_clock_get_timer_queue (clock);
+ *   gdouble target = braid_clock_seconds (clock) + seconds;
+ *   gint64 give_up = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+ *   gdouble next;
+ *
+ *   while (braid_clock_seconds (clock) < target
+ *          || (braid_timer_queue_peek_time (queue, &next) && next <= target))
+ *     {
+ *       g_assert_cmpint (g_get_monotonic_time (), <, give_up);
+ *       g_main_context_iteration (context_of (clock), TRUE);
+ *     }
+ * }
+ * ```
+ *
+ * (Blocking in g_main_context_iteration() is fine as long as the reactor's
+ * timer source wakes the loop when the earliest call is due; if nothing is
+ * pending and the target is in the future, add a one-shot GLib timeout for
+ * the remaining time first, or iterate without blocking.)
+ *
  * The tests only assert what is true of both a fake clock and a real
  * monotonic clock: a real clock may fire a call late, never early; a test
  * that checks that something has *not* fired leaves a wide margin (tens of

@@ -160,9 +160,11 @@ test_lose_connection_is_clean_on_both_sides_after_data (void)
   braid_transport_lose_connection (server_transport);
   g_assert_true (braid_transport_is_disconnecting (server_transport));
   g_assert_true (braid_loopback_is_open (loopback));
+  /* Until the close happens, what the closing side writes still goes out. */
+  braid_transport_write_string (server_transport, " now");
 
   braid_loopback_flush (loopback);
-  g_assert_cmpstr (state_of (client)->received->str, ==, "bye");
+  g_assert_cmpstr (state_of (client)->received->str, ==, "bye now");
   g_assert_false (braid_loopback_is_open (loopback));
   g_assert_error (state_of (server)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
   g_assert_error (state_of (client)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
@@ -620,6 +622,28 @@ test_destroyed_open_loopback_is_reported (void)
   g_object_unref (server_transport);
 }
 
+static void
+test_new_full_creator_and_misuse (void)
+{
+  g_autoptr (RecordingProtocol) server = recording_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback = NULL;
+  BraidLoopback *same;
+
+  loopback = braid_loopback_new_full (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client), NULL);
+  g_assert_cmpstr (braid_loopback_get_creator (loopback), ==, "(unknown)");
+  braid_loopback_close (loopback);
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*server != client*");
+  same = braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (server));
+  g_test_assert_expected_messages ();
+  g_assert_null (same);
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*from == *");
+  g_assert_cmpuint (braid_loopback_get_pending_bytes (loopback, NULL), ==, 0);
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -654,6 +678,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/loopback/producer/registration", test_producer_registration_rules);
   braid_test_add_func ("/loopback/flush/gives-up-loudly", test_flush_gives_up_loudly_on_an_endless_conversation);
   braid_test_add_func ("/loopback/hygiene/destroyed-open", test_destroyed_open_loopback_is_reported);
+  braid_test_add_func ("/loopback/new-full", test_new_full_creator_and_misuse);
 
   return g_test_run ();
 }

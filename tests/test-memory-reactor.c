@@ -440,6 +440,41 @@ test_destroying_frees_pending_triggers (void)
   g_assert_cmpuint (destroyed, ==, 2);
 }
 
+/* The story the memory reactor is for: code under test listens and
+ * connects; the test builds both ends from the recorded factories and lets
+ * them talk through a loopback. */
+static void
+test_recorded_factories_talk_through_a_loopback (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) server_factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientFactory) client_factory = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BraidProtocol) server = NULL;
+  g_autoptr (BraidProtocol) client = NULL;
+  g_autoptr (BraidLoopback) loopback = NULL;
+  BraidTcpServerRecord *listened;
+  BraidTcpClientRecord *connected;
+
+  braid_reactor_listen_tcp (BRAID_REACTOR (reactor), 8000, server_factory, "127.0.0.1", &error);
+  g_assert_no_error (error);
+  braid_reactor_connect_tcp (BRAID_REACTOR (reactor), "127.0.0.1", 8000, client_factory);
+
+  listened = g_ptr_array_index (braid_memory_reactor_get_tcp_servers (reactor), 0);
+  connected = g_ptr_array_index (braid_memory_reactor_get_tcp_clients (reactor), 0);
+  server = braid_factory_build_protocol (listened->factory, NULL);
+  client = braid_factory_build_protocol (BRAID_FACTORY (connected->factory), NULL);
+  recording_protocol_state (RECORDING_PROTOCOL (server))->echo = TRUE;
+
+  loopback = braid_loopback_new (server, client);
+  braid_transport_write_string (braid_protocol_get_transport (client), "ping");
+  braid_loopback_flush (loopback);
+  g_assert_cmpstr (recording_protocol_state (RECORDING_PROTOCOL (client))->received->str, ==, "ping");
+  braid_loopback_close (loopback);
+  braid_listening_port_stop_listening (listened->listening_port);
+  g_assert_cmpuint (braid_factory_get_num_users (server_factory), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -459,6 +494,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/memory-reactor/triggers/other-events", test_custom_events_do_not_fire_on_run);
   braid_test_add_func ("/memory-reactor/call-from-thread", test_call_from_thread_runs_at_the_next_advance);
   braid_test_add_func ("/memory-reactor/destroy-frees-triggers", test_destroying_frees_pending_triggers);
+  braid_test_add_func ("/memory-reactor/recorded-factories-talk", test_recorded_factories_talk_through_a_loopback);
 
   return g_test_run ();
 }

@@ -2,10 +2,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gunixsocketaddress.h>
@@ -848,6 +850,44 @@ test_unix_sockets (void)
   g_rmdir (dir);
 }
 
+static void
+test_writing_to_a_vanished_peer (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-unix-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  GOutputVector pieces[] = { { "to ", 3 }, { "nobody", 6 } };
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  void (*previous) (int);
+  int fd;
+
+  g_test_summary ("Writing to a peer that has gone (EPIPE) loses the connection with "
+                  "the error named, and never kills the process with SIGPIPE");
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "socket", NULL);
+  test_env_init (&env);
+  braid_reactor_listen_unix (env.reactor, path, BRAID_FACTORY (server), &error);
+  g_assert_no_error (error);
+  g_strlcpy (address.sun_path, path, sizeof address.sun_path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  WAIT_FOR (&env, server->protocols->len == 1);
+  close (fd);
+  /* GIO ignores SIGPIPE process-wide once GSocket is initialised; restore
+   * the default (death) to check that the transport does not rely on it. */
+  previous = signal (SIGPIPE, SIG_DFL);
+  /* No iteration in between: the server has not seen the hang-up yet. */
+  braid_transport_write_sequence (BRAID_TRANSPORT (transport_of (server, 0)), pieces, 2);
+  signal (SIGPIPE, previous);
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  g_assert_error (rec_factory_state (server, 0)->lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  g_assert_nonnull (strstr (rec_factory_state (server, 0)->lost->message, g_strerror (EPIPE)));
+  test_env_clear (&env);
+  g_rmdir (dir);
+}
+
 /* Run in a subprocess: the process's descriptor limit is lowered. */
 static void
 emfile_child (void)
@@ -958,6 +998,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/tcp/port/accept-under-emfile", test_accept_under_emfile);
   braid_test_add_func ("/tcp/ipv6-loopback", test_ipv6_loopback);
   braid_test_add_func ("/unix/exchange-and-cleanup", test_unix_sockets);
+  braid_test_add_func ("/unix/writing-to-a-vanished-peer", test_writing_to_a_vanished_peer);
 
   return g_test_run ();
 }

@@ -1,0 +1,172 @@
+/* test-lines.c: lesson 07's protocols, at every split of their input. */
+#include <braid-fakes.h>
+
+#include "lines.h"
+
+static const char request[] =
+  "GET / HTTP/1.0\r\n"
+  "Host: 127.0.0.1\r\n"
+  "\r\n";
+
+static const char response[] =
+  "HTTP/1.0 200 OK\r\n"
+  "Content-Type: text/plain\r\n"
+  "Content-Length: 44\r\n"
+  "\r\n"
+  "You said:\r\n\r\nGET / HTTP/1.0\r\nHost: 127.0.0.1";
+
+static BraidStringTransport *
+connect (BraidProtocol *protocol)
+{
+  BraidStringTransport *transport = braid_string_transport_new ();
+
+  braid_protocol_make_connection (protocol, BRAID_TRANSPORT (transport));
+  return transport;
+}
+
+static void
+feed (BraidProtocol *protocol, const char *text, gsize chunk)
+{
+  gsize len = strlen (text);
+
+  for (gsize pos = 0; pos < len; pos += chunk)
+    braid_protocol_data_received (protocol, (const guint8 *) text + pos, MIN (chunk, len - pos));
+}
+
+static void
+test_numbered_echo (void)
+{
+  g_autoptr (BraidProtocol) echo = g_object_new (NUMBERED_TYPE_ECHO, NULL);
+  g_autoptr (BraidStringTransport) transport = connect (echo);
+
+  feed (echo, "hello\r\nwor", 1);
+  braid_assert_transport_wrote (transport, "1: hello\r\n");
+  feed (echo, "ld\r\n\r\n", 100);
+  braid_assert_transport_wrote (transport, "2: world\r\n3: \r\n");
+}
+
+static void
+test_http_echo_at_every_chunk_size (void)
+{
+  for (gsize chunk = 1; chunk <= sizeof request; chunk++)
+    {
+      g_autoptr (BraidProtocol) http = g_object_new (HTTP_TYPE_ECHO, NULL);
+      g_autoptr (BraidStringTransport) transport = connect (http);
+
+      feed (http, request, chunk);
+      braid_assert_transport_wrote (transport, response);
+      g_assert_true (braid_string_transport_get_disconnecting (transport));
+    }
+}
+
+static void
+test_http_echo_ignores_what_follows_the_request (void)
+{
+  g_autoptr (BraidProtocol) http = g_object_new (HTTP_TYPE_ECHO, NULL);
+  g_autoptr (BraidStringTransport) transport = connect (http);
+
+  feed (http, "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\nGET /again HTTP/1.0\r\n\r\n", 1000);
+  braid_assert_transport_wrote (transport, response);
+}
+
+static void
+test_http_echo_refuses_huge_requests (void)
+{
+  g_autoptr (BraidProtocol) long_line = g_object_new (HTTP_TYPE_ECHO, NULL);
+  g_autoptr (BraidStringTransport) transport = connect (long_line);
+  g_autoptr (BraidProtocol) many_lines = g_object_new (HTTP_TYPE_ECHO, NULL);
+  g_autoptr (BraidStringTransport) transport2 = connect (many_lines);
+  g_autofree char *huge = g_strnfill (9000, 'a');
+  const char *refusal = "HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n";
+
+  feed (long_line, huge, 1000);
+  braid_assert_transport_wrote (transport, refusal);
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+
+  for (guint i = 0; i < 200; i++)
+    feed (many_lines, "X-Header: 1\r\n", 13);
+  braid_assert_transport_wrote (transport2, refusal);
+  g_assert_true (braid_string_transport_get_disconnecting (transport2));
+}
+
+#ifdef HAVE_LOOPBACK
+/* A client that sends a request when connected and keeps the answer. */
+G_DECLARE_FINAL_TYPE (Browser, browser, BROWSER, PROTOCOL, BraidProtocol)
+struct _Browser
+{
+  BraidProtocol parent_instance;
+  GString *received;
+  gboolean closed_cleanly;
+};
+G_DEFINE_FINAL_TYPE (Browser, browser, BRAID_TYPE_PROTOCOL)
+
+static void
+browser_connection_made (BraidProtocol *protocol)
+{
+  braid_transport_write_string (braid_protocol_get_transport (protocol), request);
+}
+
+static void
+browser_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
+{
+  g_string_append_len (BROWSER_PROTOCOL (protocol)->received, (const char *) data, len);
+}
+
+static void
+browser_connection_lost (BraidProtocol *protocol, const GError *reason)
+{
+  BROWSER_PROTOCOL (protocol)->closed_cleanly = braid_error_is_clean_close (reason);
+}
+
+static void
+browser_finalize (GObject *object)
+{
+  g_string_free (BROWSER_PROTOCOL (object)->received, TRUE);
+  G_OBJECT_CLASS (browser_parent_class)->finalize (object);
+}
+
+static void
+browser_class_init (BrowserClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = browser_finalize;
+  BRAID_PROTOCOL_CLASS (klass)->connection_made = browser_connection_made;
+  BRAID_PROTOCOL_CLASS (klass)->data_received = browser_data_received;
+  BRAID_PROTOCOL_CLASS (klass)->connection_lost = browser_connection_lost;
+}
+
+static void
+browser_init (Browser *self)
+{
+  self->received = g_string_new (NULL);
+}
+
+static void
+test_http_echo_through_the_loopback_byte_by_byte (void)
+{
+  g_autoptr (BraidProtocol) http = g_object_new (HTTP_TYPE_ECHO, NULL);
+  g_autoptr (Browser) browser = g_object_new (browser_get_type (), NULL);
+  g_autoptr (BraidLoopback) loopback = braid_loopback_new (http, BRAID_PROTOCOL (browser));
+
+  braid_loopback_set_chunk_size (loopback, 1);
+  braid_loopback_flush (loopback);
+  g_assert_cmpstr (browser->received->str, ==, response);
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_true (browser->closed_cleanly);
+}
+#endif
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("Lesson 07: a numbered line echo and the HTTP echo server");
+
+  braid_test_add_func ("/lesson07/numbered-echo", test_numbered_echo);
+  braid_test_add_func ("/lesson07/http-echo/every-chunk-size", test_http_echo_at_every_chunk_size);
+  braid_test_add_func ("/lesson07/http-echo/ignores-the-rest", test_http_echo_ignores_what_follows_the_request);
+  braid_test_add_func ("/lesson07/http-echo/refuses-huge-requests", test_http_echo_refuses_huge_requests);
+#ifdef HAVE_LOOPBACK
+  braid_test_add_func ("/lesson07/http-echo/loopback-byte-by-byte", test_http_echo_through_the_loopback_byte_by_byte);
+#endif
+  return g_test_run ();
+}

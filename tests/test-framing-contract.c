@@ -1,0 +1,214 @@
+/* test-framing-contract.c: the framing contract of docs/framing.md, one
+ * table row per rule, run against every receiver at every chunk size. */
+#include "framing-recorders.h"
+
+typedef enum { LINES, INT_N, NETSTRING } Kind;
+
+typedef struct
+{
+  const char *name;       /* the test path's last part */
+  Kind kind;
+  guint option;           /* LINES: 1 for a "\n" delimiter; INT_N: prefix bits */
+  gsize max_length;
+  gboolean keep_open;     /* the too-long vfunc is overridden and does not close */
+  const char *input;
+  gsize input_len;        /* 0: strlen (input) */
+  const char *frames;     /* what the protocol receives */
+  gint error_code;        /* -1: stays open; else the G_IO_ERROR code it closes with */
+  guint exceeded_calls;   /* calls of the too-long vfunc */
+} ContractRow;
+
+#define OPEN -1
+#define TOO_LARGE G_IO_ERROR_MESSAGE_TOO_LARGE
+#define INVALID G_IO_ERROR_INVALID_DATA
+
+/* Binary inputs spell their length out, because they hold NUL bytes. */
+#define BIN(s) s, sizeof (s) - 1
+
+static const ContractRow rows[] = {
+  /* Lines: delimiter "\r\n" (or "\n"), max_length 5. */
+  { "lines/split", LINES, 0, 5, FALSE, "abc\r\ndef\r\n", 0, "[abc][def]", OPEN, 0 },
+  { "lines/empty-line", LINES, 0, 5, FALSE, "\r\n\r\n", 0, "[][]", OPEN, 0 },
+  { "lines/exactly-max", LINES, 0, 5, FALSE, "12345\r\n", 0, "[12345]", OPEN, 0 },
+  { "lines/cr-inside-line", LINES, 0, 5, FALSE, "a\rb\r\n", 0, "[a\\rb]", OPEN, 0 },
+  { "lines/incomplete-kept", LINES, 0, 5, FALSE, "abc\r\nde", 0, "[abc]", OPEN, 0 },
+  { "lines/newline-delimiter", LINES, 1, 5, FALSE, "a\r\nb\n", 0, "[a\\r][b]", OPEN, 0 },
+  { "lines/max-plus-one", LINES, 0, 5, FALSE, "123456\r\n", 0, "", TOO_LARGE, 1 },
+  { "lines/no-delimiter", LINES, 0, 5, FALSE, "1234567890", 0, "", TOO_LARGE, 1 },
+  { "lines/no-more-after-bad", LINES, 0, 5, FALSE, "ab\r\n1234567\r\ncd\r\n", 0, "[ab]", TOO_LARGE, 1 },
+  { "lines/override-skips-line", LINES, 0, 5, TRUE, "ab\r\n1234567890\r\ncd\r\n", 0, "[ab][cd]", OPEN, 1 },
+
+  /* Length prefixes: max_length 5. */
+  { "int32/frames", INT_N, 32, 5, FALSE, BIN ("\0\0\0\3abc\0\0\0\0"), "[abc][]", OPEN, 0 },
+  { "int32/exactly-max", INT_N, 32, 5, FALSE, BIN ("\0\0\0\00512345"), "[12345]", OPEN, 0 },
+  { "int32/incomplete-kept", INT_N, 32, 5, FALSE, BIN ("\0\0\0\5ab"), "", OPEN, 0 },
+  { "int32/prefix-alone-too-large", INT_N, 32, 5, FALSE, BIN ("\0\0\0\6"), "", TOO_LARGE, 1 },
+  { "int32/huge-prefix", INT_N, 32, 5, FALSE, BIN ("\xff\xff\xff\xff" "abc"), "", TOO_LARGE, 1 },
+  { "int32/no-more-after-bad", INT_N, 32, 5, FALSE, BIN ("\0\0\0\1a\0\0\0\7abcdefg\0\0\0\1b"), "[a]", TOO_LARGE, 1 },
+  { "int32/override-skips-payload", INT_N, 32, 5, TRUE, BIN ("\0\0\0\2ab\0\0\0\7xxxxxxx\0\0\0\1c"), "[ab][c]", OPEN, 1 },
+  { "int16/frames", INT_N, 16, 5, FALSE, BIN ("\0\3abc\0\1d"), "[abc][d]", OPEN, 0 },
+  { "int16/too-large", INT_N, 16, 5, FALSE, BIN ("\1\0"), "", TOO_LARGE, 1 },
+  { "int8/frames", INT_N, 8, 5, FALSE, BIN ("\3abc\0"), "[abc][]", OPEN, 0 },
+  { "int8/too-large", INT_N, 8, 5, FALSE, BIN ("\6"), "", TOO_LARGE, 1 },
+
+  /* Netstrings: max_length 5. */
+  { "netstring/frames", NETSTRING, 0, 5, FALSE, "3:abc,0:,", 0, "[abc][]", OPEN, 0 },
+  { "netstring/exactly-max", NETSTRING, 0, 5, FALSE, "5:12345,", 0, "[12345]", OPEN, 0 },
+  { "netstring/incomplete-kept", NETSTRING, 0, 5, FALSE, "3:abc,3:x", 0, "[abc]", OPEN, 0 },
+  { "netstring/length-too-large", NETSTRING, 0, 5, FALSE, "6", 0, "", TOO_LARGE, 0 },
+  { "netstring/digits-too-many", NETSTRING, 0, 5, FALSE, "99999999999999999999999:", 0, "", TOO_LARGE, 0 },
+  { "netstring/non-digit", NETSTRING, 0, 5, FALSE, "a:", 0, "", INVALID, 0 },
+  { "netstring/negative", NETSTRING, 0, 5, FALSE, "-1:", 0, "", INVALID, 0 },
+  { "netstring/leading-zero", NETSTRING, 0, 5, FALSE, "01:a,", 0, "", INVALID, 0 },
+  { "netstring/no-digits", NETSTRING, 0, 5, FALSE, ":abc,", 0, "", INVALID, 0 },
+  { "netstring/missing-comma", NETSTRING, 0, 5, FALSE, "3:abcX", 0, "", INVALID, 0 },
+  { "netstring/no-more-after-bad", NETSTRING, 0, 5, FALSE, "1:a,x1:b,", 0, "[a]", INVALID, 0 },
+};
+
+static const gsize chunk_sizes[] = { 1, 2, 3, 7, 0 };
+
+static BraidProtocol *
+make_receiver (const ContractRow *row)
+{
+  BraidProtocol *protocol = NULL;
+  Record *record;
+
+  switch (row->kind)
+    {
+    case LINES:
+      protocol = g_object_new (TYPE_REC_LINES, "max-length", (guint64) row->max_length, NULL);
+      if (row->option == 1)
+        braid_line_receiver_set_delimiter (BRAID_LINE_RECEIVER (protocol), "\n");
+      break;
+    case INT_N:
+      protocol = g_object_new (TYPE_REC_INT_N, "max-length", (guint64) row->max_length,
+                               "prefix-bits", row->option, NULL);
+      break;
+    case NETSTRING:
+      protocol = g_object_new (TYPE_REC_NETSTRING, NULL);
+      braid_netstring_receiver_set_max_length (BRAID_NETSTRING_RECEIVER (protocol), row->max_length);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  record = record_of (protocol);
+  record->keep_open = row->keep_open;
+  return protocol;
+}
+
+static gsize
+input_length (const ContractRow *row)
+{
+  return row->input_len != 0 ? row->input_len : strlen (row->input);
+}
+
+/* What the protocol must have seen once the connection ended. */
+static void
+check_outcome (const ContractRow *row, BraidProtocol *protocol, gsize chunk)
+{
+  Record *record = record_of (protocol);
+  g_autofree char *frames = record_frames_string (record);
+
+  g_test_message ("row %s, chunk size %" G_GSIZE_FORMAT, row->name, chunk);
+  g_assert_cmpstr (frames, ==, row->frames);
+  g_assert_cmpuint (record->exceeded_calls, ==, row->exceeded_calls);
+  g_assert_nonnull (record->lost_reason);
+  if (row->error_code == OPEN)
+    g_assert_true (braid_error_is_clean_close (record->lost_reason));
+  else
+    g_assert_error (record->lost_reason, G_IO_ERROR, row->error_code);
+}
+
+static void
+expect_close_log (const ContractRow *row)
+{
+  if (row->error_code != OPEN)
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*closing the connection from*");
+}
+
+/* Through a string transport, the test feeding the chunks itself. */
+static void
+run_row_on_string_transport (gconstpointer data)
+{
+  const ContractRow *row = data;
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunk_sizes); c++)
+    {
+      g_autoptr (BraidProtocol) protocol = make_receiver (row);
+      g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+      g_autoptr (GError) closed = NULL;
+
+      braid_protocol_make_connection (protocol, BRAID_TRANSPORT (transport));
+      expect_close_log (row);
+      feed_in_chunks (protocol, row->input, input_length (row), chunk_sizes[c]);
+      g_test_assert_expected_messages ();
+
+      /* Bad input aborts; good input leaves the connection alone. */
+      g_assert_cmpint (braid_string_transport_get_aborted (transport), ==, row->error_code != OPEN);
+      if (braid_string_transport_get_aborted (transport))
+        closed = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST, "aborted");
+      else
+        closed = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE, "done");
+      braid_protocol_connection_lost (protocol, closed);
+      check_outcome (row, protocol, chunk_sizes[c]);
+      braid_assert_no_leftovers ();
+    }
+}
+
+#ifdef HAVE_LOOPBACK
+/* Through a BraidLoopback: a plain client protocol writes the input, the
+ * loopback delivers it in chunks and delivers the close. */
+static void
+run_row_on_loopback (gconstpointer data)
+{
+  const ContractRow *row = data;
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunk_sizes); c++)
+    {
+      g_autoptr (BraidProtocol) server = make_receiver (row);
+      g_autoptr (BraidProtocol) client = g_object_new (BRAID_TYPE_PROTOCOL, NULL);
+      g_autoptr (BraidLoopback) loopback = braid_loopback_new (server, client);
+
+      braid_loopback_set_chunk_size (loopback, chunk_sizes[c]);
+      braid_transport_write (braid_loopback_get_client_transport (loopback),
+                             (const guint8 *) row->input, input_length (row));
+      expect_close_log (row);
+      braid_loopback_flush (loopback);
+      g_test_assert_expected_messages ();
+
+      /* Bad input closed the connection; good input left it open. */
+      g_assert_cmpint (braid_loopback_is_open (loopback), ==, row->error_code == OPEN);
+      if (braid_loopback_is_open (loopback))
+        {
+          braid_loopback_close (loopback);
+          braid_loopback_flush (loopback);
+        }
+      check_outcome (row, server, chunk_sizes[c]);
+      braid_assert_no_leftovers ();
+    }
+}
+#endif
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("Every row of the framing contract (docs/framing.md): each receiver, "
+                  "good and bad input, at chunk sizes 1, 2, 3, 7 and whole");
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/framing/contract/string-transport/%s", rows[i].name);
+
+      g_test_add_data_func (path, &rows[i], run_row_on_string_transport);
+    }
+#ifdef HAVE_LOOPBACK
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/framing/contract/loopback/%s", rows[i].name);
+
+      g_test_add_data_func (path, &rows[i], run_row_on_loopback);
+    }
+#endif
+  return g_test_run ();
+}

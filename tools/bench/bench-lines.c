@@ -1,0 +1,161 @@
+/* bench-lines.c: lines per second through BraidLineReceiver.
+ *
+ *   ninja -C build tools/bench/bench-lines && build/tools/bench/bench-lines [SECONDS]
+ *
+ * 64-byte lines (62 bytes + "\r\n") are fed to a line receiver that counts
+ * them, in 1 MiB chunks ("whole") and in smaller chunks, first straight
+ * into data_received (the parser alone), then through a BraidLoopback
+ * (parser + the fake transport pair). Prints lines/s and MB/s; asserts
+ * nothing (figures are not tests). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <braid-fakes.h>
+
+#define LINE_LENGTH 64
+#define BUFFER_LINES 16384   /* 1 MiB of lines */
+
+G_DECLARE_FINAL_TYPE (CountLines, count_lines, COUNT, LINES, BraidLineReceiver)
+struct _CountLines
+{
+  BraidLineReceiver parent_instance;
+  guint64 lines;
+  guint64 bytes;
+};
+G_DEFINE_FINAL_TYPE (CountLines, count_lines, BRAID_TYPE_LINE_RECEIVER)
+
+static void
+count_lines_line_received (BraidLineReceiver *receiver, const char *line, gsize len)
+{
+  CountLines *self = COUNT_LINES (receiver);
+
+  self->lines++;
+  self->bytes += len;
+}
+
+static void
+count_lines_class_init (CountLinesClass *klass)
+{
+  BRAID_LINE_RECEIVER_CLASS (klass)->line_received = count_lines_line_received;
+}
+
+static void
+count_lines_init (CountLines *self)
+{
+}
+
+static guint8 *
+make_lines (gsize *len)
+{
+  gsize total = (gsize) LINE_LENGTH * BUFFER_LINES;
+  guint8 *buffer = g_malloc (total);
+
+  for (gsize i = 0; i < BUFFER_LINES; i++)
+    {
+      guint8 *line = buffer + i * LINE_LENGTH;
+
+      for (gsize j = 0; j < LINE_LENGTH - 2; j++)
+        line[j] = (guint8) ('a' + (i + j) % 26);
+      line[LINE_LENGTH - 2] = '\r';
+      line[LINE_LENGTH - 1] = '\n';
+    }
+  *len = total;
+  return buffer;
+}
+
+static void
+report (const char *what, gsize chunk, guint64 lines, gdouble elapsed)
+{
+  char chunk_name[32];
+
+  if (chunk == 0)
+    g_snprintf (chunk_name, sizeof chunk_name, "whole (1 MiB)");
+  else
+    g_snprintf (chunk_name, sizeof chunk_name, "%" G_GSIZE_FORMAT " B", chunk);
+  printf ("%-10s chunk %-14s %8.2f M lines/s  %8.1f MB/s\n", what, chunk_name,
+          lines / elapsed / 1e6, lines * (gdouble) LINE_LENGTH / elapsed / 1e6);
+}
+
+/* The parser alone: the benchmark calls data_received itself. */
+static void
+bench_direct (const guint8 *buffer, gsize len, gsize chunk, gdouble seconds)
+{
+  g_autoptr (CountLines) receiver = g_object_new (count_lines_get_type (), NULL);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  gsize step = chunk == 0 ? len : chunk;
+  gint64 start, now;
+
+  braid_protocol_make_connection (BRAID_PROTOCOL (receiver), BRAID_TRANSPORT (transport));
+  start = now = g_get_monotonic_time ();
+  while (now - start < seconds * G_USEC_PER_SEC)
+    {
+      for (gsize pos = 0; pos < len; pos += step)
+        braid_protocol_data_received (BRAID_PROTOCOL (receiver), buffer + pos, MIN (step, len - pos));
+      now = g_get_monotonic_time ();
+    }
+  if (receiver->bytes != receiver->lines * (LINE_LENGTH - 2))
+    g_error ("lines of the wrong length were delivered");
+  report ("direct", chunk, receiver->lines, (now - start) / (gdouble) G_USEC_PER_SEC);
+}
+
+#ifdef HAVE_LOOPBACK
+/* Through the loopback: a client protocol writes, the loopback delivers. */
+static void
+bench_loopback (const guint8 *buffer, gsize len, gsize chunk, gdouble seconds)
+{
+  g_autoptr (CountLines) server = g_object_new (count_lines_get_type (), NULL);
+  g_autoptr (BraidProtocol) client = g_object_new (BRAID_TYPE_PROTOCOL, NULL);
+  g_autoptr (BraidLoopback) loopback = braid_loopback_new (BRAID_PROTOCOL (server), client);
+  BraidTransport *client_transport = braid_loopback_get_client_transport (loopback);
+  gint64 start, now;
+
+  if (chunk != 0)
+    braid_loopback_set_chunk_size (loopback, chunk);
+  /* Chunked runs write 64 KiB at a time: the loopback's own cost per
+   * chunk grows with what is buffered, and a real socket's buffer is of
+   * that order too. */
+  gsize write_size = chunk == 0 ? len : 64 * 1024;
+
+  start = now = g_get_monotonic_time ();
+  while (now - start < seconds * G_USEC_PER_SEC)
+    {
+      for (gsize pos = 0; pos < len; pos += write_size)
+        {
+          braid_transport_write (client_transport, buffer + pos, MIN (write_size, len - pos));
+          braid_loopback_flush (loopback);
+        }
+      now = g_get_monotonic_time ();
+    }
+  if (server->bytes != server->lines * (LINE_LENGTH - 2))
+    g_error ("lines of the wrong length were delivered");
+  report ("loopback", chunk, server->lines, (now - start) / (gdouble) G_USEC_PER_SEC);
+  braid_loopback_close (loopback);
+  braid_loopback_flush (loopback);
+}
+#endif
+
+int
+main (int argc, char **argv)
+{
+  gdouble seconds = argc > 1 ? g_ascii_strtod (argv[1], NULL) : 1.0;
+  const gsize chunks[] = { 0, 4096, 1500, 7 };
+  g_autofree guint8 *buffer = NULL;
+  gsize len;
+
+  if (seconds <= 0)
+    {
+      fprintf (stderr, "usage: %s [SECONDS per figure, default 1]\n", argv[0]);
+      return 2;
+    }
+  buffer = make_lines (&len);
+  printf ("BraidLineReceiver, %d-byte lines, %.1f s per figure\n", LINE_LENGTH, seconds);
+  for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
+    bench_direct (buffer, len, chunks[i], seconds);
+#ifdef HAVE_LOOPBACK
+  for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
+    bench_loopback (buffer, len, chunks[i], seconds);
+#else
+  printf ("(BraidLoopback is not built yet: loopback figures skipped)\n");
+#endif
+  return 0;
+}
