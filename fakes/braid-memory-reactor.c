@@ -135,6 +135,8 @@ fake_listening_port_new (GSocketAddress *host, BraidFactory *factory)
  * braid_fake_listening_port_get_listening:
  * @self: a fake listening port
  *
+ * Tells whether the port still listens.
+ *
  * Returns: %TRUE until `stop_listening` is called
  */
 gboolean
@@ -250,6 +252,8 @@ fake_connector_new (BraidReactor *reactor, GSocketConnectable *destination)
  * braid_fake_connector_get_connect_count:
  * @self: a fake connector
  *
+ * Counts the times the code under test asked the connector to connect again.
+ *
  * Returns: how many times `connect` was called (the first attempt, made by
  *   `connect_tcp` itself, is not counted)
  */
@@ -264,6 +268,8 @@ braid_fake_connector_get_connect_count (BraidFakeConnector *self)
  * braid_fake_connector_get_stopped_connecting:
  * @self: a fake connector
  *
+ * Tells whether the code under test asked the connector to stop connecting.
+ *
  * Returns: %TRUE once `stop_connecting` was called
  */
 gboolean
@@ -276,6 +282,8 @@ braid_fake_connector_get_stopped_connecting (BraidFakeConnector *self)
 /**
  * braid_fake_connector_get_disconnected:
  * @self: a fake connector
+ *
+ * Tells whether the code under test asked the connector to disconnect.
  *
  * Returns: %TRUE once `disconnect` was called
  */
@@ -706,6 +714,8 @@ braid_memory_reactor_new (void)
  * braid_memory_reactor_get_tcp_servers:
  * @self: a memory reactor
  *
+ * Lists the `listen_tcp` calls recorded.
+ *
  * Returns: (transfer none) (element-type BraidTcpServerRecord): every
  *   successful `listen_tcp` call, in order
  */
@@ -719,6 +729,8 @@ braid_memory_reactor_get_tcp_servers (BraidMemoryReactor *self)
 /**
  * braid_memory_reactor_get_tcp_clients:
  * @self: a memory reactor
+ *
+ * Lists the `connect_tcp` calls recorded.
  *
  * Returns: (transfer none) (element-type BraidTcpClientRecord): every
  *   `connect_tcp` call, in order
@@ -776,6 +788,8 @@ braid_memory_reactor_get_tcp_client (BraidMemoryReactor *self, guint index)
  * braid_memory_reactor_get_unix_servers:
  * @self: a memory reactor
  *
+ * Lists the `listen_unix` calls recorded.
+ *
  * Returns: (transfer none) (element-type BraidUnixServerRecord): every
  *   `listen_unix` call, in order
  */
@@ -789,6 +803,8 @@ braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self)
 /**
  * braid_memory_reactor_get_unix_clients:
  * @self: a memory reactor
+ *
+ * Lists the `connect_unix` calls recorded.
  *
  * Returns: (transfer none) (element-type BraidUnixClientRecord): every
  *   `connect_unix` call, in order
@@ -804,6 +820,8 @@ braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self)
  * braid_memory_reactor_get_has_run:
  * @self: a memory reactor
  *
+ * Tells whether the code under test ran the reactor.
+ *
  * Returns: %TRUE once [method@Braid.Reactor.run] was called
  */
 gboolean
@@ -817,6 +835,8 @@ braid_memory_reactor_get_has_run (BraidMemoryReactor *self)
  * braid_memory_reactor_get_has_stopped:
  * @self: a memory reactor
  *
+ * Tells whether the code under test stopped the reactor.
+ *
  * Returns: %TRUE once [method@Braid.Reactor.stop] was called
  */
 gboolean
@@ -829,6 +849,8 @@ braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self)
 /**
  * braid_memory_reactor_get_trigger_count:
  * @self: a memory reactor
+ *
+ * Counts the system event triggers still waiting.
  *
  * Returns: how many system event triggers (including `call_when_running`
  *   hooks) are waiting for their event

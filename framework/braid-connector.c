@@ -56,6 +56,8 @@ braid_connector_disconnect (BraidConnector *self)
  * braid_connector_get_destination:
  * @self: a connector
  *
+ * Gets the address @self connects to.
+ *
  * Returns: (transfer none): where @self connects to
  */
 GSocketConnectable *

@@ -991,6 +991,9 @@ braid_glib_reactor_new (GMainContext *context)
  * braid_glib_reactor_get_context:
  * @self: a reactor
  *
+ * Gets the `GMainContext` the reactor runs on, to add other GLib sources to
+ * the same loop.
+ *
  * Returns: (transfer none): the main context the reactor runs on
  */
 GMainContext *
@@ -1003,6 +1006,8 @@ braid_glib_reactor_get_context (BraidGLibReactor *self)
 /**
  * braid_glib_reactor_get_n_connections:
  * @self: a reactor
+ *
+ * Counts the connections the reactor has open.
  *
  * Returns: how many connections are open (including those closing, whose
  *   `connection_lost` has not been delivered yet)

@@ -11,7 +11,7 @@
  * time, in one thread.
  *
  * A reactor is a [iface@Braid.Clock] that can also listen and connect.
- * Braid has two: [class@Braid.GLibReactor], the real one, on a GLib main
+ * Braid has two: `BraidGLibReactor`, the real one, on a GLib main
  * context; and `BraidMemoryReactor` in libbraid-fakes, which only records
  * what it was asked to do, so a test can check that a program listens on
  * the right port without opening it.
@@ -82,6 +82,8 @@ braid_reactor_stop (BraidReactor *self)
 /**
  * braid_reactor_is_running:
  * @self: a reactor
+ *
+ * Tells whether the reactor is running.
  *
  * Returns: %TRUE while [method@Braid.Reactor.run] runs and no stop was asked
  */
