@@ -433,6 +433,250 @@ test_addresses_are_cached (void)
   test_env_clear (&env);
 }
 
+/* Reads up to @want bytes from the raw peer into @got without blocking,
+ * iterating the loop meanwhile. */
+static void
+read_some (TestEnv *env, int fd, GString *got, gsize want)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (WAIT_SECONDS * G_USEC_PER_SEC);
+  char chunk[4096];
+
+  while (want > 0)
+    {
+      ssize_t n = recv (fd, chunk, MIN (sizeof chunk, want), MSG_DONTWAIT);
+
+      if (n > 0)
+        {
+          g_string_append_len (got, chunk, n);
+          want -= n;
+        }
+      else
+        g_main_context_iteration (env->context, FALSE);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+}
+
+static void
+test_buffer_is_compacted (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  gsize size = 16 * 1024 * 1024;
+  g_autofree guint8 *big = g_malloc (size);
+  g_autofree guint8 *more = NULL;
+  g_autoptr (GString) got = g_string_new (NULL);
+  g_autoptr (GString) rest = NULL;
+  BraidTransport *transport;
+  gsize first_buffered, now_buffered;
+  int fd;
+
+  g_test_summary ("Bytes written after part of the buffer went out reuse the space at "
+                  "its front, and the peer still gets every byte in order");
+  fill_pattern (big, size, 7);
+  test_env_init (&env);
+  fd = connect_raw_peer (&env, server);
+  transport = server_transport (server);
+  braid_transport_write (transport, big, size);
+  first_buffered = buffered (transport);
+  g_assert_cmpuint (first_buffered, >, 0);
+  /* The peer reads a little, until some of the buffer has gone out. */
+  while (buffered (transport) == first_buffered)
+    read_some (&env, fd, got, 4096);
+  now_buffered = buffered (transport);
+  g_assert_cmpuint (now_buffered, >, 0);
+  /* Exactly what went out: it fits only once what is left moves to the front. */
+  more = g_malloc (first_buffered - now_buffered);
+  fill_pattern (more, first_buffered - now_buffered, 9);
+  braid_transport_write (transport, more, first_buffered - now_buffered);
+  g_assert_cmpuint (buffered (transport), ==, first_buffered);
+  braid_transport_lose_connection (transport);
+  rest = read_until_eof (&env, fd);
+  g_string_append_len (got, rest->str, rest->len);
+  g_assert_cmpuint (got->len, ==, size + first_buffered - now_buffered);
+  g_assert_true (memcmp (got->str, big, size) == 0);
+  g_assert_true (memcmp (got->str + size, more, first_buffered - now_buffered) == 0);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static void
+test_paused_streaming_producer_stays_paused (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (TallyProducer) producer = g_object_new (TALLY_TYPE_PRODUCER, NULL);
+  gsize size = 16 * 1024 * 1024;
+  g_autofree guint8 *big = g_malloc0 (size);
+  g_autoptr (GString) got = g_string_new (NULL);
+  BraidTransport *transport;
+  gsize before;
+  int fd;
+
+  g_test_summary ("A paused streaming producer is not paused again by more writes, nor "
+                  "resumed while the buffer, though draining, is above the low-water mark");
+  test_env_init (&env);
+  fd = connect_raw_peer (&env, server);
+  transport = server_transport (server);
+  braid_transport_register_producer (transport, BRAID_PRODUCER (producer), TRUE);
+  braid_transport_write (transport, big, size);
+  g_assert_cmpuint (producer->paused, ==, 1);
+  braid_transport_write (transport, big, 1024);
+  g_assert_cmpuint (producer->paused, ==, 1);
+  before = buffered (transport);
+  while (buffered (transport) == before)
+    read_some (&env, fd, got, 4096);
+  g_assert_cmpuint (buffered (transport), >, BRAID_SOCKET_TRANSPORT_LOW_WATER);
+  g_assert_cmpuint (producer->resumed, ==, 0);
+  braid_transport_abort_connection (transport);
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  g_assert_cmpuint (producer->stopped, ==, 1);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static int
+reset_peer (int fd)
+{
+  struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+
+  g_assert_cmpint (setsockopt (fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger), ==, 0);
+  return close (fd);
+}
+
+static void
+test_direct_write_to_a_reset_peer (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  BraidTransport *transport;
+  int fd;
+
+  g_test_summary ("A write that fails because the peer reset the connection closes the "
+                  "transport with BRAID_ERROR_CONNECTION_LOST (and no SIGPIPE)");
+  test_env_init (&env);
+  fd = connect_raw_peer (&env, server);
+  transport = server_transport (server);
+  g_assert_cmpint (reset_peer (fd), ==, 0);
+  braid_transport_write_string (transport, "into the void");
+  g_assert_true (braid_transport_is_disconnecting (transport));
+  g_assert_cmpuint (buffered (transport), ==, 0);
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  g_assert_error (rec_factory_state (server, 0)->lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  g_assert_cmpuint (rec_factory_state (server, 0)->lost_count, ==, 1);
+  test_env_clear (&env);
+}
+
+static void
+test_write_sequence_to_a_reset_peer (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  GOutputVector vectors[] = { { "into ", 5 }, { "the void", 8 } };
+  BraidTransport *transport;
+  int fd;
+
+  g_test_summary ("A write_sequence that fails because the peer reset the connection "
+                  "closes the transport with BRAID_ERROR_CONNECTION_LOST");
+  test_env_init (&env);
+  fd = connect_raw_peer (&env, server);
+  transport = server_transport (server);
+  g_assert_cmpint (reset_peer (fd), ==, 0);
+  braid_transport_write_sequence (transport, vectors, G_N_ELEMENTS (vectors));
+  g_assert_true (braid_transport_is_disconnecting (transport));
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  g_assert_error (rec_factory_state (server, 0)->lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  test_env_clear (&env);
+}
+
+static void
+test_host_unknown_after_close (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  BraidTransport *transport;
+  int fd;
+
+  g_test_summary ("get_host asked for the first time after the socket is closed returns "
+                  "NULL rather than a stale address");
+  test_env_init (&env);
+  fd = connect_raw_peer (&env, server);
+  transport = server_transport (server);
+  braid_transport_abort_connection (transport);
+  g_assert_null (braid_transport_get_host (transport));
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  close (fd);
+  test_env_clear (&env);
+}
+
+/* A protocol that, on data, pauses every other connection of its factory. */
+#define PAUSER_TYPE_PROTOCOL (pauser_protocol_get_type ())
+G_DECLARE_FINAL_TYPE (PauserProtocol, pauser_protocol, PAUSER, PROTOCOL, RecProtocol)
+struct _PauserProtocol { RecProtocol parent_instance; };
+G_DEFINE_FINAL_TYPE (PauserProtocol, pauser_protocol, REC_TYPE_PROTOCOL)
+
+static RecFactory *pausers;
+
+static void
+pauser_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
+{
+  BRAID_PROTOCOL_CLASS (pauser_protocol_parent_class)->data_received (protocol, data, len);
+  for (guint i = 0; i < pausers->protocols->len; i++)
+    {
+      BraidProtocol *other = g_ptr_array_index (pausers->protocols, i);
+
+      if (other != protocol)
+        braid_producer_pause_producing (BRAID_PRODUCER (braid_protocol_get_transport (other)));
+    }
+}
+
+static void
+pauser_protocol_class_init (PauserProtocolClass *klass)
+{
+  BRAID_PROTOCOL_CLASS (klass)->data_received = pauser_data_received;
+}
+
+static void pauser_protocol_init (PauserProtocol *self) { }
+
+static void
+test_reset_heard_once_resumed (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (PAUSER_TYPE_PROTOCOL, 0);
+  RecState *talker, *resetter;
+  guint16 port;
+  int fd_talk, fd_reset;
+
+  g_test_summary ("A connection paused by another one's callback while its peer's reset "
+                  "waits in the same batch of events hears of it only once resumed");
+  pausers = server;
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  fd_talk = raw_connect (port);
+  WAIT_FOR (&env, server->protocols->len == 1);
+  fd_reset = raw_connect (port);
+  WAIT_FOR (&env, server->protocols->len == 2);
+  talker = rec_factory_state (server, 0);
+  resetter = rec_factory_state (server, 1);
+  g_assert_cmpint (write (fd_talk, "hi", 2), ==, 2);
+  g_assert_cmpint (reset_peer (fd_reset), ==, 0);
+  g_usleep (20 * 1000);   /* both ready before the next epoll_wait */
+  WAIT_FOR (&env, talker->received->len == 2);
+  g_assert_cmpstr (talker->received->str, ==, "hi");
+  /* Paused, the connection hears nothing of its peer -- not even the reset
+   * already in the batch -- until it is resumed. */
+  test_env_iterate_for (&env, 0.1);
+  g_assert_null (resetter->lost);
+  braid_producer_resume_producing (BRAID_PRODUCER (braid_protocol_get_transport (
+    g_ptr_array_index (server->protocols, 1))));
+  WAIT_FOR (&env, resetter->lost != NULL);
+  g_assert_error (resetter->lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  g_assert_nonnull (strstr (resetter->lost->message, g_strerror (ECONNRESET)));
+  g_assert_null (talker->lost);
+  pausers = NULL;
+  close (fd_talk);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -448,6 +692,12 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-transport/producer/streaming-on-a-full-buffer", test_streaming_producer_on_a_full_buffer);
   braid_test_add_func ("/socket-transport/producer/pull-with-bytes-waiting", test_pull_producer_with_bytes_waiting);
   braid_test_add_func ("/socket-transport/addresses-are-cached", test_addresses_are_cached);
+  braid_test_add_func ("/socket-transport/host-unknown-after-close", test_host_unknown_after_close);
+  braid_test_add_func ("/socket-transport/write/buffer-is-compacted", test_buffer_is_compacted);
+  braid_test_add_func ("/socket-transport/write/direct-write-to-a-reset-peer", test_direct_write_to_a_reset_peer);
+  braid_test_add_func ("/socket-transport/write-sequence/to-a-reset-peer", test_write_sequence_to_a_reset_peer);
+  braid_test_add_func ("/socket-transport/producer/paused-stays-paused", test_paused_streaming_producer_stays_paused);
+  braid_test_add_func ("/socket-transport/close/reset-while-paused-in-the-batch", test_reset_heard_once_resumed);
 
   return g_test_run ();
 }
