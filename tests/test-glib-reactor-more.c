@@ -3,7 +3,10 @@
  * stopping, disposing twice, far timers, and a connection closed by
  * another one's callback in the same batch of socket events. Real time and
  * sockets on 127.0.0.1, so suite 'integration'; every wait is bounded. */
+#include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -398,6 +401,132 @@ test_closed_by_another_callback_in_the_batch (void)
   test_env_clear (&env);
 }
 
+/* --- Ports ---------------------------------------------------------------- */
+
+static void
+test_listen_unix_error (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-test-XXXXXX", NULL);
+  g_autofree char *path = NULL;
+  BraidListeningPort *port;
+
+  g_test_summary ("listen_unix on a path that cannot be bound returns NULL and an error, "
+                  "and leaves the factory unstarted");
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, "missing-dir", "socket", NULL);
+  test_env_init (&env);
+  port = braid_reactor_listen_unix (env.reactor, path, BRAID_FACTORY (server), &error);
+  g_assert_null (port);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  test_env_clear (&env);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* --- Signals while stopping ----------------------------------------------- */
+
+typedef struct
+{
+  BraidReactor *reactor;
+  guint braid_messages;
+  guint signals_seen;
+} SignalState;
+
+static void
+count_braid_message (const char *domain, GLogLevelFlags level, const char *message,
+                     gpointer data)
+{
+  ((SignalState *) data)->braid_messages++;
+}
+
+static gboolean
+saw_sigint (gpointer data)
+{
+  SignalState *state = data;
+
+  if (state->signals_seen++ == 0)
+    braid_glib_reactor_release_shutdown (BRAID_GLIB_REACTOR (state->reactor));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+hold_and_interrupt (gpointer data)
+{
+  SignalState *state = data;
+
+  braid_glib_reactor_hold_shutdown (BRAID_GLIB_REACTOR (state->reactor));
+  g_assert_cmpint (kill (getpid (), SIGINT), ==, 0);
+}
+
+static void
+test_sigint_while_stopping_is_ignored (void)
+{
+  TestEnv env;
+  SignalState state = { 0 };
+  GSource *watcher;
+  guint handler;
+
+  g_test_summary ("A SIGINT that arrives while the reactor is already stopping neither "
+                  "stops it again nor logs 'Received a termination signal'");
+  test_env_init (&env);
+  state.reactor = env.reactor;
+  /* A second SIGINT source on the same context, to know it was dispatched. */
+  watcher = g_unix_signal_source_new (SIGINT);
+  g_source_set_callback (watcher, saw_sigint, &state, NULL);
+  g_source_attach (watcher, env.context);
+  handler = g_log_set_handler ("Braid", G_LOG_LEVEL_MESSAGE, count_braid_message, &state);
+  braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_BEFORE, "shutdown",
+                                          hold_and_interrupt, &state, NULL);
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  braid_reactor_run (env.reactor);
+  g_log_remove_handler ("Braid", handler);
+  g_source_destroy (watcher);
+  g_source_unref (watcher);
+  g_assert_cmpuint (state.signals_seen, ==, 1);
+  g_assert_cmpuint (state.braid_messages, ==, 0);
+  g_assert_false (braid_reactor_is_running (env.reactor));
+  test_env_clear (&env);
+}
+
+/* --- The flush deadline --------------------------------------------------- */
+
+static void
+test_stop_aborts_what_cannot_flush (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  gsize size = 32 * 1024 * 1024;
+  g_autofree guint8 *big = g_malloc0 (size);
+  BraidTransport *transport;
+  gint64 start;
+  gdouble took;
+  guint16 port;
+  int fd;
+
+  g_test_summary ("A connection that is still flushing (already disconnecting) when the "
+                  "reactor stops gets BRAID_GLIB_REACTOR_FLUSH_SECONDS, then is aborted");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  fd = raw_connect (port);
+  WAIT_FOR (&env, server->protocols->len == 1);
+  transport = braid_protocol_get_transport (g_ptr_array_index (server->protocols, 0));
+  braid_transport_write (transport, big, size);   /* the peer never reads */
+  braid_transport_lose_connection (transport);
+  g_assert_null (rec_factory_state (server, 0)->lost);
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  start = g_get_monotonic_time ();
+  braid_reactor_run (env.reactor);
+  took = (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC;
+  g_assert_cmpfloat (took, >=, BRAID_GLIB_REACTOR_FLUSH_SECONDS - 0.1);
+  g_assert_cmpfloat (took, <, BRAID_GLIB_REACTOR_FLUSH_SECONDS + 2.0);
+  g_assert_error (rec_factory_state (server, 0)->lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  close (fd);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -412,6 +541,9 @@ main (int argc, char **argv)
   braid_test_add_func ("/glib-reactor-more/clock/far-timer", test_far_timer_does_not_block_the_loop);
   braid_test_add_func ("/glib-reactor-more/drop/dispose-twice", test_dispose_twice);
   braid_test_add_func ("/glib-reactor-more/batch/closed-by-another-callback", test_closed_by_another_callback_in_the_batch);
+  braid_test_add_func ("/glib-reactor-more/port/listen-unix-error", test_listen_unix_error);
+  braid_test_add_func ("/glib-reactor-more/run/sigint-while-stopping-is-ignored", test_sigint_while_stopping_is_ignored);
+  braid_test_add_func ("/glib-reactor-more/run/stop-aborts-what-cannot-flush", test_stop_aborts_what_cannot_flush);
 
   return g_test_run ();
 }
