@@ -249,6 +249,8 @@ braid_fake_clock_pump (BraidFakeClock *self, const gdouble *steps, gsize n_steps
  * braid_fake_clock_get_delayed_calls:
  * @self: a fake clock
  *
+ * Lists the calls still pending on @self, so a test can inspect them.
+ *
  * Returns: (transfer container) (element-type BraidDelayedCall): the
  *   pending calls, in the order they will fire
  */
@@ -265,6 +267,8 @@ braid_fake_clock_get_delayed_calls (BraidFakeClock *self)
 /**
  * braid_fake_clock_get_pending_count:
  * @self: a fake clock
+ *
+ * Counts the calls still pending on @self.
  *
  * Returns: how many calls are pending
  */

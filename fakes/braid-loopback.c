@@ -25,7 +25,7 @@
  *
  * The lifecycle, in order:
  *
- * 1. [ctor@Braid.Loopback.new] calls the server's `make_connection`, then
+ * 1. [ctor@Braid.Loopback.new_full] calls the server's `make_connection`, then
  *    the client's. The server's transport has host 127.0.0.1:8000 and peer
  *    127.0.0.1:54321; the client's the reverse.
  * 2. [method@Braid.Loopback.pump_once] delivers what each side had
@@ -742,6 +742,8 @@ braid_loopback_close (BraidLoopback *self)
  * braid_loopback_is_open:
  * @self: a loopback
  *
+ * Tells whether the connection is still open.
+ *
  * Returns: %TRUE until both sides got `connection_lost`
  */
 gboolean
@@ -754,6 +756,8 @@ braid_loopback_is_open (BraidLoopback *self)
 /**
  * braid_loopback_get_server_transport:
  * @self: a loopback
+ *
+ * Gets the transport of the server side.
  *
  * Returns: (transfer none): the server protocol's transport (writing to it
  *   sends to the client)
@@ -768,6 +772,8 @@ braid_loopback_get_server_transport (BraidLoopback *self)
 /**
  * braid_loopback_get_client_transport:
  * @self: a loopback
+ *
+ * Gets the transport of the client side.
  *
  * Returns: (transfer none): the client protocol's transport (writing to it
  *   sends to the server)
@@ -784,6 +790,8 @@ braid_loopback_get_client_transport (BraidLoopback *self)
  * @self: a loopback
  * @from: one of @self's two transports
  *
+ * Counts the bytes written to one side and not yet delivered to the other.
+ *
  * Returns: how many bytes written to @from have not been delivered yet
  */
 gsize
@@ -798,6 +806,9 @@ braid_loopback_get_pending_bytes (BraidLoopback *self, BraidTransport *from)
 /**
  * braid_loopback_get_creator:
  * @self: a loopback
+ *
+ * Tells where in the source the loopback was made, so a leftover names its
+ * creator.
  *
  * Returns: where the loopback was made, as `"file.c:123"`
  */

@@ -41,7 +41,8 @@
  *   where the `call_when_running` hooks are) and returns at once.
  *   [method@Braid.Reactor.stop] fires the "shutdown" triggers (before,
  *   during, after) and marks the reactor stopped. Triggers fire once and
- *   are then forgotten, as in Twisted.
+ *   are then forgotten, as in Twisted. As with the real reactor, a second
+ *   `stop` does nothing, and `run` after a stop is refused (a critical).
  * - `call_from_thread` schedules the function on the fake clock with a
  *   zero delay: it runs at the next advance. The fake is not thread-safe;
  *   call it from the test's thread.
@@ -134,6 +135,8 @@ fake_listening_port_new (GSocketAddress *host, BraidFactory *factory)
  * braid_fake_listening_port_get_listening:
  * @self: a fake listening port
  *
+ * Tells whether the port still listens.
+ *
  * Returns: %TRUE until `stop_listening` is called
  */
 gboolean
@@ -151,13 +154,15 @@ braid_fake_listening_port_get_listening (BraidFakeListeningPort *self)
  *
  * The [iface@Braid.Connector] that [class@Braid.MemoryReactor] returns. It
  * connects nowhere; it counts the calls made to it, so a test of a
- * reconnecting client checks that it tried again.
+ * reconnecting client checks that it tried again. Like a real connector,
+ * [method@Braid.Connector.get_reactor] gives the reactor that made it.
  */
 struct _BraidFakeConnector
 {
   GObject parent_instance;
 
   GSocketConnectable *destination;
+  BraidReactor *reactor;    /* a weak pointer: NULL once the reactor is gone */
   guint connect_count;
   gboolean stopped_connecting;
   gboolean disconnected;
@@ -193,6 +198,12 @@ braid_fake_connector_get_destination (BraidConnector *connector)
   return BRAID_FAKE_CONNECTOR (connector)->destination;
 }
 
+static BraidReactor *
+braid_fake_connector_get_reactor (BraidConnector *connector)
+{
+  return BRAID_FAKE_CONNECTOR (connector)->reactor;
+}
+
 static void
 braid_fake_connector_iface_init (BraidConnectorInterface *iface)
 {
@@ -200,12 +211,17 @@ braid_fake_connector_iface_init (BraidConnectorInterface *iface)
   iface->stop_connecting = braid_fake_connector_stop_connecting;
   iface->disconnect = braid_fake_connector_disconnect;
   iface->get_destination = braid_fake_connector_get_destination;
+  iface->get_reactor = braid_fake_connector_get_reactor;
 }
 
 static void
 braid_fake_connector_finalize (GObject *object)
 {
-  g_clear_object (&BRAID_FAKE_CONNECTOR (object)->destination);
+  BraidFakeConnector *self = BRAID_FAKE_CONNECTOR (object);
+
+  g_clear_object (&self->destination);
+  if (self->reactor != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->reactor), (gpointer *) &self->reactor);
   G_OBJECT_CLASS (braid_fake_connector_parent_class)->finalize (object);
 }
 
@@ -221,17 +237,22 @@ braid_fake_connector_init (BraidFakeConnector *self)
 }
 
 static BraidConnector *
-fake_connector_new (GSocketConnectable *destination)
+fake_connector_new (BraidReactor *reactor, GSocketConnectable *destination)
 {
   BraidFakeConnector *self = g_object_new (BRAID_TYPE_FAKE_CONNECTOR, NULL);
 
   self->destination = destination;
+  /* Weak: the reactor owns its records, which own the connector. */
+  self->reactor = reactor;
+  g_object_add_weak_pointer (G_OBJECT (reactor), (gpointer *) &self->reactor);
   return BRAID_CONNECTOR (self);
 }
 
 /**
  * braid_fake_connector_get_connect_count:
  * @self: a fake connector
+ *
+ * Counts the times the code under test asked the connector to connect again.
  *
  * Returns: how many times `connect` was called (the first attempt, made by
  *   `connect_tcp` itself, is not counted)
@@ -247,6 +268,8 @@ braid_fake_connector_get_connect_count (BraidFakeConnector *self)
  * braid_fake_connector_get_stopped_connecting:
  * @self: a fake connector
  *
+ * Tells whether the code under test asked the connector to stop connecting.
+ *
  * Returns: %TRUE once `stop_connecting` was called
  */
 gboolean
@@ -259,6 +282,8 @@ braid_fake_connector_get_stopped_connecting (BraidFakeConnector *self)
 /**
  * braid_fake_connector_get_disconnected:
  * @self: a fake connector
+ *
+ * Tells whether the code under test asked the connector to disconnect.
  *
  * Returns: %TRUE once `disconnect` was called
  */
@@ -405,6 +430,13 @@ braid_memory_reactor_run (BraidReactor *reactor)
       g_critical ("braid_reactor_run: this BraidMemoryReactor is already running");
       return;
     }
+  /* Refused as the real reactor refuses it, so a test catches a program
+   * that would run its reactor twice. */
+  if (self->has_run)
+    {
+      g_critical ("braid_reactor_run: a reactor cannot be run again after it stopped");
+      return;
+    }
   self->running = TRUE;
   self->has_run = TRUE;
   fire_event (self, "startup");
@@ -415,20 +447,27 @@ braid_memory_reactor_stop (BraidReactor *reactor)
 {
   BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
 
+  /* A second stop, even from a shutdown trigger, does nothing: as with
+   * the real reactor, several parts of a program may each stop it. */
+  if (self->has_stopped)
+    return;
   if (!self->running)
     {
-      g_critical ("braid_reactor_stop: this BraidMemoryReactor is not running");
+      g_critical ("braid_reactor_stop: this BraidMemoryReactor has not been run yet");
       return;
     }
+  self->has_stopped = TRUE;
   fire_event (self, "shutdown");
   self->running = FALSE;
-  self->has_stopped = TRUE;
 }
 
 static gboolean
 braid_memory_reactor_is_running (BraidReactor *reactor)
 {
-  return BRAID_MEMORY_REACTOR (reactor)->running;
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+
+  /* FALSE as soon as a stop is asked, as with the real reactor. */
+  return self->running && !self->has_stopped;
 }
 
 static guint
@@ -557,7 +596,7 @@ braid_memory_reactor_connect_tcp (BraidReactor       *reactor,
   record->factory = g_object_ref (factory);
   record->timeout = timeout;
   record->bind_address = bind_address ? g_object_ref (bind_address) : NULL;
-  record->connector = fake_connector_new (g_network_address_new (host, port));
+  record->connector = fake_connector_new (reactor, g_network_address_new (host, port));
   g_ptr_array_add (self->tcp_clients, record);
   braid_client_factory_started_connecting (factory, record->connector);
   return record->connector;
@@ -594,7 +633,7 @@ braid_memory_reactor_connect_unix (BraidReactor       *reactor,
   record->factory = g_object_ref (factory);
   record->timeout = timeout;
   record->connector =
-    fake_connector_new (G_SOCKET_CONNECTABLE (g_unix_socket_address_new (path)));
+    fake_connector_new (reactor, G_SOCKET_CONNECTABLE (g_unix_socket_address_new (path)));
   g_ptr_array_add (self->unix_clients, record);
   braid_client_factory_started_connecting (factory, record->connector);
   return record->connector;
@@ -675,6 +714,8 @@ braid_memory_reactor_new (void)
  * braid_memory_reactor_get_tcp_servers:
  * @self: a memory reactor
  *
+ * Lists the `listen_tcp` calls recorded.
+ *
  * Returns: (transfer none) (element-type BraidTcpServerRecord): every
  *   successful `listen_tcp` call, in order
  */
@@ -689,6 +730,8 @@ braid_memory_reactor_get_tcp_servers (BraidMemoryReactor *self)
  * braid_memory_reactor_get_tcp_clients:
  * @self: a memory reactor
  *
+ * Lists the `connect_tcp` calls recorded.
+ *
  * Returns: (transfer none) (element-type BraidTcpClientRecord): every
  *   `connect_tcp` call, in order
  */
@@ -700,8 +743,52 @@ braid_memory_reactor_get_tcp_clients (BraidMemoryReactor *self)
 }
 
 /**
+ * braid_memory_reactor_get_tcp_server:
+ * @self: a memory reactor
+ * @index: which `listen_tcp` call, from 0 in call order
+ *
+ * One record of [method@Braid.MemoryReactor.get_tcp_servers], so a test
+ * reads `braid_memory_reactor_get_tcp_server (reactor, 0)->port`. Asking
+ * for a call that was not made is a programming error: it logs a critical
+ * and returns %NULL.
+ *
+ * Returns: (transfer none) (nullable): the record of the @index-th
+ *   successful `listen_tcp` call, or %NULL if there were not that many
+ */
+BraidTcpServerRecord *
+braid_memory_reactor_get_tcp_server (BraidMemoryReactor *self, guint index)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  g_return_val_if_fail (index < self->tcp_servers->len, NULL);
+  return g_ptr_array_index (self->tcp_servers, index);
+}
+
+/**
+ * braid_memory_reactor_get_tcp_client:
+ * @self: a memory reactor
+ * @index: which `connect_tcp` call, from 0 in call order
+ *
+ * One record of [method@Braid.MemoryReactor.get_tcp_clients]: its host,
+ * port, factory and the fake connector that was returned. Asking for a
+ * call that was not made is a programming error: it logs a critical and
+ * returns %NULL.
+ *
+ * Returns: (transfer none) (nullable): the record of the @index-th
+ *   `connect_tcp` call, or %NULL if there were not that many
+ */
+BraidTcpClientRecord *
+braid_memory_reactor_get_tcp_client (BraidMemoryReactor *self, guint index)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  g_return_val_if_fail (index < self->tcp_clients->len, NULL);
+  return g_ptr_array_index (self->tcp_clients, index);
+}
+
+/**
  * braid_memory_reactor_get_unix_servers:
  * @self: a memory reactor
+ *
+ * Lists the `listen_unix` calls recorded.
  *
  * Returns: (transfer none) (element-type BraidUnixServerRecord): every
  *   `listen_unix` call, in order
@@ -717,6 +804,8 @@ braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self)
  * braid_memory_reactor_get_unix_clients:
  * @self: a memory reactor
  *
+ * Lists the `connect_unix` calls recorded.
+ *
  * Returns: (transfer none) (element-type BraidUnixClientRecord): every
  *   `connect_unix` call, in order
  */
@@ -731,6 +820,8 @@ braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self)
  * braid_memory_reactor_get_has_run:
  * @self: a memory reactor
  *
+ * Tells whether the code under test ran the reactor.
+ *
  * Returns: %TRUE once [method@Braid.Reactor.run] was called
  */
 gboolean
@@ -744,6 +835,8 @@ braid_memory_reactor_get_has_run (BraidMemoryReactor *self)
  * braid_memory_reactor_get_has_stopped:
  * @self: a memory reactor
  *
+ * Tells whether the code under test stopped the reactor.
+ *
  * Returns: %TRUE once [method@Braid.Reactor.stop] was called
  */
 gboolean
@@ -756,6 +849,8 @@ braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self)
 /**
  * braid_memory_reactor_get_trigger_count:
  * @self: a memory reactor
+ *
+ * Counts the system event triggers still waiting.
  *
  * Returns: how many system event triggers (including `call_when_running`
  *   hooks) are waiting for their event

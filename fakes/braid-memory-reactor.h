@@ -94,6 +94,10 @@ gboolean            braid_fake_connector_get_disconnected      (BraidFakeConnect
 BraidMemoryReactor *braid_memory_reactor_new             (void);
 GPtrArray          *braid_memory_reactor_get_tcp_servers (BraidMemoryReactor *self);
 GPtrArray          *braid_memory_reactor_get_tcp_clients (BraidMemoryReactor *self);
+BraidTcpServerRecord *braid_memory_reactor_get_tcp_server (BraidMemoryReactor *self,
+                                                          guint               index);
+BraidTcpClientRecord *braid_memory_reactor_get_tcp_client (BraidMemoryReactor *self,
+                                                          guint               index);
 GPtrArray          *braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self);
 GPtrArray          *braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_run     (BraidMemoryReactor *self);

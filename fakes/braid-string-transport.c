@@ -243,6 +243,9 @@ braid_string_transport_init (BraidStringTransport *self)
 /**
  * braid_string_transport_new:
  *
+ * Creates a transport that records what a protocol writes, for tests; its
+ * peer is 127.0.0.1:54321 and its host 127.0.0.1:8000 until set.
+ *
  * Returns: (transfer full): a new, empty string transport
  */
 BraidStringTransport *
@@ -254,6 +257,9 @@ braid_string_transport_new (void)
 /**
  * braid_string_transport_get_value:
  * @self: a string transport
+ *
+ * Gets everything written to @self since the last
+ * [method@Braid.StringTransport.clear].
  *
  * Returns: (transfer full): a copy of the bytes written since the last clear
  */
@@ -302,6 +308,8 @@ braid_string_transport_clear (BraidStringTransport *self)
  * braid_string_transport_get_disconnecting:
  * @self: a string transport
  *
+ * Tells whether the protocol asked to close the connection (lose or abort).
+ *
  * Returns: %TRUE once the protocol called `lose_connection` or
  *   `abort_connection`
  */
@@ -316,6 +324,8 @@ braid_string_transport_get_disconnecting (BraidStringTransport *self)
  * braid_string_transport_get_aborted:
  * @self: a string transport
  *
+ * Tells whether the protocol aborted the connection.
+ *
  * Returns: %TRUE once the protocol called `abort_connection`
  */
 gboolean
@@ -328,6 +338,8 @@ braid_string_transport_get_aborted (BraidStringTransport *self)
 /**
  * braid_string_transport_get_write_closed:
  * @self: a string transport
+ *
+ * Tells whether the protocol half-closed the connection.
  *
  * Returns: %TRUE once the protocol called `lose_write_connection`
  */
@@ -343,6 +355,8 @@ braid_string_transport_get_write_closed (BraidStringTransport *self)
  * @self: a string transport
  * @streaming: (out) (optional): whether the producer was registered as streaming
  *
+ * Gets the producer the protocol registered on @self, if any.
+ *
  * Returns: (transfer none) (nullable): the registered producer
  */
 BraidProducer *
@@ -357,6 +371,9 @@ braid_string_transport_get_producer (BraidStringTransport *self, gboolean *strea
 /**
  * braid_string_transport_get_producer_state:
  * @self: a string transport
+ *
+ * Tells what the protocol asked of @self as a producer: pause, resume or stop
+ * reading.
  *
  * Returns: whether the protocol paused or stopped reading from @self
  */

@@ -218,3 +218,68 @@ braid_assert_transport_wrote_full (BraidStringTransport *transport,
     }
   braid_string_transport_clear (transport);
 }
+
+/* --- Playing the transport's part ----------------------------------------- */
+
+/**
+ * braid_test_receive:
+ * @protocol: a connected protocol
+ * @text: the bytes that arrive, as a NUL-terminated string (the NUL is not
+ *   sent)
+ *
+ * Delivers @text to @protocol as one `data_received`, as a transport does
+ * when those bytes arrive: the way a test plays the peer's part without a
+ * socket. An empty @text delivers nothing, as a transport never calls
+ * `data_received` with no bytes.
+ */
+void
+braid_test_receive (BraidProtocol *protocol, const char *text)
+{
+  g_return_if_fail (BRAID_IS_PROTOCOL (protocol));
+  g_return_if_fail (text != NULL);
+
+  if (text[0] == '\0')
+    return;
+  braid_protocol_data_received (protocol, (const guint8 *) text, strlen (text));
+}
+
+/**
+ * braid_test_new_close_reason:
+ * @clean: %TRUE for a clean close, %FALSE for a reset or an abort
+ *
+ * The reason a real transport gives `connection_lost` (and a connector
+ * gives `client_connection_lost`) when a connection ends:
+ * %BRAID_ERROR_CONNECTION_DONE when @clean, %BRAID_ERROR_CONNECTION_LOST
+ * otherwise.
+ *
+ * Returns: (transfer full): a new error in %BRAID_ERROR
+ */
+GError *
+braid_test_new_close_reason (gboolean clean)
+{
+  if (clean)
+    return g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
+                                "The connection was closed cleanly (test)");
+  return g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                              "The connection was lost uncleanly (test)");
+}
+
+/**
+ * braid_test_lose_connection:
+ * @protocol: a connected protocol
+ * @clean: %TRUE for a clean close, %FALSE for a reset or an abort
+ *
+ * Tells @protocol its connection ended, as a transport does: calls
+ * `connection_lost` with the reason a real transport gives (see
+ * [func@Braid.test_new_close_reason]).
+ */
+void
+braid_test_lose_connection (BraidProtocol *protocol, gboolean clean)
+{
+  g_autoptr (GError) reason = NULL;
+
+  g_return_if_fail (BRAID_IS_PROTOCOL (protocol));
+
+  reason = braid_test_new_close_reason (clean);
+  braid_protocol_connection_lost (protocol, reason);
+}

@@ -23,6 +23,12 @@ void braid_assert_transport_wrote_full (BraidStringTransport *transport,
                                         int                   line,
                                         const char           *func);
 
+void braid_test_receive         (BraidProtocol *protocol,
+                                 const char    *text);
+void braid_test_lose_connection (BraidProtocol *protocol,
+                                 gboolean       clean);
+GError *braid_test_new_close_reason (gboolean clean);
+
 /**
  * BraidHygieneCheck:
  * @object: a watched object

@@ -9,7 +9,7 @@
  * Something that tells the time and runs functions later: Twisted's
  * `IReactorTime`.
  *
- * The real reactor ([class@Braid.GLibReactor]) is a clock on the monotonic
+ * The real reactor (`BraidGLibReactor`) is a clock on the monotonic
  * system time; `BraidFakeClock` (in libbraid-fakes) is a clock whose time
  * moves only when a test says so. Code that needs time takes a `BraidClock`
  * and never asks the system directly, so its tests run in microseconds.
@@ -35,6 +35,8 @@ braid_clock_default_init (BraidClockInterface *iface)
  * braid_clock_seconds:
  * @self: a clock
  *
+ * Tells the clock's current time.
+ *
  * Returns: the clock's current time, in seconds (from an arbitrary origin)
  */
 gdouble
@@ -48,6 +50,9 @@ braid_clock_seconds (BraidClock *self)
  * braid_clock_get_timer_queue: (skip)
  * @self: a clock
  *
+ * Gets the queue in which @self keeps its pending calls; for clock
+ * implementations.
+ *
  * Returns: (transfer none): the queue holding the clock's pending calls
  */
 BraidTimerQueue *
@@ -58,14 +63,14 @@ braid_clock_get_timer_queue (BraidClock *self)
 }
 
 /**
- * braid_clock_call_later_full: (rename-to braid_clock_call_later)
+ * braid_clock_call_later_full:
  * @self: a clock
  * @delay: seconds from now, zero or more
  * @func: (scope notified) (closure user_data) (destroy destroy): what to call
  * @user_data: passed to @func
  * @destroy: (nullable): frees @user_data once the call is called or cancelled
  * @creator: (nullable): where the call is made from, as `"file.c:123"`
- *   ([func@GLib.STRLOC]); the braid_clock_call_later() macro fills it in
+ *   (`G_STRLOC`); the braid_clock_call_later() macro fills it in
  *
  * Schedules @func to run @delay seconds from now: Twisted's `callLater`.
  *

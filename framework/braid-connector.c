@@ -56,6 +56,8 @@ braid_connector_disconnect (BraidConnector *self)
  * braid_connector_get_destination:
  * @self: a connector
  *
+ * Gets the address @self connects to.
+ *
  * Returns: (transfer none): where @self connects to
  */
 GSocketConnectable *
@@ -63,4 +65,28 @@ braid_connector_get_destination (BraidConnector *self)
 {
   g_return_val_if_fail (BRAID_IS_CONNECTOR (self), NULL);
   return BRAID_CONNECTOR_GET_IFACE (self)->get_destination (self);
+}
+
+/**
+ * braid_connector_get_reactor:
+ * @self: a connector
+ *
+ * The reactor whose [method@Braid.Reactor.connect_tcp] (or `connect_unix`)
+ * made @self. A client factory's `client_connection_failed` and
+ * `client_connection_lost` get the connector, so a one-shot client can stop
+ * the reactor from there without keeping a pointer to it:
+ *
+ * ```c
+ * braid_reactor_stop (braid_connector_get_reactor (connector));
+ * ```
+ *
+ * Returns: (transfer none) (nullable): the reactor, or %NULL once that
+ *   reactor has been destroyed (never from within the factory's callbacks,
+ *   which the reactor runs)
+ */
+BraidReactor *
+braid_connector_get_reactor (BraidConnector *self)
+{
+  g_return_val_if_fail (BRAID_IS_CONNECTOR (self), NULL);
+  return BRAID_CONNECTOR_GET_IFACE (self)->get_reactor (self);
 }

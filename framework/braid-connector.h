@@ -21,6 +21,8 @@ G_DECLARE_INTERFACE (BraidConnector, braid_connector, BRAID, CONNECTOR, GObject)
  * @stop_connecting: abandon the attempt under way
  * @disconnect: stop connecting, or close the established connection
  * @get_destination: where the connector connects to
+ * @get_reactor: the reactor that made the connector (%NULL once it is
+ *   destroyed)
  *
  * The virtual methods of [iface@Braid.Connector].
  */
@@ -32,14 +34,16 @@ struct _BraidConnectorInterface
   void                (*stop_connecting) (BraidConnector *self);
   void                (*disconnect)      (BraidConnector *self);
   GSocketConnectable *(*get_destination) (BraidConnector *self);
+  BraidReactor       *(*get_reactor)     (BraidConnector *self);
 
   /*< private >*/
-  gpointer padding[4];
+  gpointer padding[3];
 };
 
 void                braid_connector_connect         (BraidConnector *self);
 void                braid_connector_stop_connecting (BraidConnector *self);
 void                braid_connector_disconnect      (BraidConnector *self);
 GSocketConnectable *braid_connector_get_destination (BraidConnector *self);
+BraidReactor       *braid_connector_get_reactor     (BraidConnector *self);
 
 G_END_DECLS

@@ -151,6 +151,9 @@ braid_deferred_as_async (BraidDeferred       *self,
  * @result: the result given to the callback of braid_deferred_as_async()
  * @error: return location for the deferred's error
  *
+ * Gets the outcome of a deferred seen through braid_deferred_as_async(), in
+ * GIO's `_finish` style.
+ *
  * Returns: (transfer full) (nullable): the deferred's value (free it as the
  *   deferred's chain would have), or %NULL with @error set
  */
@@ -220,14 +223,14 @@ thread_done (GObject *source_object, GAsyncResult *result, gpointer data)
 }
 
 /**
- * braid_defer_to_thread_full: (rename-to braid_defer_to_thread)
+ * braid_defer_to_thread_full:
  * @func: (scope async): the work, run in a worker thread
  * @user_data: passed to @func
  * @user_data_destroy: (nullable): frees @user_data once the work is done,
  *   in the calling thread
  * @value_destroy: (nullable): frees the value @func returns
  * @created_at: where it is called (the braid_defer_to_thread() macro passes
- *   [func@GLib.STRLOC])
+ *   `G_STRLOC`)
  *
  * Runs a blocking function (a slow computation, a blocking library call)
  * in a worker thread, and returns a deferred that fires with its result

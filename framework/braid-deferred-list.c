@@ -133,12 +133,12 @@ cancel_members (BraidDeferred *list, gpointer data)
 }
 
 /**
- * braid_deferred_list_new_full: (rename-to braid_deferred_list_new)
+ * braid_deferred_list_new_full:
  * @deferreds: (array length=n_deferreds) (transfer none): the members
  * @n_deferreds: how many members
  * @flags: when the list fires, and whether it consumes errors
  * @created_at: where the list is made (the braid_deferred_list_new() macro
- *   passes [func@GLib.STRLOC])
+ *   passes `G_STRLOC`)
  *
  * Makes a deferred that waits for several others: Twisted's `DeferredList`.
  *
@@ -208,11 +208,11 @@ braid_deferred_list_new_full (BraidDeferred * const *deferreds,
 }
 
 /**
- * braid_gather_results_full: (rename-to braid_gather_results)
+ * braid_gather_results_full:
  * @deferreds: (array length=n_deferreds) (transfer none): the members
  * @n_deferreds: how many members
  * @created_at: where it is made (the braid_gather_results() macro passes
- *   [func@GLib.STRLOC])
+ *   `G_STRLOC`)
  *
  * Gathers the values of several deferreds: Twisted's `gatherResults`.
  *

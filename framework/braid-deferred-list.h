@@ -40,7 +40,7 @@ BraidDeferred *braid_gather_results_full      (BraidDeferred * const *deferreds,
  * @n_deferreds: how many
  * @flags: when to fire
  *
- * Waits for several deferreds; see [func@Braid.deferred_list_new_full].
+ * Waits for several deferreds; see [ctor@Braid.Deferred.list_new_full].
  *
  * Returns: (transfer full): the list, a deferred
  */

@@ -132,6 +132,8 @@ braid_deferred_semaphore_init (BraidDeferredSemaphore *self)
  * braid_deferred_semaphore_new:
  * @tokens: how many holders at once, at least 1
  *
+ * Creates a semaphore for deferred code: Twisted's `DeferredSemaphore`.
+ *
  * Returns: (transfer full): a new semaphore with @tokens free tokens
  */
 BraidDeferredSemaphore *
@@ -200,6 +202,8 @@ braid_deferred_semaphore_release (BraidDeferredSemaphore *self)
  * braid_deferred_semaphore_get_tokens:
  * @self: a semaphore
  *
+ * Counts the free tokens.
+ *
  * Returns: how many tokens are free now
  */
 guint
@@ -260,6 +264,8 @@ braid_deferred_lock_init (BraidDeferredLock *self)
 /**
  * braid_deferred_lock_new:
  *
+ * Creates a lock for deferred code: Twisted's `DeferredLock`.
+ *
  * Returns: (transfer full): a new, unlocked lock
  */
 BraidDeferredLock *
@@ -319,6 +325,8 @@ braid_deferred_lock_release (BraidDeferredLock *self)
  * braid_deferred_lock_is_locked:
  * @self: a lock
  *
+ * Tells whether the lock is held.
+ *
  * Returns: %TRUE while someone holds the lock
  */
 gboolean
@@ -337,8 +345,8 @@ braid_deferred_lock_is_locked (BraidDeferredLock *self)
  * A queue between producers and consumers of values: Twisted's
  * `DeferredQueue`.
  *
- * braid_deferred_queue_get() returns a deferred that fires with the next
- * value: at once if one is waiting, else when a producer calls
+ * braid_deferred_queue_get() returns a deferred that fires with the
+ * next value: at once if one is waiting, else when a producer calls
  * braid_deferred_queue_put(). Values go to consumers in the order they were
  * put, consumers are served in the order they asked.
  *
@@ -388,6 +396,9 @@ braid_deferred_queue_init (BraidDeferredQueue *self)
  *   %BRAID_DEFERRED_QUEUE_UNLIMITED
  * @backlog: how many gets may wait on the queue, or
  *   %BRAID_DEFERRED_QUEUE_UNLIMITED
+ *
+ * Creates a queue between producers and consumers of values: Twisted's
+ * `DeferredQueue`.
  *
  * Returns: (transfer full): a new, empty queue
  */
@@ -483,6 +494,8 @@ braid_deferred_queue_get (BraidDeferredQueue *self, GError **error)
  * braid_deferred_queue_get_length:
  * @self: a queue
  *
+ * Counts the values waiting for a consumer.
+ *
  * Returns: how many values wait in the queue
  */
 guint
@@ -496,6 +509,8 @@ braid_deferred_queue_get_length (BraidDeferredQueue *self)
 /**
  * braid_deferred_queue_get_waiting:
  * @self: a queue
+ *
+ * Counts the consumers waiting for a value.
  *
  * Returns: how many gets wait for a value
  */

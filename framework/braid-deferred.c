@@ -195,7 +195,7 @@ braid_deferred_add_unhandled_error_observer (BraidUnhandledErrorFunc func,
 
 /**
  * braid_deferred_remove_unhandled_error_observer:
- * @func: an observer added with braid_deferred_add_unhandled_error_observer()
+ * @func: (scope call): an observer added with braid_deferred_add_unhandled_error_observer()
  * @user_data: the data it was added with
  *
  * Stops telling @func about unhandled errors.
@@ -347,7 +347,7 @@ braid_deferred_unref (BraidDeferred *self)
  * @destroy: (nullable): frees @user_data once the deferred has fired (or is
  *   freed unfired)
  * @created_at: where the deferred is made, as `"file.c:12"` (the macros
- *   pass [func@GLib.STRLOC]); kept, not copied: give a static string
+ *   pass `G_STRLOC`); kept, not copied: give a static string
  *
  * Makes a deferred with no result yet. Use the braid_deferred_new() and
  * braid_deferred_new_with_canceller() macros, which fill in @created_at so
@@ -392,7 +392,7 @@ braid_deferred_new_full (BraidCanceller  canceller,
  * @value: (nullable): the value
  * @destroy: (nullable): frees @value
  * @created_at: where the deferred is made (the braid_succeed() macro passes
- *   [func@GLib.STRLOC])
+ *   `G_STRLOC`)
  *
  * Makes a deferred that already has @value: Twisted's `succeed`, for a
  * function that must return a deferred but knows its answer at once.
@@ -412,7 +412,7 @@ braid_succeed_full (gpointer value, GDestroyNotify destroy, const char *created_
  * braid_fail_full:
  * @error: (transfer full): the error
  * @created_at: where the deferred is made (the braid_fail() macro passes
- *   [func@GLib.STRLOC])
+ *   `G_STRLOC`)
  *
  * Makes a deferred that already has @error: Twisted's `fail`. Like any
  * failed deferred, it must get an errback before it is dropped.
@@ -631,12 +631,12 @@ start_callbacks (BraidDeferred *self, const char *fired_at)
 }
 
 /**
- * braid_deferred_callback_full: (rename-to braid_deferred_callback)
+ * braid_deferred_callback_full:
  * @self: a deferred that has not fired
  * @value: (nullable) (transfer full): the value
  * @destroy: (nullable): frees @value when the chain is done with it
  * @fired_at: where it is fired (the braid_deferred_callback() macro passes
- *   [func@GLib.STRLOC]); kept, not copied
+ *   `G_STRLOC`); kept, not copied
  *
  * Fires @self with a value: its callbacks run now, in order.
  *
@@ -669,11 +669,11 @@ braid_deferred_callback_full (BraidDeferred  *self,
 }
 
 /**
- * braid_deferred_errback_full: (rename-to braid_deferred_errback)
+ * braid_deferred_errback_full:
  * @self: a deferred that has not fired
  * @error: (transfer full): the error
  * @fired_at: where it is fired (the braid_deferred_errback() macro passes
- *   [func@GLib.STRLOC]); kept, not copied
+ *   `G_STRLOC`); kept, not copied
  *
  * Fires @self with an error: its errbacks run now. Firing twice is reported
  * as for braid_deferred_callback().
@@ -704,8 +704,8 @@ braid_deferred_errback_full (BraidDeferred *self,
 /**
  * braid_deferred_add_callbacks:
  * @self: a deferred
- * @callback: (nullable): runs if the result is a value
- * @errback: (nullable): runs if the result is an error
+ * @callback: (nullable) (scope notified): runs if the result is a value
+ * @errback: (nullable) (scope notified): runs if the result is an error
  * @user_data: passed to whichever runs
  * @destroy: (nullable): frees @user_data once the link has run, was
  *   skipped, or the deferred is freed
@@ -1030,6 +1030,8 @@ braid_deferred_set_canceller (BraidDeferred  *self,
  * braid_deferred_is_called:
  * @self: a deferred
  *
+ * Tells whether @self has fired.
+ *
  * Returns: %TRUE once @self was fired (or cancelled)
  */
 gboolean
@@ -1062,6 +1064,8 @@ braid_deferred_has_result (BraidDeferred *self)
  * braid_deferred_get_created_at:
  * @self: a deferred
  *
+ * Tells where in the source @self was made.
+ *
  * Returns: where @self was made, as `"file.c:12"`
  */
 const char *
@@ -1075,6 +1079,8 @@ braid_deferred_get_created_at (BraidDeferred *self)
 /**
  * braid_deferred_get_fired_at:
  * @self: a deferred
+ *
+ * Tells where in the source @self was fired.
  *
  * Returns: (nullable): where @self was fired, or %NULL if it was not
  */
@@ -1090,7 +1096,7 @@ braid_deferred_get_fired_at (BraidDeferred *self)
 /* Results */
 
 /**
- * braid_result_new_value:
+ * braid_result_new_value: (skip)
  * @value: (nullable) (transfer full): the value
  * @destroy: (nullable): frees @value
  *
@@ -1111,7 +1117,7 @@ braid_result_new_value (gpointer value, GDestroyNotify destroy)
 }
 
 /**
- * braid_result_new_error:
+ * braid_result_new_error: (skip)
  * @error: (transfer full): the error
  *
  * Makes a stand-alone result holding an error.
@@ -1153,6 +1159,8 @@ braid_result_free (BraidResult *result)
  * braid_result_is_error:
  * @result: a result
  *
+ * Tells whether @result holds an error.
+ *
  * Returns: %TRUE if @result holds an error, %FALSE if it holds a value
  */
 gboolean
@@ -1166,6 +1174,8 @@ braid_result_is_error (const BraidResult *result)
 /**
  * braid_result_get_value:
  * @result: a result
+ *
+ * Gets the value @result holds.
  *
  * Returns: (transfer none) (nullable): the value, still owned by @result;
  *   %NULL if @result is an error
@@ -1181,6 +1191,8 @@ braid_result_get_value (const BraidResult *result)
 /**
  * braid_result_get_error:
  * @result: a result
+ *
+ * Gets the error @result holds.
  *
  * Returns: (transfer none) (nullable): the error, still owned by @result;
  *   %NULL if @result is a value

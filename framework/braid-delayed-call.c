@@ -8,7 +8,7 @@
 /**
  * BraidDelayedCall:
  *
- * A call scheduled by [method@Braid.Clock.call_later], Twisted's
+ * A call scheduled by [method@Braid.Clock.call_later_full], Twisted's
  * `IDelayedCall`.
  *
  * A delayed call is *pending* until its time comes, then *called*; or it is
@@ -20,7 +20,7 @@
  * Twisted: it usually means two parts of a program disagree on who owns the
  * timer.
  *
- * The clock owns a pending call; [method@Braid.Clock.call_later] returns it
+ * The clock owns a pending call; [method@Braid.Clock.call_later_full] returns it
  * without a reference. Take one with g_object_ref() to keep the call after it
  * was called or cancelled (to ask [method@Braid.DelayedCall.active], say).
  *
@@ -248,6 +248,8 @@ braid_delayed_call_delay (BraidDelayedCall *self, gdouble seconds_later, GError 
  * braid_delayed_call_get_time:
  * @self: a delayed call
  *
+ * Tells when the call is due.
+ *
  * Returns: when the call is (or was) due, in its clock's seconds
  */
 gdouble
@@ -261,6 +263,8 @@ braid_delayed_call_get_time (BraidDelayedCall *self)
  * braid_delayed_call_active:
  * @self: a delayed call
  *
+ * Tells whether the call is still pending.
+ *
  * Returns: %TRUE while the call has been neither called nor cancelled
  */
 gboolean
@@ -273,6 +277,8 @@ braid_delayed_call_active (BraidDelayedCall *self)
 /**
  * braid_delayed_call_called:
  * @self: a delayed call
+ *
+ * Tells whether the call has fired.
  *
  * Returns: %TRUE once the call's function has been run (it is already %TRUE
  *   while the function runs)
@@ -288,6 +294,8 @@ braid_delayed_call_called (BraidDelayedCall *self)
  * braid_delayed_call_cancelled:
  * @self: a delayed call
  *
+ * Tells whether the call was cancelled.
+ *
  * Returns: %TRUE if the call was cancelled (by its owner, or because its
  *   clock was destroyed first)
  */
@@ -301,6 +309,9 @@ braid_delayed_call_cancelled (BraidDelayedCall *self)
 /**
  * braid_delayed_call_get_creator:
  * @self: a delayed call
+ *
+ * Tells where in the source the call was scheduled, so a leftover timer names
+ * its creator.
  *
  * Returns: where the call was scheduled, as `"file.c:123"`
  */

@@ -5,6 +5,14 @@
 
 #include "braid.h"
 
+/**
+ * braid_error_quark:
+ *
+ * The error domain of [error@Braid.Error], for what GIO's `G_IO_ERROR` has
+ * no code for; use it through the %BRAID_ERROR macro.
+ *
+ * Returns: the quark of the `BRAID_ERROR` domain
+ */
 G_DEFINE_QUARK (braid-error-quark, braid_error)
 
 /**

@@ -175,6 +175,8 @@ braid_factory_build_protocol (BraidFactory *self, GSocketAddress *addr)
  * braid_factory_get_protocol_type:
  * @self: a factory
  *
+ * Tells which protocol type the default `build_protocol` instantiates.
+ *
  * Returns: the [property@Braid.Factory:protocol-type]
  */
 GType
@@ -232,6 +234,9 @@ braid_factory_do_stop (BraidFactory *self)
 /**
  * braid_factory_get_num_users:
  * @self: a factory
+ *
+ * Tells how many ports and connectors have started @self and not yet stopped
+ * it (the count behind `start_factory` and `stop_factory`).
  *
  * Returns: how many ports and connectors use @self now
  */

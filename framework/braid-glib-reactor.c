@@ -96,6 +96,7 @@ struct _BraidGLibReactor
   GSource *signal_sources[2];
   gboolean running;
   gboolean stopping;
+  gboolean has_run;            /* a reactor runs once: see braid_glib_reactor_run */
   guint shutdown_holds;
 };
 
@@ -126,7 +127,8 @@ static void braid_glib_reactor_reactor_init (BraidReactorInterface *iface);
  *    ones; then every port stops listening, every connection attempt is
  *    cancelled and every connection is closed after it has sent what it had
  *    buffered (for at most %BRAID_GLIB_REACTOR_FLUSH_SECONDS); then the
- *    `after shutdown` triggers run and `run` returns.
+ *    `after shutdown` triggers run and `run` returns. Further stops do
+ *    nothing; a second `run` is refused (a reactor runs once).
  * 5. Dropping the last reference closes what is left, cancels pending
  *    delayed calls and detaches from the context.
  *
@@ -574,9 +576,15 @@ braid_glib_reactor_stop (BraidReactor *reactor)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
 
-  if (!self->running || self->stopping)
+  /* Stopping twice is harmless, as several parts of a program (a client
+   * that is done, a signal, a shutdown trigger) may each decide the
+   * program is over: the later ones find the work already under way. */
+  if (self->stopping || (self->has_run && !self->running))
+    return;
+  if (!self->running)
     {
-      g_critical ("braid_reactor_stop: the reactor is not running");
+      g_critical ("braid_reactor_stop: the reactor has not been run yet; "
+                  "use braid_reactor_call_when_running() to stop it once it runs");
       return;
     }
   self->stopping = TRUE;
@@ -675,8 +683,18 @@ braid_glib_reactor_run (BraidReactor *reactor)
       g_critical ("braid_reactor_run: the reactor is already running");
       return;
     }
+  /* As Twisted's ReactorNotRestartable: the shutdown closed every port and
+   * connection and fired the shutdown triggers, so a second run would
+   * serve nothing and the triggers would not fire again. */
+  if (self->has_run)
+    {
+      g_critical ("braid_reactor_run: a reactor cannot be run again after it stopped; "
+                  "create a new one");
+      return;
+    }
 
   g_object_ref (self);
+  self->has_run = TRUE;
   self->running = TRUE;
   self->stopping = FALSE;
   install_signal_handlers (self);
@@ -973,6 +991,9 @@ braid_glib_reactor_new (GMainContext *context)
  * braid_glib_reactor_get_context:
  * @self: a reactor
  *
+ * Gets the `GMainContext` the reactor runs on, to add other GLib sources to
+ * the same loop.
+ *
  * Returns: (transfer none): the main context the reactor runs on
  */
 GMainContext *
@@ -985,6 +1006,8 @@ braid_glib_reactor_get_context (BraidGLibReactor *self)
 /**
  * braid_glib_reactor_get_n_connections:
  * @self: a reactor
+ *
+ * Counts the connections the reactor has open.
  *
  * Returns: how many connections are open (including those closing, whose
  *   `connection_lost` has not been delivered yet)

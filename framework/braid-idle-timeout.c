@@ -215,6 +215,8 @@ braid_protocol_set_idle_timeout (BraidProtocol *protocol, BraidClock *clock, gdo
  * braid_protocol_get_idle_timeout:
  * @protocol: a protocol
  *
+ * Gets the idle timeout set on @protocol, if any.
+ *
  * Returns: (transfer none) (nullable): @protocol's idle timeout, if one
  *   was set and not cancelled
  */
@@ -291,6 +293,8 @@ braid_idle_timeout_touch (BraidIdleTimeout *self)
  * braid_idle_timeout_is_active:
  * @self: an idle timeout
  *
+ * Tells whether the timeout is still counting.
+ *
  * Returns: %TRUE while the timer runs: not expired, not cancelled, and the
  *   connection not lost
  */
@@ -304,6 +308,8 @@ braid_idle_timeout_is_active (BraidIdleTimeout *self)
 /**
  * braid_idle_timeout_get_seconds:
  * @self: an idle timeout
+ *
+ * Tells how long the connection may stay silent before the timeout expires.
  *
  * Returns: how long the connection may stay silent, in seconds
  */

@@ -339,6 +339,8 @@ braid_int_n_receiver_set_prefix_bits (BraidIntNReceiver *self, guint bits)
  * braid_int_n_receiver_get_prefix_bits:
  * @self: an int-N receiver
  *
+ * Tells the size of the length prefix: 8, 16 or 32 bits.
+ *
  * Returns: the size of the length prefix, in bits
  */
 guint
@@ -373,6 +375,8 @@ braid_int_n_receiver_set_max_length (BraidIntNReceiver *self, gsize max_length)
 /**
  * braid_int_n_receiver_get_max_length:
  * @self: an int-N receiver
+ *
+ * Tells the longest message the receiver accepts.
  *
  * Returns: the longest payload accepted, in bytes
  */

@@ -529,6 +529,8 @@ braid_line_receiver_set_delimiter (BraidLineReceiver *self, const char *delimite
  * braid_line_receiver_get_delimiter:
  * @self: a line receiver
  *
+ * Gets the bytes that end a line.
+ *
  * Returns: (transfer none): what ends a line
  */
 const char *
@@ -561,6 +563,8 @@ braid_line_receiver_set_max_length (BraidLineReceiver *self, gsize max_length)
 /**
  * braid_line_receiver_get_max_length:
  * @self: a line receiver
+ *
+ * Tells the longest line the receiver accepts.
  *
  * Returns: the longest line accepted, in bytes
  */
@@ -662,6 +666,8 @@ braid_line_receiver_set_line_mode (BraidLineReceiver *self,
 /**
  * braid_line_receiver_is_line_mode:
  * @self: a line receiver
+ *
+ * Tells whether the receiver cuts its input into lines or passes it on raw.
  *
  * Returns: %TRUE in line mode, %FALSE in raw mode
  */

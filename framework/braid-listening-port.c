@@ -21,6 +21,9 @@ braid_listening_port_default_init (BraidListeningPortInterface *iface)
  * braid_listening_port_get_host:
  * @self: a listening port
  *
+ * Gets the address @self listens on, with the real port when port 0 was asked
+ * for.
+ *
  * Returns: (transfer none): the address @self listens on
  */
 GSocketAddress *

@@ -379,6 +379,8 @@ braid_looping_call_get_deferred (BraidLoopingCall *self)
  * braid_looping_call_is_running:
  * @self: a looping call
  *
+ * Tells whether the looping call is started.
+ *
  * Returns: %TRUE between start and stop
  */
 gboolean
@@ -392,6 +394,8 @@ braid_looping_call_is_running (BraidLoopingCall *self)
  * braid_looping_call_get_interval:
  * @self: a looping call
  *
+ * Tells the interval between calls.
+ *
  * Returns: the interval given to the last start, in seconds
  */
 gdouble
@@ -404,6 +408,8 @@ braid_looping_call_get_interval (BraidLoopingCall *self)
 /**
  * braid_looping_call_get_call_count:
  * @self: a looping call
+ *
+ * Counts the calls made so far.
  *
  * Returns: how many times the function was called, over all starts
  */

@@ -300,6 +300,8 @@ braid_netstring_receiver_set_max_length (BraidNetstringReceiver *self, gsize max
  * braid_netstring_receiver_get_max_length:
  * @self: a netstring receiver
  *
+ * Tells the longest netstring the receiver accepts.
+ *
  * Returns: the longest payload accepted, in bytes
  */
 gsize

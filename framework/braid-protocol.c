@@ -20,7 +20,7 @@
  * 3. `data_received (data, len)`: any number of times, with bytes in any
  *    split: TCP is a stream, so one message may arrive in pieces and two
  *    messages in one piece (the framing protocols, such as
- *    [class@Braid.LineReceiver], put messages back together);
+ *    `BraidLineReceiver`, put messages back together);
  * 4. `connection_lost (reason)`: once; @reason is never %NULL and
  *    [func@Braid.error_is_clean_close] tells a clean close from a lost one.
  *
@@ -239,6 +239,8 @@ braid_protocol_read_connection_lost (BraidProtocol *self)
  * braid_protocol_supports_half_close:
  * @self: a protocol
  *
+ * Tells whether @self can receive a half-close from its peer.
+ *
  * Returns: %TRUE if @self's class handles `read_connection_lost`; a
  *   transport closes the whole connection on a peer's half-close otherwise
  */
@@ -252,6 +254,8 @@ braid_protocol_supports_half_close (BraidProtocol *self)
 /**
  * braid_protocol_get_transport:
  * @self: a protocol
+ *
+ * Gets the transport @self writes to.
  *
  * Returns: (transfer none) (nullable): the transport, once
  *   `make_connection` has run; it stays set after the connection is lost
@@ -270,6 +274,9 @@ braid_protocol_get_transport (BraidProtocol *self)
 /**
  * braid_protocol_get_factory:
  * @self: a protocol
+ *
+ * Gets the factory that built @self, where protocols keep state shared by
+ * every connection.
  *
  * Returns: (transfer none) (nullable): the factory that built @self
  */
@@ -305,6 +312,8 @@ braid_protocol_set_factory (BraidProtocol *self, BraidFactory *factory)
 /**
  * braid_protocol_is_connected:
  * @self: a protocol
+ *
+ * Tells whether @self has a live connection.
  *
  * Returns: %TRUE between `make_connection` and `connection_lost`
  */

@@ -11,7 +11,7 @@
  * time, in one thread.
  *
  * A reactor is a [iface@Braid.Clock] that can also listen and connect.
- * Braid has two: [class@Braid.GLibReactor], the real one, on a GLib main
+ * Braid has two: `BraidGLibReactor`, the real one, on a GLib main
  * context; and `BraidMemoryReactor` in libbraid-fakes, which only records
  * what it was asked to do, so a test can check that a program listens on
  * the right port without opening it.
@@ -43,6 +43,12 @@ braid_reactor_default_init (BraidReactorInterface *iface)
  * @self: a reactor
  *
  * Runs the event loop until [method@Braid.Reactor.stop] is called.
+ *
+ * A reactor runs once. Its shutdown closes every port and connection and
+ * fires the `shutdown` triggers, so, as with Twisted's
+ * `ReactorNotRestartable`, running it again after it stopped is a
+ * programming error: it logs a critical and returns at once. Running it
+ * while it runs is the same error. Create a new reactor instead.
  */
 void
 braid_reactor_run (BraidReactor *self)
@@ -57,6 +63,14 @@ braid_reactor_run (BraidReactor *self)
  *
  * Stops the event loop: the `before shutdown` triggers run, transports
  * flush what they can, then [method@Braid.Reactor.run] returns.
+ *
+ * Stopping a reactor that is already stopping (or has stopped) does
+ * nothing, silently: a client that is done, a signal and a shutdown
+ * trigger may each stop the reactor without checking
+ * [method@Braid.Reactor.is_running] first. Stopping a reactor that was
+ * never run is a programming error (it logs a critical): to stop it as
+ * soon as it runs, stop it from a function given to
+ * [method@Braid.Reactor.call_when_running].
  */
 void
 braid_reactor_stop (BraidReactor *self)
@@ -68,6 +82,8 @@ braid_reactor_stop (BraidReactor *self)
 /**
  * braid_reactor_is_running:
  * @self: a reactor
+ *
+ * Tells whether the reactor is running.
  *
  * Returns: %TRUE while [method@Braid.Reactor.run] runs and no stop was asked
  */

@@ -21,7 +21,7 @@ struct _BraidSocketConnector
 {
   GObject parent_instance;
 
-  BraidGLibReactor *reactor;          /* not owned; NULL once abandoned */
+  BraidGLibReactor *reactor;          /* a weak pointer: NULL once the reactor is gone */
   BraidClientFactory *factory;
   char *host;                         /* TCP */
   guint16 port;
@@ -398,6 +398,14 @@ braid_socket_connector_get_destination (BraidConnector *connector)
   return BRAID_SOCKET_CONNECTOR (connector)->destination;
 }
 
+static BraidReactor *
+braid_socket_connector_get_reactor (BraidConnector *connector)
+{
+  BraidSocketConnector *self = BRAID_SOCKET_CONNECTOR (connector);
+
+  return self->reactor != NULL ? BRAID_REACTOR (self->reactor) : NULL;
+}
+
 static void
 braid_socket_connector_connector_init (BraidConnectorInterface *iface)
 {
@@ -405,6 +413,7 @@ braid_socket_connector_connector_init (BraidConnectorInterface *iface)
   iface->stop_connecting = braid_socket_connector_stop_connecting;
   iface->disconnect = braid_socket_connector_disconnect;
   iface->get_destination = braid_socket_connector_get_destination;
+  iface->get_reactor = braid_socket_connector_get_reactor;
 }
 
 /* The established connection ended (the transport calls this after the
@@ -452,6 +461,8 @@ braid_socket_connector_finalize (GObject *object)
   BraidSocketConnector *self = BRAID_SOCKET_CONNECTOR (object);
 
   g_assert (self->watch.fd < 0);
+  if (self->reactor != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->reactor), (gpointer *) &self->reactor);
   g_clear_object (&self->factory);
   g_clear_object (&self->bind_address);
   g_clear_object (&self->destination);
@@ -482,7 +493,10 @@ connector_new (BraidGLibReactor *reactor, BraidClientFactory *factory, gdouble t
 {
   BraidSocketConnector *self = g_object_new (BRAID_TYPE_SOCKET_CONNECTOR, NULL);
 
+  /* Weak: the reactor keeps the connectors it uses, and a program may keep
+   * a connector after dropping the reactor. */
   self->reactor = reactor;
+  g_object_add_weak_pointer (G_OBJECT (reactor), (gpointer *) &self->reactor);
   self->factory = g_object_ref (factory);
   self->timeout = timeout;
   return self;

@@ -748,6 +748,9 @@ braid_socket_transport_deliver_lost (BraidSocketTransport *self)
  * braid_socket_transport_get_buffered_size:
  * @self: a socket transport
  *
+ * Counts the bytes written and not yet sent: the figure the transport
+ * compares with its high- and low-water marks.
+ *
  * Returns: how many written bytes wait to be sent to the peer
  */
 gsize

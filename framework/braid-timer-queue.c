@@ -214,6 +214,8 @@ braid_timer_queue_free (BraidTimerQueue *queue)
  * braid_timer_queue_get_length: (skip)
  * @queue: a queue
  *
+ * Counts the pending calls in @queue.
+ *
  * Returns: how many calls are pending
  */
 guint
@@ -244,6 +246,8 @@ braid_timer_queue_get_sequence (BraidTimerQueue *queue)
  * braid_timer_queue_peek_time: (skip)
  * @queue: a queue
  * @time: (out): where to store the earliest due time
+ *
+ * Finds when the earliest pending call in @queue is due.
  *
  * Returns: %TRUE if a call is pending, and then @time is set
  */
@@ -294,6 +298,8 @@ compare_calls (gconstpointer a, gconstpointer b)
 /**
  * braid_timer_queue_list: (skip)
  * @queue: a queue
+ *
+ * Lists the pending calls in @queue.
  *
  * Returns: (transfer container) (element-type BraidDelayedCall): the pending
  *   calls in the order they will fire

@@ -148,6 +148,8 @@ braid_transport_lose_write_connection (BraidTransport *self)
  * braid_transport_get_peer:
  * @self: a transport
  *
+ * Gets the address of the other end of the connection.
+ *
  * Returns: (transfer none) (nullable): the address of the other end
  */
 GSocketAddress *
@@ -160,6 +162,8 @@ braid_transport_get_peer (BraidTransport *self)
 /**
  * braid_transport_get_host:
  * @self: a transport
+ *
+ * Gets the address of this end of the connection.
  *
  * Returns: (transfer none) (nullable): the address of this end
  */
@@ -207,6 +211,8 @@ braid_transport_unregister_producer (BraidTransport *self)
 /**
  * braid_transport_is_disconnecting:
  * @self: a transport
+ *
+ * Tells whether the connection is closing or closed.
  *
  * Returns: %TRUE once a close was asked for (lose or abort) or the
  *   connection is gone; a protocol stops processing input then

@@ -250,6 +250,7 @@ rec_factory_client_connection_failed (BraidClientFactory *factory,
 {
   RecFactory *self = REC_FACTORY (factory);
 
+  self->callback_reactor = braid_connector_get_reactor (connector);
   self->failed_count++;
   g_clear_error (&self->failed);
   self->failed = g_error_copy (reason);
@@ -267,6 +268,7 @@ rec_factory_client_connection_lost (BraidClientFactory *factory,
 {
   RecFactory *self = REC_FACTORY (factory);
 
+  self->callback_reactor = braid_connector_get_reactor (connector);
   g_clear_error (&self->client_lost);
   self->client_lost = g_error_copy (reason);
 }

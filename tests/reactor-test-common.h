@@ -87,6 +87,7 @@ struct _RecFactory
   GError *failed;            /* client_connection_failed */
   guint failed_count;
   GError *client_lost;       /* client_connection_lost */
+  BraidReactor *callback_reactor;  /* braid_connector_get_reactor () in the last callback */
   gboolean reconnect_on_failure;
 };
 

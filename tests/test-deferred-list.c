@@ -108,7 +108,6 @@ test_list_fires_on_one_callback_with_its_index (void)
 {
   BraidDeferred *members[3];
   g_autoptr (BraidDeferred) list = NULL;
-  g_autoptr (BraidDeferred) seen = NULL;
 
   make_members (members, 3);
   list = braid_deferred_list_new (members, 3, BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK
@@ -270,7 +269,6 @@ test_cancelled_members_keep_their_errors (void)
 {
   BraidDeferred *members[1] = { braid_deferred_new_with_canceller (keep_running, NULL, NULL) };
   g_autoptr (BraidDeferred) list = braid_deferred_list_new (members, 1, 0);
-  g_autoptr (GError) error = NULL;
 
   braid_deferred_cancel (list);
   /* Cancelled members fail; with their error copied, the list fires with

@@ -38,6 +38,7 @@ test_lock_waiters_are_served_in_order (void)
   g_autoptr (BraidDeferred) second = braid_deferred_lock_acquire (lock);
   g_autoptr (BraidDeferred) third = braid_deferred_lock_acquire (lock);
 
+  g_assert_true (braid_deferred_has_result (first));   /* the first comes in at once */
   braid_assert_no_result (second);
   braid_assert_no_result (third);
   braid_deferred_lock_release (lock);
@@ -59,6 +60,7 @@ test_lock_cancelled_waiter_leaves_the_line (void)
   g_autoptr (BraidDeferred) third = braid_deferred_lock_acquire (lock);
   g_autoptr (GError) error = NULL;
 
+  g_assert_true (braid_deferred_has_result (first));   /* the first comes in at once */
   braid_deferred_cancel (second);
   error = braid_assert_failure_result (second, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   braid_deferred_lock_release (lock);
@@ -91,6 +93,7 @@ test_lock_freed_with_waiters_leaves_them_unfired (void)
   g_autoptr (BraidDeferred) waiting = braid_deferred_lock_acquire (lock);
   g_autoptr (GError) error = NULL;
 
+  g_assert_true (braid_deferred_has_result (first));   /* the first comes in at once */
   g_object_unref (lock);
   braid_assert_no_result (waiting);
   braid_deferred_cancel (waiting);      /* its lock is gone; still safe */
@@ -135,6 +138,7 @@ test_semaphore_cancelled_waiter_leaves_the_line (void)
   g_autoptr (BraidDeferred) second = braid_deferred_semaphore_acquire (sem);
   g_autoptr (GError) error = NULL;
 
+  g_assert_true (braid_deferred_has_result (first));   /* the first comes in at once */
   braid_deferred_cancel (second);
   error = braid_assert_failure_result (second, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   braid_deferred_semaphore_release (sem);

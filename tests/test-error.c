@@ -30,9 +30,14 @@ test_exit_with_error_prints_and_returns_1 (void)
 {
   if (g_test_subprocess ())
     {
-      g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                                                      "Port 8000 is already in use");
-      exit (braid_exit_with_error (error));
+      GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                                           "Port 8000 is already in use");
+      int status = braid_exit_with_error (error);
+
+      /* Freed before exit(), which skips g_autoptr cleanups: LeakSanitizer
+       * would report the error as leaked (and fail the test). */
+      g_error_free (error);
+      exit (status);
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();

@@ -272,6 +272,73 @@ test_triggers_run_in_order (void)
   test_env_clear (&env);
 }
 
+/* A stop asked while the reactor stops (here from a shutdown trigger) or
+ * after it stopped must be silent: a critical would abort the test. */
+static void
+test_second_stop_is_silent (void)
+{
+  TestEnv env;
+  g_autoptr (GString) log = g_string_new (NULL);
+  Step after = { NULL, log, "after-shutdown" };
+
+  g_test_summary ("A second stop, while stopping or once stopped, does nothing and logs nothing");
+  test_env_init (&env);
+  after.reactor = env.reactor;
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_BEFORE, "shutdown",
+                                          stop_reactor, env.reactor, NULL);
+  braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_AFTER, "shutdown",
+                                          log_step, &after, NULL);
+  braid_reactor_run (env.reactor);
+  braid_reactor_stop (env.reactor);
+  g_assert_cmpstr (log->str, ==, "after-shutdown");
+  g_assert_false (braid_reactor_is_running (env.reactor));
+  test_env_clear (&env);
+}
+
+static void
+test_run_after_stop_is_refused (void)
+{
+  TestEnv env;
+  g_autoptr (GString) log = g_string_new (NULL);
+  Step second = { NULL, log, "second-run" };
+
+  g_test_summary ("A reactor runs once: run after a stop logs a critical and returns "
+                  "without firing anything (Twisted's ReactorNotRestartable)");
+  test_env_init (&env);
+  second.reactor = env.reactor;
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  braid_reactor_run (env.reactor);
+
+  /* Were the second run allowed, these would log, and stop it again. */
+  braid_reactor_call_when_running (env.reactor, log_step, &second, NULL);
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*cannot be run again*");
+  braid_reactor_run (env.reactor);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (log->str, ==, "");
+  g_assert_false (braid_reactor_is_running (env.reactor));
+  test_env_clear (&env);
+}
+
+static void
+test_stop_before_run_is_an_error (void)
+{
+  TestEnv env;
+
+  g_test_summary ("Stopping a reactor that never ran is a programming error (a critical)");
+  test_env_init (&env);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*has not been run yet*");
+  braid_reactor_stop (env.reactor);
+  g_test_assert_expected_messages ();
+  /* It can still run (and be stopped) afterwards. */
+  braid_reactor_call_when_running (env.reactor, stop_reactor, env.reactor, NULL);
+  braid_reactor_run (env.reactor);
+  g_assert_false (braid_reactor_is_running (env.reactor));
+  test_env_clear (&env);
+}
+
 static void
 note_running (gpointer data)
 {
@@ -531,6 +598,9 @@ main (int argc, char **argv)
   braid_test_add_func ("/glib-reactor/clock/destroying-cancels-calls", test_destroying_the_reactor_cancels_calls);
   braid_test_add_func ("/glib-reactor/run/triggers-in-order", test_triggers_run_in_order);
   braid_test_add_func ("/glib-reactor/run/call-when-running-while-running", test_call_when_running_while_running_is_immediate);
+  braid_test_add_func ("/glib-reactor/run/second-stop-is-silent", test_second_stop_is_silent);
+  braid_test_add_func ("/glib-reactor/run/run-after-stop-is-refused", test_run_after_stop_is_refused);
+  braid_test_add_func ("/glib-reactor/run/stop-before-run-is-an-error", test_stop_before_run_is_an_error);
   braid_test_add_func ("/glib-reactor/run/other-glib-sources-fire", test_other_glib_sources_still_fire);
   braid_test_add_func ("/glib-reactor/run/call-from-thread", test_call_from_thread);
   braid_test_add_func ("/glib-reactor/run/sigterm-stops-gracefully", test_sigterm_stops_gracefully);

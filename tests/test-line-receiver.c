@@ -28,7 +28,7 @@ fixture_clear (Fixture *fixture)
 static void
 feed (Fixture *fixture, const char *text)
 {
-  braid_protocol_data_received (BRAID_PROTOCOL (fixture->lines), (const guint8 *) text, strlen (text));
+  braid_test_receive (BRAID_PROTOCOL (fixture->lines), text);
 }
 
 static char *

@@ -212,6 +212,27 @@ test_listen_tcp_errors (void)
 }
 
 static void
+test_fake_connector_knows_its_reactor (void)
+{
+  BraidMemoryReactor *reactor = braid_memory_reactor_new ();
+  g_autoptr (CountingFactory) factory = counting_factory_new ();
+  g_autoptr (BraidConnector) tcp = NULL;
+  g_autoptr (BraidConnector) unix_connector = NULL;
+
+  g_test_summary ("A fake connector's get_reactor is the memory reactor that made it, "
+                  "NULL once that reactor is gone");
+  tcp = g_object_ref (braid_reactor_connect_tcp (BRAID_REACTOR (reactor), "example.org", 7,
+                                                 BRAID_CLIENT_FACTORY (factory)));
+  unix_connector = g_object_ref (braid_reactor_connect_unix (BRAID_REACTOR (reactor), "/tmp/braid-none",
+                                                             BRAID_CLIENT_FACTORY (factory), 1));
+  g_assert_true (braid_connector_get_reactor (tcp) == BRAID_REACTOR (reactor));
+  g_assert_true (braid_connector_get_reactor (unix_connector) == BRAID_REACTOR (reactor));
+  g_object_unref (reactor);
+  g_assert_null (braid_connector_get_reactor (tcp));
+  g_assert_null (braid_connector_get_reactor (unix_connector));
+}
+
+static void
 test_connect_tcp_records_and_returns_a_fake_connector (void)
 {
   g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
@@ -339,7 +360,7 @@ test_stop_fires_shutdown_phases_in_order (void)
   braid_reactor_add_system_event_trigger (r, BRAID_TRIGGER_BEFORE, "shutdown", note_fired, note_new (log, '1'), g_free);
   braid_reactor_remove_system_event_trigger (r, removed);
 
-  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*not running*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*has not been run yet*");
   braid_reactor_stop (r);
   g_test_assert_expected_messages ();
   g_assert_cmpstr (log->str, ==, "");
@@ -354,6 +375,62 @@ test_stop_fires_shutdown_phases_in_order (void)
   g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no pending trigger has id*");
   braid_reactor_remove_system_event_trigger (r, removed);
   g_test_assert_expected_messages ();
+}
+
+typedef struct
+{
+  BraidReactor *reactor;
+  GString *log;
+} StopAgain;
+
+/* A shutdown trigger that notes whether the reactor still says it runs,
+ * then stops it again. */
+static void
+stop_again (gpointer data)
+{
+  StopAgain *again = data;
+
+  g_string_append (again->log, braid_reactor_is_running (again->reactor) ? "running " : "stopping ");
+  braid_reactor_stop (again->reactor);
+}
+
+static void
+test_second_stop_is_silent (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  BraidReactor *r = BRAID_REACTOR (reactor);
+  g_autoptr (GString) log = g_string_new (NULL);
+  StopAgain again = { r, log };
+
+  g_test_summary ("A stop while stopping (from a shutdown trigger) or once stopped does "
+                  "nothing and logs nothing; is_running is FALSE during the shutdown");
+  braid_reactor_add_system_event_trigger (r, BRAID_TRIGGER_BEFORE, "shutdown", stop_again, &again, NULL);
+  braid_reactor_add_system_event_trigger (r, BRAID_TRIGGER_AFTER, "shutdown", note_fired, note_new (log, 'A'), g_free);
+  braid_reactor_run (r);
+  braid_reactor_stop (r);
+  braid_reactor_stop (r);
+  g_assert_cmpstr (log->str, ==, "stopping A");
+  g_assert_false (braid_reactor_is_running (r));
+  g_assert_true (braid_memory_reactor_get_has_stopped (reactor));
+}
+
+static void
+test_run_after_stop_is_refused (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  BraidReactor *r = BRAID_REACTOR (reactor);
+  g_autoptr (GString) log = g_string_new (NULL);
+
+  g_test_summary ("As the real reactor, a memory reactor runs once: run after a stop logs "
+                  "a critical and fires nothing");
+  braid_reactor_run (r);
+  braid_reactor_stop (r);
+  braid_reactor_add_system_event_trigger (r, BRAID_TRIGGER_DURING, "startup", note_fired, note_new (log, 'S'), g_free);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*cannot be run again*");
+  braid_reactor_run (r);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (log->str, ==, "");
+  g_assert_false (braid_reactor_is_running (r));
 }
 
 /* A trigger that adds another trigger to the phase that is firing. */
@@ -487,9 +564,12 @@ main (int argc, char **argv)
   braid_test_add_func ("/memory-reactor/listen-tcp/full", test_listen_tcp_full_records_backlog_and_interface);
   braid_test_add_func ("/memory-reactor/listen-tcp/errors", test_listen_tcp_errors);
   braid_test_add_func ("/memory-reactor/connect-tcp", test_connect_tcp_records_and_returns_a_fake_connector);
+  braid_test_add_func ("/memory-reactor/connector-knows-its-reactor", test_fake_connector_knows_its_reactor);
   braid_test_add_func ("/memory-reactor/unix", test_unix_calls_are_recorded);
   braid_test_add_func ("/memory-reactor/run/startup", test_run_fires_startup_and_returns);
   braid_test_add_func ("/memory-reactor/stop/shutdown-phases", test_stop_fires_shutdown_phases_in_order);
+  braid_test_add_func ("/memory-reactor/stop/second-stop-is-silent", test_second_stop_is_silent);
+  braid_test_add_func ("/memory-reactor/run/run-after-stop-is-refused", test_run_after_stop_is_refused);
   braid_test_add_func ("/memory-reactor/triggers/added-while-firing", test_trigger_added_while_firing_runs_in_the_same_phase);
   braid_test_add_func ("/memory-reactor/triggers/other-events", test_custom_events_do_not_fire_on_run);
   braid_test_add_func ("/memory-reactor/call-from-thread", test_call_from_thread_runs_at_the_next_advance);

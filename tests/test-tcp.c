@@ -159,6 +159,37 @@ test_connection_refused (void)
   test_env_clear (&env);
 }
 
+static void
+test_connector_knows_its_reactor (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) refused = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) kept = NULL;
+  guint16 closed_port = unused_port ();
+  guint16 port;
+
+  g_test_summary ("braid_connector_get_reactor gives the reactor that made the connector, "
+                  "in client_connection_failed and client_connection_lost; NULL once "
+                  "the reactor is gone");
+  test_env_init (&env);
+  kept = g_object_ref (connect_local (&env, closed_port, refused));
+  g_assert_true (braid_connector_get_reactor (kept) == env.reactor);
+  WAIT_FOR (&env, refused->failed != NULL);
+  g_assert_true (refused->callback_reactor == env.reactor);
+
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connect_local (&env, port, client);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  braid_transport_lose_connection (braid_protocol_get_transport (g_ptr_array_index (client->protocols, 0)));
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_true (client->callback_reactor == env.reactor);
+
+  test_env_clear (&env);
+  g_assert_null (braid_connector_get_reactor (kept));
+}
+
 /* A listening socket that accepts nothing and whose backlog is full: a new
  * connection attempt to it hangs (the kernel drops its SYN). */
 typedef struct
@@ -977,6 +1008,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/tcp/listen-connect-exchange", test_listen_connect_exchange);
   braid_test_add_func ("/tcp/write-sequence-and-bind-address", test_write_sequence_and_bind_address);
   braid_test_add_func ("/tcp/connect/refused", test_connection_refused);
+  braid_test_add_func ("/tcp/connect/connector-knows-its-reactor", test_connector_knows_its_reactor);
   braid_test_add_func ("/tcp/connect/timeout", test_connection_timeout);
   braid_test_add_func ("/tcp/connect/stop-then-connect-again", test_stop_connecting_then_connect_again);
   braid_test_add_func ("/tcp/connect/disconnect-and-destination", test_connector_disconnect_and_destination);

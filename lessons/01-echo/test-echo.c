@@ -1,6 +1,4 @@
 /* test-echo.c: lesson 01's echo protocol, tested with no socket. */
-#include <string.h>
-
 #include <braid-fakes.h>
 
 #include "echo.h"
@@ -19,18 +17,12 @@ connect_echo (BraidStringTransport *transport)
 }
 
 static void
-receive (BraidProtocol *protocol, const char *text)
-{
-  braid_protocol_data_received (protocol, (const guint8 *) text, strlen (text));
-}
-
-static void
 test_echo_returns_what_it_receives (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) echo = connect_echo (transport);
 
-  receive (echo, "hello");
+  braid_test_receive (echo, "hello");
   braid_assert_transport_wrote (transport, "hello");
 }
 
@@ -40,6 +32,7 @@ test_echo_says_nothing_first (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) echo = connect_echo (transport);
 
+  g_assert_true (braid_protocol_get_transport (echo) == BRAID_TRANSPORT (transport));
   braid_assert_transport_wrote (transport, "");
   g_assert_false (braid_string_transport_get_disconnecting (transport));
 }
@@ -51,9 +44,9 @@ test_echo_answers_each_piece_at_once (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) echo = connect_echo (transport);
 
-  receive (echo, "hel");
+  braid_test_receive (echo, "hel");
   braid_assert_transport_wrote (transport, "hel");
-  receive (echo, "lo\r\n");
+  braid_test_receive (echo, "lo\r\n");
   braid_assert_transport_wrote (transport, "lo\r\n");
 }
 
@@ -78,7 +71,7 @@ test_echo_keeps_the_connection_open (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) echo = connect_echo (transport);
 
-  receive (echo, "quit\n");
+  braid_test_receive (echo, "quit\n");
   g_assert_false (braid_string_transport_get_disconnecting (transport));
   g_assert_true (braid_protocol_is_connected (echo));
 }

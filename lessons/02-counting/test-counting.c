@@ -25,10 +25,7 @@ client_connect (Client *client, CountingFactory *factory)
 static void
 client_leave (Client *client)
 {
-  g_autoptr (GError) done = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
-                                                 "the client closed the connection");
-
-  braid_protocol_connection_lost (client->protocol, done);
+  braid_test_lose_connection (client->protocol, TRUE);
 }
 
 static void
@@ -94,12 +91,10 @@ static void
 test_lost_connection_is_counted_out (void)
 {
   g_autoptr (CountingFactory) factory = counting_factory_new ();
-  g_autoptr (GError) lost = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
-                                                 "connection reset by peer");
   Client alice;
 
   client_connect (&alice, factory);
-  braid_protocol_connection_lost (alice.protocol, lost);
+  braid_test_lose_connection (alice.protocol, FALSE);
   g_assert_cmpuint (counting_factory_get_num_protocols (factory), ==, 0);
   client_clear (&alice);
 }

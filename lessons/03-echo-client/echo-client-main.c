@@ -34,7 +34,7 @@ main (int argc, char **argv)
       return braid_exit_with_error (error);
     }
 
-  factory = echo_client_factory_new (reactor, message);
+  factory = echo_client_factory_new (message);
   g_print ("Connecting to %s:%u to say \"%s\"\n", host, port, message);
   braid_reactor_connect_tcp (reactor, host, port, BRAID_CLIENT_FACTORY (factory));
   braid_reactor_run (reactor);

@@ -23,9 +23,6 @@ struct _EchoClientFactory
 {
   BraidClientFactory parent_instance;
 
-  /* Not a reference: the reactor owns the connector, which owns this
-   * factory. A reference back would make a cycle that nothing frees. */
-  BraidReactor *reactor;
   char *message;
   GString *reply;
   GError *failure;      /* why it went wrong; NULL while all is well */
@@ -91,15 +88,16 @@ echo_client_protocol_init (EchoClientProtocol *self)
 }
 
 static void
-echo_client_factory_finish (EchoClientFactory *self, const GError *failure)
+echo_client_factory_finish (EchoClientFactory  *self,
+                            BraidConnector     *connector,
+                            const GError       *failure)
 {
   self->finished = TRUE;
   if (failure != NULL && self->failure == NULL)
     self->failure = g_error_copy (failure);
-  /* On Ctrl-C the reactor is already shutting down, and closes this
-   * connection itself: stopping it a second time would be an error. */
-  if (braid_reactor_is_running (self->reactor))
-    braid_reactor_stop (self->reactor);
+  /* The connector knows the reactor that made it. On Ctrl-C that reactor
+   * is already stopping; stopping it again does nothing. */
+  braid_reactor_stop (braid_connector_get_reactor (connector));
 }
 
 static void
@@ -107,7 +105,7 @@ echo_client_factory_client_connection_failed (BraidClientFactory *factory,
                                               BraidConnector     *connector,
                                               const GError       *reason)
 {
-  echo_client_factory_finish (ECHO_CLIENT_FACTORY (factory), reason);
+  echo_client_factory_finish (ECHO_CLIENT_FACTORY (factory), connector, reason);
 }
 
 /* A clean close is what we asked for once the echo is in; anything else
@@ -117,7 +115,7 @@ echo_client_factory_client_connection_lost (BraidClientFactory *factory,
                                             BraidConnector     *connector,
                                             const GError       *reason)
 {
-  echo_client_factory_finish (ECHO_CLIENT_FACTORY (factory),
+  echo_client_factory_finish (ECHO_CLIENT_FACTORY (factory), connector,
                               braid_error_is_clean_close (reason) ? NULL : reason);
 }
 
@@ -150,23 +148,21 @@ echo_client_factory_init (EchoClientFactory *self)
 
 /**
  * echo_client_factory_new:
- * @reactor: the reactor to stop when the client is done
  * @message: what to send (not empty)
  *
- * Returns: (transfer full): a client factory for one echo exchange
+ * Returns: (transfer full): a client factory for one echo exchange; it
+ *   stops the reactor it connects with when the exchange is over
  */
 EchoClientFactory *
-echo_client_factory_new (BraidReactor *reactor, const char *message)
+echo_client_factory_new (const char *message)
 {
   EchoClientFactory *self;
 
-  g_return_val_if_fail (BRAID_IS_REACTOR (reactor), NULL);
   g_return_val_if_fail (message != NULL && message[0] != '\0', NULL);
 
   self = g_object_new (ECHO_CLIENT_TYPE_FACTORY,
                        "protocol-type", ECHO_CLIENT_TYPE_PROTOCOL,
                        NULL);
-  self->reactor = reactor;
   self->message = g_strdup (message);
   return self;
 }

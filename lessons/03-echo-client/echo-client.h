@@ -11,8 +11,7 @@ G_DECLARE_FINAL_TYPE (EchoClientProtocol, echo_client_protocol, ECHO_CLIENT, PRO
 #define ECHO_CLIENT_TYPE_FACTORY (echo_client_factory_get_type ())
 G_DECLARE_FINAL_TYPE (EchoClientFactory, echo_client_factory, ECHO_CLIENT, FACTORY, BraidClientFactory)
 
-EchoClientFactory *echo_client_factory_new       (BraidReactor      *reactor,
-                                                  const char        *message);
+EchoClientFactory *echo_client_factory_new       (const char        *message);
 const char        *echo_client_factory_get_reply (EchoClientFactory *self);
 gboolean           echo_client_factory_succeeded (EchoClientFactory *self,
                                                   GError           **error);

@@ -21,7 +21,7 @@ test_client_and_server_talk (void)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   g_autoptr (BraidReactor) reactor = braid_glib_reactor_new (context);
-  g_autoptr (EchoClientFactory) client = echo_client_factory_new (reactor, "Hello, world!");
+  g_autoptr (EchoClientFactory) client = echo_client_factory_new ("Hello, world!");
   g_autoptr (GError) error = NULL;
   BraidListeningPort *port;
 
@@ -45,7 +45,7 @@ test_refused_connection_is_reported (void)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
   g_autoptr (BraidReactor) reactor = braid_glib_reactor_new (context);
-  g_autoptr (EchoClientFactory) client = echo_client_factory_new (reactor, "anyone?");
+  g_autoptr (EchoClientFactory) client = echo_client_factory_new ("anyone?");
   g_autoptr (GError) error = NULL;
   BraidListeningPort *port;
   guint16 closed_port;

@@ -5,8 +5,6 @@
  * being stopped. The test then plays the network's part: it builds the
  * client's protocol from the recorded factory, connects it to a string
  * transport, and tells the factory how the connection went. */
-#include <string.h>
-
 #include <braid-fakes.h>
 
 #include "echo-client.h"
@@ -24,20 +22,14 @@ typedef struct
 static void
 fixture_set_up (Fixture *fixture, gconstpointer message)
 {
-  GPtrArray *clients;
-  BraidTcpClientRecord *record;
-
   fixture->reactor = braid_memory_reactor_new ();
-  fixture->factory = echo_client_factory_new (BRAID_REACTOR (fixture->reactor),
-                                              message != NULL ? message : "hello");
+  fixture->factory = echo_client_factory_new (message != NULL ? message : "hello");
   braid_reactor_connect_tcp (BRAID_REACTOR (fixture->reactor), "127.0.0.1", 8000,
                              BRAID_CLIENT_FACTORY (fixture->factory));
   braid_reactor_run (BRAID_REACTOR (fixture->reactor));
 
-  clients = braid_memory_reactor_get_tcp_clients (fixture->reactor);
-  g_assert_cmpuint (clients->len, ==, 1);
-  record = g_ptr_array_index (clients, 0);
-  fixture->connector = record->connector;
+  g_assert_cmpuint (braid_memory_reactor_get_tcp_clients (fixture->reactor)->len, ==, 1);
+  fixture->connector = braid_memory_reactor_get_tcp_client (fixture->reactor, 0)->connector;
 }
 
 static void
@@ -59,20 +51,14 @@ connect_protocol (Fixture *fixture)
   braid_protocol_make_connection (fixture->protocol, BRAID_TRANSPORT (fixture->transport));
 }
 
-static void
-server_says (Fixture *fixture, const char *text)
-{
-  braid_protocol_data_received (fixture->protocol, (const guint8 *) text, strlen (text));
-}
-
 /* What the reactor does when the connection ends: the protocol hears it,
  * then the client factory. */
 static void
-connection_ends (Fixture *fixture, GQuark domain, int code)
+connection_ends (Fixture *fixture, gboolean clean)
 {
-  g_autoptr (GError) reason = g_error_new_literal (domain, code, "the connection ended");
+  g_autoptr (GError) reason = braid_test_new_close_reason (clean);
 
-  braid_protocol_connection_lost (fixture->protocol, reason);
+  braid_test_lose_connection (fixture->protocol, clean);
   braid_client_factory_client_connection_lost (BRAID_CLIENT_FACTORY (fixture->factory),
                                                fixture->connector, reason);
 }
@@ -80,8 +66,7 @@ connection_ends (Fixture *fixture, GQuark domain, int code)
 static void
 test_connects_where_asked (Fixture *fixture, gconstpointer message)
 {
-  BraidTcpClientRecord *record =
-    g_ptr_array_index (braid_memory_reactor_get_tcp_clients (fixture->reactor), 0);
+  BraidTcpClientRecord *record = braid_memory_reactor_get_tcp_client (fixture->reactor, 0);
 
   g_assert_cmpstr (record->host, ==, "127.0.0.1");
   g_assert_cmpuint (record->port, ==, 8000);
@@ -100,9 +85,9 @@ static void
 test_waits_for_the_whole_echo_then_hangs_up (Fixture *fixture, gconstpointer message)
 {
   connect_protocol (fixture);
-  server_says (fixture, "hel");
+  braid_test_receive (fixture->protocol, "hel");
   g_assert_false (braid_string_transport_get_disconnecting (fixture->transport));
-  server_says (fixture, "lo");
+  braid_test_receive (fixture->protocol, "lo");
   g_assert_true (braid_string_transport_get_disconnecting (fixture->transport));
   g_assert_false (braid_string_transport_get_aborted (fixture->transport));
   g_assert_cmpstr (echo_client_factory_get_reply (fixture->factory), ==, "hello");
@@ -114,8 +99,8 @@ test_clean_close_after_echo_succeeds (Fixture *fixture, gconstpointer message)
   g_autoptr (GError) error = NULL;
 
   connect_protocol (fixture);
-  server_says (fixture, "hello");
-  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  braid_test_receive (fixture->protocol, "hello");
+  connection_ends (fixture, TRUE);
   g_assert_true (braid_memory_reactor_get_has_stopped (fixture->reactor));
   g_assert_true (echo_client_factory_succeeded (fixture->factory, &error));
   g_assert_no_error (error);
@@ -141,7 +126,7 @@ test_lost_connection_is_a_failure (Fixture *fixture, gconstpointer message)
   g_autoptr (GError) error = NULL;
 
   connect_protocol (fixture);
-  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  connection_ends (fixture, FALSE);
   g_assert_true (braid_memory_reactor_get_has_stopped (fixture->reactor));
   g_assert_false (echo_client_factory_succeeded (fixture->factory, &error));
   g_assert_error (error, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
@@ -153,8 +138,8 @@ test_server_closing_early_is_a_failure (Fixture *fixture, gconstpointer message)
   g_autoptr (GError) error = NULL;
 
   connect_protocol (fixture);
-  server_says (fixture, "hel");
-  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  braid_test_receive (fixture->protocol, "hel");
+  connection_ends (fixture, TRUE);
   g_assert_false (echo_client_factory_succeeded (fixture->factory, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
 }
@@ -165,9 +150,9 @@ test_a_different_answer_is_a_failure (Fixture *fixture, gconstpointer message)
   g_autoptr (GError) error = NULL;
 
   connect_protocol (fixture);
-  server_says (fixture, "HELLO");
+  braid_test_receive (fixture->protocol, "HELLO");
   g_assert_true (braid_string_transport_get_disconnecting (fixture->transport));
-  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  connection_ends (fixture, TRUE);
   g_assert_false (echo_client_factory_succeeded (fixture->factory, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
 }
@@ -178,24 +163,24 @@ test_not_over_until_the_connection_ends (Fixture *fixture, gconstpointer message
   g_autoptr (GError) error = NULL;
 
   connect_protocol (fixture);
-  server_says (fixture, "hello");
+  braid_test_receive (fixture->protocol, "hello");
   g_assert_false (braid_memory_reactor_get_has_stopped (fixture->reactor));
   g_assert_false (echo_client_factory_succeeded (fixture->factory, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
-  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  connection_ends (fixture, TRUE);
 }
 
 /* The reactor may already be stopping (Ctrl-C) when the connection ends:
- * the factory must not stop it twice. */
+ * the factory stops it again, which does nothing. */
 static void
 test_does_not_stop_a_stopped_reactor (Fixture *fixture, gconstpointer message)
 {
   g_autoptr (GError) error = NULL;
 
   connect_protocol (fixture);
-  server_says (fixture, "hello");
+  braid_test_receive (fixture->protocol, "hello");
   braid_reactor_stop (BRAID_REACTOR (fixture->reactor));
-  connection_ends (fixture, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  connection_ends (fixture, TRUE);
   g_assert_false (braid_reactor_is_running (BRAID_REACTOR (fixture->reactor)));
   g_assert_true (echo_client_factory_succeeded (fixture->factory, &error));
 }

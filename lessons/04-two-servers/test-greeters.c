@@ -1,6 +1,4 @@
 /* test-greeters.c: lesson 04's Hello and Bonjour protocols, with no socket. */
-#include <string.h>
-
 #include <braid-fakes.h>
 
 #include "greeters.h"
@@ -16,19 +14,13 @@ connect_protocol (GType protocol_type, BraidStringTransport *transport)
 }
 
 static void
-receive (BraidProtocol *protocol, const char *text)
-{
-  braid_protocol_data_received (protocol, (const guint8 *) text, strlen (text));
-}
-
-static void
 test_hello_greets_in_english (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) hello = connect_protocol (HELLO_TYPE_PROTOCOL, transport);
 
   braid_assert_transport_wrote (transport, "");
-  receive (hello, "world\n");
+  braid_test_receive (hello, "world\n");
   braid_assert_transport_wrote (transport, "Hello, world\n");
 }
 
@@ -38,7 +30,7 @@ test_bonjour_greets_in_french (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) bonjour = connect_protocol (BONJOUR_TYPE_PROTOCOL, transport);
 
-  receive (bonjour, "le monde\n");
+  braid_test_receive (bonjour, "le monde\n");
   braid_assert_transport_wrote (transport, "Bonjour, le monde\n");
 }
 
@@ -50,8 +42,8 @@ test_each_piece_is_greeted (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) hello = connect_protocol (HELLO_TYPE_PROTOCOL, transport);
 
-  receive (hello, "wor");
-  receive (hello, "ld\n");
+  braid_test_receive (hello, "wor");
+  braid_test_receive (hello, "ld\n");
   braid_assert_transport_wrote (transport, "Hello, worHello, ld\n");
   g_assert_false (braid_string_transport_get_disconnecting (transport));
 }
@@ -65,19 +57,10 @@ test_two_connections_do_not_mix (void)
   g_autoptr (BraidProtocol) hello = connect_protocol (HELLO_TYPE_PROTOCOL, first);
   g_autoptr (BraidProtocol) bonjour = connect_protocol (BONJOUR_TYPE_PROTOCOL, second);
 
-  receive (hello, "Ann\n");
-  receive (bonjour, "Anne\n");
+  braid_test_receive (hello, "Ann\n");
+  braid_test_receive (bonjour, "Anne\n");
   braid_assert_transport_wrote (first, "Hello, Ann\n");
   braid_assert_transport_wrote (second, "Bonjour, Anne\n");
-}
-
-static BraidTcpServerRecord *
-server_record (BraidMemoryReactor *reactor, guint index)
-{
-  GPtrArray *servers = braid_memory_reactor_get_tcp_servers (reactor);
-
-  g_assert_cmpuint (index, <, servers->len);
-  return g_ptr_array_index (servers, index);
 }
 
 /* Both servers on one reactor: two listen_tcp calls, two factories. */
@@ -89,22 +72,25 @@ test_two_servers_listen_on_one_reactor (void)
   g_autoptr (BraidProtocol) hello_protocol = NULL;
   g_autoptr (BraidProtocol) bonjour_protocol = NULL;
   BraidListeningPort *hello = NULL, *bonjour = NULL;
+  BraidTcpServerRecord *first, *second;
 
   g_assert_true (two_servers_listen (BRAID_REACTOR (reactor), 1234, 1235,
                                      &hello, &bonjour, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (braid_memory_reactor_get_tcp_servers (reactor)->len, ==, 2);
 
-  g_assert_cmpuint (server_record (reactor, 0)->port, ==, 1234);
-  g_assert_cmpstr (server_record (reactor, 0)->interface, ==, "127.0.0.1");
-  g_assert_true (server_record (reactor, 0)->listening_port == hello);
-  hello_protocol = braid_factory_build_protocol (server_record (reactor, 0)->factory, NULL);
+  first = braid_memory_reactor_get_tcp_server (reactor, 0);
+  g_assert_cmpuint (first->port, ==, 1234);
+  g_assert_cmpstr (first->interface, ==, "127.0.0.1");
+  g_assert_true (first->listening_port == hello);
+  hello_protocol = braid_factory_build_protocol (first->factory, NULL);
   g_assert_true (HELLO_IS_PROTOCOL (hello_protocol));
 
-  g_assert_cmpuint (server_record (reactor, 1)->port, ==, 1235);
-  g_assert_cmpstr (server_record (reactor, 1)->interface, ==, "127.0.0.1");
-  g_assert_true (server_record (reactor, 1)->listening_port == bonjour);
-  bonjour_protocol = braid_factory_build_protocol (server_record (reactor, 1)->factory, NULL);
+  second = braid_memory_reactor_get_tcp_server (reactor, 1);
+  g_assert_cmpuint (second->port, ==, 1235);
+  g_assert_cmpstr (second->interface, ==, "127.0.0.1");
+  g_assert_true (second->listening_port == bonjour);
+  bonjour_protocol = braid_factory_build_protocol (second->factory, NULL);
   g_assert_true (BONJOUR_IS_PROTOCOL (bonjour_protocol));
 }
 
@@ -117,6 +103,7 @@ test_second_port_taken_closes_the_first (void)
   g_autoptr (BraidFactory) squatter = braid_factory_new (HELLO_TYPE_PROTOCOL);
   g_autoptr (GError) error = NULL;
   BraidListeningPort *hello = NULL, *bonjour = NULL;
+  BraidTcpServerRecord *hello_record;
 
   g_assert_nonnull (braid_reactor_listen_tcp (BRAID_REACTOR (reactor), 1235, squatter,
                                               "127.0.0.1", &error));
@@ -127,9 +114,10 @@ test_second_port_taken_closes_the_first (void)
   g_assert_null (bonjour);
 
   /* Records: the squatter, then the Hello server, stopped again. */
-  g_assert_cmpuint (server_record (reactor, 1)->port, ==, 1234);
+  hello_record = braid_memory_reactor_get_tcp_server (reactor, 1);
+  g_assert_cmpuint (hello_record->port, ==, 1234);
   g_assert_false (braid_fake_listening_port_get_listening (
-    BRAID_FAKE_LISTENING_PORT (server_record (reactor, 1)->listening_port)));
+    BRAID_FAKE_LISTENING_PORT (hello_record->listening_port)));
 }
 
 int

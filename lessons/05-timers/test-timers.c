@@ -123,14 +123,13 @@ test_ticker_ticks_five_times_then_hangs_up (void)
   g_autoptr (BraidFactory) factory = ticker_factory_new (BRAID_CLOCK (clock));
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) ticker = connect_ticker (factory, transport);
-  g_autoptr (GError) done = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE, "done");
 
   braid_fake_clock_advance (clock, 1);
   braid_assert_transport_wrote (transport, "tick 1\r\n");
   braid_fake_clock_advance (clock, 10);
   braid_assert_transport_wrote (transport, "tick 2\r\ntick 3\r\ntick 4\r\ntick 5\r\n");
   g_assert_true (braid_string_transport_get_disconnecting (transport));
-  braid_protocol_connection_lost (ticker, done);
+  braid_test_lose_connection (ticker, TRUE);
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 
@@ -141,10 +140,9 @@ test_ticker_stops_when_the_client_leaves (void)
   g_autoptr (BraidFactory) factory = ticker_factory_new (BRAID_CLOCK (clock));
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) ticker = connect_ticker (factory, transport);
-  g_autoptr (GError) lost = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST, "gone");
 
   braid_fake_clock_advance (clock, 2);
-  braid_protocol_connection_lost (ticker, lost);
+  braid_test_lose_connection (ticker, FALSE);
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
   braid_fake_clock_advance (clock, 10);
   braid_assert_transport_wrote (transport, "tick 1\r\ntick 2\r\n");

@@ -89,8 +89,9 @@ test_empty_title_fails_at_once (void)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
   g_autoptr (BraidDeferred) d = poetry_fetch (BRAID_CLOCK (clock), "");
-  g_autoptr (GError) error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_autoptr (GError) error = NULL;
 
+  error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 

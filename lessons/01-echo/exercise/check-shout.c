@@ -1,6 +1,4 @@
 /* check-shout.c: the check of lesson 01's exercise (exercise/shout.c). */
-#include <string.h>
-
 #include <braid-fakes.h>
 
 #include "shout.h"
@@ -16,18 +14,12 @@ connect_shout (BraidStringTransport *transport)
 }
 
 static void
-receive (BraidProtocol *protocol, const char *text)
-{
-  braid_protocol_data_received (protocol, (const guint8 *) text, strlen (text));
-}
-
-static void
 test_shout_upper_cases_letters (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_shout (transport);
 
-  receive (shout, "hello\n");
+  braid_test_receive (shout, "hello\n");
   braid_assert_transport_wrote (transport, "HELLO\n");
 }
 
@@ -37,7 +29,7 @@ test_shout_leaves_other_bytes_alone (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_shout (transport);
 
-  receive (shout, "Hi, Bob! 42 times: caf\xc3\xa9\r\n");
+  braid_test_receive (shout, "Hi, Bob! 42 times: caf\xc3\xa9\r\n");
   braid_assert_transport_wrote (transport, "HI, BOB! 42 TIMES: CAF\xc3\xa9\r\n");
 }
 
@@ -63,9 +55,9 @@ test_shout_answers_each_piece_at_once (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_shout (transport);
 
-  receive (shout, "he");
+  braid_test_receive (shout, "he");
   braid_assert_transport_wrote (transport, "HE");
-  receive (shout, "llo");
+  braid_test_receive (shout, "llo");
   braid_assert_transport_wrote (transport, "LLO");
   g_assert_false (braid_string_transport_get_disconnecting (transport));
 }

@@ -24,10 +24,7 @@ client_connect (Client *client, LimitedFactory *factory)
 static void
 client_leave (Client *client)
 {
-  g_autoptr (GError) done = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
-                                                 "the connection was closed");
-
-  braid_protocol_connection_lost (client->protocol, done);
+  braid_test_lose_connection (client->protocol, TRUE);
 }
 
 static void

@@ -1,6 +1,4 @@
 /* check-chatty.c: the check of lesson 03's exercise (exercise/chatty.c). */
-#include <string.h>
-
 #include <braid-fakes.h>
 
 #include "chatty.h"
@@ -21,7 +19,7 @@ connect_chatty (BraidStringTransport *transport, const char * const *messages)
 static void
 echo_back (ChattyProtocol *chatty, const char *text)
 {
-  braid_protocol_data_received (BRAID_PROTOCOL (chatty), (const guint8 *) text, strlen (text));
+  braid_test_receive (BRAID_PROTOCOL (chatty), text);
 }
 
 static void
@@ -30,6 +28,7 @@ test_first_message_goes_out_when_connected (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (ChattyProtocol) chatty = connect_chatty (transport, three_messages);
 
+  g_assert_true (braid_protocol_get_transport (BRAID_PROTOCOL (chatty)) == BRAID_TRANSPORT (transport));
   braid_assert_transport_wrote (transport, "one");
   g_assert_false (braid_string_transport_get_disconnecting (transport));
 }
@@ -100,6 +99,7 @@ test_nothing_to_say_closes_at_once (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (ChattyProtocol) chatty = connect_chatty (transport, no_message);
 
+  g_assert_true (braid_protocol_get_transport (BRAID_PROTOCOL (chatty)) == BRAID_TRANSPORT (transport));
   braid_assert_transport_wrote (transport, "");
   g_assert_true (braid_string_transport_get_disconnecting (transport));
 }

@@ -1,6 +1,4 @@
 /* check-greeter.c: the check of lesson 04's exercise (exercise/greeter.c). */
-#include <string.h>
-
 #include <braid-fakes.h>
 
 #include "greeter.h"
@@ -15,7 +13,7 @@ answer_of (BraidFactory *factory, const char *text)
   g_autoptr (GBytes) written = NULL;
 
   braid_protocol_make_connection (protocol, BRAID_TRANSPORT (transport));
-  braid_protocol_data_received (protocol, (const guint8 *) text, strlen (text));
+  braid_test_receive (protocol, text);
   written = braid_string_transport_get_value (transport);
   return g_strndup (g_bytes_get_data (written, NULL), g_bytes_get_size (written));
 }
