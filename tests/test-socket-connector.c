@@ -1,0 +1,309 @@
+/* test-socket-connector.c: the paths of a real connector that test-tcp.c
+ * leaves out: resolving, misuse, refusals, abandonment. 127.0.0.1, ::1 and
+ * UNIX sockets in a temporary directory only. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "reactor-test-common.h"
+
+/* A TCP port on @interface that nothing listens on (it was just freed). */
+static guint16
+closed_port (const char *interface)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
+  guint16 port = 0;
+
+  test_env_init (&env);
+  listening = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                        interface, &error);
+  if (listening != NULL)
+    {
+      port = braid_listening_port_get_port (listening);
+      braid_listening_port_stop_listening (listening);
+    }
+  test_env_clear (&env);
+  return port;
+}
+
+static void
+test_refused_on_ipv6_names_the_address (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autofree char *expected = NULL;
+  guint16 port = closed_port ("::1");
+
+  g_test_summary ("A refused connection to an IPv6 address names it as [address]:port "
+                  "(skipped without IPv6)");
+  if (port == 0)
+    {
+      g_test_skip ("no IPv6 loopback");
+      return;
+    }
+  test_env_init (&env);
+  braid_reactor_connect_tcp (env.reactor, "::1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  expected = g_strdup_printf ("[::1]:%u", port);
+  g_assert_nonnull (strstr (client->failed->message, expected));
+  test_env_clear (&env);
+}
+
+static void
+test_host_name_is_resolved (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autofree char *expected = NULL;
+  guint16 port = closed_port ("127.0.0.1");
+
+  g_test_summary ("A host name (localhost, from /etc/hosts) is resolved, then connected "
+                  "to: a closed port refuses");
+  test_env_init (&env);
+  braid_reactor_connect_tcp (env.reactor, "localhost", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  expected = g_strdup_printf ("localhost:%u", port);
+  g_assert_nonnull (strstr (client->failed->message, expected));
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  test_env_clear (&env);
+}
+
+static void
+test_stop_while_resolving (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  BraidConnector *connector;
+  guint16 port;
+
+  g_test_summary ("stop_connecting while the host name is being resolved cancels the "
+                  "lookup: the attempt fails once, cancelled, and never connects");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = braid_reactor_connect_tcp (env.reactor, "localhost", port,
+                                         BRAID_CLIENT_FACTORY (client));
+  braid_connector_stop_connecting (connector);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  test_env_iterate_for (&env, 0.2);
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_client_factory_refuses (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  guint16 port;
+
+  g_test_summary ("A client factory whose build_protocol returns NULL fails the attempt "
+                  "with BRAID_ERROR_FAILED; the server sees the connection close");
+  test_env_init (&env);
+  client->refuse = TRUE;
+  port = listen_local (&env, BRAID_FACTORY (server));
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_null (client->client_lost);
+  WAIT_FOR (&env, server->protocols->len == 1 && rec_factory_state (server, 0)->lost != NULL);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_bind_address_in_use (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GSocketAddress) bind_address = NULL;
+  guint16 port;
+
+  g_test_summary ("Binding the connection to an address already in use (the server's "
+                  "own) fails the attempt with G_IO_ERROR_ADDRESS_IN_USE");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  bind_address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  braid_reactor_connect_tcp_full (env.reactor, "127.0.0.1", port,
+                                  BRAID_CLIENT_FACTORY (client), 5, bind_address);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_misuse_is_reported (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) connector = NULL;
+  guint16 port;
+
+  g_test_summary ("connect on a busy connector or one whose reactor is gone, and "
+                  "stop_connecting on an idle one, are refused with a critical; "
+                  "disconnect on an idle connector does nothing");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = g_object_ref (braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port,
+                                                       BRAID_CLIENT_FACTORY (client)));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*connector is busy*");
+  braid_connector_connect (connector);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (client->started, ==, 1);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*not connecting*");
+  braid_connector_stop_connecting (connector);
+  g_test_assert_expected_messages ();
+  g_assert_null (client->failed);
+
+  braid_connector_disconnect (connector);
+  WAIT_FOR (&env, client->client_lost != NULL);
+  braid_connector_disconnect (connector);   /* idle now: nothing happens */
+  test_env_iterate_for (&env, 0.1);
+  g_assert_null (client->failed);
+  g_assert_cmpuint (client->started, ==, 1);
+
+  test_env_clear (&env);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*reactor is gone*");
+  braid_connector_connect (connector);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (client->started, ==, 1);
+}
+
+/* A client factory that calls stop_connecting from started_connecting. */
+#define STOP_TYPE_FACTORY (stop_factory_get_type ())
+G_DECLARE_FINAL_TYPE (StopFactory, stop_factory, STOP, FACTORY, BraidClientFactory)
+
+struct _StopFactory
+{
+  BraidClientFactory parent_instance;
+  GError *failed;
+  guint failed_count;
+};
+
+G_DEFINE_FINAL_TYPE (StopFactory, stop_factory, BRAID_TYPE_CLIENT_FACTORY)
+
+static void
+stop_started_connecting (BraidClientFactory *factory, BraidConnector *connector)
+{
+  braid_connector_stop_connecting (connector);
+}
+
+static void
+stop_connection_failed (BraidClientFactory *factory, BraidConnector *connector,
+                        const GError *reason)
+{
+  StopFactory *self = STOP_FACTORY (factory);
+
+  g_clear_error (&self->failed);
+  self->failed = g_error_copy (reason);
+  self->failed_count++;
+}
+
+static void
+stop_factory_finalize (GObject *object)
+{
+  g_clear_error (&STOP_FACTORY (object)->failed);
+  G_OBJECT_CLASS (stop_factory_parent_class)->finalize (object);
+}
+
+static void
+stop_factory_class_init (StopFactoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = stop_factory_finalize;
+  BRAID_CLIENT_FACTORY_CLASS (klass)->started_connecting = stop_started_connecting;
+  BRAID_CLIENT_FACTORY_CLASS (klass)->client_connection_failed = stop_connection_failed;
+}
+
+static void
+stop_factory_init (StopFactory *self)
+{
+}
+
+static void
+test_factory_stops_in_started_connecting (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (StopFactory) client = g_object_new (STOP_TYPE_FACTORY,
+                                                 "protocol-type", REC_TYPE_PROTOCOL, NULL);
+  guint16 port;
+
+  g_test_summary ("A factory that stops the attempt from started_connecting gets it "
+                  "cancelled, once; no connection is made and no timeout fires");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  braid_reactor_connect_tcp_full (env.reactor, "127.0.0.1", port,
+                                  BRAID_CLIENT_FACTORY (client), 0.1, NULL);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  test_env_iterate_for (&env, 0.3);
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_reactor_gone_with_failure_pending (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-conn-XXXXXX", &error);
+  g_autofree char *missing = NULL;
+  g_autoptr (BraidConnector) connector = NULL;
+  GSocketConnectable *destination;
+
+  g_test_summary ("A UNIX connector names its path; when the reactor goes while a failure "
+                  "waits to be delivered, the factory is stopped and never called back");
+  g_assert_no_error (error);
+  missing = g_build_filename (dir, "missing", NULL);
+  test_env_init (&env);
+  connector = g_object_ref (braid_reactor_connect_unix (env.reactor, missing,
+                                                        BRAID_CLIENT_FACTORY (client), 5));
+  destination = braid_connector_get_destination (connector);
+  g_assert_true (G_IS_UNIX_SOCKET_ADDRESS (destination));
+  g_assert_cmpstr (g_unix_socket_address_get_path (G_UNIX_SOCKET_ADDRESS (destination)), ==,
+                   missing);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 1);
+  test_env_clear (&env);
+  g_assert_null (client->failed);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  g_assert_null (braid_connector_get_reactor (connector));
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  braid_test_add_func ("/socket-connector/refused/ipv6-names-the-address", test_refused_on_ipv6_names_the_address);
+  braid_test_add_func ("/socket-connector/resolve/host-name", test_host_name_is_resolved);
+  braid_test_add_func ("/socket-connector/resolve/stop-while-resolving", test_stop_while_resolving);
+  braid_test_add_func ("/socket-connector/client-factory-refuses", test_client_factory_refuses);
+  braid_test_add_func ("/socket-connector/bind-address-in-use", test_bind_address_in_use);
+  braid_test_add_func ("/socket-connector/misuse", test_misuse_is_reported);
+  braid_test_add_func ("/socket-connector/factory-stops-in-started-connecting", test_factory_stops_in_started_connecting);
+  braid_test_add_func ("/socket-connector/reactor-gone-with-failure-pending", test_reactor_gone_with_failure_pending);
+  return g_test_run ();
+}
