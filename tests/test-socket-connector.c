@@ -292,6 +292,59 @@ test_reactor_gone_with_failure_pending (void)
   g_rmdir (dir);
 }
 
+static void
+test_unix_backlog_full_fails (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-conn-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  GArray *fillers = g_array_new (FALSE, FALSE, sizeof (int));
+  gboolean full = FALSE;
+  int listener;
+
+  g_test_summary ("Connecting to a UNIX socket whose backlog is full (EAGAIN) fails the "
+                  "attempt with G_IO_ERROR_WOULD_BLOCK, rather than reporting a connection "
+                  "that was never made");
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "full", NULL);
+  g_strlcpy (address.sun_path, path, sizeof address.sun_path);
+  listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listener, 0), ==, 0);
+  for (int i = 0; i < 16; i++)
+    {
+      int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      int result = connect (fd, (struct sockaddr *) &address, sizeof address);
+
+      g_array_append_val (fillers, fd);
+      if (result < 0 && errno == EAGAIN)
+        {
+          full = TRUE;
+          break;
+        }
+    }
+  g_assert_true (full);
+
+  test_env_init (&env);
+  braid_reactor_connect_unix (env.reactor, path, BRAID_CLIENT_FACTORY (client), 0.3);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_nonnull (strstr (client->failed->message, path));
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  g_assert_null (client->client_lost);
+  test_env_clear (&env);
+
+  for (guint i = 0; i < fillers->len; i++)
+    close (g_array_index (fillers, int, i));
+  g_array_unref (fillers);
+  close (listener);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -305,5 +358,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-connector/misuse", test_misuse_is_reported);
   braid_test_add_func ("/socket-connector/factory-stops-in-started-connecting", test_factory_stops_in_started_connecting);
   braid_test_add_func ("/socket-connector/reactor-gone-with-failure-pending", test_reactor_gone_with_failure_pending);
+  braid_test_add_func ("/socket-connector/unix-backlog-full-fails", test_unix_backlog_full_fails);
   return g_test_run ();
 }
