@@ -174,8 +174,9 @@ test_stop_listening_while_backing_off (void)
   g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
   hogs = hog_descriptors ();
   g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot accept connections on 127.0.0.1:*");
-  /* Back-offs of 0.1, 0.2 and 0.4 s: the retries fail too, silently. */
-  test_env_iterate_for (&env, 0.5);
+  /* Back-offs of 0.1, 0.2, 0.4 and 0.8 s, then 1 s at most: the retries
+   * fail too, silently. */
+  test_env_iterate_for (&env, 1.6);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (server->protocols->len, ==, 0);
 
@@ -199,6 +200,68 @@ test_stop_listening_while_backing_off (void)
   test_env_clear (&env);
 }
 
+/* A factory that stops its port when it builds its first protocol. */
+#define ONCE_TYPE_FACTORY (once_factory_get_type ())
+G_DECLARE_FINAL_TYPE (OnceFactory, once_factory, ONCE, FACTORY, BraidFactory)
+
+struct _OnceFactory
+{
+  BraidFactory parent_instance;
+  BraidListeningPort *port;   /* not owned: the reactor owns it */
+  guint built;
+};
+
+G_DEFINE_FINAL_TYPE (OnceFactory, once_factory, BRAID_TYPE_FACTORY)
+
+static BraidProtocol *
+once_build_protocol (BraidFactory *factory, GSocketAddress *peer)
+{
+  OnceFactory *self = ONCE_FACTORY (factory);
+
+  self->built++;
+  braid_listening_port_stop_listening (self->port);
+  return BRAID_FACTORY_CLASS (once_factory_parent_class)->build_protocol (factory, peer);
+}
+
+static void
+once_factory_class_init (OnceFactoryClass *klass)
+{
+  BRAID_FACTORY_CLASS (klass)->build_protocol = once_build_protocol;
+}
+
+static void
+once_factory_init (OnceFactory *self)
+{
+}
+
+static void
+test_stop_listening_from_build_protocol (void)
+{
+  TestEnv env;
+  g_autoptr (OnceFactory) server = g_object_new (ONCE_TYPE_FACTORY, "protocol-type",
+                                                 REC_TYPE_PROTOCOL, NULL);
+  g_autoptr (GError) error = NULL;
+  int clients[3];
+  guint16 port;
+
+  g_test_summary ("A factory that stops its port from build_protocol gets no further "
+                  "connection, even with more waiting in the same wakeup");
+  test_env_init (&env);
+  server->port = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                           "127.0.0.1", &error);
+  g_assert_no_error (error);
+  port = braid_listening_port_get_port (server->port);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = raw_connect (port);
+  WAIT_FOR (&env, server->built == 1);
+  test_env_iterate_for (&env, 0.1);
+  g_assert_cmpuint (server->built, ==, 1);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    close (clients[i]);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -208,5 +271,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-port/unix/listen-errors", test_unix_listen_errors);
   braid_test_add_func ("/socket-port/tcp/burst-over-several-wakeups", test_burst_is_served_over_several_wakeups);
   braid_test_add_func ("/socket-port/tcp/stop-listening-while-backing-off", test_stop_listening_while_backing_off);
+  braid_test_add_func ("/socket-port/tcp/stop-listening-from-build-protocol", test_stop_listening_from_build_protocol);
   return g_test_run ();
 }
