@@ -390,7 +390,7 @@ braid_socket_connector_disconnect (BraidConnector *connector)
 
   if (self->state == CONNECTOR_CONNECTING)
     braid_socket_connector_stop_connecting (connector);
-  else if (self->state == CONNECTOR_CONNECTED && self->transport != NULL)
+  else if (self->state == CONNECTOR_CONNECTED)   /* then the transport is set */
     braid_transport_lose_connection (BRAID_TRANSPORT (self->transport));
 }
 

@@ -345,6 +345,31 @@ test_unix_backlog_full_fails (void)
   g_rmdir (dir);
 }
 
+static void
+test_reactor_gone_while_connected (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) connector = NULL;
+  guint16 port;
+
+  g_test_summary ("When the reactor goes while the connector is connected, the "
+                  "connection is lost, the client factory hears it and is stopped, and "
+                  "the connector forgets the reactor");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = g_object_ref (braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port,
+                                                       BRAID_CLIENT_FACTORY (client)));
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 1);
+  test_env_clear (&env);
+  g_assert_nonnull (rec_factory_state (client, 0)->lost);
+  g_assert_nonnull (client->client_lost);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  g_assert_null (braid_connector_get_reactor (connector));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -359,5 +384,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-connector/factory-stops-in-started-connecting", test_factory_stops_in_started_connecting);
   braid_test_add_func ("/socket-connector/reactor-gone-with-failure-pending", test_reactor_gone_with_failure_pending);
   braid_test_add_func ("/socket-connector/unix-backlog-full-fails", test_unix_backlog_full_fails);
+  braid_test_add_func ("/socket-connector/reactor-gone-while-connected", test_reactor_gone_while_connected);
   return g_test_run ();
 }
