@@ -3,6 +3,7 @@
  * UNIX sockets in a temporary directory only. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -370,6 +371,39 @@ test_reactor_gone_while_connected (void)
   g_assert_null (braid_connector_get_reactor (connector));
 }
 
+static void
+test_out_of_descriptors (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  struct rlimit saved, low;
+  GArray *hogs = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree char *expected = NULL;
+  guint16 port = closed_port ("127.0.0.1");
+  int hog;
+
+  g_test_summary ("A connector that cannot create its socket (no descriptor left) fails "
+                  "the attempt with G_IO_ERROR_TOO_MANY_OPEN_FILES, naming the address");
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  test_env_init (&env);
+  low = saved;
+  low.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  while ((hog = dup (0)) >= 0)
+    g_array_append_val (hogs, hog);
+  g_assert_cmpint (errno, ==, EMFILE);
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  for (guint i = 0; i < hogs->len; i++)
+    close (g_array_index (hogs, int, i));
+  g_array_unref (hogs);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+  expected = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_nonnull (strstr (client->failed->message, expected));
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -385,5 +419,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-connector/reactor-gone-with-failure-pending", test_reactor_gone_with_failure_pending);
   braid_test_add_func ("/socket-connector/unix-backlog-full-fails", test_unix_backlog_full_fails);
   braid_test_add_func ("/socket-connector/reactor-gone-while-connected", test_reactor_gone_while_connected);
+  braid_test_add_func ("/socket-connector/out-of-descriptors", test_out_of_descriptors);
   return g_test_run ();
 }
