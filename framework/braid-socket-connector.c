@@ -258,9 +258,11 @@ connect_to_address (BraidSocketConnector *self, GSocketAddress *address)
     }
   /* Even a connection made at once (a UNIX socket) is reported from the
    * loop, when the socket shows writable: the protocol's connection_made
-   * never runs inside the call to connect. */
-  if (connect (fd, (struct sockaddr *) &native, len) < 0
-      && errno != EINPROGRESS && errno != EAGAIN)
+   * never runs inside the call to connect. Only EINPROGRESS means "under
+   * way": EAGAIN (a UNIX socket whose backlog is full, or no local TCP port
+   * left) means nothing is under way, and the socket would show writable at
+   * once without being connected. */
+  if (connect (fd, (struct sockaddr *) &native, len) < 0 && errno != EINPROGRESS)
     {
       fail_with_errno (self, "connect to", errno);
       return;
@@ -388,7 +390,7 @@ braid_socket_connector_disconnect (BraidConnector *connector)
 
   if (self->state == CONNECTOR_CONNECTING)
     braid_socket_connector_stop_connecting (connector);
-  else if (self->state == CONNECTOR_CONNECTED && self->transport != NULL)
+  else if (self->state == CONNECTOR_CONNECTED)   /* then the transport is set */
     braid_transport_lose_connection (BRAID_TRANSPORT (self->transport));
 }
 

@@ -143,6 +143,35 @@ serve (BraidSocketPort *self, int fd, struct sockaddr_storage *storage, socklen_
   braid_socket_transport_start (transport, protocol, NULL);
 }
 
+/* What to do after accept() failed with @saved_errno. */
+typedef enum
+{
+  ACCEPT_DONE,       /* nothing more is waiting (EAGAIN; EWOULDBLOCK is the same on Linux) */
+  ACCEPT_NEXT,       /* this connection failed: try the next one */
+  ACCEPT_BACK_OFF,   /* out of resources, or an unexpected error: pause accepting */
+} AcceptAction;
+
+static AcceptAction
+accept_action (int saved_errno)
+{
+  switch (saved_errno)
+    {
+    case EAGAIN:
+      return ACCEPT_DONE;
+    /* Interrupted, the peer gave up before we accepted (ECONNABORTED), or a
+     * network error is pending on the new socket. */
+    case EINTR: case ECONNABORTED: case EPROTO: case EPERM: case ENETDOWN:
+    case EHOSTUNREACH: case ENETUNREACH: case ENOPROTOOPT: case EHOSTDOWN:
+    case ENONET: case EOPNOTSUPP:
+      return ACCEPT_NEXT;
+    case EMFILE: case ENFILE: case ENOBUFS: case ENOMEM:
+      return ACCEPT_BACK_OFF;
+    default:
+      g_warning ("accept failed: %s", g_strerror (saved_errno));
+      return ACCEPT_BACK_OFF;
+    }
+}
+
 static void
 on_acceptable (BraidWatch *watch, guint32 events)
 {
@@ -159,24 +188,12 @@ on_acceptable (BraidWatch *watch, guint32 events)
       if (fd < 0)
         {
           int saved_errno = errno;
+          AcceptAction action = accept_action (saved_errno);
 
-          if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
-            break;
-          if (saved_errno == EMFILE || saved_errno == ENFILE
-              || saved_errno == ENOBUFS || saved_errno == ENOMEM)
-            {
-              back_off (self, saved_errno);
-              break;
-            }
-          /* The peer gave up before we accepted (ECONNABORTED), or a
-           * network error is pending on the new socket: next one. */
-          if (saved_errno == EINTR || saved_errno == ECONNABORTED || saved_errno == EPROTO
-              || saved_errno == EPERM || saved_errno == ENETDOWN || saved_errno == EHOSTUNREACH
-              || saved_errno == ENETUNREACH || saved_errno == ENOPROTOOPT
-              || saved_errno == EHOSTDOWN || saved_errno == ENONET || saved_errno == EOPNOTSUPP)
+          if (action == ACCEPT_NEXT)
             continue;
-          g_warning ("accept failed: %s", g_strerror (saved_errno));
-          back_off (self, saved_errno);
+          if (action == ACCEPT_BACK_OFF)
+            back_off (self, saved_errno);
           break;
         }
       if (self->starved)

@@ -1,0 +1,424 @@
+/* test-socket-connector.c: the paths of a real connector that test-tcp.c
+ * leaves out: resolving, misuse, refusals, abandonment. 127.0.0.1, ::1 and
+ * UNIX sockets in a temporary directory only. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "reactor-test-common.h"
+
+/* A TCP port on @interface that nothing listens on (it was just freed). */
+static guint16
+closed_port (const char *interface)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
+  guint16 port = 0;
+
+  test_env_init (&env);
+  listening = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                        interface, &error);
+  if (listening != NULL)
+    {
+      port = braid_listening_port_get_port (listening);
+      braid_listening_port_stop_listening (listening);
+    }
+  test_env_clear (&env);
+  return port;
+}
+
+static void
+test_refused_on_ipv6_names_the_address (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autofree char *expected = NULL;
+  guint16 port = closed_port ("::1");
+
+  g_test_summary ("A refused connection to an IPv6 address names it as [address]:port "
+                  "(skipped without IPv6)");
+  if (port == 0)
+    {
+      g_test_skip ("no IPv6 loopback");
+      return;
+    }
+  test_env_init (&env);
+  braid_reactor_connect_tcp (env.reactor, "::1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  expected = g_strdup_printf ("[::1]:%u", port);
+  g_assert_nonnull (strstr (client->failed->message, expected));
+  test_env_clear (&env);
+}
+
+static void
+test_host_name_is_resolved (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autofree char *expected = NULL;
+  guint16 port = closed_port ("127.0.0.1");
+
+  g_test_summary ("A host name (localhost, from /etc/hosts) is resolved, then connected "
+                  "to: a closed port refuses");
+  test_env_init (&env);
+  braid_reactor_connect_tcp (env.reactor, "localhost", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  expected = g_strdup_printf ("localhost:%u", port);
+  g_assert_nonnull (strstr (client->failed->message, expected));
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  test_env_clear (&env);
+}
+
+static void
+test_stop_while_resolving (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  BraidConnector *connector;
+  guint16 port;
+
+  g_test_summary ("stop_connecting while the host name is being resolved cancels the "
+                  "lookup: the attempt fails once, cancelled, and never connects");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = braid_reactor_connect_tcp (env.reactor, "localhost", port,
+                                         BRAID_CLIENT_FACTORY (client));
+  braid_connector_stop_connecting (connector);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  test_env_iterate_for (&env, 0.2);
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_client_factory_refuses (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  guint16 port;
+
+  g_test_summary ("A client factory whose build_protocol returns NULL fails the attempt "
+                  "with BRAID_ERROR_FAILED; the server sees the connection close");
+  test_env_init (&env);
+  client->refuse = TRUE;
+  port = listen_local (&env, BRAID_FACTORY (server));
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_null (client->client_lost);
+  WAIT_FOR (&env, server->protocols->len == 1 && rec_factory_state (server, 0)->lost != NULL);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_bind_address_in_use (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GSocketAddress) bind_address = NULL;
+  guint16 port;
+
+  g_test_summary ("Binding the connection to an address already in use (the server's "
+                  "own) fails the attempt with G_IO_ERROR_ADDRESS_IN_USE");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  bind_address = g_inet_socket_address_new_from_string ("127.0.0.1", port);
+  braid_reactor_connect_tcp_full (env.reactor, "127.0.0.1", port,
+                                  BRAID_CLIENT_FACTORY (client), 5, bind_address);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_misuse_is_reported (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) connector = NULL;
+  guint16 port;
+
+  g_test_summary ("connect on a busy connector or one whose reactor is gone, and "
+                  "stop_connecting on an idle one, are refused with a critical; "
+                  "disconnect on an idle connector does nothing");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = g_object_ref (braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port,
+                                                       BRAID_CLIENT_FACTORY (client)));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*connector is busy*");
+  braid_connector_connect (connector);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (client->started, ==, 1);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*not connecting*");
+  braid_connector_stop_connecting (connector);
+  g_test_assert_expected_messages ();
+  g_assert_null (client->failed);
+
+  braid_connector_disconnect (connector);
+  WAIT_FOR (&env, client->client_lost != NULL);
+  braid_connector_disconnect (connector);   /* idle now: nothing happens */
+  test_env_iterate_for (&env, 0.1);
+  g_assert_null (client->failed);
+  g_assert_cmpuint (client->started, ==, 1);
+
+  test_env_clear (&env);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*reactor is gone*");
+  braid_connector_connect (connector);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (client->started, ==, 1);
+}
+
+/* A client factory that calls stop_connecting from started_connecting. */
+#define STOP_TYPE_FACTORY (stop_factory_get_type ())
+G_DECLARE_FINAL_TYPE (StopFactory, stop_factory, STOP, FACTORY, BraidClientFactory)
+
+struct _StopFactory
+{
+  BraidClientFactory parent_instance;
+  GError *failed;
+  guint failed_count;
+};
+
+G_DEFINE_FINAL_TYPE (StopFactory, stop_factory, BRAID_TYPE_CLIENT_FACTORY)
+
+static void
+stop_started_connecting (BraidClientFactory *factory, BraidConnector *connector)
+{
+  braid_connector_stop_connecting (connector);
+}
+
+static void
+stop_connection_failed (BraidClientFactory *factory, BraidConnector *connector,
+                        const GError *reason)
+{
+  StopFactory *self = STOP_FACTORY (factory);
+
+  g_clear_error (&self->failed);
+  self->failed = g_error_copy (reason);
+  self->failed_count++;
+}
+
+static void
+stop_factory_finalize (GObject *object)
+{
+  g_clear_error (&STOP_FACTORY (object)->failed);
+  G_OBJECT_CLASS (stop_factory_parent_class)->finalize (object);
+}
+
+static void
+stop_factory_class_init (StopFactoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = stop_factory_finalize;
+  BRAID_CLIENT_FACTORY_CLASS (klass)->started_connecting = stop_started_connecting;
+  BRAID_CLIENT_FACTORY_CLASS (klass)->client_connection_failed = stop_connection_failed;
+}
+
+static void
+stop_factory_init (StopFactory *self)
+{
+}
+
+static void
+test_factory_stops_in_started_connecting (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (StopFactory) client = g_object_new (STOP_TYPE_FACTORY,
+                                                 "protocol-type", REC_TYPE_PROTOCOL, NULL);
+  guint16 port;
+
+  g_test_summary ("A factory that stops the attempt from started_connecting gets it "
+                  "cancelled, once; no connection is made and no timeout fires");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  braid_reactor_connect_tcp_full (env.reactor, "127.0.0.1", port,
+                                  BRAID_CLIENT_FACTORY (client), 0.1, NULL);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  test_env_iterate_for (&env, 0.3);
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_reactor_gone_with_failure_pending (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-conn-XXXXXX", &error);
+  g_autofree char *missing = NULL;
+  g_autoptr (BraidConnector) connector = NULL;
+  GSocketConnectable *destination;
+
+  g_test_summary ("A UNIX connector names its path; when the reactor goes while a failure "
+                  "waits to be delivered, the factory is stopped and never called back");
+  g_assert_no_error (error);
+  missing = g_build_filename (dir, "missing", NULL);
+  test_env_init (&env);
+  connector = g_object_ref (braid_reactor_connect_unix (env.reactor, missing,
+                                                        BRAID_CLIENT_FACTORY (client), 5));
+  destination = braid_connector_get_destination (connector);
+  g_assert_true (G_IS_UNIX_SOCKET_ADDRESS (destination));
+  g_assert_cmpstr (g_unix_socket_address_get_path (G_UNIX_SOCKET_ADDRESS (destination)), ==,
+                   missing);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 1);
+  test_env_clear (&env);
+  g_assert_null (client->failed);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  g_assert_null (braid_connector_get_reactor (connector));
+  g_rmdir (dir);
+}
+
+static void
+test_unix_backlog_full_fails (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-conn-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  GArray *fillers = g_array_new (FALSE, FALSE, sizeof (int));
+  gboolean full = FALSE;
+  int listener;
+
+  g_test_summary ("Connecting to a UNIX socket whose backlog is full (EAGAIN) fails the "
+                  "attempt with G_IO_ERROR_WOULD_BLOCK, rather than reporting a connection "
+                  "that was never made");
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "full", NULL);
+  g_strlcpy (address.sun_path, path, sizeof address.sun_path);
+  listener = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (listener, 0), ==, 0);
+  for (int i = 0; i < 16; i++)
+    {
+      int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      int result = connect (fd, (struct sockaddr *) &address, sizeof address);
+
+      g_array_append_val (fillers, fd);
+      if (result < 0 && errno == EAGAIN)
+        {
+          full = TRUE;
+          break;
+        }
+    }
+  g_assert_true (full);
+
+  test_env_init (&env);
+  braid_reactor_connect_unix (env.reactor, path, BRAID_CLIENT_FACTORY (client), 0.3);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_assert_nonnull (strstr (client->failed->message, path));
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  g_assert_null (client->client_lost);
+  test_env_clear (&env);
+
+  for (guint i = 0; i < fillers->len; i++)
+    close (g_array_index (fillers, int, i));
+  g_array_unref (fillers);
+  close (listener);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_reactor_gone_while_connected (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) connector = NULL;
+  guint16 port;
+
+  g_test_summary ("When the reactor goes while the connector is connected, the "
+                  "connection is lost, the client factory hears it and is stopped, and "
+                  "the connector forgets the reactor");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = g_object_ref (braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port,
+                                                       BRAID_CLIENT_FACTORY (client)));
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 1);
+  test_env_clear (&env);
+  g_assert_nonnull (rec_factory_state (client, 0)->lost);
+  g_assert_nonnull (client->client_lost);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  g_assert_null (braid_connector_get_reactor (connector));
+}
+
+static void
+test_out_of_descriptors (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  struct rlimit saved, low;
+  GArray *hogs = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree char *expected = NULL;
+  guint16 port = closed_port ("127.0.0.1");
+  int hog;
+
+  g_test_summary ("A connector that cannot create its socket (no descriptor left) fails "
+                  "the attempt with G_IO_ERROR_TOO_MANY_OPEN_FILES, naming the address");
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  test_env_init (&env);
+  low = saved;
+  low.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  while ((hog = dup (0)) >= 0)
+    g_array_append_val (hogs, hog);
+  g_assert_cmpint (errno, ==, EMFILE);
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  for (guint i = 0; i < hogs->len; i++)
+    close (g_array_index (hogs, int, i));
+  g_array_unref (hogs);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+  expected = g_strdup_printf ("127.0.0.1:%u", port);
+  g_assert_nonnull (strstr (client->failed->message, expected));
+  test_env_clear (&env);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  braid_test_add_func ("/socket-connector/refused/ipv6-names-the-address", test_refused_on_ipv6_names_the_address);
+  braid_test_add_func ("/socket-connector/resolve/host-name", test_host_name_is_resolved);
+  braid_test_add_func ("/socket-connector/resolve/stop-while-resolving", test_stop_while_resolving);
+  braid_test_add_func ("/socket-connector/client-factory-refuses", test_client_factory_refuses);
+  braid_test_add_func ("/socket-connector/bind-address-in-use", test_bind_address_in_use);
+  braid_test_add_func ("/socket-connector/misuse", test_misuse_is_reported);
+  braid_test_add_func ("/socket-connector/factory-stops-in-started-connecting", test_factory_stops_in_started_connecting);
+  braid_test_add_func ("/socket-connector/reactor-gone-with-failure-pending", test_reactor_gone_with_failure_pending);
+  braid_test_add_func ("/socket-connector/unix-backlog-full-fails", test_unix_backlog_full_fails);
+  braid_test_add_func ("/socket-connector/reactor-gone-while-connected", test_reactor_gone_while_connected);
+  braid_test_add_func ("/socket-connector/out-of-descriptors", test_out_of_descriptors);
+  return g_test_run ();
+}

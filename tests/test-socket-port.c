@@ -1,0 +1,276 @@
+/* test-socket-port.c: the paths of a real listening port that test-tcp.c
+ * leaves out: UNIX listening errors and refusals, addresses, stopping.
+ * 127.0.0.1, ::1 and UNIX sockets in a temporary directory only. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "reactor-test-common.h"
+
+static void
+test_unix_port_refuses_and_names_its_path (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-port-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  BraidListeningPort *listening;
+  GSocketAddress *host;
+
+  g_test_summary ("A UNIX port's host is its path; a factory that builds no protocol "
+                  "refuses the connection, and the port keeps accepting");
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "socket", NULL);
+  test_env_init (&env);
+  server->refuse = TRUE;
+  listening = braid_reactor_listen_unix (env.reactor, path, BRAID_FACTORY (server), &error);
+  g_assert_no_error (error);
+  host = braid_listening_port_get_host (listening);
+  g_assert_true (G_IS_UNIX_SOCKET_ADDRESS (host));
+  g_assert_cmpstr (g_unix_socket_address_get_path (G_UNIX_SOCKET_ADDRESS (host)), ==, path);
+
+  braid_reactor_connect_unix (env.reactor, path, BRAID_CLIENT_FACTORY (client), 5);
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_cmpuint (rec_factory_state (client, 0)->made, ==, 1);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+
+  server->refuse = FALSE;
+  braid_reactor_connect_unix (env.reactor, path, BRAID_CLIENT_FACTORY (client), 5);
+  WAIT_FOR (&env, server->protocols->len == 1);
+  braid_listening_port_stop_listening (listening);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  test_env_clear (&env);
+  g_rmdir (dir);
+}
+
+static void
+test_unix_listen_errors (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-port-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *in_missing_dir = NULL;
+  BraidListeningPort *listening;
+
+  g_test_summary ("Listening on a UNIX path in a missing directory, or on a path already "
+                  "listened on, fails with a clear error and starts no factory");
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "socket", NULL);
+  in_missing_dir = g_build_filename (dir, "no-such-dir", "socket", NULL);
+  test_env_init (&env);
+  g_assert_null (braid_reactor_listen_unix (env.reactor, in_missing_dir,
+                                            BRAID_FACTORY (server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+
+  listening = braid_reactor_listen_unix (env.reactor, path, BRAID_FACTORY (server), &error);
+  g_assert_no_error (error);
+  g_assert_null (braid_reactor_listen_unix (env.reactor, path, BRAID_FACTORY (server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 1);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  braid_listening_port_stop_listening (listening);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  test_env_clear (&env);
+  g_rmdir (dir);
+}
+
+/* A blocking raw socket connected to 127.0.0.1:@port. */
+static int
+raw_connect (guint16 port)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  return fd;
+}
+
+static void
+test_burst_is_served_over_several_wakeups (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  int clients[40];
+  guint16 port;
+
+  g_test_summary ("More connections than one wakeup accepts (a burst of 40) are all "
+                  "served, over several wakeups");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = raw_connect (port);
+  WAIT_FOR (&env, server->protocols->len == G_N_ELEMENTS (clients));
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    g_assert_cmpuint (rec_factory_state (server, i)->made, ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    close (clients[i]);
+  WAIT_FOR (&env, rec_factory_state (server, G_N_ELEMENTS (clients) - 1)->lost != NULL);
+  test_env_clear (&env);
+}
+
+/* Takes every descriptor left under a lowered limit: accept() then fails
+ * with EMFILE. */
+static GArray *
+hog_descriptors (void)
+{
+  GArray *hogs = g_array_new (FALSE, FALSE, sizeof (int));
+  int hog;
+
+  while ((hog = dup (0)) >= 0)
+    g_array_append_val (hogs, hog);
+  g_assert_cmpint (errno, ==, EMFILE);
+  return hogs;
+}
+
+static void
+free_descriptors (GArray *hogs)
+{
+  for (guint i = 0; i < hogs->len; i++)
+    close (g_array_index (hogs, int, i));
+  g_array_unref (hogs);
+}
+
+static void
+test_stop_listening_while_backing_off (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  struct rlimit saved, low;
+  BraidListeningPort *listening;
+  GArray *hogs;
+  int clients[2];
+  guint16 port;
+
+  g_test_summary ("Out of descriptors, the port backs off again and again with one "
+                  "warning; it serves the waiting clients once descriptors are free; "
+                  "stop_listening during a back-off ends it and stops the factory");
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  test_env_init (&env);
+  listening = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                        "127.0.0.1", &error);
+  g_assert_no_error (error);
+  port = braid_listening_port_get_port (listening);
+  clients[0] = raw_connect (port);
+
+  low = saved;
+  low.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  hogs = hog_descriptors ();
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot accept connections on 127.0.0.1:*");
+  /* Back-offs of 0.1, 0.2, 0.4 and 0.8 s, then 1 s at most: the retries
+   * fail too, silently. */
+  test_env_iterate_for (&env, 1.6);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+
+  free_descriptors (hogs);
+  WAIT_FOR (&env, server->protocols->len == 1);
+
+  clients[1] = raw_connect (port);
+  hogs = hog_descriptors ();
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot accept connections on*");
+  test_env_iterate_for (&env, 0.05);
+  g_test_assert_expected_messages ();
+  braid_listening_port_stop_listening (listening);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  free_descriptors (hogs);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  test_env_iterate_for (&env, 0.3);
+  g_assert_cmpuint (server->protocols->len, ==, 1);
+
+  close (clients[0]);
+  close (clients[1]);
+  test_env_clear (&env);
+}
+
+/* A factory that stops its port when it builds its first protocol. */
+#define ONCE_TYPE_FACTORY (once_factory_get_type ())
+G_DECLARE_FINAL_TYPE (OnceFactory, once_factory, ONCE, FACTORY, BraidFactory)
+
+struct _OnceFactory
+{
+  BraidFactory parent_instance;
+  BraidListeningPort *port;   /* not owned: the reactor owns it */
+  guint built;
+};
+
+G_DEFINE_FINAL_TYPE (OnceFactory, once_factory, BRAID_TYPE_FACTORY)
+
+static BraidProtocol *
+once_build_protocol (BraidFactory *factory, GSocketAddress *peer)
+{
+  OnceFactory *self = ONCE_FACTORY (factory);
+
+  self->built++;
+  braid_listening_port_stop_listening (self->port);
+  return BRAID_FACTORY_CLASS (once_factory_parent_class)->build_protocol (factory, peer);
+}
+
+static void
+once_factory_class_init (OnceFactoryClass *klass)
+{
+  BRAID_FACTORY_CLASS (klass)->build_protocol = once_build_protocol;
+}
+
+static void
+once_factory_init (OnceFactory *self)
+{
+}
+
+static void
+test_stop_listening_from_build_protocol (void)
+{
+  TestEnv env;
+  g_autoptr (OnceFactory) server = g_object_new (ONCE_TYPE_FACTORY, "protocol-type",
+                                                 REC_TYPE_PROTOCOL, NULL);
+  g_autoptr (GError) error = NULL;
+  int clients[3];
+  guint16 port;
+
+  g_test_summary ("A factory that stops its port from build_protocol gets no further "
+                  "connection, even with more waiting in the same wakeup");
+  test_env_init (&env);
+  server->port = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                           "127.0.0.1", &error);
+  g_assert_no_error (error);
+  port = braid_listening_port_get_port (server->port);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = raw_connect (port);
+  WAIT_FOR (&env, server->built == 1);
+  test_env_iterate_for (&env, 0.1);
+  g_assert_cmpuint (server->built, ==, 1);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    close (clients[i]);
+  test_env_clear (&env);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  braid_test_add_func ("/socket-port/unix/refuses-and-names-its-path", test_unix_port_refuses_and_names_its_path);
+  braid_test_add_func ("/socket-port/unix/listen-errors", test_unix_listen_errors);
+  braid_test_add_func ("/socket-port/tcp/burst-over-several-wakeups", test_burst_is_served_over_several_wakeups);
+  braid_test_add_func ("/socket-port/tcp/stop-listening-while-backing-off", test_stop_listening_while_backing_off);
+  braid_test_add_func ("/socket-port/tcp/stop-listening-from-build-protocol", test_stop_listening_from_build_protocol);
+  return g_test_run ();
+}
