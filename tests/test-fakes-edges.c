@@ -7,6 +7,8 @@
 
 #include <braid-fakes.h>
 
+#include "test-protocols.h"
+
 /* ---- deferred assertions: failure messages ---------------------------- */
 
 /* Runs the current test in a child where assertions only mark the test as
@@ -245,6 +247,62 @@ test_call_when_running_without_destroy (void)
   braid_reactor_stop (BRAID_REACTOR (reactor));
 }
 
+/* ---- loopback: closing twice, aborting a closed end, disposing twice --- */
+
+static void
+test_loopback_close_is_final (void)
+{
+  g_autoptr (RecordingProtocol) server = recording_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  BraidLoopback *loopback = braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+  BraidTransport *server_end = braid_loopback_get_server_transport (loopback);
+  GWeakRef weak;
+
+  g_weak_ref_init (&weak, loopback);
+  braid_transport_write (braid_loopback_get_client_transport (loopback), (const guint8 *) "hi", 2);
+  braid_loopback_close (loopback);
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_cmpstr (recording_protocol_state (server)->received->str, ==, "hi");
+  g_assert_cmpuint (recording_protocol_state (server)->lost_count, ==, 1);
+  g_assert_cmpuint (recording_protocol_state (client)->lost_count, ==, 1);
+
+  /* Closing again, or aborting an end that is already closed, changes
+   * nothing: no second connection_lost. */
+  braid_loopback_close (loopback);
+  g_object_ref (server_end);
+  braid_transport_abort_connection (server_end);
+  braid_loopback_flush (loopback);
+  g_assert_cmpuint (recording_protocol_state (server)->lost_count, ==, 1);
+  g_assert_cmpuint (recording_protocol_state (client)->lost_count, ==, 1);
+
+  /* Disposing twice (run_dispose, then the last unref) is harmless. */
+  g_object_run_dispose (G_OBJECT (loopback));
+  g_object_unref (loopback);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+  g_object_unref (server_end);
+}
+
+static void
+test_loopback_unregister_twice (void)
+{
+  g_autoptr (RecordingProtocol) server = recording_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback =
+    braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+  BraidTransport *end = braid_loopback_get_server_transport (loopback);
+
+  braid_transport_register_producer (end, BRAID_PRODUCER (producer), TRUE);
+  g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 2);
+  braid_transport_unregister_producer (end);
+  braid_transport_unregister_producer (end);
+  g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
+  braid_loopback_close (loopback);
+  /* The producer, no longer registered, is not told to stop. */
+  g_assert_cmpuint (producer->stops, ==, 0);
+}
+
 /* ---- producers with missing vfuncs ------------------------------------- */
 
 /* PauseOnlyProducer implements pause_producing only; StopOnlyProducer
@@ -371,6 +429,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/fakes-edges/fake-clock/disposed-with-calls", test_clock_disposed_with_calls_reports_each_once);
   braid_test_add_func ("/fakes-edges/memory-reactor/disposed-twice", test_memory_reactor_disposed_twice);
   braid_test_add_func ("/fakes-edges/memory-reactor/call-when-running-no-destroy", test_call_when_running_without_destroy);
+  braid_test_add_func ("/fakes-edges/loopback/close-is-final", test_loopback_close_is_final);
+  braid_test_add_func ("/fakes-edges/loopback/unregister-twice", test_loopback_unregister_twice);
   braid_test_add_func ("/fakes-edges/producer/missing-vfuncs", test_producer_missing_vfuncs_do_nothing);
 
   return g_test_run ();
