@@ -1,6 +1,8 @@
 /* test-deferred-edges.c: deferreds cancelled while a GIO operation or a
  * worker thread still runs, whatever the late result is (an error, a value
  * nobody frees, no value), and braid_defer_later() with no callback. */
+#include <string.h>
+
 #include <braid-fakes.h>
 
 /* ---- GAsyncReadyCallback after cancel ---------------------------------- */
@@ -167,6 +169,85 @@ test_defer_later_without_callback_fires_null (void)
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 
+/* ---- where a deferred was created and fired, when nobody says --------- */
+
+static guint destroyed_canceller_data;
+
+static void
+count_destroy (gpointer data)
+{
+  (void) data;
+  destroyed_canceller_data++;
+}
+
+static void
+never_cancel (BraidDeferred *deferred, gpointer data)
+{
+  (void) deferred;
+  (void) data;
+}
+
+static void
+test_unknown_creation_and_firing_places (void)
+{
+  BraidDeferred *d = braid_deferred_new_full (NULL, NULL, NULL, NULL);
+
+  g_assert_cmpstr (braid_deferred_get_created_at (d), ==, "(unknown)");
+  braid_deferred_callback_full (d, NULL, NULL, NULL);
+  g_assert_cmpstr (braid_deferred_get_fired_at (d), ==, "(unknown)");
+
+  /* Firing again is misuse: the critical names both places. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL,
+                         "BraidDeferred created at (unknown) was already called at "
+                         "(unknown); fired again at (unknown)*");
+  braid_deferred_callback_full (d, NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_null (braid_assert_success_result (d));
+  braid_deferred_unref (d);
+}
+
+static void
+test_canceller_set_after_firing_is_dropped (void)
+{
+  g_autoptr (BraidDeferred) d = braid_succeed (NULL, NULL);
+
+  destroyed_canceller_data = 0;
+  /* Without a destroy notify there is nothing to release... */
+  braid_deferred_set_canceller (d, never_cancel, &destroyed_canceller_data, NULL);
+  g_assert_cmpuint (destroyed_canceller_data, ==, 0);
+  /* ...with one, the data is released at once. */
+  braid_deferred_set_canceller (d, never_cancel, &destroyed_canceller_data, count_destroy);
+  g_assert_cmpuint (destroyed_canceller_data, ==, 1);
+  g_assert_null (braid_assert_success_result (d));
+}
+
+static void
+count_report (const char *report, gpointer data)
+{
+  (void) report;
+  (*(guint *) data)++;
+}
+
+static void
+test_observer_removed_only_with_its_own_data (void)
+{
+  guint reports = 0;
+  guint other = 0;
+  g_autofree char *leftovers = NULL;
+
+  braid_deferred_add_unhandled_error_observer (count_report, &reports);
+  /* Same function, other data: not this observer. */
+  braid_deferred_remove_unhandled_error_observer (count_report, &other);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Unhandled error in BraidDeferred*");
+  braid_deferred_unref (braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "seen")));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (reports, ==, 1);
+  g_assert_cmpuint (other, ==, 0);
+  braid_deferred_remove_unhandled_error_observer (count_report, &reports);
+  leftovers = braid_hygiene_collect ();
+  g_assert_nonnull (strstr (leftovers, "seen"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -181,6 +262,10 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred-edges/thread/cancelled-then-unowned-value", test_thread_cancelled_then_value_without_destroy);
   braid_test_add_func ("/deferred-edges/thread/cancelled-then-null", test_thread_cancelled_then_null_value);
   braid_test_add_func ("/deferred-edges/defer-later/no-callback", test_defer_later_without_callback_fires_null);
+
+  braid_test_add_func ("/deferred-edges/places/unknown", test_unknown_creation_and_firing_places);
+  braid_test_add_func ("/deferred-edges/canceller/after-firing", test_canceller_set_after_firing_is_dropped);
+  braid_test_add_func ("/deferred-edges/observers/remove-own-data", test_observer_removed_only_with_its_own_data);
 
   return g_test_run ();
 }
