@@ -303,6 +303,25 @@ test_loopback_unregister_twice (void)
   g_assert_cmpuint (producer->stops, ==, 0);
 }
 
+/* ---- string transport: unregistering with no producer ----------------- */
+
+static void
+test_string_transport_unregister_without_producer (void)
+{
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+
+  braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_assert_null (braid_string_transport_get_producer (transport, NULL));
+
+  braid_transport_register_producer (BRAID_TRANSPORT (transport), BRAID_PRODUCER (producer), FALSE);
+  g_assert_true (braid_string_transport_get_producer (transport, NULL) == BRAID_PRODUCER (producer));
+  braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_assert_null (braid_string_transport_get_producer (transport, NULL));
+  g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
+}
+
 /* ---- producers with missing vfuncs ------------------------------------- */
 
 /* PauseOnlyProducer implements pause_producing only; StopOnlyProducer
@@ -431,6 +450,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/fakes-edges/memory-reactor/call-when-running-no-destroy", test_call_when_running_without_destroy);
   braid_test_add_func ("/fakes-edges/loopback/close-is-final", test_loopback_close_is_final);
   braid_test_add_func ("/fakes-edges/loopback/unregister-twice", test_loopback_unregister_twice);
+  braid_test_add_func ("/fakes-edges/string-transport/unregister-without-producer", test_string_transport_unregister_without_producer);
   braid_test_add_func ("/fakes-edges/producer/missing-vfuncs", test_producer_missing_vfuncs_do_nothing);
 
   return g_test_run ();
