@@ -157,6 +157,12 @@ test_thread_cancelled_then_null_value (void)
 /* ---- braid_defer_later with no callback -------------------------------- */
 
 static void
+count_destroy_data (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
 test_defer_later_without_callback_fires_null (void)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
@@ -248,6 +254,21 @@ test_observer_removed_only_with_its_own_data (void)
   g_assert_nonnull (strstr (leftovers, "seen"));
 }
 
+static void
+test_defer_later_without_callback_releases_the_data_at_once (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = NULL;
+  guint released = 0;
+
+  d = braid_defer_later (BRAID_CLOCK (clock), 1, NULL, &released, count_destroy_data);
+  /* With no callback the data has no use: released now, not at the fire. */
+  g_assert_cmpuint (released, ==, 1);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_null (braid_assert_success_result (d));
+  g_assert_cmpuint (released, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -263,6 +284,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred-edges/thread/cancelled-then-null", test_thread_cancelled_then_null_value);
   braid_test_add_func ("/deferred-edges/defer-later/no-callback", test_defer_later_without_callback_fires_null);
 
+  braid_test_add_func ("/deferred-edges/defer-later/no-callback-with-data", test_defer_later_without_callback_releases_the_data_at_once);
   braid_test_add_func ("/deferred-edges/places/unknown", test_unknown_creation_and_firing_places);
   braid_test_add_func ("/deferred-edges/canceller/after-firing", test_canceller_set_after_firing_is_dropped);
   braid_test_add_func ("/deferred-edges/observers/remove-own-data", test_observer_removed_only_with_its_own_data);

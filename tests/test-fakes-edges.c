@@ -322,6 +322,23 @@ test_string_transport_unregister_without_producer (void)
   g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
 }
 
+/* ---- fake port and connector made without a reactor ------------------- */
+
+static void
+test_bare_fake_port_and_connector (void)
+{
+  g_autoptr (BraidFakeListeningPort) port = g_object_new (BRAID_TYPE_FAKE_LISTENING_PORT, NULL);
+  g_autoptr (BraidFakeConnector) connector = g_object_new (BRAID_TYPE_FAKE_CONNECTOR, NULL);
+
+  /* Not made by a reactor: no address, so no port number, and not
+   * listening; nothing to release when they go. */
+  g_assert_null (braid_listening_port_get_host (BRAID_LISTENING_PORT (port)));
+  g_assert_cmpuint (braid_listening_port_get_port (BRAID_LISTENING_PORT (port)), ==, 0);
+  g_assert_false (braid_fake_listening_port_get_listening (port));
+  g_assert_null (braid_connector_get_destination (BRAID_CONNECTOR (connector)));
+  g_assert_cmpuint (braid_fake_connector_get_connect_count (connector), ==, 0);
+}
+
 /* ---- producers with missing vfuncs ------------------------------------- */
 
 /* PauseOnlyProducer implements pause_producing only; StopOnlyProducer
@@ -451,6 +468,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/fakes-edges/loopback/close-is-final", test_loopback_close_is_final);
   braid_test_add_func ("/fakes-edges/loopback/unregister-twice", test_loopback_unregister_twice);
   braid_test_add_func ("/fakes-edges/string-transport/unregister-without-producer", test_string_transport_unregister_without_producer);
+  braid_test_add_func ("/fakes-edges/memory-reactor/bare-port-and-connector", test_bare_fake_port_and_connector);
   braid_test_add_func ("/fakes-edges/producer/missing-vfuncs", test_producer_missing_vfuncs_do_nothing);
 
   return g_test_run ();
