@@ -165,6 +165,54 @@ test_no_result_message_on_error (void)
                         "*: gone (g-io-error-quark, 1)*still held: gone*");
 }
 
+/* ---- test utils: failure messages ------------------------------------- */
+
+static void
+test_no_leftovers_message_lists_them (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_test_set_nonfatal_assertions ();
+      braid_hygiene_report_leftover ("a widget made at here.c:3 was never freed");
+      braid_assert_no_leftovers ();
+      /* The assertion took the report: the hygiene check finds nothing. */
+      g_printerr ("after: %s\n", braid_hygiene_collect () == NULL ? "clean" : "dirty");
+      return;
+    }
+  expect_child_failure ("*the test left things behind:\na widget made at here.c:3 was "
+                        "never freed*after: clean*");
+}
+
+static void
+test_transport_wrote_message_on_same_length (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+
+      g_test_set_nonfatal_assertions ();
+      braid_transport_write (BRAID_TRANSPORT (transport), (const guint8 *) "abc", 3);
+      braid_assert_transport_wrote (transport, "abd");
+      return;
+    }
+  expect_child_failure ("*the transport got \"abc\" (3 bytes), expected \"abd\"*");
+}
+
+static void
+test_transport_wrote_message_on_other_length (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+
+      g_test_set_nonfatal_assertions ();
+      braid_transport_write (BRAID_TRANSPORT (transport), (const guint8 *) "a\n", 2);
+      braid_assert_transport_wrote (transport, "a");
+      return;
+    }
+  expect_child_failure ("*the transport got \"a\\n\" (2 bytes), expected \"a\"*");
+}
+
 /* ---- fake clock and memory reactor, disposed early --------------------- */
 
 static void
@@ -462,6 +510,9 @@ main (int argc, char **argv)
   braid_test_add_func ("/fakes-edges/deferred-assertions/failure/other-error", test_failure_message_on_other_error_keeps_it);
   braid_test_add_func ("/fakes-edges/deferred-assertions/no-result/value", test_no_result_message_on_value);
   braid_test_add_func ("/fakes-edges/deferred-assertions/no-result/error", test_no_result_message_on_error);
+  braid_test_add_func ("/fakes-edges/test-utils/no-leftovers-message", test_no_leftovers_message_lists_them);
+  braid_test_add_func ("/fakes-edges/test-utils/wrote-message-same-length", test_transport_wrote_message_on_same_length);
+  braid_test_add_func ("/fakes-edges/test-utils/wrote-message-other-length", test_transport_wrote_message_on_other_length);
   braid_test_add_func ("/fakes-edges/fake-clock/disposed-with-calls", test_clock_disposed_with_calls_reports_each_once);
   braid_test_add_func ("/fakes-edges/memory-reactor/disposed-twice", test_memory_reactor_disposed_twice);
   braid_test_add_func ("/fakes-edges/memory-reactor/call-when-running-no-destroy", test_call_when_running_without_destroy);
