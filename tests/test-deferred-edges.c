@@ -269,6 +269,24 @@ test_defer_later_without_callback_releases_the_data_at_once (void)
   g_assert_cmpuint (released, ==, 1);
 }
 
+static void
+test_timeout_outlived_by_its_clock (void)
+{
+  BraidFakeClock *clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  g_autofree char *leftovers = NULL;
+
+  braid_deferred_add_timeout (d, 5, BRAID_CLOCK (clock));
+  /* Destroying the clock cancels the timeout's call (and reports it). */
+  g_object_unref (clock);
+  leftovers = braid_hygiene_collect ();
+  g_assert_nonnull (strstr (leftovers, "is still pending (due at 5 s"));
+
+  /* The value that comes later goes through untouched. */
+  braid_deferred_callback (d, g_strdup ("late but fine"), g_free);
+  g_assert_cmpstr (braid_assert_success_result (d), ==, "late but fine");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -285,6 +303,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred-edges/defer-later/no-callback", test_defer_later_without_callback_fires_null);
 
   braid_test_add_func ("/deferred-edges/defer-later/no-callback-with-data", test_defer_later_without_callback_releases_the_data_at_once);
+  braid_test_add_func ("/deferred-edges/timeout/clock-gone", test_timeout_outlived_by_its_clock);
   braid_test_add_func ("/deferred-edges/places/unknown", test_unknown_creation_and_firing_places);
   braid_test_add_func ("/deferred-edges/canceller/after-firing", test_canceller_set_after_firing_is_dropped);
   braid_test_add_func ("/deferred-edges/observers/remove-own-data", test_observer_removed_only_with_its_own_data);
