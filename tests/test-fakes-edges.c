@@ -387,6 +387,50 @@ test_bare_fake_port_and_connector (void)
   g_assert_cmpuint (braid_fake_connector_get_connect_count (connector), ==, 0);
 }
 
+static void
+test_loopback_server_half_close_to_plain_client (void)
+{
+  g_autoptr (RecordingProtocol) server = half_close_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback =
+    braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+
+  /* The client cannot half-close: hearing the server's half-close, it
+   * closes the whole connection. */
+  braid_transport_write_string (braid_loopback_get_server_transport (loopback), "bye");
+  braid_transport_lose_write_connection (braid_loopback_get_server_transport (loopback));
+  braid_loopback_flush (loopback);
+  g_assert_cmpstr (recording_protocol_state (client)->received->str, ==, "bye");
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_error (recording_protocol_state (client)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_error (recording_protocol_state (server)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (recording_protocol_state (server)->read_lost_count, ==, 0);
+}
+
+static void
+test_loopback_pull_producer_not_asked_after_half_close (void)
+{
+  g_autoptr (RecordingProtocol) server = half_close_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = half_close_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback =
+    braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+  BraidTransport *end = braid_loopback_get_client_transport (loopback);
+  guint resumes_before;
+
+  braid_transport_register_producer (end, BRAID_PRODUCER (producer), FALSE);
+  resumes_before = producer->resumes;
+  braid_transport_lose_write_connection (end);
+  braid_loopback_flush (loopback);
+  /* Nothing more may be written on a half-closed side: the pull producer
+   * is not asked for another piece. */
+  g_assert_cmpuint (producer->resumes, ==, resumes_before);
+  g_assert_cmpuint (recording_protocol_state (server)->read_lost_count, ==, 1);
+  g_assert_true (braid_loopback_is_open (loopback));
+  braid_transport_unregister_producer (end);
+  braid_loopback_close (loopback);
+}
+
 /* ---- producers with missing vfuncs ------------------------------------- */
 
 /* PauseOnlyProducer implements pause_producing only; StopOnlyProducer
@@ -520,6 +564,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/fakes-edges/loopback/unregister-twice", test_loopback_unregister_twice);
   braid_test_add_func ("/fakes-edges/string-transport/unregister-without-producer", test_string_transport_unregister_without_producer);
   braid_test_add_func ("/fakes-edges/memory-reactor/bare-port-and-connector", test_bare_fake_port_and_connector);
+  braid_test_add_func ("/fakes-edges/loopback/half-close-to-plain-client", test_loopback_server_half_close_to_plain_client);
+  braid_test_add_func ("/fakes-edges/loopback/pull-producer-after-half-close", test_loopback_pull_producer_not_asked_after_half_close);
   braid_test_add_func ("/fakes-edges/producer/missing-vfuncs", test_producer_missing_vfuncs_do_nothing);
 
   return g_test_run ();
