@@ -902,8 +902,8 @@ braid_glib_reactor_dispose (GObject *object)
     braid_socket_transport_shutdown (self->connections.head->data, TRUE);
   deliver_closed_connections (self);
   g_clear_pointer (&self->connectors, g_ptr_array_unref);
-  if (self->timers != NULL)
-    braid_timer_queue_cancel_all (self->timers);
+  /* Created in init and freed only in finalize, so always there. */
+  braid_timer_queue_cancel_all (self->timers);
   g_queue_clear_full (&self->when_running, pending_call_free);
   g_clear_pointer (&self->triggers, g_ptr_array_unref);
   remove_signal_handlers (self);

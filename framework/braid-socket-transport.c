@@ -258,7 +258,9 @@ after_flush (BraidSocketTransport *self)
           self->producer_paused = FALSE;
           braid_producer_resume_producing (producer);
         }
-      else if (!self->streaming && self->out_length == 0 && self->state == TRANSPORT_OPEN)
+      /* Still open here: a drained buffer has closed a disconnecting
+       * transport above. */
+      else if (!self->streaming && self->out_length == 0)
         braid_producer_resume_producing (producer);
     }
 }
@@ -402,7 +404,7 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
 static void
 handle_end_of_input (BraidSocketTransport *self)
 {
-  if (self->protocol != NULL && braid_protocol_supports_half_close (self->protocol))
+  if (braid_protocol_supports_half_close (self->protocol))
     {
       self->read_closed = TRUE;
       if (self->write_shut_down)
@@ -437,29 +439,17 @@ read_once (BraidSocketTransport *self)
 }
 
 static void
-report_socket_error (BraidSocketTransport *self)
-{
-  int error = 0;
-  socklen_t len = sizeof error;
-
-  if (getsockopt (self->watch.fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0 || error == 0)
-    error = ECONNRESET;
-  close_now (self, error_from_errno (error));
-}
-
-static void
 on_socket_events (BraidWatch *watch, guint32 events)
 {
   BraidSocketTransport *self = transport_from_watch (watch);
 
-  /* A read also reports an error or a hang-up (as 0 bytes or an errno). */
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-    {
-      if (wants_to_read (self))
-        read_once (self);
-      else if ((events & EPOLLERR) && self->out_length == 0)
-        report_socket_error (self);
-    }
+  /* A read also reports an error or a hang-up (as 0 bytes or an errno).
+   * A socket that does not want to read is registered only while bytes
+   * wait to be sent, and the send below reports the error then; with
+   * nothing to send it is not in epoll at all (update_interest), so an
+   * error waits until reading resumes. */
+  if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && wants_to_read (self))
+    read_once (self);
   if (is_connected (self) && self->out_length > 0 && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
     flush (self);
 }

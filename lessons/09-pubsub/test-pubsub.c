@@ -1,0 +1,276 @@
+/* test-pubsub.c: lesson 09's publish/subscribe server, tested with no socket. */
+#include <string.h>
+
+#include <braid-fakes.h>
+
+#include "pubsub.h"
+#include "recording-protocol.h"
+
+/* One client of the server: its protocol and the transport it writes to,
+ * which pretends the client is at @address:@port. */
+typedef struct
+{
+  BraidStringTransport *transport;
+  BraidProtocol *protocol;
+} Client;
+
+static void
+client_connect_from (Client *client, PubFactory *factory, const char *address, guint16 port)
+{
+  g_autoptr (GSocketAddress) peer = g_inet_socket_address_new_from_string (address, port);
+
+  client->transport = braid_string_transport_new ();
+  braid_string_transport_set_peer (client->transport, peer);
+  client->protocol = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
+  braid_protocol_make_connection (client->protocol, BRAID_TRANSPORT (client->transport));
+}
+
+static void
+client_connect (Client *client, PubFactory *factory, guint16 port)
+{
+  client_connect_from (client, factory, "127.0.0.1", port);
+}
+
+static void
+client_say (Client *client, const char *text)
+{
+  braid_protocol_data_received (client->protocol, (const guint8 *) text, strlen (text));
+}
+
+/* What the reactor does when a client goes away: tell its protocol. */
+static void
+client_leave (Client *client, int code)
+{
+  g_autoptr (GError) reason = g_error_new_literal (BRAID_ERROR, code, "the client went away");
+
+  braid_protocol_connection_lost (client->protocol, reason);
+}
+
+static void
+client_clear (Client *client)
+{
+  g_clear_object (&client->protocol);
+  g_clear_object (&client->transport);
+}
+
+static void
+test_a_line_goes_to_everyone (void)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  Client alice, bob, carol;
+
+  client_connect (&alice, factory, 40001);
+  client_connect (&bob, factory, 40002);
+  client_connect (&carol, factory, 40003);
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 3);
+
+  client_say (&bob, "hello, all\r\n");
+  braid_assert_transport_wrote (alice.transport, "<127.0.0.1:40002> hello, all\r\n");
+  braid_assert_transport_wrote (bob.transport, "<127.0.0.1:40002> hello, all\r\n");
+  braid_assert_transport_wrote (carol.transport, "<127.0.0.1:40002> hello, all\r\n");
+
+  /* Two lines in one chunk are two messages; an empty line is published too. */
+  client_say (&carol, "one\r\n\r\n");
+  braid_assert_transport_wrote (alice.transport,
+                                "<127.0.0.1:40003> one\r\n<127.0.0.1:40003> \r\n");
+
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
+  client_leave (&bob, BRAID_ERROR_CONNECTION_DONE);
+  client_leave (&carol, BRAID_ERROR_CONNECTION_DONE);
+  client_clear (&alice);
+  client_clear (&bob);
+  client_clear (&carol);
+}
+
+static void
+test_the_list_follows_connections (void)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  Client alice, bob, carol;
+
+  client_connect (&alice, factory, 40001);
+  client_connect (&bob, factory, 40002);
+  client_connect (&carol, factory, 40003);
+  g_assert_cmpstr (pub_protocol_get_address (pub_factory_get_client (factory, 0)), ==,
+                   "127.0.0.1:40001");
+
+  /* A clean close and a lost connection both take the client off. */
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
+  client_leave (&carol, BRAID_ERROR_CONNECTION_LOST);
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 1);
+  g_assert_true (pub_factory_get_client (factory, 0) == PUB_PROTOCOL (bob.protocol));
+
+  /* Those who left hear nothing more. */
+  braid_string_transport_clear (alice.transport);
+  braid_string_transport_clear (carol.transport);
+  client_say (&bob, "anyone?\r\n");
+  braid_assert_transport_wrote (bob.transport, "<127.0.0.1:40002> anyone?\r\n");
+  braid_assert_transport_wrote (alice.transport, "");
+  braid_assert_transport_wrote (carol.transport, "");
+
+  client_leave (&bob, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 0);
+  client_clear (&alice);
+  client_clear (&bob);
+  client_clear (&carol);
+}
+
+static void
+test_ipv6_addresses_are_bracketed (void)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  Client alice;
+
+  client_connect_from (&alice, factory, "::1", 40001);
+  client_say (&alice, "hi\r\n");
+  braid_assert_transport_wrote (alice.transport, "<[::1]:40001> hi\r\n");
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
+  client_clear (&alice);
+}
+
+/* A line over the limit: a clear answer, the connection closed, the
+ * client off the list once the close completes; the others carry on. */
+static void
+test_an_endless_line_is_refused (void)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  g_autofree char *huge = g_strnfill (PUB_MAX_LINE_LENGTH + 1, 'a');
+  Client alice, bob;
+
+  client_connect (&alice, factory, 40001);
+  client_connect (&bob, factory, 40002);
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "*closing 127.0.0.1:40001*");
+  client_say (&alice, huge);
+  g_test_assert_expected_messages ();
+  braid_assert_transport_wrote (alice.transport, "Line too long (1024 bytes at most). Goodbye.\r\n");
+  g_assert_true (braid_string_transport_get_disconnecting (alice.transport));
+  braid_assert_transport_wrote (bob.transport, "");
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
+
+  client_say (&bob, "still here\r\n");
+  braid_assert_transport_wrote (bob.transport, "<127.0.0.1:40002> still here\r\n");
+  braid_assert_transport_wrote (alice.transport, "");
+
+  client_leave (&bob, BRAID_ERROR_CONNECTION_DONE);
+  client_clear (&alice);
+  client_clear (&bob);
+}
+
+/* A protocol destroyed while it still thinks it is connected leaves no
+ * dangling pointer in the factory's list. */
+static void
+test_a_destroyed_protocol_is_unlisted (void)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  Client alice;
+
+  client_connect (&alice, factory, 40001);
+  g_clear_object (&alice.transport);   /* the transport let go of the protocol... */
+  g_clear_object (&alice.protocol);    /* ...and the last reference goes */
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 0);
+  pub_factory_broadcast (factory, "nobody hears this");
+}
+
+/* Three clients through loopbacks, at chunk size 1 and all at once: one
+ * leaves, the others keep talking. The loopback's client side is always at
+ * 127.0.0.1:54321, so every message has the same prefix here. */
+static void
+run_loopback_conversation (gsize chunk_size)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  BraidProtocol *servers[3];
+  RecordingProtocol *clients[3];
+  BraidLoopback *loopbacks[3];
+
+  for (guint i = 0; i < 3; i++)
+    {
+      servers[i] = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
+      clients[i] = recording_protocol_new (NULL);
+      loopbacks[i] = braid_loopback_new (servers[i], BRAID_PROTOCOL (clients[i]));
+      braid_loopback_set_chunk_size (loopbacks[i], chunk_size);
+    }
+
+  recording_protocol_say (clients[0], "first\r\n");
+  braid_loopback_flush (loopbacks[0]);   /* the sender's first, as below */
+  for (guint i = 0; i < 3; i++)
+    {
+      braid_loopback_flush (loopbacks[i]);
+      g_assert_cmpstr (recording_protocol_get_received (clients[i]), ==,
+                       "<127.0.0.1:54321> first\r\n");
+      recording_protocol_clear (clients[i]);
+    }
+
+  /* The second client hangs up: its protocol leaves the list. */
+  braid_transport_lose_connection (braid_loopback_get_client_transport (loopbacks[1]));
+  braid_loopback_flush (loopbacks[1]);
+  g_assert_false (braid_loopback_is_open (loopbacks[1]));
+  g_assert_true (braid_error_is_clean_close (recording_protocol_get_reason (clients[1])));
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 2);
+
+  /* The sender's loopback first: it carries the line to the server, which
+   * writes to every client; then the others deliver what it wrote. */
+  recording_protocol_say (clients[2], "second\r\n");
+  braid_loopback_flush (loopbacks[2]);
+  for (guint i = 0; i < 3; i++)
+    if (braid_loopback_is_open (loopbacks[i]))
+      braid_loopback_flush (loopbacks[i]);
+  g_assert_cmpstr (recording_protocol_get_received (clients[0]), ==,
+                   "<127.0.0.1:54321> second\r\n");
+  g_assert_cmpstr (recording_protocol_get_received (clients[1]), ==, "");
+  g_assert_cmpstr (recording_protocol_get_received (clients[2]), ==,
+                   "<127.0.0.1:54321> second\r\n");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      if (braid_loopback_is_open (loopbacks[i]))
+        braid_loopback_close (loopbacks[i]);
+      g_object_unref (loopbacks[i]);
+      g_object_unref (clients[i]);
+      g_object_unref (servers[i]);
+    }
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 0);
+}
+
+static void
+test_loopbacks_byte_by_byte (void)
+{
+  run_loopback_conversation (1);
+}
+
+static void
+test_loopbacks_all_at_once (void)
+{
+  run_loopback_conversation (0);
+}
+
+static void
+test_server_listens_with_a_pub_factory (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (GError) error = NULL;
+  BraidTcpServerRecord *record;
+
+  g_assert_nonnull (pubsub_server_listen (BRAID_REACTOR (reactor), 8009, &error));
+  g_assert_no_error (error);
+  record = g_ptr_array_index (braid_memory_reactor_get_tcp_servers (reactor), 0);
+  g_assert_cmpuint (record->port, ==, 8009);
+  g_assert_cmpstr (record->interface, ==, "127.0.0.1");
+  g_assert_true (PUB_IS_FACTORY (record->factory));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("Lesson 09: every line goes to every client, prefixed with the sender's address.");
+
+  braid_test_add_func ("/lesson09/pubsub/to-everyone", test_a_line_goes_to_everyone);
+  braid_test_add_func ("/lesson09/pubsub/list-follows-connections", test_the_list_follows_connections);
+  braid_test_add_func ("/lesson09/pubsub/ipv6", test_ipv6_addresses_are_bracketed);
+  braid_test_add_func ("/lesson09/pubsub/endless-line", test_an_endless_line_is_refused);
+  braid_test_add_func ("/lesson09/pubsub/destroyed-protocol", test_a_destroyed_protocol_is_unlisted);
+  braid_test_add_func ("/lesson09/pubsub/loopbacks-byte-by-byte", test_loopbacks_byte_by_byte);
+  braid_test_add_func ("/lesson09/pubsub/loopbacks-all-at-once", test_loopbacks_all_at_once);
+  braid_test_add_func ("/lesson09/pubsub-server/listens", test_server_listens_with_a_pub_factory);
+  return g_test_run ();
+}
