@@ -286,8 +286,9 @@ braid_loopback_transport_finalize (GObject *object)
   g_byte_array_unref (self->outgoing);
   g_clear_object (&self->protocol);
   g_clear_object (&self->producer);
-  g_clear_object (&self->host);
-  g_clear_object (&self->peer);
+  /* Set by loopback_transport_new, the only constructor, and never cleared. */
+  g_object_unref (self->host);
+  g_object_unref (self->peer);
   G_OBJECT_CLASS (braid_loopback_transport_parent_class)->finalize (object);
 }
 

@@ -328,14 +328,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BraidMemoryReactor, braid_memory_reactor, BRAID_T
                                G_IMPLEMENT_INTERFACE (BRAID_TYPE_REACTOR,
                                                       braid_memory_reactor_reactor_iface_init))
 
+/* A record owns its factory and its port or connector from the moment it is
+ * made (see the listen_* and connect_* functions below), so freeing one
+ * always drops both. */
 static void
 tcp_server_record_free (gpointer data)
 {
   BraidTcpServerRecord *record = data;
 
-  g_clear_object (&record->factory);
+  g_object_unref (record->factory);
   g_free (record->interface);
-  g_clear_object (&record->listening_port);
+  g_object_unref (record->listening_port);
   g_free (record);
 }
 
@@ -345,9 +348,9 @@ tcp_client_record_free (gpointer data)
   BraidTcpClientRecord *record = data;
 
   g_free (record->host);
-  g_clear_object (&record->factory);
+  g_object_unref (record->factory);
   g_clear_object (&record->bind_address);
-  g_clear_object (&record->connector);
+  g_object_unref (record->connector);
   g_free (record);
 }
 
@@ -357,8 +360,8 @@ unix_server_record_free (gpointer data)
   BraidUnixServerRecord *record = data;
 
   g_free (record->path);
-  g_clear_object (&record->factory);
-  g_clear_object (&record->listening_port);
+  g_object_unref (record->factory);
+  g_object_unref (record->listening_port);
   g_free (record);
 }
 
@@ -368,8 +371,8 @@ unix_client_record_free (gpointer data)
   BraidUnixClientRecord *record = data;
 
   g_free (record->path);
-  g_clear_object (&record->factory);
-  g_clear_object (&record->connector);
+  g_object_unref (record->factory);
+  g_object_unref (record->connector);
   g_free (record);
 }
 

@@ -220,8 +220,9 @@ braid_string_transport_finalize (GObject *object)
 
   g_byte_array_unref (self->written);
   g_clear_object (&self->producer);
-  g_clear_object (&self->peer);
-  g_clear_object (&self->host);
+  /* Set in init; set_peer/set_host replace them but refuse NULL. */
+  g_object_unref (self->peer);
+  g_object_unref (self->host);
   G_OBJECT_CLASS (braid_string_transport_parent_class)->finalize (object);
 }
 

@@ -225,8 +225,8 @@ report_unhandled_error (BraidDeferred *self)
   g_autofree char *report =
     g_strdup_printf ("Unhandled error in BraidDeferred (created at %s, fired at %s): "
                      "%s (%s, %d)",
-                     self->created_at, self->fired_at ? self->fired_at : "(unknown)",
-                     error->message, g_quark_to_string (error->domain), error->code);
+                     self->created_at, self->fired_at, error->message,
+                     g_quark_to_string (error->domain), error->code);
   g_autoptr (GArray) to_tell = NULL;
 
   g_warning ("%s", report);
@@ -614,8 +614,7 @@ check_not_called (BraidDeferred *self, const char *fired_at)
   error = g_error_new (BRAID_ERROR, BRAID_ERROR_ALREADY_CALLED,
                        "BraidDeferred created at %s was already called at %s; "
                        "fired again at %s",
-                       self->created_at, self->fired_at ? self->fired_at : "(unknown)",
-                       fired_at ? fired_at : "(unknown)");
+                       self->created_at, self->fired_at, fired_at ? fired_at : "(unknown)");
   g_critical ("%s (%s, %d)", error->message,
               g_quark_to_string (error->domain), error->code);
   return FALSE;
@@ -625,6 +624,7 @@ static void
 start_callbacks (BraidDeferred *self, const char *fired_at)
 {
   self->called = TRUE;
+  /* Never NULL once called: the messages about a fired deferred name it. */
   self->fired_at = fired_at != NULL ? fired_at : "(unknown)";
   release_canceller (self);
   run_callbacks (self);

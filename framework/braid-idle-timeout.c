@@ -127,10 +127,13 @@ close_idle_connection (BraidProtocol *protocol, gpointer user_data)
 
 static void timer_fired (gpointer data);
 
+/* @delay is always more than 0: the full timeout (set_idle_timeout refuses
+ * 0 or less), or what is left of it (timer_fired only re-arms before the
+ * deadline). */
 static void
 arm (BraidIdleTimeout *self, gdouble delay)
 {
-  self->timer = braid_clock_call_later (self->clock, MAX (delay, 0), timer_fired,
+  self->timer = braid_clock_call_later (self->clock, delay, timer_fired,
                                         g_object_ref (self), g_object_unref);
 }
 
@@ -237,14 +240,16 @@ void
 braid_protocol_cancel_idle_timeout (BraidProtocol *protocol)
 {
   BraidIdleTimeout **slot;
+  BraidIdleTimeout *timeout;
 
   g_return_if_fail (BRAID_IS_PROTOCOL (protocol));
 
   slot = braid_protocol_get_idle_timeout_slot (protocol);
-  if (*slot != NULL)
+  timeout = g_steal_pointer (slot);
+  if (timeout != NULL)
     {
-      g_object_run_dispose (G_OBJECT (*slot));
-      g_clear_object (slot);
+      g_object_run_dispose (G_OBJECT (timeout));
+      g_object_unref (timeout);
     }
 }
 
