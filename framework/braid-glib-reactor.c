@@ -37,8 +37,15 @@
 
 #include "braid-glib-reactor-private.h"
 
-/* How many ready sockets one dispatch handles; more wait for the next. */
-#define MAX_EVENTS_PER_DISPATCH 256
+/* How many ready sockets one epoll_wait reports; more wait for the next. */
+#define MAX_EVENTS_PER_ROUND 256
+
+/* How many epoll_wait rounds one dispatch runs before it lets timers and
+ * other GLib sources have their turn (see dispatch_ready_sockets). Measured
+ * with tools/bench (10 and 100 connections echoing 1 KiB, medians of 6-8
+ * alternating runs): 1 round per dispatch gave 1.02x and 0.97x raw epoll,
+ * 16 rounds 1.06x and 1.07x; 64 rounds did no better than 16. */
+#define MAX_ROUNDS_PER_DISPATCH 16
 
 /* Reads go into one buffer per reactor, then straight to data_received. */
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -374,18 +381,18 @@ epoll_source_check (GSource *source)
   return timer_timeout_ms (self) == 0;
 }
 
-static void
+static int
 dispatch_socket_events (BraidGLibReactor *self)
 {
   int n;
 
   do
-    n = epoll_wait (self->epoll_fd, self->batch, MAX_EVENTS_PER_DISPATCH, 0);
+    n = epoll_wait (self->epoll_fd, self->batch, MAX_EVENTS_PER_ROUND, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0)
     {
       g_warning ("epoll_wait failed: %s", g_strerror (errno));
-      return;
+      return 0;
     }
 
   self->batch_length = n;
@@ -398,6 +405,23 @@ dispatch_socket_events (BraidGLibReactor *self)
     }
   self->batch_length = 0;
   self->batch_index = 0;
+  return n;
+}
+
+/* Runs rounds of epoll_wait + callbacks while sockets keep being ready, up
+ * to MAX_ROUNDS_PER_DISPATCH.
+ *
+ * Going back to GLib between two rounds costs a poll() on the epoll fd and
+ * a prepare/check of every source on the context; under load, when the
+ * peers have answered by the time a round ends, asking epoll again directly
+ * is cheaper. The bound keeps busy sockets from starving Braid's timers and
+ * the context's other sources, which run after this returns. */
+static void
+dispatch_ready_sockets (BraidGLibReactor *self)
+{
+  for (int round = 0; round < MAX_ROUNDS_PER_DISPATCH; round++)
+    if (dispatch_socket_events (self) == 0)
+      break;
 }
 
 static gboolean
@@ -418,7 +442,7 @@ epoll_source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data
   g_object_ref (self);
   self->dispatching = TRUE;
   if (g_source_query_unix_fd (source, epoll_source->epoll_tag) & G_IO_IN)
-    dispatch_socket_events (self);
+    dispatch_ready_sockets (self);
   deliver_closed_connections (self);
   fire_due_timers (self);
   deliver_closed_connections (self);
@@ -975,7 +999,7 @@ braid_glib_reactor_new (GMainContext *context)
   if (self->epoll_fd < 0)
     g_error ("Cannot create an epoll instance: %s", g_strerror (errno));
   self->read_buffer = g_malloc (READ_BUFFER_SIZE);
-  self->batch = g_new (struct epoll_event, MAX_EVENTS_PER_DISPATCH);
+  self->batch = g_new (struct epoll_event, MAX_EVENTS_PER_ROUND);
 
   source = (EpollSource *) g_source_new (&epoll_source_funcs, sizeof (EpollSource));
   source->reactor = self;

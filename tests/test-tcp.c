@@ -1000,6 +1000,89 @@ test_accept_under_emfile (void)
   g_test_trap_assert_passed ();
 }
 
+/* --- Fairness: busy sockets do not starve timers or other sources -------- */
+
+/* A RecProtocol (so a RecFactory can build it and write its greeting) that
+ * bounces every byte back until EXCHANGE_LIMIT bytes have come in, then
+ * stops. A test that waits for a timer while two of these play ping-pong
+ * fails, rather than hangs, if the reactor never leaves its socket loop. */
+#define EXCHANGE_LIMIT 100000
+
+G_DECLARE_FINAL_TYPE (PingPong, ping_pong, PING, PONG, RecProtocol)
+struct _PingPong { RecProtocol parent_instance; };
+G_DEFINE_FINAL_TYPE (PingPong, ping_pong, REC_TYPE_PROTOCOL)
+
+static guint exchanges;   /* bytes bounced by both sides, in the running test */
+
+static void
+ping_pong_data_received (BraidProtocol *protocol, const guint8 *data, gsize length)
+{
+  exchanges += length;
+  if (exchanges < EXCHANGE_LIMIT)
+    braid_transport_write (braid_protocol_get_transport (protocol), data, length);
+  else
+    braid_transport_lose_connection (braid_protocol_get_transport (protocol));
+}
+
+static void
+ping_pong_class_init (PingPongClass *klass)
+{
+  BRAID_PROTOCOL_CLASS (klass)->data_received = ping_pong_data_received;
+}
+
+static void
+ping_pong_init (PingPong *self)
+{
+}
+
+static void
+note_exchanges_now (gpointer data)
+{
+  *(guint *) data = exchanges;
+}
+
+static gboolean
+note_exchanges_from_glib (gpointer data)
+{
+  note_exchanges_now (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_busy_sockets_do_not_starve_timers (void)
+{
+  TestEnv env;
+  g_autoptr (BraidFactory) server = braid_factory_new (ping_pong_get_type ());
+  g_autoptr (RecFactory) client = rec_factory_new (ping_pong_get_type (), 0);
+  guint at_braid_timer = 0, at_glib_timeout = 0;
+  g_autoptr (BraidDelayedCall) call = NULL;
+  GSource *timeout;
+
+  g_test_summary ("While two connections bounce bytes back and forth without a pause, "
+                  "a Braid delayed call and a plain GLib timeout still fire on time");
+  exchanges = 0;
+  test_env_init (&env);
+  client->greeting = g_bytes_new_static ("p", 1);
+  connect_local (&env, listen_local (&env, server), client);
+  WAIT_FOR (&env, exchanges > 10);
+
+  call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (env.reactor), 0.01,
+                                               note_exchanges_now, &at_braid_timer, NULL));
+  timeout = g_timeout_source_new (10);
+  g_source_set_callback (timeout, note_exchanges_from_glib, &at_glib_timeout, NULL);
+  g_source_attach (timeout, env.context);
+  g_source_unref (timeout);
+  WAIT_FOR (&env, at_braid_timer != 0 && at_glib_timeout != 0);
+
+  /* Both fired while the ping-pong was still going, not after it ended. */
+  g_assert_cmpuint (at_braid_timer, <, EXCHANGE_LIMIT);
+  g_assert_cmpuint (at_glib_timeout, <, EXCHANGE_LIMIT);
+  braid_transport_lose_connection (
+    braid_protocol_get_transport (g_ptr_array_index (client->protocols, 0)));
+  WAIT_FOR (&env, client->client_lost != NULL);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1028,6 +1111,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/tcp/port/stop-listening", test_stop_listening);
   braid_test_add_func ("/tcp/port/listen-errors", test_listen_errors);
   braid_test_add_func ("/tcp/port/accept-under-emfile", test_accept_under_emfile);
+  braid_test_add_func ("/tcp/fairness/busy-sockets-do-not-starve-timers", test_busy_sockets_do_not_starve_timers);
   braid_test_add_func ("/tcp/ipv6-loopback", test_ipv6_loopback);
   braid_test_add_func ("/unix/exchange-and-cleanup", test_unix_sockets);
   braid_test_add_func ("/unix/writing-to-a-vanished-peer", test_writing_to_a_vanished_peer);
