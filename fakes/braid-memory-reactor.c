@@ -297,16 +297,6 @@ braid_fake_connector_get_disconnected (BraidFakeConnector *self)
 /* ---------------------------------------------------------------------- */
 /* The reactor.                                                            */
 
-typedef struct
-{
-  guint id;
-  BraidTriggerPhase phase;
-  const char *event;        /* interned */
-  BraidCallFunc func;
-  gpointer user_data;
-  GDestroyNotify destroy;
-} Trigger;
-
 struct _BraidMemoryReactor
 {
   BraidFakeClock parent_instance;
@@ -315,8 +305,7 @@ struct _BraidMemoryReactor
   GPtrArray *tcp_clients;   /* of BraidTcpClientRecord* */
   GPtrArray *unix_servers;  /* of BraidUnixServerRecord* */
   GPtrArray *unix_clients;  /* of BraidUnixClientRecord* */
-  GPtrArray *triggers;      /* of Trigger*, in the order they were added */
-  guint next_trigger_id;
+  BraidTriggerList *triggers;   /* system event triggers and call_when_running hooks */
   gboolean running;
   gboolean has_run;
   gboolean has_stopped;
@@ -377,50 +366,11 @@ unix_client_record_free (gpointer data)
 }
 
 static void
-trigger_free (gpointer data)
-{
-  Trigger *trigger = data;
-
-  if (trigger->destroy != NULL)
-    trigger->destroy (trigger->user_data);
-  g_free (trigger);
-}
-
-/* Fires the triggers of one phase of @event, in the order they were added,
- * each once. A trigger may add or remove triggers while they fire, so the
- * list is searched again after each one. */
-static void
-fire_phase (BraidMemoryReactor *self, const char *event, BraidTriggerPhase phase)
-{
-  for (;;)
-    {
-      Trigger *trigger = NULL;
-
-      for (guint i = 0; i < self->triggers->len; i++)
-        {
-          Trigger *candidate = g_ptr_array_index (self->triggers, i);
-
-          if (candidate->event == event && candidate->phase == phase)
-            {
-              trigger = g_ptr_array_steal_index (self->triggers, i);
-              break;
-            }
-        }
-      if (trigger == NULL)
-        return;
-      trigger->func (trigger->user_data);
-      trigger_free (trigger);
-    }
-}
-
-static void
 fire_event (BraidMemoryReactor *self, const char *event)
 {
-  const char *interned = g_intern_string (event);
-
-  fire_phase (self, interned, BRAID_TRIGGER_BEFORE);
-  fire_phase (self, interned, BRAID_TRIGGER_DURING);
-  fire_phase (self, interned, BRAID_TRIGGER_AFTER);
+  braid_trigger_list_fire (self->triggers, event, BRAID_TRIGGER_BEFORE);
+  braid_trigger_list_fire (self->triggers, event, BRAID_TRIGGER_DURING);
+  braid_trigger_list_fire (self->triggers, event, BRAID_TRIGGER_AFTER);
 }
 
 static void
@@ -482,16 +432,8 @@ braid_memory_reactor_add_system_event_trigger (BraidReactor      *reactor,
                                                GDestroyNotify     destroy)
 {
   BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
-  Trigger *trigger = g_new0 (Trigger, 1);
 
-  trigger->id = ++self->next_trigger_id;
-  trigger->phase = phase;
-  trigger->event = g_intern_string (event);
-  trigger->func = func;
-  trigger->user_data = user_data;
-  trigger->destroy = destroy;
-  g_ptr_array_add (self->triggers, trigger);
-  return trigger->id;
+  return braid_trigger_list_add (self->triggers, phase, event, func, user_data, destroy);
 }
 
 static void
@@ -499,14 +441,9 @@ braid_memory_reactor_remove_system_event_trigger (BraidReactor *reactor, guint t
 {
   BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
 
-  for (guint i = 0; i < self->triggers->len; i++)
-    if (((Trigger *) g_ptr_array_index (self->triggers, i))->id == trigger_id)
-      {
-        trigger_free (g_ptr_array_steal_index (self->triggers, i));
-        return;
-      }
-  g_critical ("braid_reactor_remove_system_event_trigger: no pending trigger has id %u "
-              "(it was removed, or it already fired)", trigger_id);
+  if (!braid_trigger_list_remove (self->triggers, trigger_id))
+    g_critical ("braid_reactor_remove_system_event_trigger: no pending trigger has id %u "
+                "(it was removed, or it already fired)", trigger_id);
 }
 
 static void
@@ -679,7 +616,7 @@ braid_memory_reactor_dispose (GObject *object)
   g_clear_pointer (&self->tcp_clients, g_ptr_array_unref);
   g_clear_pointer (&self->unix_servers, g_ptr_array_unref);
   g_clear_pointer (&self->unix_clients, g_ptr_array_unref);
-  g_clear_pointer (&self->triggers, g_ptr_array_unref);
+  g_clear_pointer (&self->triggers, braid_trigger_list_free);
   G_OBJECT_CLASS (braid_memory_reactor_parent_class)->dispose (object);
 }
 
@@ -696,7 +633,7 @@ braid_memory_reactor_init (BraidMemoryReactor *self)
   self->tcp_clients = g_ptr_array_new_with_free_func (tcp_client_record_free);
   self->unix_servers = g_ptr_array_new_with_free_func (unix_server_record_free);
   self->unix_clients = g_ptr_array_new_with_free_func (unix_client_record_free);
-  self->triggers = g_ptr_array_new_with_free_func (trigger_free);
+  self->triggers = braid_trigger_list_new ();
 }
 
 /**
@@ -862,5 +799,5 @@ guint
 braid_memory_reactor_get_trigger_count (BraidMemoryReactor *self)
 {
   g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), 0);
-  return self->triggers->len;
+  return braid_trigger_list_get_length (self->triggers);
 }

@@ -52,23 +52,6 @@
 
 typedef struct
 {
-  guint id;
-  BraidTriggerPhase phase;
-  char *event;
-  BraidCallFunc func;
-  gpointer user_data;
-  GDestroyNotify destroy;
-} Trigger;
-
-typedef struct
-{
-  BraidCallFunc func;
-  gpointer user_data;
-  GDestroyNotify destroy;
-} PendingCall;
-
-typedef struct
-{
   GSource source;
   BraidGLibReactor *reactor;   /* not owned: the reactor owns the source */
   gpointer epoll_tag;
@@ -96,9 +79,7 @@ struct _BraidGLibReactor
   GPtrArray *ports;            /* BraidSocketPorts, one ref each */
   GPtrArray *connectors;       /* BraidSocketConnectors in use, one ref each */
 
-  GPtrArray *triggers;         /* of Trigger* */
-  guint next_trigger_id;
-  GQueue when_running;         /* of PendingCall* */
+  BraidTriggerList *triggers;  /* system event triggers and call_when_running hooks */
 
   GSource *signal_sources[2];
   gboolean running;
@@ -461,58 +442,6 @@ static GSourceFuncs epoll_source_funcs = {
 
 /* --- Triggers ------------------------------------------------------------ */
 
-static void
-trigger_free (gpointer data)
-{
-  Trigger *trigger = data;
-
-  if (trigger->destroy != NULL)
-    trigger->destroy (trigger->user_data);
-  g_free (trigger->event);
-  g_free (trigger);
-}
-
-static Trigger *
-find_trigger (BraidGLibReactor *self, guint id, guint *index)
-{
-  for (guint i = 0; i < self->triggers->len; i++)
-    {
-      Trigger *trigger = g_ptr_array_index (self->triggers, i);
-
-      if (trigger->id == id)
-        {
-          if (index != NULL)
-            *index = i;
-          return trigger;
-        }
-    }
-  return NULL;
-}
-
-/* Runs the triggers of @event and @phase in the order they were added. A
- * trigger may add or remove triggers: the ids are taken first, and each is
- * looked up again before it runs. */
-static void
-fire_triggers (BraidGLibReactor *self, const char *event, BraidTriggerPhase phase)
-{
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint i = 0; i < self->triggers->len; i++)
-    {
-      Trigger *trigger = g_ptr_array_index (self->triggers, i);
-
-      if (trigger->phase == phase && g_str_equal (trigger->event, event))
-        g_array_append_val (ids, trigger->id);
-    }
-  for (guint i = 0; i < ids->len; i++)
-    {
-      Trigger *trigger = find_trigger (self, g_array_index (ids, guint, i), NULL);
-
-      if (trigger != NULL)
-        trigger->func (trigger->user_data);
-    }
-}
-
 static guint
 braid_glib_reactor_add_system_event_trigger (BraidReactor      *reactor,
                                              BraidTriggerPhase  phase,
@@ -522,44 +451,24 @@ braid_glib_reactor_add_system_event_trigger (BraidReactor      *reactor,
                                              GDestroyNotify     destroy)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  Trigger *trigger = g_new0 (Trigger, 1);
 
-  trigger->id = ++self->next_trigger_id;
-  trigger->phase = phase;
-  trigger->event = g_strdup (event);
-  trigger->func = func;
-  trigger->user_data = user_data;
-  trigger->destroy = destroy;
-  g_ptr_array_add (self->triggers, trigger);
-  return trigger->id;
+  return braid_trigger_list_add (self->triggers, phase, event, func, user_data, destroy);
 }
 
 static void
 braid_glib_reactor_remove_system_event_trigger (BraidReactor *reactor, guint trigger_id)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  guint index;
 
-  if (find_trigger (self, trigger_id, &index) == NULL)
-    {
-      g_critical ("%s: no system event trigger with id %u", G_STRFUNC, trigger_id);
-      return;
-    }
-  g_ptr_array_remove_index (self->triggers, index);
+  if (!braid_trigger_list_remove (self->triggers, trigger_id))
+    g_critical ("braid_reactor_remove_system_event_trigger: no pending trigger has id %u "
+                "(it was removed, or it already fired)", trigger_id);
 }
 
 /* --- Running and stopping ------------------------------------------------ */
 
-static void
-pending_call_free (gpointer data)
-{
-  PendingCall *call = data;
-
-  if (call->destroy != NULL)
-    call->destroy (call->user_data);
-  g_free (call);
-}
-
+/* As in Twisted: now if the reactor is running, else an `after startup`
+ * trigger, which runs in order with the other ones. */
 static void
 braid_glib_reactor_call_when_running (BraidReactor   *reactor,
                                       BraidCallFunc   func,
@@ -567,7 +476,6 @@ braid_glib_reactor_call_when_running (BraidReactor   *reactor,
                                       GDestroyNotify  destroy)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  PendingCall *call;
 
   if (self->running && !self->stopping)
     {
@@ -576,23 +484,8 @@ braid_glib_reactor_call_when_running (BraidReactor   *reactor,
         destroy (user_data);
       return;
     }
-  call = g_new0 (PendingCall, 1);
-  call->func = func;
-  call->user_data = user_data;
-  call->destroy = destroy;
-  g_queue_push_tail (&self->when_running, call);
-}
-
-static void
-run_when_running_calls (BraidGLibReactor *self)
-{
-  PendingCall *call;
-
-  while ((call = g_queue_pop_head (&self->when_running)) != NULL)
-    {
-      call->func (call->user_data);
-      pending_call_free (call);
-    }
+  braid_trigger_list_add (self->triggers, BRAID_TRIGGER_AFTER, "startup",
+                          func, user_data, destroy);
 }
 
 static void
@@ -723,23 +616,22 @@ braid_glib_reactor_run (BraidReactor *reactor)
   self->stopping = FALSE;
   install_signal_handlers (self);
 
-  fire_triggers (self, "startup", BRAID_TRIGGER_BEFORE);
-  fire_triggers (self, "startup", BRAID_TRIGGER_DURING);
-  run_when_running_calls (self);
-  fire_triggers (self, "startup", BRAID_TRIGGER_AFTER);
+  braid_trigger_list_fire (self->triggers, "startup", BRAID_TRIGGER_BEFORE);
+  braid_trigger_list_fire (self->triggers, "startup", BRAID_TRIGGER_DURING);
+  braid_trigger_list_fire (self->triggers, "startup", BRAID_TRIGGER_AFTER);
 
   while (!self->stopping)
     g_main_context_iteration (self->context, TRUE);
 
-  fire_triggers (self, "shutdown", BRAID_TRIGGER_BEFORE);
+  braid_trigger_list_fire (self->triggers, "shutdown", BRAID_TRIGGER_BEFORE);
   /* The hook for a `before shutdown` trigger that must finish something
    * asynchronous first (say, a deferred goodbye to every client): it holds
    * the shutdown, and releases it when done. */
   while (self->shutdown_holds > 0)
     g_main_context_iteration (self->context, TRUE);
-  fire_triggers (self, "shutdown", BRAID_TRIGGER_DURING);
+  braid_trigger_list_fire (self->triggers, "shutdown", BRAID_TRIGGER_DURING);
   close_everything_gracefully (self);
-  fire_triggers (self, "shutdown", BRAID_TRIGGER_AFTER);
+  braid_trigger_list_fire (self->triggers, "shutdown", BRAID_TRIGGER_AFTER);
 
   remove_signal_handlers (self);
   self->running = FALSE;
@@ -788,6 +680,24 @@ braid_glib_reactor_release_shutdown (BraidGLibReactor *self)
 }
 
 /* --- Threads ------------------------------------------------------------- */
+
+/* A call from another thread, waiting in an idle source. */
+typedef struct
+{
+  BraidCallFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} PendingCall;
+
+static void
+pending_call_free (gpointer data)
+{
+  PendingCall *call = data;
+
+  if (call->destroy != NULL)
+    call->destroy (call->user_data);
+  g_free (call);
+}
 
 static gboolean
 run_call_from_thread (gpointer data)
@@ -928,8 +838,7 @@ braid_glib_reactor_dispose (GObject *object)
   g_clear_pointer (&self->connectors, g_ptr_array_unref);
   /* Created in init and freed only in finalize, so always there. */
   braid_timer_queue_cancel_all (self->timers);
-  g_queue_clear_full (&self->when_running, pending_call_free);
-  g_clear_pointer (&self->triggers, g_ptr_array_unref);
+  g_clear_pointer (&self->triggers, braid_trigger_list_free);
   remove_signal_handlers (self);
   if (self->source != NULL)
     {
@@ -968,10 +877,9 @@ braid_glib_reactor_init (BraidGLibReactor *self)
   self->timers = braid_timer_queue_new ();
   self->ports = g_ptr_array_new_with_free_func (g_object_unref);
   self->connectors = g_ptr_array_new_with_free_func (g_object_unref);
-  self->triggers = g_ptr_array_new_with_free_func (trigger_free);
+  self->triggers = braid_trigger_list_new ();
   g_queue_init (&self->connections);
   g_queue_init (&self->closing);
-  g_queue_init (&self->when_running);
 }
 
 /**

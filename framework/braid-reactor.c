@@ -101,7 +101,9 @@ braid_reactor_is_running (BraidReactor *self)
  * @user_data: passed to @func
  * @destroy: (nullable): frees @user_data after the call
  *
- * Runs @func once the reactor runs: at once if it already does.
+ * Runs @func once the reactor runs: at once if it already does, else as an
+ * `after startup` system event trigger (as in Twisted), in order with the
+ * other ones.
  */
 void
 braid_reactor_call_when_running (BraidReactor   *self,
@@ -299,10 +301,13 @@ braid_reactor_connect_unix (BraidReactor       *self,
  * @event: `"startup"` or `"shutdown"`
  * @func: (scope notified) (closure user_data) (destroy destroy): what to call
  * @user_data: passed to @func
- * @destroy: (nullable): frees @user_data when the trigger is removed
+ * @destroy: (nullable): frees @user_data once the trigger ran or was removed
  *
  * Runs @func around a system event: Twisted's `addSystemEventTrigger`. A
  * `before shutdown` trigger is where a server says goodbye to its clients.
+ *
+ * The triggers of one phase run in the order they were added, each once;
+ * every reactor keeps them in a [struct@Braid.TriggerList].
  *
  * Returns: an id for [method@Braid.Reactor.remove_system_event_trigger]
  */
@@ -327,7 +332,8 @@ braid_reactor_add_system_event_trigger (BraidReactor      *self,
  * @self: a reactor
  * @trigger_id: what [method@Braid.Reactor.add_system_event_trigger] returned
  *
- * Removes a trigger that has not run yet.
+ * Removes a trigger that has not run yet. Removing one that already ran,
+ * or was removed, is a programming error, reported with a critical.
  */
 void
 braid_reactor_remove_system_event_trigger (BraidReactor *self, guint trigger_id)

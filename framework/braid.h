@@ -15,6 +15,7 @@
 #include "braid-clock.h"
 #include "braid-delayed-call.h"
 #include "braid-timer-queue.h"
+#include "braid-trigger-list.h"
 
 /* Connections */
 #include "braid-producer.h"

@@ -246,17 +246,19 @@ test_triggers_run_in_order (void)
     { NULL, log, "during-shutdown" }, { NULL, log, "after-shutdown" },
     { NULL, log, "removed" },
   };
-  guint removed;
+  guint removed, fired;
 
-  g_test_summary ("run fires the startup triggers and the when-running calls, stop the "
-                  "shutdown triggers in phase order; a held shutdown waits for its release");
+  g_test_summary ("run fires the startup triggers, with the when-running calls among the "
+                  "`after startup` ones in the order they were added, and stop the shutdown "
+                  "triggers in phase order; a held shutdown waits for its release; a trigger "
+                  "fires once, so removing it afterwards is an error");
   test_env_init (&env);
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     steps[i].reactor = env.reactor;
   braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_AFTER, "shutdown", log_step, &steps[7], NULL);
   braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_DURING, "shutdown", log_step, &steps[6], NULL);
   braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_BEFORE, "shutdown", hold_until_later, &steps[4], NULL);
-  braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_AFTER, "startup", log_step, &steps[2], NULL);
+  fired = braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_AFTER, "startup", log_step, &steps[2], NULL);
   braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_DURING, "startup", log_step, &steps[1], NULL);
   braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_BEFORE, "startup", log_step, &steps[0], NULL);
   removed = braid_reactor_add_system_event_trigger (env.reactor, BRAID_TRIGGER_BEFORE, "shutdown", log_step, &steps[8], NULL);
@@ -266,9 +268,12 @@ test_triggers_run_in_order (void)
   g_assert_false (braid_reactor_is_running (env.reactor));
 
   braid_reactor_run (env.reactor);
-  g_assert_cmpstr (log->str, ==, "before-startup during-startup when-running after-startup "
+  g_assert_cmpstr (log->str, ==, "before-startup during-startup after-startup when-running "
                                  "before-shutdown released during-shutdown after-shutdown");
   g_assert_false (braid_reactor_is_running (env.reactor));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no pending trigger has id*");
+  braid_reactor_remove_system_event_trigger (env.reactor, fired);
+  g_test_assert_expected_messages ();
   test_env_clear (&env);
 }
 

@@ -424,6 +424,28 @@ test_run_echo_bench_prints_the_table (void)
 }
 
 static void
+test_run_echo_bench_alternates_and_shows_the_spread (void)
+{
+  const char *argv[] = {
+    g_getenv ("BENCH_RUN_ECHO_BENCH"), "--no-build", "--build-dir", g_getenv ("BENCH_BUILD_DIR"),
+    "--only", "raw-epoll,braid", "--quick", "--repeat", "2",
+    "--duration", "0.1", "--warmup", "0", "--idle", "10", NULL
+  };
+  Finished finished = { 0 };
+
+  run_program (&finished, argv);
+  g_assert_cmpint (finished.status, ==, 0);
+  /* Each repetition runs the cells in the opposite order of the last. */
+  g_assert_nonnull (strstr (finished.err, "repetition 1 of 2 done (order: raw-epoll, braid)"));
+  g_assert_nonnull (strstr (finished.err, "repetition 2 of 2 done (order: braid, raw-epoll)"));
+  /* With more than one repetition, the lowest and highest single ratios. */
+  g_assert_nonnull (strstr (finished.out, "ratio to raw-epoll in single repetitions"));
+  g_assert_true (g_regex_match_simple ("^\\| 10 conns x 1 KiB +\\| - +\\| [0-9.]+x - [0-9.]+x +\\|$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
+  finished_clear (&finished);
+}
+
+static void
 test_run_echo_bench_reports_a_server_that_does_not_start (void)
 {
   const char *argv[] = {
@@ -463,6 +485,8 @@ main (int    argc,
                        test_echo_epoll_keeps_what_the_socket_did_not_take);
   braid_test_add_func ("/bench/run-echo-bench/prints-the-table",
                        test_run_echo_bench_prints_the_table);
+  braid_test_add_func ("/bench/run-echo-bench/alternates-and-shows-the-spread",
+                       test_run_echo_bench_alternates_and_shows_the_spread);
   braid_test_add_func ("/bench/run-echo-bench/reports-a-server-that-does-not-start",
                        test_run_echo_bench_reports_a_server_that_does_not_start);
   return g_test_run ();
