@@ -83,10 +83,10 @@ test_remove_unknown_trigger_is_critical (void)
                                                count_call, &calls, count_call);
   braid_reactor_remove_system_event_trigger (env.reactor, id);
   g_assert_cmpuint (calls, ==, 1);   /* the destroy notify, counted by the same counter */
-  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no system event trigger*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no pending trigger has id*");
   braid_reactor_remove_system_event_trigger (env.reactor, id);
   g_test_assert_expected_messages ();
-  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no system event trigger*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no pending trigger has id*");
   braid_reactor_remove_system_event_trigger (env.reactor, id + 100);
   g_test_assert_expected_messages ();
   test_env_clear (&env);
