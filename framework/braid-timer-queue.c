@@ -1,6 +1,6 @@
 /* braid-timer-queue.c: the ordered set of pending delayed calls.
  *
- * A 4-ary min-heap of BraidDelayedCall pointers ordered by (time, sequence).
+ * An 8-ary min-heap of BraidDelayedCall pointers ordered by (time, sequence).
  * The sequence is a counter stamped on a call each time it is scheduled or
  * moved, so two calls due at the same time fire in the order they were
  * scheduled -- the determinism rule libuv's timers and Braid's fake clock
