@@ -15,6 +15,12 @@
 
 #include "reactor-test-common.h"
 
+#if __has_include(<valgrind/valgrind.h>)
+# include <valgrind/valgrind.h>
+#else
+# define RUNNING_ON_VALGRIND 0
+#endif
+
 static void
 test_unix_port_refuses_and_names_its_path (void)
 {
@@ -161,6 +167,16 @@ test_stop_listening_while_backing_off (void)
   g_test_summary ("Out of descriptors, the port backs off again and again with one "
                   "warning; it serves the waiting clients once descriptors are free; "
                   "stop_listening during a back-off ends it and stops the factory");
+  /* Valgrind emulates RLIMIT_NOFILE itself: when the kernel's accept()
+   * returns a descriptor above the emulated limit, valgrind closes it and
+   * reports EMFILE, so the waiting client's connection is destroyed and
+   * can never be served. The scenario runs natively in every other build
+   * (plain, coverage, ASan). */
+  if (RUNNING_ON_VALGRIND)
+    {
+      g_test_skip ("valgrind closes descriptors accepted above its emulated fd limit");
+      return;
+    }
   g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
   test_env_init (&env);
   listening = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
