@@ -236,6 +236,7 @@ test_loadgen_rejects_bad_options (void)
     { "--size", "0", "--size must be between" },
     { "--duration", "0", "--duration must be positive" },
     { "--connections", "-1", "must not be negative" },
+    { "--server-pid", "-5", "--server-pid -5: no such process" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -269,6 +270,43 @@ test_loadgen_measures_raw_epoll_with_idle_connections (void)
   g_assert_true (g_regex_match (requests, finished.out, 0, &match));
   g_autofree char *count = g_match_info_fetch (match, 1);
   g_assert_cmpint (g_ascii_strtoll (count, NULL, 10), >, 0);
+  finished_clear (&finished);
+  stop_server (server);
+}
+
+static void
+test_loadgen_measures_the_servers_cpu (void)
+{
+  g_autofree char *port = NULL;
+  GSubprocess *server = start_echo_epoll (&port);
+  Finished finished = { 0 };
+  g_autoptr (GRegex) cpu = g_regex_new ("\"server_cpu_s\": ([0-9.]+), "
+                                        "\"server_cpu_us_per_request\": ([0-9.]+)}",
+                                        0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+  g_autofree char *seconds = NULL;
+  g_autofree char *per_request = NULL;
+
+  g_test_summary ("With --server-pid, loadgen reads the server's CPU time in the measured "
+                  "window from /proc and reports it per request; without it, null");
+  run_loadgen (&finished, "--port", port, "--connections", "3", "--duration", "0.3",
+               "--warmup", "0.1", "--server-pid",
+               g_subprocess_get_identifier (server), "--json", NULL);
+  g_assert_cmpint (finished.status, ==, 0);
+  g_assert_true (g_regex_match (cpu, finished.out, 0, &match));
+  seconds = g_match_info_fetch (match, 1);
+  per_request = g_match_info_fetch (match, 2);
+  /* An echo server under load for 0.3 s uses some CPU, and no more than
+   * the window's length (it has one thread). */
+  g_assert_cmpfloat (g_ascii_strtod (seconds, NULL), >, 0);
+  g_assert_cmpfloat (g_ascii_strtod (seconds, NULL), <=, 0.3 + 0.05);
+  g_assert_cmpfloat (g_ascii_strtod (per_request, NULL), >, 0);
+  finished_clear (&finished);
+
+  run_loadgen (&finished, "--port", port, "--connections", "1", "--duration", "0.1",
+               "--warmup", "0", "--json", NULL);
+  g_assert_nonnull (strstr (finished.out, "\"server_cpu_s\": null, "
+                                          "\"server_cpu_us_per_request\": null}"));
   finished_clear (&finished);
   stop_server (server);
 }
@@ -440,6 +478,9 @@ test_run_echo_bench_alternates_and_shows_the_spread (void)
   g_assert_nonnull (strstr (finished.err, "repetition 2 of 2 done (order: braid, raw-epoll)"));
   /* With more than one repetition, the lowest and highest single ratios. */
   g_assert_nonnull (strstr (finished.out, "ratio to raw-epoll in single repetitions"));
+  /* The servers' CPU per request, which loadgen reads from /proc. */
+  g_assert_true (g_regex_match_simple ("^\\| 10 conns x 1 KiB +\\| [0-9.]+ \\(1.00x\\) +\\| [0-9.]+ \\([0-9.]+x\\) +\\|$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
   g_assert_true (g_regex_match_simple ("^\\| 10 conns x 1 KiB +\\| - +\\| [0-9.]+x - [0-9.]+x +\\|$",
                                        finished.out, G_REGEX_MULTILINE, 0));
   finished_clear (&finished);
@@ -472,6 +513,7 @@ main (int    argc,
 
   braid_test_add_func ("/bench/loadgen/refuses-other-hosts", test_loadgen_refuses_other_hosts);
   braid_test_add_func ("/bench/loadgen/rejects-bad-options", test_loadgen_rejects_bad_options);
+  braid_test_add_func ("/bench/loadgen/measures-the-servers-cpu", test_loadgen_measures_the_servers_cpu);
   braid_test_add_func ("/bench/loadgen/measures-raw-epoll-with-idle-connections",
                        test_loadgen_measures_raw_epoll_with_idle_connections);
   braid_test_add_func ("/bench/loadgen/large-messages-need-partial-writes",
