@@ -470,12 +470,37 @@ test_run_echo_bench_alternates_and_shows_the_spread (void)
     "--duration", "0.1", "--warmup", "0", "--idle", "10", NULL
   };
   Finished finished = { 0 };
+  g_autoptr (GRegex) first = NULL;
+  g_autoptr (GRegex) second = NULL;
+  GMatchInfo *match = NULL;
+  char *epoll_pids[2], *braid_pids[2];
 
+  g_test_summary ("With several repetitions, run-echo-bench alternates the servers' order, "
+                  "starts fresh server processes each time, and shows the spread of the "
+                  "single-repetition ratios");
   run_program (&finished, argv);
   g_assert_cmpint (finished.status, ==, 0);
-  /* Each repetition runs the cells in the opposite order of the last. */
-  g_assert_nonnull (strstr (finished.err, "repetition 1 of 2 done (order: raw-epoll, braid)"));
-  g_assert_nonnull (strstr (finished.err, "repetition 2 of 2 done (order: braid, raw-epoll)"));
+  /* Each repetition runs the cells in the opposite order of the last, on
+   * fresh server processes. */
+  first = g_regex_new ("repetition 1 of 2 done \\(order: raw-epoll pid ([0-9]+), "
+                       "braid pid ([0-9]+)\\)", 0, 0, NULL);
+  second = g_regex_new ("repetition 2 of 2 done \\(order: braid pid ([0-9]+), "
+                        "raw-epoll pid ([0-9]+)\\)", 0, 0, NULL);
+  g_assert_true (g_regex_match (first, finished.err, 0, &match));
+  epoll_pids[0] = g_match_info_fetch (match, 1);
+  braid_pids[0] = g_match_info_fetch (match, 2);
+  g_clear_pointer (&match, g_match_info_free);
+  g_assert_true (g_regex_match (second, finished.err, 0, &match));
+  braid_pids[1] = g_match_info_fetch (match, 1);
+  epoll_pids[1] = g_match_info_fetch (match, 2);
+  g_clear_pointer (&match, g_match_info_free);
+  g_assert_cmpstr (epoll_pids[0], !=, epoll_pids[1]);
+  g_assert_cmpstr (braid_pids[0], !=, braid_pids[1]);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_free (epoll_pids[i]);
+      g_free (braid_pids[i]);
+    }
   /* With more than one repetition, the lowest and highest single ratios. */
   g_assert_nonnull (strstr (finished.out, "ratio to raw-epoll in single repetitions"));
   /* The servers' CPU per request, which loadgen reads from /proc. */
