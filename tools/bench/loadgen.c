@@ -8,8 +8,8 @@
  * request (send of the first byte to receipt of the last echoed byte).
  * Given the server's process id (--server-pid), it also reads the CPU time
  * the server used inside the measured window, from /proc: the server's cost
- * per request, a figure that moves much less from run to run than req/s on
- * a shared machine, because time other programs take is not counted in it.
+ * per request, a figure that moves less from run to run than req/s on a
+ * shared machine, because time other programs take is not counted in it.
  *
  * Why one thread and one epoll set: the server under test gets one core and
  * loadgen the other (tools/bench/run-echo-bench pins them), so the figures
