@@ -123,8 +123,15 @@ wants_to_read (BraidSocketTransport *self)
   return self->state == TRANSPORT_OPEN && !self->reading_paused && !self->read_closed;
 }
 
+static void close_now (BraidSocketTransport *self, GError *reason);
+
 /* Registers for what the transport is waiting for now; nothing at all
- * removes the socket from epoll (see braid_glib_reactor_watch_set). */
+ * removes the socket from epoll (see braid_glib_reactor_watch_set).
+ *
+ * If epoll refuses (registering again after a pause can fail with ENOMEM,
+ * or ENOSPC past the user's watch limit), the socket would never be heard
+ * from again: a connection that hangs forever. So it is closed instead,
+ * with the reason logged and given to connection_lost. */
 static void
 update_interest (BraidSocketTransport *self)
 {
@@ -138,7 +145,11 @@ update_interest (BraidSocketTransport *self)
   if (self->out_length > 0)
     events |= EPOLLOUT;
   if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, events, &error))
-    g_warning ("%s", error->message);
+    {
+      g_warning ("%s: closing the connection", error->message);
+      close_now (self, g_error_new (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                                    "Connection lost: %s", error->message));
+    }
 }
 
 static GError *
