@@ -24,10 +24,11 @@
 static int accept_errors[8];
 static guint n_accept_errors;
 
-/* When not 0: the next epoll_ctl() with this operation fails with
- * epoll_error, once. */
+/* When not 0: the epoll_ctl() call with this operation that comes after
+ * epoll_ops_to_let_through others with it fails with epoll_error, once. */
 static int failing_epoll_op;
 static int epoll_error;
+static guint epoll_ops_to_let_through;
 
 int
 accept4 (int fd, struct sockaddr *address, socklen_t *length, int flags)
@@ -50,7 +51,7 @@ epoll_ctl (int epoll_fd, int op, int fd, struct epoll_event *event)
 {
   static int (*real_epoll_ctl) (int, int, int, struct epoll_event *);
 
-  if (failing_epoll_op != 0 && op == failing_epoll_op)
+  if (failing_epoll_op != 0 && op == failing_epoll_op && epoll_ops_to_let_through-- == 0)
     {
       failing_epoll_op = 0;
       errno = epoll_error;
@@ -69,11 +70,13 @@ fail_next_accepts (const int *errors, guint n)
   n_accept_errors = n;
 }
 
+/* Fails the epoll_ctl() with @op that comes after @let_through others. */
 static void
-fail_next_epoll_ctl (int op, int error)
+fail_epoll_ctl (int op, int error, guint let_through)
 {
   failing_epoll_op = op;
   epoll_error = error;
+  epoll_ops_to_let_through = let_through;
 }
 
 static void
@@ -158,7 +161,7 @@ test_listening_fails_cleanly_if_epoll_refuses (void)
   g_test_summary ("If epoll refuses the listening socket, listen_tcp fails with an error "
                   "that says so, and the factory is never started");
   test_env_init (&env);
-  fail_next_epoll_ctl (EPOLL_CTL_ADD, ENOMEM);
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 0);
   port = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server), "127.0.0.1",
                                    &error);
   g_assert_null (port);
@@ -191,7 +194,7 @@ test_connection_epoll_refuses_again_is_closed (void)
   state = rec_factory_state (server, 0);
 
   /* Paused, the socket is out of epoll; resuming must add it again. */
-  fail_next_epoll_ctl (EPOLL_CTL_ADD, ENOSPC);
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOSPC, 0);
   g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot watch socket *: closing the connection");
   braid_producer_resume_producing (BRAID_PRODUCER (braid_protocol_get_transport (paused)));
   g_test_assert_expected_messages ();
@@ -212,6 +215,86 @@ test_connection_epoll_refuses_again_is_closed (void)
   reset_faults ();
 }
 
+static void
+test_connecting_fails_cleanly_if_epoll_refuses (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  guint16 port;
+
+  g_test_summary ("If epoll refuses the connecting socket, the attempt fails through "
+                  "client_connection_failed with that error, and nothing leaks");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 0);
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, (int) g_io_error_from_errno (ENOMEM));
+  g_assert_true (g_str_has_prefix (client->failed->message, "Cannot watch socket"));
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  test_env_clear (&env);
+  reset_faults ();
+}
+
+/* A raw listening socket on 127.0.0.1, outside the reactor: connections to
+ * it complete in the kernel, and the reactor registers nothing for them. */
+static int
+raw_listen (guint16 *port)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET,
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof address;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (fd, 4), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &address, &len), ==, 0);
+  *port = ntohs (address.sin_port);
+  return fd;
+}
+
+static void
+test_connected_socket_epoll_refuses_fails_the_attempt (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  guint16 port;
+  int listener, accepted;
+  char byte;
+
+  g_test_summary ("If the connection is made but epoll refuses to watch it as a "
+                  "connection, the attempt fails (logged), connection_made never runs, "
+                  "and the peer sees the socket close");
+  test_env_init (&env);
+  listener = raw_listen (&port);
+  /* The connector's own registration goes through; the transport's, the
+   * next one, does not. */
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 1);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot watch socket *");
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_test_assert_expected_messages ();
+  g_assert_error (client->failed, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_nonnull (strstr (client->failed->message, "could not watch"));
+  g_assert_cmpuint (client->protocols->len, ==, 1);
+  g_assert_cmpuint (rec_factory_state (client, 0)->made, ==, 0);
+  /* A RecProtocol lets go of its factory in connection_lost, which this
+   * one, never connected, does not get: break the factory <-> protocol
+   * cycle of the test helper by hand. */
+  braid_protocol_set_factory (g_ptr_array_index (client->protocols, 0), NULL);
+
+  accepted = accept (listener, NULL, NULL);
+  g_assert_cmpint (accepted, >=, 0);
+  g_assert_cmpint (read (accepted, &byte, 1), ==, 0);
+  close (accepted);
+  close (listener);
+  test_env_clear (&env);
+  reset_faults ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -221,6 +304,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/fault/accept/unexpected-error-backs-off", test_unexpected_accept_error_backs_off);
   braid_test_add_func ("/fault/epoll/listen-fails-cleanly", test_listening_fails_cleanly_if_epoll_refuses);
   braid_test_add_func ("/fault/epoll/connection-refused-again-is-closed", test_connection_epoll_refuses_again_is_closed);
+  braid_test_add_func ("/fault/epoll/connect-fails-cleanly", test_connecting_fails_cleanly_if_epoll_refuses);
+  braid_test_add_func ("/fault/epoll/connected-socket-refused-fails-the-attempt", test_connected_socket_epoll_refuses_fails_the_attempt);
 
   return g_test_run ();
 }
