@@ -454,16 +454,8 @@ braid_memory_reactor_call_when_running (BraidReactor   *reactor,
 {
   BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
 
-  /* As in Twisted: an "after startup" trigger, or now if already running. */
-  if (self->running)
-    {
-      func (user_data);
-      if (destroy != NULL)
-        destroy (user_data);
-      return;
-    }
-  braid_memory_reactor_add_system_event_trigger (reactor, BRAID_TRIGGER_AFTER, "startup",
-                                                 func, user_data, destroy);
+  braid_trigger_list_call_when_running (self->triggers, self->running,
+                                        func, user_data, destroy);
 }
 
 static gboolean

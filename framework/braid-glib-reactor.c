@@ -467,8 +467,6 @@ braid_glib_reactor_remove_system_event_trigger (BraidReactor *reactor, guint tri
 
 /* --- Running and stopping ------------------------------------------------ */
 
-/* As in Twisted: now if the reactor is running, else an `after startup`
- * trigger, which runs in order with the other ones. */
 static void
 braid_glib_reactor_call_when_running (BraidReactor   *reactor,
                                       BraidCallFunc   func,
@@ -477,15 +475,8 @@ braid_glib_reactor_call_when_running (BraidReactor   *reactor,
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
 
-  if (self->running && !self->stopping)
-    {
-      func (user_data);
-      if (destroy != NULL)
-        destroy (user_data);
-      return;
-    }
-  braid_trigger_list_add (self->triggers, BRAID_TRIGGER_AFTER, "startup",
-                          func, user_data, destroy);
+  braid_trigger_list_call_when_running (self->triggers, self->running && !self->stopping,
+                                        func, user_data, destroy);
 }
 
 static void

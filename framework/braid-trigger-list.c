@@ -133,6 +133,35 @@ braid_trigger_list_remove (BraidTriggerList *list, guint trigger_id)
   return FALSE;
 }
 
+/**
+ * braid_trigger_list_call_when_running: (skip)
+ * @list: a list
+ * @running: whether the reactor runs now
+ * @func: what to call
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data after the call
+ *
+ * What [method@Braid.Reactor.call_when_running] does, for every reactor:
+ * as in Twisted, @func runs now if the reactor runs, else it becomes an
+ * `after startup` trigger, in order with the other ones.
+ */
+void
+braid_trigger_list_call_when_running (BraidTriggerList *list,
+                                      gboolean          running,
+                                      BraidCallFunc     func,
+                                      gpointer          user_data,
+                                      GDestroyNotify    destroy)
+{
+  if (!running)
+    {
+      braid_trigger_list_add (list, BRAID_TRIGGER_AFTER, "startup", func, user_data, destroy);
+      return;
+    }
+  func (user_data);
+  if (destroy != NULL)
+    destroy (user_data);
+}
+
 /* The first waiting trigger of @phase of @event, taken out of the list. */
 static Trigger *
 steal_next (BraidTriggerList *list, const char *event, BraidTriggerPhase phase)

@@ -21,6 +21,11 @@ guint             braid_trigger_list_add        (BraidTriggerList  *list,
                                                  GDestroyNotify     destroy);
 gboolean          braid_trigger_list_remove     (BraidTriggerList  *list,
                                                  guint              trigger_id);
+void              braid_trigger_list_call_when_running (BraidTriggerList *list,
+                                                        gboolean          running,
+                                                        BraidCallFunc     func,
+                                                        gpointer          user_data,
+                                                        GDestroyNotify    destroy);
 void              braid_trigger_list_fire       (BraidTriggerList  *list,
                                                  const char        *event,
                                                  BraidTriggerPhase  phase);

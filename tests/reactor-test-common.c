@@ -1,4 +1,6 @@
 /* reactor-test-common.c: helpers of the real-reactor tests. */
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "reactor-test-common.h"
@@ -332,4 +334,51 @@ listen_local (TestEnv *env, BraidFactory *factory)
   g_assert_nonnull (port);
   g_assert_cmpuint (braid_listening_port_get_port (port), >, 0);
   return braid_listening_port_get_port (port);
+}
+
+/* --- Raw sockets ----------------------------------------------------------- */
+
+static struct sockaddr_in
+loopback_address (guint16 port)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  return address;
+}
+
+int
+raw_try_connect (guint16 port)
+{
+  struct sockaddr_in address = loopback_address (port);
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  if (connect (fd, (struct sockaddr *) &address, sizeof address) == 0)
+    return fd;
+  close (fd);
+  return -1;
+}
+
+int
+raw_connect (guint16 port)
+{
+  int fd = raw_try_connect (port);
+
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+int
+raw_listen (guint16 *port)
+{
+  struct sockaddr_in address = loopback_address (0);
+  socklen_t len = sizeof address;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (fd, 4), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &address, &len), ==, 0);
+  *port = ntohs (address.sin_port);
+  return fd;
 }

@@ -95,3 +95,9 @@ RecFactory *rec_factory_new (GType protocol_type, RecFlags flags);
 RecState   *rec_factory_state (RecFactory *factory, guint index);
 
 guint16 listen_local (TestEnv *env, BraidFactory *factory);
+
+/* Raw sockets on 127.0.0.1, outside the reactor, for peers that must
+ * misbehave in ways a Braid protocol would not. All blocking. */
+int raw_try_connect (guint16 port);   /* the socket, or -1 if refused */
+int raw_connect     (guint16 port);   /* fails the test if refused */
+int raw_listen      (guint16 *port);  /* listens on a free port; sets @port */

@@ -86,19 +86,6 @@ reset_faults (void)
   failing_epoll_op = 0;
 }
 
-/* A blocking raw socket connected to 127.0.0.1:@port. */
-static int
-raw_connect (guint16 port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  return fd;
-}
-
 /* --- accept() ------------------------------------------------------------ */
 
 static void
@@ -238,24 +225,6 @@ test_connecting_fails_cleanly_if_epoll_refuses (void)
   reset_faults ();
 }
 
-/* A raw listening socket on 127.0.0.1, outside the reactor: connections to
- * it complete in the kernel, and the reactor registers nothing for them. */
-static int
-raw_listen (guint16 *port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET,
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  socklen_t len = sizeof address;
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  g_assert_cmpint (listen (fd, 4), ==, 0);
-  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &address, &len), ==, 0);
-  *port = ntohs (address.sin_port);
-  return fd;
-}
-
 static void
 test_connected_socket_epoll_refuses_fails_the_attempt (void)
 {
@@ -269,9 +238,10 @@ test_connected_socket_epoll_refuses_fails_the_attempt (void)
                   "connection, the attempt fails (logged), connection_made never runs, "
                   "and the peer sees the socket close");
   test_env_init (&env);
+  /* A raw listener outside the reactor: the connection completes in the
+   * kernel, so the reactor's only registrations are the client's. The
+   * connector's own goes through; the transport's, the next one, does not. */
   listener = raw_listen (&port);
-  /* The connector's own registration goes through; the transport's, the
-   * next one, does not. */
   fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 1);
   g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot watch socket *");
   braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));

@@ -298,17 +298,6 @@ test_far_timer_does_not_block_the_loop (void)
 
 /* --- Dropping the reactor ------------------------------------------------- */
 
-static int
-raw_connect (guint16 port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  return connect (fd, (struct sockaddr *) &address, sizeof address) == 0 ? fd : (close (fd), -1);
-}
-
 static void
 test_dispose_twice (void)
 {
@@ -327,7 +316,7 @@ test_dispose_twice (void)
   g_object_run_dispose (G_OBJECT (env.reactor));
   g_assert_cmpuint (rec_factory_state (server, 0)->lost_count, ==, 1);
   g_assert_error (rec_factory_state (server, 0)->lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
-  refused = raw_connect (port);
+  refused = raw_try_connect (port);
   g_assert_cmpint (refused, ==, -1);
   g_object_run_dispose (G_OBJECT (env.reactor));
   g_assert_cmpuint (rec_factory_state (server, 0)->lost_count, ==, 1);

@@ -475,18 +475,6 @@ write_megabytes (gpointer data)
   braid_transport_write (braid_protocol_get_transport (protocol), big, size);
 }
 
-static int
-raw_connect (guint16 port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  return fd;
-}
-
 static gsize
 read_to_end (int fd)
 {

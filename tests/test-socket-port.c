@@ -94,19 +94,6 @@ test_unix_listen_errors (void)
   g_rmdir (dir);
 }
 
-/* A blocking raw socket connected to 127.0.0.1:@port. */
-static int
-raw_connect (guint16 port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  return fd;
-}
-
 static void
 test_burst_is_served_over_several_wakeups (void)
 {

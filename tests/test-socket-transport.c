@@ -10,19 +10,6 @@
 
 #include "reactor-test-common.h"
 
-/* A raw, blocking socket connected to 127.0.0.1:@port. */
-static int
-raw_connect (guint16 port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  return fd;
-}
-
 /* Listens with @server, connects a raw peer, and waits for the server's
  * connection: returns the peer's fd. */
 static int

@@ -22,20 +22,6 @@ connect_local (TestEnv *env, guint16 port, RecFactory *client)
                                     BRAID_CLIENT_FACTORY (client));
 }
 
-/* A blocking raw socket connected to 127.0.0.1:@port, for a peer that must
- * misbehave in ways a Braid protocol would not. */
-static int
-raw_connect (guint16 port)
-{
-  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
-                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
-  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
-  return fd;
-}
-
 static BraidSocketTransport *
 transport_of (RecFactory *factory, guint index)
 {

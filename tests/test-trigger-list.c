@@ -139,6 +139,33 @@ test_triggers_change_the_list_while_firing (void)
 }
 
 static void
+test_call_when_running (void)
+{
+  Run run;
+  Mark *later = g_new0 (Mark, 1);
+  Mark *now = g_new0 (Mark, 1);
+
+  g_test_summary ("call_when_running runs at once if the reactor runs; else it waits as "
+                  "an `after startup` trigger, in order with the other ones");
+  run_init (&run);
+  add (&run, BRAID_TRIGGER_AFTER, "startup", 'a');
+  later->run = &run;
+  later->letter = 'w';
+  braid_trigger_list_call_when_running (run.list, FALSE, log_letter, later, g_free);
+  add (&run, BRAID_TRIGGER_AFTER, "startup", 'b');
+  g_assert_cmpstr (run.log->str, ==, "");
+  braid_trigger_list_fire (run.list, "startup", BRAID_TRIGGER_AFTER);
+  g_assert_cmpstr (run.log->str, ==, "awb");
+
+  now->run = &run;
+  now->letter = 'n';
+  braid_trigger_list_call_when_running (run.list, TRUE, log_letter, now, g_free);
+  g_assert_cmpstr (run.log->str, ==, "awbn");
+  g_assert_cmpuint (braid_trigger_list_get_length (run.list), ==, 0);
+  run_clear (&run);
+}
+
+static void
 count_destroy (gpointer data)
 {
   (*(guint *) data)++;
@@ -176,6 +203,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/trigger-list/event-names-compare-by-value", test_event_names_compare_by_value);
   braid_test_add_func ("/trigger-list/remove", test_remove);
   braid_test_add_func ("/trigger-list/change-while-firing", test_triggers_change_the_list_while_firing);
+  braid_test_add_func ("/trigger-list/call-when-running", test_call_when_running);
   braid_test_add_func ("/trigger-list/free-destroys-waiting", test_free_destroys_waiting_triggers);
 
   return g_test_run ();

@@ -692,19 +692,15 @@ print_results (const Loadgen *lg)
   double p99 = histogram_percentile (&lg->latency, 0.99) / 1e3;
   double max = lg->latency.max_ns / 1e3;
 
-  g_autofree char *cpu_json = g_strdup ("null");
-  g_autofree char *cpu_per_request_json = g_strdup ("null");
+  /* The server's CPU figures, or JSON's null when not measured. */
+  char cpu_json[32] = "null";
+  char cpu_per_request_json[32] = "null";
 
   if (lg->server_cpu >= 0)
-    {
-      g_free (cpu_json);
-      cpu_json = g_strdup_printf ("%.3f", lg->server_cpu);
-      if (lg->requests > 0)
-        {
-          g_free (cpu_per_request_json);
-          cpu_per_request_json = g_strdup_printf ("%.3f", lg->server_cpu * 1e6 / lg->requests);
-        }
-    }
+    g_snprintf (cpu_json, sizeof cpu_json, "%.3f", lg->server_cpu);
+  if (lg->server_cpu >= 0 && lg->requests > 0)
+    g_snprintf (cpu_per_request_json, sizeof cpu_per_request_json, "%.3f",
+                lg->server_cpu * 1e6 / lg->requests);
   if (o->json)
     {
       g_print ("{\"host\": \"127.0.0.1\", \"port\": %d, \"connections\": %d, "
