@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "braid.h"
+#include "braid-error.h"
 
 /**
  * braid_error_quark:

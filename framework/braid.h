@@ -3,49 +3,52 @@
  * Braid is Twisted's event-driven networking model in C, on GLib: a
  * reactor, transports, protocols and factories, deferreds, timers and
  * framing protocols. Start with lessons/01-echo/README.md.
+ *
+ * The framework is built in parts, each in its own folder; a part uses only
+ * the parts listed above it here (docs/architecture.md, "Where things live").
  */
 #pragma once
 
 #define BRAID_INSIDE
 
+/* The foundation: forward declarations and the error domain. */
 #include "braid-types.h"
 #include "braid-error.h"
 
-/* Time */
-#include "braid-clock.h"
-#include "braid-delayed-call.h"
-#include "braid-timer-queue.h"
-#include "braid-trigger-list.h"
+/* deferred/: results that arrive later, and what combines them. */
+#include "deferred/braid-deferred.h"
+#include "deferred/braid-deferred-list.h"
+#include "deferred/braid-deferred-lock.h"
+#include "deferred/braid-deferred-async.h"
 
-/* Connections */
-#include "braid-producer.h"
-#include "braid-transport.h"
-#include "braid-protocol.h"
-#include "braid-factory.h"
-#include "braid-client-factory.h"
-#include "braid-connector.h"
-#include "braid-listening-port.h"
-#include "braid-reactor.h"
+/* time/: clocks, delayed calls, and what runs on a clock. */
+#include "time/braid-clock.h"
+#include "time/braid-delayed-call.h"
+#include "time/braid-timer-queue.h"
+#include "time/braid-looping-call.h"
+#include "time/braid-defer-later.h"
 
-/* The real reactor (issue #3) */
-#include "braid-glib-reactor.h"
-#include "braid-socket-transport.h"
+/* core/: the interfaces of a connection and of a reactor. */
+#include "core/braid-producer.h"
+#include "core/braid-transport.h"
+#include "core/braid-protocol.h"
+#include "core/braid-factory.h"
+#include "core/braid-client-factory.h"
+#include "core/braid-connector.h"
+#include "core/braid-listening-port.h"
+#include "core/braid-reactor.h"
+#include "core/braid-trigger-list.h"
+#include "core/braid-idle-timeout.h"
 
+/* framing/: protocols that cut a byte stream into messages. */
+#include "framing/braid-line-receiver.h"
+#include "framing/braid-int-n-receiver.h"
+#include "framing/braid-netstring-receiver.h"
 
-/* Deferreds (issue #4) */
-#include "braid-deferred.h"
-#include "braid-deferred-list.h"
-#include "braid-deferred-lock.h"
-#include "braid-deferred-async.h"
-
-
-/* Framing protocols and timers (issue #5) */
-#include "braid-line-receiver.h"
-#include "braid-int-n-receiver.h"
-#include "braid-netstring-receiver.h"
-#include "braid-looping-call.h"
-#include "braid-idle-timeout.h"
-#include "braid-defer-later.h"
-
+/* reactor/: the real reactor, on the GLib main loop, and its sockets. */
+#include "reactor/braid-glib-reactor.h"
+#include "reactor/braid-socket-transport.h"
+#include "reactor/braid-socket-port.h"
+#include "reactor/braid-socket-connector.h"
 
 #undef BRAID_INSIDE

@@ -104,8 +104,9 @@ def coverage_counts_sources_not_tests_tools_headers_or_exercises():
     coverage = load("tools/coverage", "coverage_tool")
     r = lambda p: os.path.join(coverage.SOURCE_ROOT, p)  # noqa: E731
     expected = {
-        "framework/braid-clock.c": "framework",
-        "framework/braid-clock.h": None,
+        "framework/braid-error.c": "framework",
+        "framework/time/braid-clock.c": "framework",
+        "framework/time/braid-clock.h": None,
         "fakes/braid-loopback.c": "fakes",
         "lessons/06-framing/framing.c": "lessons/06-framing",
         "lessons/06-framing/solution/prefix.c": "lessons/06-framing",
@@ -124,7 +125,7 @@ def coverage_counts_sources_not_tests_tools_headers_or_exercises():
     # A lesson's view counts only that lesson's files.
     assert coverage.counted(r("lessons/06-framing/framing.c"), "06-framing") == "lessons/06-framing"
     assert coverage.counted(r("lessons/07-lines/lines.c"), "06-framing") is None
-    assert coverage.counted(r("framework/braid-clock.c"), "06-framing") is None
+    assert coverage.counted(r("framework/time/braid-clock.c"), "06-framing") is None
 
 
 @test
