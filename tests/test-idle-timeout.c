@@ -314,7 +314,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/idle-timeout/expired-func", test_expired_func_replaces_the_default);
   braid_test_add_func ("/idle-timeout/replace-and-cancel", test_set_again_replaces_and_cancel_forgets);
   braid_test_add_func ("/idle-timeout/expired-data-freed", test_expired_func_data_is_freed);
-  braid_test_add_func ("/protocol/abort-with-reason/first-wins", test_abort_with_reason_first_wins);
+  braid_test_add_func ("/idle-timeout/abort-with-reason/first-wins", test_abort_with_reason_first_wins);
   braid_test_add_func ("/idle-timeout/expired/ignores-later-activity", test_expired_timeout_ignores_later_activity);
 
   return g_test_run ();
