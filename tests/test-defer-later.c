@@ -92,6 +92,42 @@ test_dropping_the_deferred_leaves_the_call_to_fire (void)
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 
+/* ---- braid_defer_later with no callback -------------------------------- */
+
+static void
+count_destroy_data (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_defer_later_without_callback_fires_null (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_defer_later (BRAID_CLOCK (clock), 2, NULL, NULL, NULL);
+
+  braid_fake_clock_advance (clock, 1.5);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 0.5);
+  g_assert_null (braid_assert_success_result (d));
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+}
+
+static void
+test_defer_later_without_callback_releases_the_data_at_once (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = NULL;
+  guint released = 0;
+
+  d = braid_defer_later (BRAID_CLOCK (clock), 1, NULL, &released, count_destroy_data);
+  /* With no callback the data has no use: released now, not at the fire. */
+  g_assert_cmpuint (released, ==, 1);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_null (braid_assert_success_result (d));
+  g_assert_cmpuint (released, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -104,5 +140,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/defer-later/cancel-cancels-call", test_cancel_cancels_the_call);
   braid_test_add_func ("/defer-later/cancel-after-firing", test_cancel_after_firing_does_nothing);
   braid_test_add_func ("/defer-later/dropped-deferred", test_dropping_the_deferred_leaves_the_call_to_fire);
+  braid_test_add_func ("/defer-later/no-callback", test_defer_later_without_callback_fires_null);
+  braid_test_add_func ("/defer-later/no-callback-with-data", test_defer_later_without_callback_releases_the_data_at_once);
+
   return g_test_run ();
 }

@@ -1,6 +1,8 @@
 /* test-deferred-assertions.c: braid_assert_success_result(),
  * braid_assert_failure_result() and braid_assert_no_result(), passing and
  * failing. */
+#include <string.h>
+
 #include <braid-fakes.h>
 
 static GError *
@@ -171,6 +173,160 @@ test_no_result_fails_on_an_error (void)
   g_test_trap_assert_stderr ("*expected no result*failed at*early*");
 }
 
+/* Runs the current test in a child where assertions only mark the test as
+ * failed; the child says on stderr what the assertion returned. */
+static void
+expect_child_failure (const char *stderr_pattern)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (stderr_pattern);
+}
+
+static void
+say_returned (gconstpointer result)
+{
+  g_printerr ("assertion returned %s\n", result == NULL ? "NULL" : "a pointer");
+}
+
+static void
+test_success_message_when_unfired (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+      g_test_set_nonfatal_assertions ();
+      say_returned (braid_assert_success_result (d));
+      return;
+    }
+  expect_child_failure ("*expected a value, but the deferred created at "
+                        "*test-deferred-assertions.c:* has not fired*assertion returned NULL*");
+}
+
+static void
+test_success_message_when_paused (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+      g_test_set_nonfatal_assertions ();
+      braid_deferred_pause (d);
+      braid_deferred_callback (d, NULL, NULL);
+      say_returned (braid_assert_success_result (d));
+      braid_deferred_unpause (d);
+      return;
+    }
+  expect_child_failure ("*expected a value, but the deferred created at *fired at "
+                        "*test-deferred-assertions.c:*, but is paused or waiting on another "
+                        "deferred*assertion returned NULL*");
+}
+
+static void
+test_success_message_on_error (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d =
+        braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone"));
+      g_autoptr (GError) handled = NULL;
+
+      g_test_set_nonfatal_assertions ();
+      say_returned (braid_assert_success_result (d));
+      /* The failed assertion left the error in place: handle it here. */
+      handled = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_printerr ("still held: %s\n", handled->message);
+      return;
+    }
+  expect_child_failure ("*expected a value, but the deferred created at *failed: gone "
+                        "(g-io-error-quark, 1)*assertion returned NULL*still held: gone*");
+}
+
+static void
+test_failure_message_when_unfired (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+      g_test_set_nonfatal_assertions ();
+      say_returned (braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+      return;
+    }
+  expect_child_failure ("*expected an error g-io-error-quark 24, but the deferred created "
+                        "at *has not fired*assertion returned NULL*");
+}
+
+static void
+test_failure_message_on_value (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d = braid_succeed (g_strdup ("v"), g_free);
+
+      g_test_set_nonfatal_assertions ();
+      say_returned (braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+      return;
+    }
+  expect_child_failure ("*expected an error g-io-error-quark 24, but the deferred created "
+                        "at *has a value (0x*)*assertion returned NULL*");
+}
+
+static void
+test_failure_message_on_other_error_keeps_it (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d =
+        braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone"));
+      g_autoptr (GError) handled = NULL;
+
+      g_test_set_nonfatal_assertions ();
+      say_returned (braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+      handled = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_printerr ("still held: %s\n", handled->message);
+      return;
+    }
+  expect_child_failure ("*expected an error g-io-error-quark 24, but the deferred created "
+                        "at *failed with g-io-error-quark 1: gone*assertion returned NULL*"
+                        "still held: gone*");
+}
+
+static void
+test_no_result_message_on_value (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d = braid_succeed (NULL, NULL);
+
+      g_test_set_nonfatal_assertions ();
+      braid_assert_no_result (d);
+      return;
+    }
+  expect_child_failure ("*expected no result, but the deferred created at "
+                        "*test-deferred-assertions.c:* has a value (*), fired at *");
+}
+
+static void
+test_no_result_message_on_error (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidDeferred) d =
+        braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone"));
+      g_autoptr (GError) handled = NULL;
+
+      g_test_set_nonfatal_assertions ();
+      braid_assert_no_result (d);
+      handled = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_printerr ("still held: %s\n", handled->message);
+      return;
+    }
+  expect_child_failure ("*expected no result, but the deferred created at *failed at "
+                        "*: gone (g-io-error-quark, 1)*still held: gone*");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -188,6 +344,15 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred-assertions/no-result/passes", test_no_result_passes_on_unfired_paused_and_waiting);
   braid_test_add_func ("/deferred-assertions/no-result/fails-on-value", test_no_result_fails_on_a_value);
   braid_test_add_func ("/deferred-assertions/no-result/fails-on-error", test_no_result_fails_on_an_error);
+
+  braid_test_add_func ("/deferred-assertions/success/unfired", test_success_message_when_unfired);
+  braid_test_add_func ("/deferred-assertions/success/paused", test_success_message_when_paused);
+  braid_test_add_func ("/deferred-assertions/success/error", test_success_message_on_error);
+  braid_test_add_func ("/deferred-assertions/failure/unfired", test_failure_message_when_unfired);
+  braid_test_add_func ("/deferred-assertions/failure/value", test_failure_message_on_value);
+  braid_test_add_func ("/deferred-assertions/failure/other-error", test_failure_message_on_other_error_keeps_it);
+  braid_test_add_func ("/deferred-assertions/no-result/value", test_no_result_message_on_value);
+  braid_test_add_func ("/deferred-assertions/no-result/error", test_no_result_message_on_error);
 
   return g_test_run ();
 }

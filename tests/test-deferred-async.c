@@ -278,6 +278,155 @@ test_defer_to_thread_cancelled_drops_the_late_value (void)
   g_cond_clear (&gate.cond);
 }
 
+/* ---- GAsyncReadyCallback after cancel ---------------------------------- */
+
+/* What the operation answers: an error, or a static string (nothing to
+ * free), or NULL. */
+typedef enum { ANSWER_ERROR, ANSWER_STATIC, ANSWER_NULL } Answer;
+
+static const char static_value[] = "static";
+
+static void
+answer_async (Answer answer, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, NULL, callback, user_data);
+
+  if (answer == ANSWER_ERROR)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "late failure");
+  else
+    g_task_return_pointer (task, answer == ANSWER_STATIC ? (gpointer) static_value : NULL, NULL);
+  g_object_unref (task);
+}
+
+static guint finish_calls;
+
+static gpointer
+counting_finish (GObject *source, GAsyncResult *result, GError **error)
+{
+  (void) source;
+  finish_calls++;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+run_cancelled_async (Answer answer, GDestroyNotify value_destroy)
+{
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  g_autoptr (GError) error = NULL;
+
+  finish_calls = 0;
+  answer_async (answer, braid_deferred_async_ready,
+                braid_deferred_async_data (d, counting_finish, value_destroy));
+  braid_deferred_cancel (d);
+  while (finish_calls == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The late answer was finished once and dropped: the deferred still
+   * holds the cancellation. */
+  g_assert_cmpuint (finish_calls, ==, 1);
+  error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_async_cancelled_then_error (void)
+{
+  run_cancelled_async (ANSWER_ERROR, g_free);
+}
+
+static void
+test_async_cancelled_then_value_without_destroy (void)
+{
+  run_cancelled_async (ANSWER_STATIC, NULL);
+}
+
+static void
+test_async_cancelled_then_null_value (void)
+{
+  run_cancelled_async (ANSWER_NULL, g_free);
+}
+
+/* ---- braid_defer_to_thread after cancel -------------------------------- */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  gboolean go;
+  Answer answer;
+  gboolean released;   /* set by the user-data destroy notify */
+} AnswerGate;
+
+static gpointer
+answer_at_gate (gpointer data, GError **error)
+{
+  AnswerGate *gate = data;
+
+  g_mutex_lock (&gate->lock);
+  while (!gate->go)
+    g_cond_wait (&gate->cond, &gate->lock);
+  g_mutex_unlock (&gate->lock);
+  if (gate->answer == ANSWER_ERROR)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "late failure");
+      return NULL;
+    }
+  return gate->answer == ANSWER_STATIC ? (gpointer) static_value : NULL;
+}
+
+static void
+release_gate (gpointer data)
+{
+  AnswerGate *gate = data;
+
+  gate->released = TRUE;
+}
+
+static void
+run_cancelled_thread (Answer answer, GDestroyNotify value_destroy)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (BraidDeferred) d = NULL;
+  g_autoptr (GError) error = NULL;
+  AnswerGate gate = { .answer = answer };
+
+  g_mutex_init (&gate.lock);
+  g_cond_init (&gate.cond);
+  g_main_context_push_thread_default (context);
+  d = braid_defer_to_thread_full (answer_at_gate, &gate, release_gate, value_destroy, G_STRLOC);
+  braid_deferred_cancel (d);
+
+  g_mutex_lock (&gate.lock);
+  gate.go = TRUE;
+  g_cond_signal (&gate.cond);
+  g_mutex_unlock (&gate.lock);
+  while (!gate.released)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  /* The late answer was dropped in this thread; the cancellation stays. */
+  error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_mutex_clear (&gate.lock);
+  g_cond_clear (&gate.cond);
+}
+
+static void
+test_thread_cancelled_then_error (void)
+{
+  run_cancelled_thread (ANSWER_ERROR, g_free);
+}
+
+static void
+test_thread_cancelled_then_value_without_destroy (void)
+{
+  run_cancelled_thread (ANSWER_STATIC, NULL);
+}
+
+static void
+test_thread_cancelled_then_null_value (void)
+{
+  run_cancelled_thread (ANSWER_NULL, g_free);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -294,6 +443,13 @@ main (int argc, char **argv)
                        test_defer_to_thread_fires_in_the_calling_context);
   braid_test_add_func ("/deferred-async/thread/error", test_defer_to_thread_fires_with_the_error);
   braid_test_add_func ("/deferred-async/thread/cancelled", test_defer_to_thread_cancelled_drops_the_late_value);
+
+  braid_test_add_func ("/deferred-async/ready/cancelled-then-error", test_async_cancelled_then_error);
+  braid_test_add_func ("/deferred-async/ready/cancelled-then-unowned-value", test_async_cancelled_then_value_without_destroy);
+  braid_test_add_func ("/deferred-async/ready/cancelled-then-null", test_async_cancelled_then_null_value);
+  braid_test_add_func ("/deferred-async/thread/cancelled-then-error", test_thread_cancelled_then_error);
+  braid_test_add_func ("/deferred-async/thread/cancelled-then-unowned-value", test_thread_cancelled_then_value_without_destroy);
+  braid_test_add_func ("/deferred-async/thread/cancelled-then-null", test_thread_cancelled_then_null_value);
 
   return g_test_run ();
 }

@@ -403,9 +403,9 @@ main (int argc, char **argv)
                        test_cancelled_members_keep_their_errors);
   braid_test_add_func ("/deferred-list/cancel/after-member-dropped", test_cancel_after_a_member_was_dropped);
   braid_test_add_func ("/deferred-list/freed-with-unfired-members", test_list_is_freed_with_members_that_never_fire);
-  braid_test_add_func ("/gather/values-in-order", test_gather_gives_values_in_order);
-  braid_test_add_func ("/gather/first-error-with-index", test_gather_fails_with_the_first_error_and_its_index);
-  braid_test_add_func ("/gather/cancel", test_gather_cancel_cancels_members);
+  braid_test_add_func ("/deferred-list/gather/values-in-order", test_gather_gives_values_in_order);
+  braid_test_add_func ("/deferred-list/gather/first-error-with-index", test_gather_fails_with_the_first_error_and_its_index);
+  braid_test_add_func ("/deferred-list/gather/cancel", test_gather_cancel_cancels_members);
 
   return g_test_run ();
 }

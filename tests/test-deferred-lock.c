@@ -264,15 +264,15 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred-lock/cancelled-waiter", test_lock_cancelled_waiter_leaves_the_line);
   braid_test_add_func ("/deferred-lock/release-unlocked", test_lock_release_when_unlocked_is_a_programming_error);
   braid_test_add_func ("/deferred-lock/freed-with-waiters", test_lock_freed_with_waiters_leaves_them_unfired);
-  braid_test_add_func ("/deferred-semaphore/n-holders", test_semaphore_lets_n_holders_in);
-  braid_test_add_func ("/deferred-semaphore/cancelled-waiter", test_semaphore_cancelled_waiter_leaves_the_line);
-  braid_test_add_func ("/deferred-semaphore/over-release", test_semaphore_over_release_is_a_programming_error);
-  braid_test_add_func ("/deferred-queue/get-waits-for-put", test_queue_get_waits_for_put);
-  braid_test_add_func ("/deferred-queue/put-waits-for-get", test_queue_put_waits_for_get);
-  braid_test_add_func ("/deferred-queue/overflow", test_queue_overflow_is_an_error);
-  braid_test_add_func ("/deferred-queue/underflow", test_queue_underflow_is_an_error);
-  braid_test_add_func ("/deferred-queue/cancelled-get", test_queue_cancelled_get_leaves_the_line);
-  braid_test_add_func ("/deferred-queue/freed-with-waiting-gets", test_queue_freed_with_waiting_gets);
+  braid_test_add_func ("/deferred-lock/semaphore/n-holders", test_semaphore_lets_n_holders_in);
+  braid_test_add_func ("/deferred-lock/semaphore/cancelled-waiter", test_semaphore_cancelled_waiter_leaves_the_line);
+  braid_test_add_func ("/deferred-lock/semaphore/over-release", test_semaphore_over_release_is_a_programming_error);
+  braid_test_add_func ("/deferred-lock/queue/get-waits-for-put", test_queue_get_waits_for_put);
+  braid_test_add_func ("/deferred-lock/queue/put-waits-for-get", test_queue_put_waits_for_get);
+  braid_test_add_func ("/deferred-lock/queue/overflow", test_queue_overflow_is_an_error);
+  braid_test_add_func ("/deferred-lock/queue/underflow", test_queue_underflow_is_an_error);
+  braid_test_add_func ("/deferred-lock/queue/cancelled-get", test_queue_cancelled_get_leaves_the_line);
+  braid_test_add_func ("/deferred-lock/queue/freed-with-waiting-gets", test_queue_freed_with_waiting_gets);
 
   return g_test_run ();
 }

@@ -1315,6 +1315,89 @@ test_deferred_is_a_boxed_type (void)
   g_assert_nonnull (strstr (braid_deferred_get_fired_at (d), "test-deferred.c:"));
 }
 
+/* ---- where a deferred was created and fired, when nobody says --------- */
+
+static guint destroyed_canceller_data;
+
+static void
+never_cancel (BraidDeferred *deferred, gpointer data)
+{
+  (void) deferred;
+  (void) data;
+}
+
+static void
+test_unknown_creation_and_firing_places (void)
+{
+  BraidDeferred *d = braid_deferred_new_full (NULL, NULL, NULL, NULL);
+
+  g_assert_cmpstr (braid_deferred_get_created_at (d), ==, "(unknown)");
+  braid_deferred_callback_full (d, NULL, NULL, NULL);
+  g_assert_cmpstr (braid_deferred_get_fired_at (d), ==, "(unknown)");
+
+  /* Firing again is misuse: the critical names both places. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL,
+                         "BraidDeferred created at (unknown) was already called at "
+                         "(unknown); fired again at (unknown)*");
+  braid_deferred_callback_full (d, NULL, NULL, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_null (braid_assert_success_result (d));
+  braid_deferred_unref (d);
+}
+
+static void
+test_canceller_set_after_firing_is_dropped (void)
+{
+  g_autoptr (BraidDeferred) d = braid_succeed (NULL, NULL);
+
+  destroyed_canceller_data = 0;
+  /* Without a destroy notify there is nothing to release... */
+  braid_deferred_set_canceller (d, never_cancel, &destroyed_canceller_data, NULL);
+  g_assert_cmpuint (destroyed_canceller_data, ==, 0);
+  /* ...with one, the data is released at once. */
+  braid_deferred_set_canceller (d, never_cancel, &destroyed_canceller_data, count_destroy);
+  g_assert_cmpuint (destroyed_canceller_data, ==, 1);
+  g_assert_null (braid_assert_success_result (d));
+}
+
+static void
+test_observer_removed_only_with_its_own_data (void)
+{
+  guint reports = 0;
+  guint other = 0;
+  g_autofree char *leftovers = NULL;
+
+  braid_deferred_add_unhandled_error_observer (count_report, &reports);
+  /* Same function, other data: not this observer. */
+  braid_deferred_remove_unhandled_error_observer (count_report, &other);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Unhandled error in BraidDeferred*");
+  braid_deferred_unref (braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "seen")));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (reports, ==, 1);
+  g_assert_cmpuint (other, ==, 0);
+  braid_deferred_remove_unhandled_error_observer (count_report, &reports);
+  leftovers = braid_hygiene_collect ();
+  g_assert_nonnull (strstr (leftovers, "seen"));
+}
+
+static void
+test_timeout_outlived_by_its_clock (void)
+{
+  BraidFakeClock *clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  g_autofree char *leftovers = NULL;
+
+  braid_deferred_add_timeout (d, 5, BRAID_CLOCK (clock));
+  /* Destroying the clock cancels the timeout's call (and reports it). */
+  g_object_unref (clock);
+  leftovers = braid_hygiene_collect ();
+  g_assert_nonnull (strstr (leftovers, "is still pending (due at 5 s"));
+
+  /* The value that comes later goes through untouched. */
+  braid_deferred_callback (d, g_strdup ("late but fine"), g_free);
+  g_assert_cmpstr (braid_assert_success_result (d), ==, "late but fine");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1394,6 +1477,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/deferred/unhandled/observers", test_unhandled_error_observers_are_told);
   braid_test_add_func ("/deferred/unhandled/fails-hygiene-check",
                        test_leaving_an_unhandled_error_fails_the_hygiene_check);
+
+  braid_test_add_func ("/deferred/timeout/clock-gone", test_timeout_outlived_by_its_clock);
+  braid_test_add_func ("/deferred/places/unknown", test_unknown_creation_and_firing_places);
+  braid_test_add_func ("/deferred/canceller/after-firing", test_canceller_set_after_firing_is_dropped);
+  braid_test_add_func ("/deferred/observers/remove-own-data", test_observer_removed_only_with_its_own_data);
 
   return g_test_run ();
 }

@@ -1,4 +1,6 @@
 /* test-fake-clock.c: BraidFakeClock, and the delayed calls it makes. */
+#include <string.h>
+
 #include <braid-fakes.h>
 
 /* Records the clock time each time it is called. */
@@ -440,6 +442,42 @@ test_cancel_from_the_middle_of_many (void)
   g_assert_cmpuint (fired, ==, 666);
 }
 
+static void
+noop (gpointer user_data)
+{
+  (void) user_data;
+}
+
+static void
+test_clock_disposed_with_calls_reports_each_once (void)
+{
+  BraidFakeClock *clock = braid_fake_clock_new ();
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  braid_clock_call_later (BRAID_CLOCK (clock), 1, noop, NULL, NULL);
+  braid_clock_call_later (BRAID_CLOCK (clock), 2, noop, NULL, NULL);
+  g_object_run_dispose (G_OBJECT (clock));
+
+  /* Dispose cancelled both calls and reported each as a leftover. */
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+  first = braid_hygiene_collect ();
+  g_assert_nonnull (first);
+  lines = g_strsplit (first, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (lines[0], "is still pending (due at 1 s on a BraidFakeClock)"));
+  g_assert_nonnull (strstr (lines[1], "is still pending (due at 2 s on a BraidFakeClock)"));
+
+  /* The disposed clock, still alive, has nothing more to report. */
+  second = braid_hygiene_collect ();
+  g_assert_null (second);
+
+  /* Finalizing runs dispose a second time, which finds nothing to clear. */
+  g_object_unref (clock);
+  braid_assert_no_leftovers ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -467,6 +505,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/fake-clock/get-delayed-calls", test_get_delayed_calls_lists_pending_in_order);
   braid_test_add_func ("/fake-clock/destroy-cancels", test_destroying_the_clock_cancels_pending_calls);
   braid_test_add_func ("/fake-clock/many-timers", test_many_timers_fire_in_order);
+
+  braid_test_add_func ("/fake-clock/disposed-with-calls", test_clock_disposed_with_calls_reports_each_once);
 
   return g_test_run ();
 }

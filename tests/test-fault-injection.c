@@ -270,12 +270,12 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  braid_test_add_func ("/fault/accept/transient-errors-are-skipped", test_transient_accept_errors_are_skipped);
-  braid_test_add_func ("/fault/accept/unexpected-error-backs-off", test_unexpected_accept_error_backs_off);
-  braid_test_add_func ("/fault/epoll/listen-fails-cleanly", test_listening_fails_cleanly_if_epoll_refuses);
-  braid_test_add_func ("/fault/epoll/connection-refused-again-is-closed", test_connection_epoll_refuses_again_is_closed);
-  braid_test_add_func ("/fault/epoll/connect-fails-cleanly", test_connecting_fails_cleanly_if_epoll_refuses);
-  braid_test_add_func ("/fault/epoll/connected-socket-refused-fails-the-attempt", test_connected_socket_epoll_refuses_fails_the_attempt);
+  braid_test_add_func ("/fault-injection/accept/transient-errors-are-skipped", test_transient_accept_errors_are_skipped);
+  braid_test_add_func ("/fault-injection/accept/unexpected-error-backs-off", test_unexpected_accept_error_backs_off);
+  braid_test_add_func ("/fault-injection/epoll/listen-fails-cleanly", test_listening_fails_cleanly_if_epoll_refuses);
+  braid_test_add_func ("/fault-injection/epoll/connection-refused-again-is-closed", test_connection_epoll_refuses_again_is_closed);
+  braid_test_add_func ("/fault-injection/epoll/connect-fails-cleanly", test_connecting_fails_cleanly_if_epoll_refuses);
+  braid_test_add_func ("/fault-injection/epoll/connected-socket-refused-fails-the-attempt", test_connected_socket_epoll_refuses_fails_the_attempt);
 
   return g_test_run ();
 }

@@ -514,6 +514,33 @@ test_works_without_a_transport (void)
   g_assert_cmpstr (got, ==, "[a][b]");
 }
 
+static void
+count_notify (GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void) object;
+  (void) pspec;
+  (*(guint *) data)++;
+}
+
+static void
+test_setting_the_same_value_does_not_notify (void)
+{
+  g_autoptr (BraidLineReceiver) lines = g_object_new (TYPE_REC_LINES, NULL);
+  guint delimiter_notes = 0;
+  guint max_length_notes = 0;
+
+  g_signal_connect (lines, "notify::delimiter", G_CALLBACK (count_notify), &delimiter_notes);
+  g_signal_connect (lines, "notify::max-length", G_CALLBACK (count_notify), &max_length_notes);
+  braid_line_receiver_set_delimiter (lines, "\n");
+  braid_line_receiver_set_delimiter (lines, "\n");
+  braid_line_receiver_set_max_length (lines, 64);
+  braid_line_receiver_set_max_length (lines, 64);
+  g_assert_cmpuint (delimiter_notes, ==, 1);
+  g_assert_cmpuint (max_length_notes, ==, 1);
+  g_assert_cmpstr (braid_line_receiver_get_delimiter (lines), ==, "\n");
+  g_assert_cmpuint (braid_line_receiver_get_max_length (lines), ==, 64);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -541,5 +568,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/line-receiver/flow/paused-input-bounded", test_paused_receiver_refuses_unbounded_input);
   braid_test_add_func ("/line-receiver/flow/reentrant-data-queued", test_reentrant_data_is_queued_behind_the_chunk);
   braid_test_add_func ("/line-receiver/without-transport", test_works_without_a_transport);
+  braid_test_add_func ("/line-receiver/same-value-no-notify", test_setting_the_same_value_does_not_notify);
+
   return g_test_run ();
 }

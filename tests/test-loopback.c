@@ -644,6 +644,104 @@ test_new_full_creator_and_misuse (void)
   g_test_assert_expected_messages ();
 }
 
+static void
+test_loopback_close_is_final (void)
+{
+  g_autoptr (RecordingProtocol) server = recording_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  BraidLoopback *loopback = braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+  BraidTransport *server_end = braid_loopback_get_server_transport (loopback);
+  GWeakRef weak;
+
+  g_weak_ref_init (&weak, loopback);
+  braid_transport_write (braid_loopback_get_client_transport (loopback), (const guint8 *) "hi", 2);
+  braid_loopback_close (loopback);
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_cmpstr (recording_protocol_state (server)->received->str, ==, "hi");
+  g_assert_cmpuint (recording_protocol_state (server)->lost_count, ==, 1);
+  g_assert_cmpuint (recording_protocol_state (client)->lost_count, ==, 1);
+
+  /* Closing again, or aborting an end that is already closed, changes
+   * nothing: no second connection_lost. */
+  braid_loopback_close (loopback);
+  g_object_ref (server_end);
+  braid_transport_abort_connection (server_end);
+  braid_loopback_flush (loopback);
+  g_assert_cmpuint (recording_protocol_state (server)->lost_count, ==, 1);
+  g_assert_cmpuint (recording_protocol_state (client)->lost_count, ==, 1);
+
+  /* Disposing twice (run_dispose, then the last unref) is harmless. */
+  g_object_run_dispose (G_OBJECT (loopback));
+  g_object_unref (loopback);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+  g_object_unref (server_end);
+}
+
+static void
+test_loopback_unregister_twice (void)
+{
+  g_autoptr (RecordingProtocol) server = recording_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback =
+    braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+  BraidTransport *end = braid_loopback_get_server_transport (loopback);
+
+  braid_transport_register_producer (end, BRAID_PRODUCER (producer), TRUE);
+  g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 2);
+  braid_transport_unregister_producer (end);
+  braid_transport_unregister_producer (end);
+  g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
+  braid_loopback_close (loopback);
+  /* The producer, no longer registered, is not told to stop. */
+  g_assert_cmpuint (producer->stops, ==, 0);
+}
+
+static void
+test_loopback_server_half_close_to_plain_client (void)
+{
+  g_autoptr (RecordingProtocol) server = half_close_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback =
+    braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+
+  /* The client cannot half-close: hearing the server's half-close, it
+   * closes the whole connection. */
+  braid_transport_write_string (braid_loopback_get_server_transport (loopback), "bye");
+  braid_transport_lose_write_connection (braid_loopback_get_server_transport (loopback));
+  braid_loopback_flush (loopback);
+  g_assert_cmpstr (recording_protocol_state (client)->received->str, ==, "bye");
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_error (recording_protocol_state (client)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_error (recording_protocol_state (server)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (recording_protocol_state (server)->read_lost_count, ==, 0);
+}
+
+static void
+test_loopback_pull_producer_not_asked_after_half_close (void)
+{
+  g_autoptr (RecordingProtocol) server = half_close_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = half_close_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback =
+    braid_loopback_new (BRAID_PROTOCOL (server), BRAID_PROTOCOL (client));
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+  BraidTransport *end = braid_loopback_get_client_transport (loopback);
+  guint resumes_before;
+
+  braid_transport_register_producer (end, BRAID_PRODUCER (producer), FALSE);
+  resumes_before = producer->resumes;
+  braid_transport_lose_write_connection (end);
+  braid_loopback_flush (loopback);
+  /* Nothing more may be written on a half-closed side: the pull producer
+   * is not asked for another piece. */
+  g_assert_cmpuint (producer->resumes, ==, resumes_before);
+  g_assert_cmpuint (recording_protocol_state (server)->read_lost_count, ==, 1);
+  g_assert_true (braid_loopback_is_open (loopback));
+  braid_transport_unregister_producer (end);
+  braid_loopback_close (loopback);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -679,6 +777,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/loopback/flush/gives-up-loudly", test_flush_gives_up_loudly_on_an_endless_conversation);
   braid_test_add_func ("/loopback/hygiene/destroyed-open", test_destroyed_open_loopback_is_reported);
   braid_test_add_func ("/loopback/new-full", test_new_full_creator_and_misuse);
+
+  braid_test_add_func ("/loopback/close-is-final", test_loopback_close_is_final);
+  braid_test_add_func ("/loopback/unregister-twice", test_loopback_unregister_twice);
+  braid_test_add_func ("/loopback/half-close-to-plain-client", test_loopback_server_half_close_to_plain_client);
+  braid_test_add_func ("/loopback/pull-producer-after-half-close", test_loopback_pull_producer_not_asked_after_half_close);
 
   return g_test_run ();
 }

@@ -552,6 +552,71 @@ test_recorded_factories_talk_through_a_loopback (void)
   g_assert_cmpuint (braid_factory_get_num_users (server_factory), ==, 0);
 }
 
+static void
+noop (gpointer user_data)
+{
+  (void) user_data;
+}
+
+static void
+test_memory_reactor_disposed_twice (void)
+{
+  BraidMemoryReactor *reactor = braid_memory_reactor_new ();
+  GWeakRef weak;
+
+  g_weak_ref_init (&weak, reactor);
+  braid_clock_call_later (BRAID_CLOCK (reactor), 5, noop, NULL, NULL);
+  braid_reactor_add_system_event_trigger (BRAID_REACTOR (reactor), BRAID_TRIGGER_BEFORE,
+                                          "shutdown", noop, NULL, NULL);
+  g_object_run_dispose (G_OBJECT (reactor));
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 0);
+  g_free (braid_hygiene_collect ());
+
+  g_object_unref (reactor);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+}
+
+static void
+record_call (gpointer user_data)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+}
+
+static void
+test_call_when_running_without_destroy (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  guint calls = 0;
+
+  braid_reactor_call_when_running (BRAID_REACTOR (reactor), record_call, &calls, NULL);
+  g_assert_cmpuint (calls, ==, 0);
+  braid_reactor_run (BRAID_REACTOR (reactor));
+  g_assert_cmpuint (calls, ==, 1);
+
+  /* Already running: called at once, with no destroy notify to run. */
+  braid_reactor_call_when_running (BRAID_REACTOR (reactor), record_call, &calls, NULL);
+  g_assert_cmpuint (calls, ==, 2);
+  braid_reactor_stop (BRAID_REACTOR (reactor));
+}
+
+static void
+test_bare_fake_port_and_connector (void)
+{
+  g_autoptr (BraidFakeListeningPort) port = g_object_new (BRAID_TYPE_FAKE_LISTENING_PORT, NULL);
+  g_autoptr (BraidFakeConnector) connector = g_object_new (BRAID_TYPE_FAKE_CONNECTOR, NULL);
+
+  /* Not made by a reactor: no address, so no port number, and not
+   * listening; nothing to release when they go. */
+  g_assert_null (braid_listening_port_get_host (BRAID_LISTENING_PORT (port)));
+  g_assert_cmpuint (braid_listening_port_get_port (BRAID_LISTENING_PORT (port)), ==, 0);
+  g_assert_false (braid_fake_listening_port_get_listening (port));
+  g_assert_null (braid_connector_get_destination (BRAID_CONNECTOR (connector)));
+  g_assert_cmpuint (braid_fake_connector_get_connect_count (connector), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -575,6 +640,10 @@ main (int argc, char **argv)
   braid_test_add_func ("/memory-reactor/call-from-thread", test_call_from_thread_runs_at_the_next_advance);
   braid_test_add_func ("/memory-reactor/destroy-frees-triggers", test_destroying_frees_pending_triggers);
   braid_test_add_func ("/memory-reactor/recorded-factories-talk", test_recorded_factories_talk_through_a_loopback);
+
+  braid_test_add_func ("/memory-reactor/disposed-twice", test_memory_reactor_disposed_twice);
+  braid_test_add_func ("/memory-reactor/call-when-running-no-destroy", test_call_when_running_without_destroy);
+  braid_test_add_func ("/memory-reactor/bare-port-and-connector", test_bare_fake_port_and_connector);
 
   return g_test_run ();
 }

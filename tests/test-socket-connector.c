@@ -1,8 +1,9 @@
-/* test-socket-connector.c: the paths of a real connector that test-tcp.c
- * leaves out: resolving, misuse, refusals, abandonment. 127.0.0.1, ::1 and
+/* test-socket-connector.c: a real connector -- refusals, timeouts, stopping
+ * and connecting again, resolving, misuse, abandonment. 127.0.0.1, ::1 and
  * UNIX sockets in a temporary directory only. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -404,6 +405,229 @@ test_out_of_descriptors (void)
   test_env_clear (&env);
 }
 
+static BraidConnector *
+connect_local (TestEnv *env, guint16 port, RecFactory *client)
+{
+  return braid_reactor_connect_tcp (env->reactor, "127.0.0.1", port,
+                                    BRAID_CLIENT_FACTORY (client));
+}
+
+static guint16
+unused_port (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
+  guint16 port;
+
+  test_env_init (&env);
+  listening = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                        "127.0.0.1", &error);
+  g_assert_no_error (error);
+  port = braid_listening_port_get_port (listening);
+  braid_listening_port_stop_listening (listening);
+  test_env_clear (&env);
+  return port;
+}
+
+static void
+test_connection_refused (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  guint16 port = unused_port ();
+
+  g_test_summary ("Connecting to a closed port fails with G_IO_ERROR_CONNECTION_REFUSED, "
+                  "asynchronously, and stops the factory");
+  test_env_init (&env);
+  connect_local (&env, port, client);
+  g_assert_cmpuint (client->started, ==, 1);
+  g_assert_null (client->failed);   /* never from inside connect */
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_connector_knows_its_reactor (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) refused = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) kept = NULL;
+  guint16 closed_port = unused_port ();
+  guint16 port;
+
+  g_test_summary ("braid_connector_get_reactor gives the reactor that made the connector, "
+                  "in client_connection_failed and client_connection_lost; NULL once "
+                  "the reactor is gone");
+  test_env_init (&env);
+  kept = g_object_ref (connect_local (&env, closed_port, refused));
+  g_assert_true (braid_connector_get_reactor (kept) == env.reactor);
+  WAIT_FOR (&env, refused->failed != NULL);
+  g_assert_true (refused->callback_reactor == env.reactor);
+
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connect_local (&env, port, client);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  braid_transport_lose_connection (braid_protocol_get_transport (g_ptr_array_index (client->protocols, 0)));
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_true (client->callback_reactor == env.reactor);
+
+  test_env_clear (&env);
+  g_assert_null (braid_connector_get_reactor (kept));
+}
+
+/* A listening socket that accepts nothing and whose backlog is full: a new
+ * connection attempt to it hangs (the kernel drops its SYN). */
+typedef struct
+{
+  int listener;
+  int fillers[8];
+  guint n_fillers;
+  guint16 port;
+} FullBacklog;
+
+static void
+full_backlog_open (FullBacklog *full)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET,
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof address;
+
+  full->listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (full->listener, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (listen (full->listener, 0), ==, 0);
+  g_assert_cmpint (getsockname (full->listener, (struct sockaddr *) &address, &len), ==, 0);
+  full->port = ntohs (address.sin_port);
+
+  /* Fill the accept queue: connections that complete are queued, then the
+   * next ones stay in progress. */
+  full->n_fillers = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (full->fillers); i++)
+    {
+      int fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+      connect (fd, (struct sockaddr *) &address, sizeof address);
+      full->fillers[full->n_fillers++] = fd;
+    }
+  g_usleep (50 * 1000);
+}
+
+static void
+full_backlog_close (FullBacklog *full)
+{
+  for (guint i = 0; i < full->n_fillers; i++)
+    close (full->fillers[i]);
+  close (full->listener);
+}
+
+static void
+test_connection_timeout (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  FullBacklog full;
+  gint64 start;
+
+  g_test_summary ("A connection attempt that does not complete in time fails with "
+                  "G_IO_ERROR_TIMED_OUT");
+  full_backlog_open (&full);
+  test_env_init (&env);
+  start = g_get_monotonic_time ();
+  braid_reactor_connect_tcp_full (env.reactor, "127.0.0.1", full.port,
+                                  BRAID_CLIENT_FACTORY (client), 0.3, NULL);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  test_env_clear (&env);
+  full_backlog_close (&full);
+}
+
+static void
+test_stop_connecting_then_connect_again (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  BraidConnector *connector;
+  guint16 port;
+
+  g_test_summary ("stop_connecting fails the attempt with G_IO_ERROR_CANCELLED; the "
+                  "connector can connect again from client_connection_failed");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  client->reconnect_on_failure = TRUE;
+  connector = connect_local (&env, port, client);
+  braid_connector_stop_connecting (connector);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  g_assert_cmpuint (client->started, ==, 2);
+  g_assert_cmpuint (client->failed_count, ==, 1);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (client)), ==, 1);
+  test_env_clear (&env);
+}
+
+static void
+test_connector_disconnect_and_destination (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (BraidConnector) connector = NULL;
+  GSocketConnectable *destination;
+  guint16 port;
+
+  g_test_summary ("A connector names its destination; disconnect cancels an attempt, or "
+                  "closes the established connection cleanly");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connector = g_object_ref (connect_local (&env, port, client));
+  destination = braid_connector_get_destination (connector);
+  g_assert_true (G_IS_NETWORK_ADDRESS (destination));
+  g_assert_cmpstr (g_network_address_get_hostname (G_NETWORK_ADDRESS (destination)), ==, "127.0.0.1");
+  g_assert_cmpuint (g_network_address_get_port (G_NETWORK_ADDRESS (destination)), ==, port);
+
+  braid_connector_disconnect (connector);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  braid_connector_connect (connector);
+  WAIT_FOR (&env, client->protocols->len == 1 && rec_factory_state (client, 0)->made == 1);
+  braid_connector_disconnect (connector);
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_error (client->client_lost, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (client->started, ==, 2);
+  test_env_clear (&env);
+}
+
+static void
+test_unresolvable_host (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+
+  g_test_summary ("A host name that cannot be resolved fails the attempt with the "
+                  "resolver's error");
+  test_env_init (&env);
+  /* Not a valid host name (a label may not start with a hyphen, and '_' is
+   * not allowed), so the resolver refuses it without any network query. */
+  braid_reactor_connect_tcp (env.reactor, "-no_such host.invalid", 80,
+                             BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_true (client->failed->domain == G_RESOLVER_ERROR
+                 || client->failed->domain == G_IO_ERROR);
+  g_assert_false (g_error_matches (client->failed, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+  g_assert_cmpuint (client->protocols->len, ==, 0);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -420,5 +644,12 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-connector/unix-backlog-full-fails", test_unix_backlog_full_fails);
   braid_test_add_func ("/socket-connector/reactor-gone-while-connected", test_reactor_gone_while_connected);
   braid_test_add_func ("/socket-connector/out-of-descriptors", test_out_of_descriptors);
+  braid_test_add_func ("/socket-connector/refused/tcp", test_connection_refused);
+  braid_test_add_func ("/socket-connector/connector-knows-its-reactor", test_connector_knows_its_reactor);
+  braid_test_add_func ("/socket-connector/timeout", test_connection_timeout);
+  braid_test_add_func ("/socket-connector/stop-then-connect-again", test_stop_connecting_then_connect_again);
+  braid_test_add_func ("/socket-connector/disconnect-and-destination", test_connector_disconnect_and_destination);
+  braid_test_add_func ("/socket-connector/unresolvable-host", test_unresolvable_host);
+
   return g_test_run ();
 }

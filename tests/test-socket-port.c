@@ -1,8 +1,10 @@
-/* test-socket-port.c: the paths of a real listening port that test-tcp.c
- * leaves out: UNIX listening errors and refusals, addresses, stopping.
- * 127.0.0.1, ::1 and UNIX sockets in a temporary directory only. */
+/* test-socket-port.c: a real listening port -- TCP and UNIX listening,
+ * listening errors and refusals, addresses, stopping, a factory that
+ * refuses, accept() out of descriptors. 127.0.0.1, ::1 and UNIX sockets in a
+ * temporary directory only. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <string.h>
@@ -265,6 +267,220 @@ test_stop_listening_from_build_protocol (void)
   test_env_clear (&env);
 }
 
+static BraidConnector *
+connect_local (TestEnv *env, guint16 port, RecFactory *client)
+{
+  return braid_reactor_connect_tcp (env->reactor, "127.0.0.1", port,
+                                    BRAID_CLIENT_FACTORY (client));
+}
+
+static BraidSocketTransport *
+transport_of (RecFactory *factory, guint index)
+{
+  BraidProtocol *protocol = g_ptr_array_index (factory->protocols, index);
+
+  return BRAID_SOCKET_TRANSPORT (braid_protocol_get_transport (protocol));
+}
+
+static void
+test_factory_refusing_closes_the_connection (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  guint16 port;
+
+  g_test_summary ("A factory whose build_protocol returns NULL refuses the connection: "
+                  "it is closed, and the port keeps accepting");
+  test_env_init (&env);
+  server->refuse = TRUE;
+  port = listen_local (&env, BRAID_FACTORY (server));
+  connect_local (&env, port, client);
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_cmpuint (rec_factory_state (client, 0)->made, ==, 1);
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+
+  server->refuse = FALSE;
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, server->protocols->len == 1);
+  test_env_clear (&env);
+}
+
+static void
+test_stop_listening (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
+  guint16 port;
+
+  g_test_summary ("stop_listening stops the factory and refuses new connections; open "
+                  "connections go on");
+  test_env_init (&env);
+  listening = braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server), "127.0.0.1", &error);
+  g_assert_no_error (error);
+  port = braid_listening_port_get_port (listening);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 1);
+  connect_local (&env, port, client);
+  WAIT_FOR (&env, server->protocols->len == 1 && client->protocols->len == 1);
+  braid_listening_port_stop_listening (listening);
+  braid_listening_port_stop_listening (listening);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+
+  braid_transport_write_string (BRAID_TRANSPORT (transport_of (client, 0)), "on");
+  WAIT_FOR (&env, rec_factory_state (server, 0)->received->len == 2);
+  braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  test_env_clear (&env);
+}
+
+static void
+test_listen_errors (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  guint16 port;
+
+  g_test_summary ("Listening on a port in use, or on something that is not an address, "
+                  "fails with a clear error");
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  g_assert_null (braid_reactor_listen_tcp (env.reactor, port, BRAID_FACTORY (server),
+                                           "127.0.0.1", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_tcp (env.reactor, 0, BRAID_FACTORY (server),
+                                           "localhost", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 1);
+  test_env_clear (&env);
+}
+
+static void
+test_unix_sockets (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (HALF_REC_TYPE_PROTOCOL,
+                                                   REC_ECHO | REC_BYE_ON_HALF);
+  g_autoptr (RecFactory) client = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("braid-unix-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *missing = NULL;
+  BraidListeningPort *listening;
+
+  g_test_summary ("listen_unix and connect_unix exchange bytes like TCP; stop_listening "
+                  "removes the socket file; a missing path is refused");
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "socket", NULL);
+  missing = g_build_filename (dir, "missing", NULL);
+  test_env_init (&env);
+  listening = braid_reactor_listen_unix (env.reactor, path, BRAID_FACTORY (server), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  client->greeting = g_bytes_new_static ("unix", 4);
+  braid_reactor_connect_unix (env.reactor, path, BRAID_CLIENT_FACTORY (client), 5);
+  WAIT_FOR (&env, client->protocols->len == 1
+                  && rec_factory_state (client, 0)->received->len == 4);
+  g_assert_cmpstr (rec_factory_state (client, 0)->received->str, ==, "unix");
+  braid_transport_lose_write_connection (BRAID_TRANSPORT (transport_of (client, 0)));
+  WAIT_FOR (&env, client->client_lost != NULL);
+  g_assert_cmpstr (rec_factory_state (client, 0)->received->str, ==, "unixbye");
+
+  braid_listening_port_stop_listening (listening);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  braid_reactor_connect_unix (env.reactor, missing, BRAID_CLIENT_FACTORY (client), 5);
+  WAIT_FOR (&env, client->failed != NULL);
+  g_assert_error (client->failed, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  test_env_clear (&env);
+  g_rmdir (dir);
+}
+
+/* Run in a subprocess: the process's descriptor limit is lowered. */
+static void
+emfile_child (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, REC_ECHO);
+  struct rlimit limit = { 64, 64 };
+  GArray *hogs = g_array_new (FALSE, FALSE, sizeof (int));
+  struct rusage before, after;
+  gint64 start;
+  guint16 port;
+  int clients[3];
+  char reply[4];
+  int hog;
+
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+  test_env_init (&env);
+  port = listen_local (&env, BRAID_FACTORY (server));
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = raw_connect (port);
+  /* Use up every descriptor left, so accept() fails with EMFILE. */
+  while ((hog = dup (0)) >= 0)
+    g_array_append_val (hogs, hog);
+  g_assert_cmpint (errno, ==, EMFILE);
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot accept connections on*");
+  getrusage (RUSAGE_SELF, &before);
+  start = g_get_monotonic_time ();
+  test_env_iterate_for (&env, 0.6);
+  getrusage (RUSAGE_SELF, &after);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (server->protocols->len, ==, 0);
+  {
+    gint64 cpu = (after.ru_utime.tv_sec - before.ru_utime.tv_sec) * G_USEC_PER_SEC
+                 + (after.ru_utime.tv_usec - before.ru_utime.tv_usec)
+                 + (after.ru_stime.tv_sec - before.ru_stime.tv_sec) * G_USEC_PER_SEC
+                 + (after.ru_stime.tv_usec - before.ru_stime.tv_usec);
+
+    /* Spinning on accept would burn the whole 0.6 s. */
+    g_assert_cmpint (cpu, <, (g_get_monotonic_time () - start) / 2);
+  }
+
+  for (guint i = 0; i < hogs->len; i++)
+    close (g_array_index (hogs, int, i));
+  g_array_unref (hogs);
+  WAIT_FOR (&env, server->protocols->len == G_N_ELEMENTS (clients));
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      gsize got = 0;
+
+      g_assert_cmpint (write (clients[i], "abc", 3), ==, 3);
+      g_assert_cmpint (fcntl (clients[i], F_SETFL, O_NONBLOCK), ==, 0);
+      while (got < 3)
+        {
+          ssize_t n = read (clients[i], reply + got, 3 - got);
+
+          if (n > 0)
+            got += n;
+          else
+            g_main_context_iteration (env.context, TRUE);
+        }
+      g_assert_cmpint (memcmp (reply, "abc", 3), ==, 0);
+      close (clients[i]);
+    }
+  test_env_clear (&env);
+}
+
+static void
+test_accept_under_emfile (void)
+{
+  g_test_summary ("When accept fails with EMFILE the port logs it once, backs off "
+                  "without spinning, and serves the waiting clients once fds are free");
+  if (g_test_subprocess ())
+    {
+      emfile_child ();
+      return;
+    }
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,5 +491,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-port/tcp/burst-over-several-wakeups", test_burst_is_served_over_several_wakeups);
   braid_test_add_func ("/socket-port/tcp/stop-listening-while-backing-off", test_stop_listening_while_backing_off);
   braid_test_add_func ("/socket-port/tcp/stop-listening-from-build-protocol", test_stop_listening_from_build_protocol);
+  braid_test_add_func ("/socket-port/tcp/factory-returns-null", test_factory_refusing_closes_the_connection);
+  braid_test_add_func ("/socket-port/tcp/stop-listening", test_stop_listening);
+  braid_test_add_func ("/socket-port/tcp/listen-errors", test_listen_errors);
+  braid_test_add_func ("/socket-port/tcp/accept-under-emfile", test_accept_under_emfile);
+  braid_test_add_func ("/socket-port/unix/exchange-and-cleanup", test_unix_sockets);
+
   return g_test_run ();
 }

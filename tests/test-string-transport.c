@@ -237,6 +237,23 @@ test_assert_transport_wrote_keeps_data_when_nonfatal (void)
   g_test_trap_assert_stderr_unmatched ("*expected \"abc\"*");
 }
 
+static void
+test_string_transport_unregister_without_producer (void)
+{
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+
+  braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_assert_null (braid_string_transport_get_producer (transport, NULL));
+
+  braid_transport_register_producer (BRAID_TRANSPORT (transport), BRAID_PRODUCER (producer), FALSE);
+  g_assert_true (braid_string_transport_get_producer (transport, NULL) == BRAID_PRODUCER (producer));
+  braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_assert_null (braid_string_transport_get_producer (transport, NULL));
+  g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -257,6 +274,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/string-transport/assert-wrote/success", test_assert_transport_wrote_clears_on_success);
   braid_test_add_func ("/string-transport/assert-wrote/failure", test_assert_transport_wrote_fails_with_both_sides);
   braid_test_add_func ("/string-transport/assert-wrote/nonfatal", test_assert_transport_wrote_keeps_data_when_nonfatal);
+
+  braid_test_add_func ("/string-transport/unregister-without-producer", test_string_transport_unregister_without_producer);
 
   return g_test_run ();
 }

@@ -1,6 +1,8 @@
 /* test-test-utils.c: the helpers that play a transport's part in a test
  * (braid_test_receive, braid_test_lose_connection) and the memory
  * reactor's record getters. */
+#include <string.h>
+
 #include "test-protocols.h"
 
 typedef struct
@@ -127,6 +129,62 @@ test_memory_reactor_record_out_of_range (void)
   g_test_assert_expected_messages ();
 }
 
+/* Runs the current test in a child where assertions only mark the test as
+ * failed; the child says on stderr what the assertion returned. */
+static void
+expect_child_failure (const char *stderr_pattern)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr (stderr_pattern);
+}
+
+static void
+test_no_leftovers_message_lists_them (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_test_set_nonfatal_assertions ();
+      braid_hygiene_report_leftover ("a widget made at here.c:3 was never freed");
+      braid_assert_no_leftovers ();
+      /* The assertion took the report: the hygiene check finds nothing. */
+      g_printerr ("after: %s\n", braid_hygiene_collect () == NULL ? "clean" : "dirty");
+      return;
+    }
+  expect_child_failure ("*the test left things behind:\na widget made at here.c:3 was "
+                        "never freed*after: clean*");
+}
+
+static void
+test_transport_wrote_message_on_same_length (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+
+      g_test_set_nonfatal_assertions ();
+      braid_transport_write (BRAID_TRANSPORT (transport), (const guint8 *) "abc", 3);
+      braid_assert_transport_wrote (transport, "abd");
+      return;
+    }
+  expect_child_failure ("*the transport got \"abc\" (3 bytes), expected \"abd\"*");
+}
+
+static void
+test_transport_wrote_message_on_other_length (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+
+      g_test_set_nonfatal_assertions ();
+      braid_transport_write (BRAID_TRANSPORT (transport), (const guint8 *) "a\n", 2);
+      braid_assert_transport_wrote (transport, "a");
+      return;
+    }
+  expect_child_failure ("*the transport got \"a\\n\" (2 bytes), expected \"a\"*");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -136,5 +194,9 @@ main (int argc, char *argv[])
   braid_test_add_func ("/test-utils/close-reasons", test_close_reasons);
   braid_test_add_func ("/test-utils/memory-reactor/records-by-index", test_memory_reactor_records_by_index);
   braid_test_add_func ("/test-utils/memory-reactor/record-out-of-range", test_memory_reactor_record_out_of_range);
+  braid_test_add_func ("/test-utils/no-leftovers-message", test_no_leftovers_message_lists_them);
+  braid_test_add_func ("/test-utils/wrote-message-same-length", test_transport_wrote_message_on_same_length);
+  braid_test_add_func ("/test-utils/wrote-message-other-length", test_transport_wrote_message_on_other_length);
+
   return g_test_run ();
 }

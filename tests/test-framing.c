@@ -1,5 +1,11 @@
-/* test-framing-contract.c: the framing contract of docs/framing.md, one
- * table row per rule, run against every receiver at every chunk size. */
+/* test-framing.c: the framing core every receiver shares. The framing
+ * contract of docs/framing.md, one table row per rule, run against every
+ * receiver at every chunk size, on a string transport and through a
+ * loopback; and the input rules when the receiver has no transport at all
+ * (pausing, resuming and stopping only change what the receiver delivers,
+ * rejecting bad input names no peer). */
+#include <string.h>
+
 #include "framing-recorders.h"
 
 typedef enum { LINES, INT_N, NETSTRING } Kind;
@@ -155,7 +161,6 @@ run_row_on_string_transport (gconstpointer data)
     }
 }
 
-#ifdef HAVE_LOOPBACK
 /* Through a BraidLoopback: a plain client protocol writes the input, the
  * loopback delivers it in chunks and delivers the close. */
 static void
@@ -187,14 +192,114 @@ run_row_on_loopback (gconstpointer data)
       braid_assert_no_leftovers ();
     }
 }
-#endif
+
+static char *
+frames_of (BraidLineReceiver *lines)
+{
+  return record_frames_string (record_of (BRAID_PROTOCOL (lines)));
+}
+
+static void
+receive_text (BraidLineReceiver *lines, const char *text)
+{
+  braid_protocol_data_received (BRAID_PROTOCOL (lines), (const guint8 *) text, strlen (text));
+}
+
+static void
+test_pause_and_resume_without_transport (void)
+{
+  g_autoptr (BraidLineReceiver) lines = g_object_new (TYPE_REC_LINES, NULL);
+  g_autofree char *while_paused = NULL;
+  g_autofree char *after_resume = NULL;
+
+  g_assert_null (braid_protocol_get_transport (BRAID_PROTOCOL (lines)));
+  braid_producer_pause_producing (BRAID_PRODUCER (lines));
+  receive_text (lines, "a\r\nb\r\n");
+  while_paused = frames_of (lines);
+  g_assert_cmpstr (while_paused, ==, "");
+
+  braid_producer_resume_producing (BRAID_PRODUCER (lines));
+  after_resume = frames_of (lines);
+  g_assert_cmpstr (after_resume, ==, "[a][b]");
+}
+
+static void
+test_stop_without_transport_drops_the_rest (void)
+{
+  g_autoptr (BraidLineReceiver) lines = g_object_new (TYPE_REC_LINES, NULL);
+  g_autofree char *frames = NULL;
+
+  receive_text (lines, "a\r\nhalf");
+  braid_producer_stop_producing (BRAID_PRODUCER (lines));
+  receive_text (lines, " line\r\nc\r\n");
+  /* Nothing more arrives, even an empty chunk or a switch back to line
+   * mode with extra bytes. */
+  braid_protocol_data_received (BRAID_PROTOCOL (lines), (const guint8 *) "", 0);
+  braid_line_receiver_set_line_mode (lines, (const guint8 *) "d\r\n", 3);
+  frames = frames_of (lines);
+  g_assert_cmpstr (frames, ==, "[a]");
+}
+
+static void
+test_reject_without_transport_names_no_peer (void)
+{
+  g_autoptr (BraidLineReceiver) lines = g_object_new (TYPE_REC_LINES, NULL);
+  g_autofree char *frames = NULL;
+
+  braid_line_receiver_set_max_length (lines, 4);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE,
+                         "RecLines: closing the connection from (unknown peer): "
+                         "line longer than 4 bytes*");
+  receive_text (lines, "ok\r\ntoo long\r\nafter\r\n");
+  g_test_assert_expected_messages ();
+
+  /* The rejected input and everything after it are dropped. */
+  receive_text (lines, "more\r\n");
+  frames = frames_of (lines);
+  g_assert_cmpstr (frames, ==, "[ok]");
+  g_assert_cmpuint (record_of (BRAID_PROTOCOL (lines))->exceeded_calls, ==, 1);
+}
+
+static void
+pause_on_each_line (BraidProtocol *protocol, Record *record)
+{
+  (void) record;
+  braid_producer_pause_producing (BRAID_PRODUCER (protocol));
+}
+
+static void
+test_resume_leaves_the_transport_paused_if_a_line_pauses_again (void)
+{
+  g_autoptr (RecLines) lines = g_object_new (TYPE_REC_LINES, NULL);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  braid_protocol_make_connection (BRAID_PROTOCOL (lines), BRAID_TRANSPORT (transport));
+  lines->record.on_frame = pause_on_each_line;
+  receive_text (BRAID_LINE_RECEIVER (lines), "a\r\nb\r\n");
+  first = frames_of (BRAID_LINE_RECEIVER (lines));
+  g_assert_cmpstr (first, ==, "[a]");
+  g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+
+  /* Resuming delivers the held line, which pauses again: the transport is
+   * not told to resume. */
+  braid_producer_resume_producing (BRAID_PRODUCER (lines));
+  second = frames_of (BRAID_LINE_RECEIVER (lines));
+  g_assert_cmpstr (second, ==, "[a][b]");
+  g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+  braid_test_lose_connection (BRAID_PROTOCOL (lines), TRUE);
+}
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_summary ("Every row of the framing contract (docs/framing.md): each receiver, "
-                  "good and bad input, at chunk sizes 1, 2, 3, 7 and whole");
+                  "good and bad input, at chunk sizes 1, 2, 3, 7 and whole; the input "
+                  "rules without a transport");
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -202,13 +307,16 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, &rows[i], run_row_on_string_transport);
     }
-#ifdef HAVE_LOOPBACK
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_autofree char *path = g_strdup_printf ("/framing/contract/loopback/%s", rows[i].name);
 
       g_test_add_data_func (path, &rows[i], run_row_on_loopback);
     }
-#endif
+  braid_test_add_func ("/framing/no-transport/pause-resume", test_pause_and_resume_without_transport);
+  braid_test_add_func ("/framing/no-transport/stop", test_stop_without_transport_drops_the_rest);
+  braid_test_add_func ("/framing/no-transport/reject", test_reject_without_transport_names_no_peer);
+  braid_test_add_func ("/framing/resume/paused-again", test_resume_leaves_the_transport_paused_if_a_line_pauses_again);
+
   return g_test_run ();
 }
