@@ -19,11 +19,11 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
-#include "lessons/lessons-check.h"
-#include "lessons/lessons-course.h"
-#include "lessons/lessons-hints.h"
-#include "lessons/lessons-report.h"
-#include "lessons/lessons-state.h"
+#include "lessons-check.h"
+#include "lessons-course.h"
+#include "lessons-hints.h"
+#include "lessons-report.h"
+#include "lessons-state.h"
 
 /* The exit statuses (also in --help and docs/lessons.md). */
 enum
@@ -110,7 +110,8 @@ static gboolean
 is_braid_root (const gchar *dir)
 {
   g_autofree gchar *lessons_build = g_build_filename (dir, "lessons", "meson.build", NULL);
-  g_autofree gchar *runner_source = g_build_filename (dir, "tools", "braid-lessons.c", NULL);
+  g_autofree gchar *runner_source = g_build_filename (dir, "tools", "lesson-runner",
+                                                     "braid-lessons.c", NULL);
 
   return g_file_test (lessons_build, G_FILE_TEST_EXISTS)
          && g_file_test (runner_source, G_FILE_TEST_EXISTS);
