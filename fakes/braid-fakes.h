@@ -13,6 +13,6 @@
 #include "braid-loopback.h"
 #include "braid-test-utils.h"
 
-/* Deferred assertions (issue #4) */
+/* Deferred assertions */
 #include "braid-deferred-assertions.h"
 

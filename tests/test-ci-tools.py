@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test-ci-tools.py SOURCE_ROOT: the CI scripts count and classify correctly.
 
-tools/ci-summary (the line CI reads), docs/check-quotes.py (the guide cannot
+tools/aux/ci-summary (the line CI reads), tools/aux/check-quotes (the guide cannot
 drift from its examples), and what tools/coverage counts (tests, tools,
 headers and exercise starting files never count). TAP output.
 """
@@ -47,7 +47,7 @@ def ci_summary_counts_every_result_and_ends_with_the_line_ci_reads():
         write_log(os.path.join(tmp, "build", "meson-logs", "testlog.json"),
                   ["OK", "EXPECTEDFAIL", "SKIP", "FAIL", "TIMEOUT"])
         write_log(os.path.join(tmp, "extra.json"), ["OK"])
-        result = run(os.path.join(ROOT, "tools", "ci-summary"),
+        result = run(os.path.join(ROOT, "tools", "aux", "ci-summary"),
                      os.path.join(tmp, "build"), os.path.join(tmp, "extra.json"))
         last = result.stdout.strip().splitlines()[-1]
         assert last == "3 passed, 2 failed", result.stdout
@@ -58,7 +58,7 @@ def ci_summary_counts_every_result_and_ends_with_the_line_ci_reads():
 def ci_summary_counts_a_missing_log_as_a_failure():
     with tempfile.TemporaryDirectory() as tmp:
         write_log(os.path.join(tmp, "ok.json"), ["OK", "OK"])
-        result = run(os.path.join(ROOT, "tools", "ci-summary"),
+        result = run(os.path.join(ROOT, "tools", "aux", "ci-summary"),
                      os.path.join(tmp, "ok.json"), os.path.join(tmp, "never-written"))
         assert result.stdout.strip().splitlines()[-1] == "2 passed, 1 failed", result.stdout
         assert result.returncode == 1
@@ -68,7 +68,7 @@ def ci_summary_counts_a_missing_log_as_a_failure():
 def ci_summary_exits_zero_when_all_passed():
     with tempfile.TemporaryDirectory() as tmp:
         write_log(os.path.join(tmp, "ok.json"), ["OK", "SKIP"])
-        result = run(os.path.join(ROOT, "tools", "ci-summary"), os.path.join(tmp, "ok.json"))
+        result = run(os.path.join(ROOT, "tools", "aux", "ci-summary"), os.path.join(tmp, "ok.json"))
         assert result.stdout.strip().splitlines()[-1] == "1 passed, 0 failed", result.stdout
         assert result.returncode == 0
 
@@ -86,7 +86,7 @@ def quote_tree(tmp, example, quoted):
 def check_quotes_accepts_a_block_that_is_in_its_example():
     with tempfile.TemporaryDirectory() as tmp:
         quote_tree(tmp, "int\nmain (void)\n{\n  return 0;\n}\n", "  return 0;\n}\n")
-        result = run(sys.executable, os.path.join(ROOT, "docs", "check-quotes.py"), tmp)
+        result = run(os.path.join(ROOT, "tools", "aux", "check-quotes"), "docs", tmp)
         assert result.returncode == 0, result.stdout
 
 
@@ -94,7 +94,7 @@ def check_quotes_accepts_a_block_that_is_in_its_example():
 def check_quotes_rejects_a_block_that_drifted():
     with tempfile.TemporaryDirectory() as tmp:
         quote_tree(tmp, "int\nmain (void)\n{\n  return 1;\n}\n", "  return 0;\n}\n")
-        result = run(sys.executable, os.path.join(ROOT, "docs", "check-quotes.py"), tmp)
+        result = run(os.path.join(ROOT, "tools", "aux", "check-quotes"), "docs", tmp)
         assert result.returncode == 1, result.stdout
         assert "guide.md:3" in result.stdout, result.stdout
 

@@ -1,6 +1,6 @@
 /* test-lessons-output.c: the lesson runner's pieces, without running it —
- * what it makes of compiler and test output, how it splits hints, how it
- * finds exercises, and what it remembers. */
+ * what it makes of compiler and test output, how it splits hints, and what
+ * it remembers (how it reads the course: test-lessons-course.c). */
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -250,96 +250,6 @@ test_hints_whole_file (void)
   assert_hints ("\n\n", none);
 }
 
-static gchar *
-fixture_lessons_dir (void)
-{
-  return g_test_build_filename (G_TEST_DIST, "fixtures", "lessons", NULL);
-}
-
-static void
-test_course_finds_exercises (void)
-{
-  g_autofree gchar *lessons_dir = fixture_lessons_dir ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LessonsCourse) course = lessons_course_load (lessons_dir, &error);
-  LessonsExercise *greet, *sum;
-  LessonsPathStep *later;
-  g_autofree gchar *greet_file = NULL, *greet_solution = NULL, *greet_hints = NULL;
-
-  g_test_summary ("Exercises are found by convention or from exercise.ini, in lesson order, "
-                  "and the path includes lessons with no exercise yet");
-  g_assert_no_error (error);
-  g_assert_cmpuint (course->exercises->len, ==, 2);
-  greet = g_ptr_array_index (course->exercises, 0);
-  sum = g_ptr_array_index (course->exercises, 1);
-
-  greet_file = g_build_filename (lessons_dir, "01-greet", "exercise", "greet.c", NULL);
-  greet_solution = g_build_filename (lessons_dir, "01-greet", "solution", "greet.c", NULL);
-  greet_hints = g_build_filename (lessons_dir, "01-greet", "exercise", "hints.md", NULL);
-  g_assert_cmpstr (greet->name, ==, "01-greet");
-  g_assert_cmpuint (greet->number, ==, 1);
-  g_assert_cmpstr (greet->title, ==, "Greeting");
-  g_assert_cmpstr (greet->teaches, ==, "returning a string from a function");
-  g_assert_cmpstr (greet->file, ==, greet_file);
-  g_assert_cmpstr (greet->solution, ==, greet_solution);
-  g_assert_cmpstr (greet->hints, ==, greet_hints);
-  g_assert_cmpstr (greet->check_target, ==, "check-01-greet");
-
-  g_assert_cmpstr (sum->title, ==, "Sum an array");  /* exercise.ini wins over course.ini */
-  g_assert_true (g_str_has_suffix (sum->file, "/02-sum/exercise/sum.c"));
-  g_assert_cmpstr (sum->check_target, ==, "check-02-sum");
-
-  g_assert_cmpuint (course->path->len, ==, 3);
-  later = g_ptr_array_index (course->path, 2);
-  g_assert_cmpstr (later->name, ==, "03-later");
-  g_assert_false (later->written);  /* only course.ini names it */
-  g_assert_null (later->exercise);
-  g_assert_true (((LessonsPathStep *) g_ptr_array_index (course->path, 1))->written);
-  g_assert_true (((LessonsPathStep *) g_ptr_array_index (course->path, 0))->exercise == greet);
-  g_assert_cmpint (lessons_course_index (course, sum), ==, 1);
-}
-
-static void
-test_course_find_by_any_name (void)
-{
-  g_autofree gchar *lessons_dir = fixture_lessons_dir ();
-  g_autoptr (LessonsCourse) course = lessons_course_load (lessons_dir, NULL);
-  const gchar *ids[] = { "1", "01", "01-greet", "greet" };
-  GError *error = NULL;
-
-  g_test_summary ("An exercise is named by its number, with or without the zero, or by its "
-                  "folder's name, with or without the number");
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    {
-      LessonsExercise *found = lessons_course_find (course, ids[i], &error);
-
-      g_assert_no_error (error);
-      g_assert_cmpstr (found->name, ==, "01-greet");
-    }
-  g_assert_null (lessons_course_find (course, "3", &error));
-  g_assert_error (error, LESSONS_ERROR, LESSONS_ERROR_UNKNOWN_EXERCISE);
-  g_assert_cmpstr (error->message, ==, "lesson 03-later has no exercise yet");
-  g_clear_error (&error);
-  g_assert_null (lessons_course_find (course, "99", &error));
-  g_assert_error (error, LESSONS_ERROR, LESSONS_ERROR_UNKNOWN_EXERCISE);
-  g_clear_error (&error);
-  g_assert_null (lessons_course_find (course, "1x", &error));
-  g_assert_error (error, LESSONS_ERROR, LESSONS_ERROR_UNKNOWN_EXERCISE);
-  g_clear_error (&error);
-}
-
-static void
-write_file (const gchar *dir, const gchar *name, const gchar *text)
-{
-  g_autofree gchar *path = g_build_filename (dir, name, NULL);
-  g_autofree gchar *parent = g_path_get_dirname (path);
-  g_autoptr (GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 static void
 remove_tree (const gchar *path)
 {
@@ -356,41 +266,6 @@ remove_tree (const gchar *path)
         g_assert_cmpint (g_unlink (child), ==, 0);
     }
   g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static void
-test_course_several_start_files (void)
-{
-  g_autofree gchar *dir = g_dir_make_tmp ("lessons-XXXXXX", NULL);
-  g_autoptr (LessonsCourse) course = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_test_summary ("An exercise folder with two files to edit and no exercise.ini is an "
-                  "error that says how to fix it");
-  write_file (dir, "01-x/exercise/a.c", "");
-  write_file (dir, "01-x/exercise/b.c", "");
-  write_file (dir, "01-x/exercise/check-x.c", "");
-  course = lessons_course_load (dir, &error);
-  g_assert_null (course);
-  g_assert_error (error, LESSONS_ERROR, LESSONS_ERROR_BAD_EXERCISE);
-  g_assert_nonnull (strstr (error->message, "exercise.ini"));
-  remove_tree (dir);
-}
-
-static void
-test_course_descriptor_rejects_absolute_path (void)
-{
-  g_autofree gchar *dir = g_dir_make_tmp ("lessons-XXXXXX", NULL);
-  g_autoptr (LessonsCourse) course = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_test_summary ("exercise.ini paths are relative to the lesson, so a clone works anywhere");
-  write_file (dir, "01-x/exercise/x.c", "");
-  write_file (dir, "01-x/exercise/exercise.ini", "[exercise]\nsolution=/etc/passwd\n");
-  course = lessons_course_load (dir, &error);
-  g_assert_null (course);
-  g_assert_error (error, LESSONS_ERROR, LESSONS_ERROR_BAD_EXERCISE);
-  remove_tree (dir);
 }
 
 static void
@@ -496,11 +371,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lessons/hints/by-rule", test_hints_by_rule);
   g_test_add_func ("/lessons/hints/by-list-item", test_hints_by_list_item);
   g_test_add_func ("/lessons/hints/whole-file", test_hints_whole_file);
-  g_test_add_func ("/lessons/course/finds-exercises", test_course_finds_exercises);
-  g_test_add_func ("/lessons/course/find-by-any-name", test_course_find_by_any_name);
-  g_test_add_func ("/lessons/course/several-start-files", test_course_several_start_files);
-  g_test_add_func ("/lessons/course/descriptor-rejects-absolute-path",
-                   test_course_descriptor_rejects_absolute_path);
   g_test_add_func ("/lessons/state/round-trip", test_state_round_trip);
   g_test_add_func ("/lessons/state/status-names", test_status_names);
   g_test_add_func ("/lessons/report/progress-bar", test_progress_bar);

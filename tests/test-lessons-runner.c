@@ -690,20 +690,23 @@ test_command_output_cap (void)
 static void
 test_docs_follow_the_course_map (void)
 {
-  g_autofree gchar *map_path = g_build_filename (course.source_root, "lessons", "course.ini", NULL);
+  g_autofree gchar *map_path = g_build_filename (course.build_dir, "lessons", "course.ini", NULL);
   g_autofree gchar *doc_path = g_build_filename (course.source_root, "docs", "lessons.md", NULL);
   g_autoptr (GKeyFile) map = g_key_file_new ();
   g_autofree gchar *doc = NULL;
   g_auto (GStrv) lessons = NULL;
   g_autoptr (GError) error = NULL;
 
+  if (skip_if_not_ready ())
+    return;
   g_test_summary ("docs/lessons.md and `braid-lessons list` show the same path: every lesson "
-                  "of lessons/course.ini, with its title, is in the document");
+                  "of the course file (lessons/meson.build's course table), with its "
+                  "title, is in the document");
   g_key_file_load_from_file (map, map_path, G_KEY_FILE_NONE, &error);
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (doc_path, &doc, NULL, NULL));
   lessons = g_key_file_get_groups (map, NULL);
-  g_assert_cmpuint (g_strv_length (lessons), ==, 13);
+  g_assert_cmpuint (g_strv_length (lessons), ==, 10);
   for (guint i = 0; lessons[i] != NULL; i++)
     {
       g_autofree gchar *title = g_key_file_get_string (map, lessons[i], "title", &error);

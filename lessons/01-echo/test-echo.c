@@ -3,24 +3,13 @@
 
 #include "echo.h"
 #include "recording-protocol.h"
-
-/* Builds an echo protocol the way the server does (through a factory) and
- * connects it to a string transport, which records what it writes. */
-static BraidProtocol *
-connect_echo (BraidStringTransport *transport)
-{
-  g_autoptr (BraidFactory) factory = braid_factory_new (ECHO_TYPE_PROTOCOL);
-  BraidProtocol *echo = braid_factory_build_protocol (factory, NULL);
-
-  braid_protocol_make_connection (echo, BRAID_TRANSPORT (transport));
-  return echo;
-}
+#include "test-helpers.h"
 
 static void
 test_echo_returns_what_it_receives (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) echo = connect_echo (transport);
+  g_autoptr (BraidProtocol) echo = connect_protocol (ECHO_TYPE_PROTOCOL, transport);
 
   braid_test_receive (echo, "hello");
   braid_assert_transport_wrote (transport, "hello");
@@ -30,7 +19,7 @@ static void
 test_echo_says_nothing_first (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) echo = connect_echo (transport);
+  g_autoptr (BraidProtocol) echo = connect_protocol (ECHO_TYPE_PROTOCOL, transport);
 
   g_assert_true (braid_protocol_get_transport (echo) == BRAID_TRANSPORT (transport));
   braid_assert_transport_wrote (transport, "");
@@ -42,7 +31,7 @@ static void
 test_echo_answers_each_piece_at_once (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) echo = connect_echo (transport);
+  g_autoptr (BraidProtocol) echo = connect_protocol (ECHO_TYPE_PROTOCOL, transport);
 
   braid_test_receive (echo, "hel");
   braid_assert_transport_wrote (transport, "hel");
@@ -56,7 +45,7 @@ test_echo_returns_any_byte (void)
 {
   static const guint8 bytes[] = { 'a', 0, 0xff, '\n', 0x80 };
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) echo = connect_echo (transport);
+  g_autoptr (BraidProtocol) echo = connect_protocol (ECHO_TYPE_PROTOCOL, transport);
   g_autoptr (GBytes) written = NULL;
 
   braid_protocol_data_received (echo, bytes, sizeof bytes);
@@ -69,7 +58,7 @@ static void
 test_echo_keeps_the_connection_open (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) echo = connect_echo (transport);
+  g_autoptr (BraidProtocol) echo = connect_protocol (ECHO_TYPE_PROTOCOL, transport);
 
   braid_test_receive (echo, "quit\n");
   g_assert_false (braid_string_transport_get_disconnecting (transport));

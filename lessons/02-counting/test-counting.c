@@ -5,35 +5,7 @@
 
 #include "counting.h"
 #include "recording-protocol.h"
-
-/* One client of the server: its protocol and the transport it writes to. */
-typedef struct
-{
-  BraidStringTransport *transport;
-  BraidProtocol *protocol;
-} Client;
-
-static void
-client_connect (Client *client, CountingFactory *factory)
-{
-  client->transport = braid_string_transport_new ();
-  client->protocol = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
-  braid_protocol_make_connection (client->protocol, BRAID_TRANSPORT (client->transport));
-}
-
-/* What the reactor does when a client goes away: tell its protocol. */
-static void
-client_leave (Client *client)
-{
-  braid_test_lose_connection (client->protocol, TRUE);
-}
-
-static void
-client_clear (Client *client)
-{
-  g_clear_object (&client->protocol);
-  g_clear_object (&client->transport);
-}
+#include "test-helpers.h"
 
 static void
 test_first_client_hears_it_is_alone (void)

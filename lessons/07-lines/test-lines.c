@@ -89,7 +89,6 @@ test_http_echo_refuses_huge_requests (void)
   g_assert_true (braid_string_transport_get_disconnecting (transport2));
 }
 
-#ifdef HAVE_LOOPBACK
 /* A client that sends a request when connected and keeps the answer. */
 G_DECLARE_FINAL_TYPE (Browser, browser, BROWSER, PROTOCOL, BraidProtocol)
 struct _Browser
@@ -153,7 +152,6 @@ test_http_echo_through_the_loopback_byte_by_byte (void)
   g_assert_false (braid_loopback_is_open (loopback));
   g_assert_true (browser->closed_cleanly);
 }
-#endif
 
 int
 main (int argc, char **argv)
@@ -165,8 +163,6 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson07/http-echo/every-chunk-size", test_http_echo_at_every_chunk_size);
   braid_test_add_func ("/lesson07/http-echo/ignores-the-rest", test_http_echo_ignores_what_follows_the_request);
   braid_test_add_func ("/lesson07/http-echo/refuses-huge-requests", test_http_echo_refuses_huge_requests);
-#ifdef HAVE_LOOPBACK
   braid_test_add_func ("/lesson07/http-echo/loopback-byte-by-byte", test_http_echo_through_the_loopback_byte_by_byte);
-#endif
   return g_test_run ();
 }

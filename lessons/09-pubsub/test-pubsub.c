@@ -5,53 +5,7 @@
 
 #include "pubsub.h"
 #include "recording-protocol.h"
-
-/* One client of the server: its protocol and the transport it writes to,
- * which pretends the client is at @address:@port. */
-typedef struct
-{
-  BraidStringTransport *transport;
-  BraidProtocol *protocol;
-} Client;
-
-static void
-client_connect_from (Client *client, PubFactory *factory, const char *address, guint16 port)
-{
-  g_autoptr (GSocketAddress) peer = g_inet_socket_address_new_from_string (address, port);
-
-  client->transport = braid_string_transport_new ();
-  braid_string_transport_set_peer (client->transport, peer);
-  client->protocol = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
-  braid_protocol_make_connection (client->protocol, BRAID_TRANSPORT (client->transport));
-}
-
-static void
-client_connect (Client *client, PubFactory *factory, guint16 port)
-{
-  client_connect_from (client, factory, "127.0.0.1", port);
-}
-
-static void
-client_say (Client *client, const char *text)
-{
-  braid_protocol_data_received (client->protocol, (const guint8 *) text, strlen (text));
-}
-
-/* What the reactor does when a client goes away: tell its protocol. */
-static void
-client_leave (Client *client, int code)
-{
-  g_autoptr (GError) reason = g_error_new_literal (BRAID_ERROR, code, "the client went away");
-
-  braid_protocol_connection_lost (client->protocol, reason);
-}
-
-static void
-client_clear (Client *client)
-{
-  g_clear_object (&client->protocol);
-  g_clear_object (&client->transport);
-}
+#include "test-helpers.h"
 
 static void
 test_a_line_goes_to_everyone (void)

@@ -5,59 +5,7 @@
 
 #include "chat.h"
 #include "recording-protocol.h"
-
-/* A user: the server's protocol for the connection, the client at the
- * other end of a loopback (it records what it hears). */
-typedef struct
-{
-  BraidProtocol *server;
-  RecordingProtocol *client;
-  BraidLoopback *loopback;
-} User;
-
-static void
-user_connect (User *user, ChatFactory *factory, gsize chunk_size)
-{
-  user->server = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
-  user->client = recording_protocol_new (NULL);
-  user->loopback = braid_loopback_new (user->server, BRAID_PROTOCOL (user->client));
-  braid_loopback_set_chunk_size (user->loopback, chunk_size);
-  braid_loopback_flush (user->loopback);
-}
-
-static void
-user_say (User *user, const char *text)
-{
-  recording_protocol_say (user->client, text);
-  braid_loopback_flush (user->loopback);
-}
-
-/* Delivers what the server wrote to @user, checks it, and forgets it. */
-static void
-user_hears (User *user, const char *expected)
-{
-  if (braid_loopback_is_open (user->loopback))
-    braid_loopback_flush (user->loopback);
-  g_assert_cmpstr (recording_protocol_get_received (user->client), ==, expected);
-  recording_protocol_clear (user->client);
-}
-
-static void
-user_leave (User *user)
-{
-  braid_transport_lose_connection (braid_loopback_get_client_transport (user->loopback));
-  braid_loopback_flush (user->loopback);
-}
-
-static void
-user_clear (User *user)
-{
-  if (braid_loopback_is_open (user->loopback))
-    braid_loopback_close (user->loopback);
-  g_clear_object (&user->loopback);
-  g_clear_object (&user->client);
-  g_clear_object (&user->server);
-}
+#include "test-helpers.h"
 
 /* One connection on a string transport, for exact answers to one client. */
 typedef struct

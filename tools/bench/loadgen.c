@@ -1,4 +1,4 @@
-/* loadgen: Braid's echo load generator (issue #3).
+/* loadgen: Braid's echo load generator.
  *
  * It first opens K idle connections that stay silent for the whole run, then
  * N active connections. Each active connection sends an S-byte message, waits

@@ -19,11 +19,11 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
-#include "lessons/lessons-check.h"
-#include "lessons/lessons-course.h"
-#include "lessons/lessons-hints.h"
-#include "lessons/lessons-report.h"
-#include "lessons/lessons-state.h"
+#include "lessons-check.h"
+#include "lessons-course.h"
+#include "lessons-hints.h"
+#include "lessons-report.h"
+#include "lessons-state.h"
 
 /* The exit statuses (also in --help and docs/lessons.md). */
 enum
@@ -44,6 +44,7 @@ typedef struct
   /* Options. */
   gchar    *lessons_dir;
   gchar    *build_dir;
+  gchar    *course_file;
   gchar    *state_file;
   gboolean  json;
   gboolean  force;
@@ -74,6 +75,7 @@ runner_clear (Runner *runner)
 {
   g_free (runner->lessons_dir);
   g_free (runner->build_dir);
+  g_free (runner->course_file);
   g_free (runner->state_file);
   g_clear_pointer (&runner->course, lessons_course_free);
   g_clear_pointer (&runner->state, lessons_state_free);
@@ -110,7 +112,8 @@ static gboolean
 is_braid_root (const gchar *dir)
 {
   g_autofree gchar *lessons_build = g_build_filename (dir, "lessons", "meson.build", NULL);
-  g_autofree gchar *runner_source = g_build_filename (dir, "tools", "braid-lessons.c", NULL);
+  g_autofree gchar *runner_source = g_build_filename (dir, "tools", "lesson-runner",
+                                                     "braid-lessons.c", NULL);
 
   return g_file_test (lessons_build, G_FILE_TEST_EXISTS)
          && g_file_test (runner_source, G_FILE_TEST_EXISTS);
@@ -162,6 +165,21 @@ find_root (const gchar *lessons_dir)
   return g_path_get_dirname (dir);
 }
 
+/* The course file the build writes for @lessons_dir: lessons/meson.build
+ * writes build/lessons/course.ini, a test course in tests/fixtures/lessons
+ * build/tests/fixtures/lessons/course.ini — the same place in the build
+ * directory as the lessons folder in the checkout. */
+static gchar *
+default_course_file (const gchar *root, const gchar *lessons_dir, const gchar *build_dir)
+{
+  g_autoptr (GFile) root_file = g_file_new_for_path (root);
+  g_autoptr (GFile) lessons_file = g_file_new_for_path (lessons_dir);
+  g_autofree gchar *relative = g_file_get_relative_path (root_file, lessons_file);
+
+  return g_build_filename (build_dir, relative != NULL ? relative : "lessons", "course.ini",
+                           NULL);
+}
+
 static gboolean
 runner_load (Runner *runner, GError **error)
 {
@@ -175,7 +193,10 @@ runner_load (Runner *runner, GError **error)
   if (runner->state_file == NULL)
     runner->state_file = g_build_filename (root, ".braid-lessons-state", NULL);
 
-  runner->course = lessons_course_load (runner->lessons_dir, error);
+  if (runner->course_file == NULL)
+    runner->course_file = default_course_file (root, runner->lessons_dir, runner->build_dir);
+
+  runner->course = lessons_course_load (runner->lessons_dir, runner->course_file, error);
   if (runner->course == NULL)
     return FALSE;
   runner->state = lessons_state_load (runner->state_file, error);
@@ -770,6 +791,9 @@ parse_options (Runner *runner, int *argc, char ***argv, GError **error)
       "The lessons folder (default: lessons/ of this checkout)", "DIR" },
     { "build-dir", 0, 0, G_OPTION_ARG_FILENAME, &runner->build_dir,
       "The meson build directory (default: build/ at the checkout's root)", "DIR" },
+    { "course-file", 0, 0, G_OPTION_ARG_FILENAME, &runner->course_file,
+      "The course file the build wrote (default: course.ini in the build directory, "
+      "where the lessons folder is in the checkout)", "FILE" },
     { "state-file", 0, 0, G_OPTION_ARG_FILENAME, &runner->state_file,
       "Where progress is kept (default: .braid-lessons-state at the checkout's root)",
       "FILE" },

@@ -5,67 +5,9 @@
 
 #include "bomb.h"
 #include "recording-protocol.h"
+#include "test-helpers.h"
 
 #define BOOM "BOOM! The bomb exploded. Goodbye.\r\n"
-
-/* A user: the server's protocol, the client at the other end of a loopback. */
-typedef struct
-{
-  BraidProtocol *server;
-  RecordingProtocol *client;
-  BraidLoopback *loopback;
-} User;
-
-static void
-user_say (User *user, const char *text)
-{
-  recording_protocol_say (user->client, text);
-  braid_loopback_flush (user->loopback);
-}
-
-/* Connects; registers as @name unless it is NULL; forgets the greetings. */
-static void
-user_join (User *user, ChatFactory *factory, const char *name, gsize chunk_size)
-{
-  user->server = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
-  user->client = recording_protocol_new (NULL);
-  user->loopback = braid_loopback_new (user->server, BRAID_PROTOCOL (user->client));
-  braid_loopback_set_chunk_size (user->loopback, chunk_size);
-  braid_loopback_flush (user->loopback);
-  if (name != NULL)
-    {
-      g_autofree char *line = g_strdup_printf ("%s\r\n", name);
-
-      user_say (user, line);
-    }
-  recording_protocol_clear (user->client);
-}
-
-static void
-user_hears (User *user, const char *expected)
-{
-  if (braid_loopback_is_open (user->loopback))
-    braid_loopback_flush (user->loopback);
-  g_assert_cmpstr (recording_protocol_get_received (user->client), ==, expected);
-  recording_protocol_clear (user->client);
-}
-
-static void
-user_leave (User *user)
-{
-  braid_transport_lose_connection (braid_loopback_get_client_transport (user->loopback));
-  braid_loopback_flush (user->loopback);
-}
-
-static void
-user_clear (User *user)
-{
-  if (braid_loopback_is_open (user->loopback))
-    braid_loopback_close (user->loopback);
-  g_clear_object (&user->loopback);
-  g_clear_object (&user->client);
-  g_clear_object (&user->server);
-}
 
 /* Everyone is warned; whoever is in the room when it explodes is gone. */
 static void

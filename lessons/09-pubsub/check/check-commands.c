@@ -3,47 +3,7 @@
 
 #include "commands.h"
 #include "recording-protocol.h"
-
-/* One client: its server-side protocol and a string transport that
- * pretends the client is at 127.0.0.1:@port. */
-typedef struct
-{
-  BraidStringTransport *transport;
-  BraidProtocol *protocol;
-} Client;
-
-static void
-client_connect (Client *client, PubFactory *factory, guint16 port)
-{
-  g_autoptr (GSocketAddress) peer = g_inet_socket_address_new_from_string ("127.0.0.1", port);
-
-  client->transport = braid_string_transport_new ();
-  braid_string_transport_set_peer (client->transport, peer);
-  client->protocol = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
-  braid_protocol_make_connection (client->protocol, BRAID_TRANSPORT (client->transport));
-}
-
-static void
-client_say (Client *client, const char *text)
-{
-  braid_protocol_data_received (client->protocol, (const guint8 *) text, strlen (text));
-}
-
-static void
-client_leave (Client *client)
-{
-  g_autoptr (GError) done = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
-                                                 "the client closed the connection");
-
-  braid_protocol_connection_lost (client->protocol, done);
-}
-
-static void
-client_clear (Client *client)
-{
-  g_clear_object (&client->protocol);
-  g_clear_object (&client->transport);
-}
+#include "test-helpers.h"
 
 static void
 test_who_answers_the_asker_only (void)
@@ -61,15 +21,15 @@ test_who_answers_the_asker_only (void)
   braid_assert_transport_wrote (alice.transport, "");
   braid_assert_transport_wrote (carol.transport, "");
 
-  client_leave (&alice);
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
   client_clear (&alice);
   client_say (&carol, "/who\r\n");
   braid_assert_transport_wrote (carol.transport,
                                 "Connected (2): 127.0.0.1:40002, 127.0.0.1:40003\r\n");
   braid_assert_transport_wrote (bob.transport, "");
 
-  client_leave (&bob);
-  client_leave (&carol);
+  client_leave (&bob, BRAID_ERROR_CONNECTION_DONE);
+  client_leave (&carol, BRAID_ERROR_CONNECTION_DONE);
   client_clear (&bob);
   client_clear (&carol);
 }
@@ -83,7 +43,7 @@ test_who_when_alone (void)
   client_connect (&alice, factory, 40001);
   client_say (&alice, "/who\r\n");
   braid_assert_transport_wrote (alice.transport, "Connected (1): 127.0.0.1:40001\r\n");
-  client_leave (&alice);
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
   client_clear (&alice);
 }
 
@@ -106,8 +66,8 @@ test_other_commands_are_unknown (void)
   braid_assert_transport_wrote (alice.transport, "<127.0.0.1:40001> who?\r\n");
   braid_assert_transport_wrote (bob.transport, "<127.0.0.1:40001> who?\r\n");
 
-  client_leave (&alice);
-  client_leave (&bob);
+  client_leave (&alice, BRAID_ERROR_CONNECTION_DONE);
+  client_leave (&bob, BRAID_ERROR_CONNECTION_DONE);
   client_clear (&alice);
   client_clear (&bob);
 }

@@ -90,7 +90,7 @@ lessons_build_open (const gchar *build_dir, GError **error)
   if (!g_file_test (ninja_file, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, LESSONS_ERROR, LESSONS_ERROR_NO_BUILD,
-                   "%s is not a configured build (no build.ninja): run tools/start-lessons, "
+                   "%s is not a configured build (no build.ninja): run tools/start, "
                    "or `meson setup %s`", build->build_dir, build->build_dir);
       return NULL;
     }

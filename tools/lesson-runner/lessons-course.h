@@ -1,9 +1,6 @@
-/* lessons-course.h: the course as braid-lessons sees it — the exercises
- * found in a lessons folder, and the path of every lesson (course.ini).
- *
- * An exercise lives in `lessons/NN-name/exercise/`. Everything about it can
- * be guessed from the folder (see docs/lessons.md, "The exercise format");
- * an optional `exercise/exercise.ini` says it explicitly. */
+/* lessons-course.h: the course as braid-lessons sees it — every lesson and
+ * its exercise, read from the course file lessons/meson.build writes into
+ * the build (build/lessons/course.ini). */
 #pragma once
 
 #include <glib.h>
@@ -18,8 +15,8 @@ GQuark lessons_error_quark (void);
 typedef enum
 {
   LESSONS_ERROR_UNKNOWN_EXERCISE,   /* `check 42` when there is no lesson 42 */
-  LESSONS_ERROR_BAD_EXERCISE,       /* an exercise folder that cannot be understood */
-  LESSONS_ERROR_NO_BUILD,           /* the build directory is missing or not configured */
+  LESSONS_ERROR_BAD_EXERCISE,       /* a course file that cannot be understood */
+  LESSONS_ERROR_NO_BUILD,           /* the build (or its course file) is missing or not configured */
   LESSONS_ERROR_REFUSED,            /* solution before the check passed, reset unconfirmed */
 } LessonsError;
 
@@ -28,8 +25,8 @@ typedef struct
   gchar *name;          /* the lesson's folder name: "01-echo" */
   guint  number;        /* 1 */
   gchar *title;         /* one line */
-  gchar *teaches;       /* (nullable) what the lesson teaches, from course.ini */
-  gchar *seed;          /* (nullable) which seed idea it covers, from course.ini */
+  gchar *teaches;       /* (nullable) what the lesson teaches, from the course file */
+  gchar *seed;          /* (nullable) which seed idea it covers, from the course file */
   gchar *lesson_dir;    /* absolute: .../lessons/01-echo */
   gchar *file;          /* absolute: the file the learner edits */
   gchar *solution;      /* absolute: the reference solution */
@@ -57,6 +54,7 @@ typedef struct
 } LessonsCourse;
 
 LessonsCourse   *lessons_course_load  (const gchar   *lessons_dir,
+                                       const gchar   *course_file_path,
                                        GError       **error);
 void             lessons_course_free  (LessonsCourse *course);
 LessonsExercise *lessons_course_find  (LessonsCourse *course,

@@ -2,22 +2,13 @@
 #include <braid-fakes.h>
 
 #include "shout.h"
-
-static BraidProtocol *
-connect_shout (BraidStringTransport *transport)
-{
-  g_autoptr (BraidFactory) factory = braid_factory_new (SHOUT_TYPE_PROTOCOL);
-  BraidProtocol *shout = braid_factory_build_protocol (factory, NULL);
-
-  braid_protocol_make_connection (shout, BRAID_TRANSPORT (transport));
-  return shout;
-}
+#include "test-helpers.h"
 
 static void
 test_shout_upper_cases_letters (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) shout = connect_shout (transport);
+  g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
 
   braid_test_receive (shout, "hello\n");
   braid_assert_transport_wrote (transport, "HELLO\n");
@@ -27,7 +18,7 @@ static void
 test_shout_leaves_other_bytes_alone (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) shout = connect_shout (transport);
+  g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
 
   braid_test_receive (shout, "Hi, Bob! 42 times: caf\xc3\xa9\r\n");
   braid_assert_transport_wrote (transport, "HI, BOB! 42 TIMES: CAF\xc3\xa9\r\n");
@@ -40,7 +31,7 @@ test_shout_sends_every_byte_back (void)
   static const guint8 in[] = { 'a', 0, 'b' };
   static const guint8 out[] = { 'A', 0, 'B' };
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) shout = connect_shout (transport);
+  g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
   g_autoptr (GBytes) written = NULL;
 
   braid_protocol_data_received (shout, in, sizeof in);
@@ -53,7 +44,7 @@ static void
 test_shout_answers_each_piece_at_once (void)
 {
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
-  g_autoptr (BraidProtocol) shout = connect_shout (transport);
+  g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
 
   braid_test_receive (shout, "he");
   braid_assert_transport_wrote (transport, "HE");

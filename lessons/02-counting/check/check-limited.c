@@ -4,35 +4,9 @@
 #include <braid-fakes.h>
 
 #include "limited.h"
+#include "test-helpers.h"
 
 #define SORRY "Sorry, the server is full (2 clients at most). Try again later.\n"
-
-typedef struct
-{
-  BraidStringTransport *transport;
-  BraidProtocol *protocol;
-} Client;
-
-static void
-client_connect (Client *client, LimitedFactory *factory)
-{
-  client->transport = braid_string_transport_new ();
-  client->protocol = braid_factory_build_protocol (BRAID_FACTORY (factory), NULL);
-  braid_protocol_make_connection (client->protocol, BRAID_TRANSPORT (client->transport));
-}
-
-static void
-client_leave (Client *client)
-{
-  braid_test_lose_connection (client->protocol, TRUE);
-}
-
-static void
-client_clear (Client *client)
-{
-  g_clear_object (&client->protocol);
-  g_clear_object (&client->transport);
-}
 
 static void
 test_clients_under_the_limit_are_welcomed (void)
