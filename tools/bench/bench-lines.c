@@ -98,7 +98,6 @@ bench_direct (const guint8 *buffer, gsize len, gsize chunk, gdouble seconds)
   report ("direct", chunk, receiver->lines, (now - start) / (gdouble) G_USEC_PER_SEC);
 }
 
-#ifdef HAVE_LOOPBACK
 /* Through the loopback: a client protocol writes, the loopback delivers. */
 static void
 bench_loopback (const guint8 *buffer, gsize len, gsize chunk, gdouble seconds)
@@ -132,7 +131,6 @@ bench_loopback (const guint8 *buffer, gsize len, gsize chunk, gdouble seconds)
   braid_loopback_close (loopback);
   braid_loopback_flush (loopback);
 }
-#endif
 
 int
 main (int argc, char **argv)
@@ -151,11 +149,7 @@ main (int argc, char **argv)
   printf ("BraidLineReceiver, %d-byte lines, %.1f s per figure\n", LINE_LENGTH, seconds);
   for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
     bench_direct (buffer, len, chunks[i], seconds);
-#ifdef HAVE_LOOPBACK
   for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
     bench_loopback (buffer, len, chunks[i], seconds);
-#else
-  printf ("(BraidLoopback is not built yet: loopback figures skipped)\n");
-#endif
   return 0;
 }
