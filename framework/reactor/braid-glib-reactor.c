@@ -281,22 +281,15 @@ braid_glib_reactor_clock_init (BraidClockInterface *iface)
   iface->get_timer_queue = braid_glib_reactor_get_timer_queue;
 }
 
-/* Fires the calls that are due now. Only calls scheduled before this batch
- * started are considered, so a call that schedules another with a zero
+/* Fires the calls that are due now, by the batch rule every clock shares
+ * (braid_timer_queue_fire_due): a call that schedules another with a zero
  * delay lets the loop breathe (poll sockets, run other sources) before the
- * new one fires: the same rule as the fake clock's. */
+ * new one fires. */
 static void
 fire_due_timers (BraidGLibReactor *self)
 {
-  guint64 batch_start = braid_timer_queue_get_sequence (self->timers);
-  gdouble now = braid_glib_reactor_seconds (BRAID_CLOCK (self));
-  BraidDelayedCall *call;
-
-  while ((call = braid_timer_queue_pop_due (self->timers, now, batch_start)) != NULL)
-    {
-      braid_delayed_call_run (call);
-      g_object_unref (call);
-    }
+  braid_timer_queue_fire_due (self->timers, braid_glib_reactor_seconds (BRAID_CLOCK (self)),
+                              NULL, NULL);
 }
 
 /* Milliseconds GLib may sleep before the next timer is due; -1 if none. */

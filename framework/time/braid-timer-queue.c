@@ -306,6 +306,75 @@ braid_timer_queue_pop_due (BraidTimerQueue *queue, gdouble now, guint64 before_s
   return first;
 }
 
+/* A call scheduled or moved with a zero delay after @batch_start: it waits
+ * for the next batch. */
+static gboolean
+rearmed_during_batch (BraidDelayedCall *call, guint64 batch_start)
+{
+  return call->sequence >= batch_start && call->time <= call->scheduled_at;
+}
+
+/**
+ * braid_timer_queue_fire_due: (skip)
+ * @queue: a queue
+ * @until: the time up to which calls are due
+ * @before_each: (nullable) (scope call): called just before each call runs,
+ *   for a clock whose time moves with its calls (the fake clock)
+ * @user_data: data for @before_each
+ *
+ * Fires, in order, every call of @queue due at or before @until: the one
+ * batch rule every clock follows, written here once. A call scheduled or
+ * moved *with a zero delay* while the batch runs waits for the next batch,
+ * so a call that re-arms itself cannot keep the clock busy forever. A call
+ * scheduled with a positive delay that still falls due by @until fires in
+ * this batch; only a clock that moves through time as it fires (the fake
+ * clock's advance) meets one, since on a real clock such a call is due
+ * after @until.
+ *
+ * Calls may schedule, cancel and move calls, and fire batches of their own
+ * (a fake clock advanced from inside a call).
+ *
+ * Returns: how many calls ran
+ */
+guint
+braid_timer_queue_fire_due (BraidTimerQueue          *queue,
+                            gdouble                   until,
+                            BraidTimerQueueBeforeFunc before_each,
+                            gpointer                  user_data)
+{
+  guint64 batch_start = queue->next_sequence;
+  g_autoptr (GPtrArray) held = NULL;
+  BraidDelayedCall *call;
+  guint fired = 0;
+
+  while ((call = braid_timer_queue_pop_due (queue, until, G_MAXUINT64)) != NULL)
+    {
+      if (rearmed_during_batch (call, batch_start))
+        {
+          if (held == NULL)
+            held = g_ptr_array_new ();
+          g_ptr_array_add (held, call);
+          continue;
+        }
+      if (before_each != NULL)
+        before_each (call, user_data);
+      braid_delayed_call_run (call);
+      g_object_unref (call);
+      fired++;
+    }
+
+  /* Back in the queue with their sequence, so their order is kept. */
+  for (guint i = 0; held != NULL && i < held->len; i++)
+    {
+      call = g_ptr_array_index (held, i);
+      if (call->state == BRAID_DELAYED_CALL_PENDING)
+        braid_timer_queue_requeue (queue, call);
+      else
+        g_object_unref (call); /* cancelled while held back */
+    }
+  return fired;
+}
+
 static gint
 compare_calls (gconstpointer a, gconstpointer b)
 {

@@ -17,6 +17,21 @@ BraidDelayedCall *braid_timer_queue_pop_due       (BraidTimerQueue *queue,
                                                    gdouble          now,
                                                    guint64          before_sequence);
 guint64           braid_timer_queue_get_sequence  (BraidTimerQueue *queue);
+
+/**
+ * BraidTimerQueueBeforeFunc:
+ * @call: the call about to run
+ * @user_data: the data given to [method@Braid.TimerQueue.fire_due]
+ *
+ * Called by [method@Braid.TimerQueue.fire_due] just before @call runs.
+ */
+typedef void (*BraidTimerQueueBeforeFunc) (BraidDelayedCall *call,
+                                           gpointer          user_data);
+
+guint             braid_timer_queue_fire_due      (BraidTimerQueue          *queue,
+                                                   gdouble                   until,
+                                                   BraidTimerQueueBeforeFunc before_each,
+                                                   gpointer                  user_data);
 GPtrArray        *braid_timer_queue_list          (BraidTimerQueue *queue);
 void              braid_timer_queue_cancel_all    (BraidTimerQueue *queue);
 
