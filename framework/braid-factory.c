@@ -45,6 +45,25 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Whether @self is the kind of factory @protocol_type declared it needs
+ * (braid_protocol_class_set_factory_type); if not, says so, naming both
+ * types and what to do, in a g_critical that begins with @doing. */
+static gboolean
+factory_fits_protocol (BraidFactory *self, GType protocol_type, const char *doing)
+{
+  BraidProtocolClass *klass = g_type_class_ref (protocol_type);
+  GType needed = braid_protocol_class_get_factory_type (klass);
+  gboolean fits = G_TYPE_CHECK_INSTANCE_TYPE (self, needed);
+
+  g_type_class_unref (klass);
+  if (!fits)
+    g_critical ("%s: a %s needs a %s as its factory (braid_protocol_class_set_factory_type), "
+                "not a %s: create the factory as a %s, not with braid_factory_new (%s)",
+                doing, g_type_name (protocol_type), g_type_name (needed),
+                G_OBJECT_TYPE_NAME (self), g_type_name (needed), g_type_name (protocol_type));
+  return fits;
+}
+
 static BraidProtocol *
 braid_factory_real_build_protocol (BraidFactory *self, GSocketAddress *addr)
 {
@@ -57,6 +76,8 @@ braid_factory_real_build_protocol (BraidFactory *self, GSocketAddress *addr)
                   "or override build_protocol", G_OBJECT_TYPE_NAME (self));
       return NULL;
     }
+  if (!factory_fits_protocol (self, priv->protocol_type, "braid_factory_build_protocol"))
+    return NULL;   /* refused: the connection is closed */
   protocol = g_object_new (priv->protocol_type, NULL);
   braid_protocol_set_factory (protocol, self);
   return protocol;
@@ -75,6 +96,10 @@ braid_factory_set_property (GObject      *object,
     {
     case PROP_PROTOCOL_TYPE:
       priv->protocol_type = g_value_get_gtype (value);
+      /* Said once here, where the factory is made; build_protocol refuses. */
+      if (g_type_is_a (priv->protocol_type, BRAID_TYPE_PROTOCOL))
+        factory_fits_protocol (BRAID_FACTORY (object), priv->protocol_type,
+                               "creating the factory");
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
