@@ -12,6 +12,7 @@
 #include "braid-memory-reactor.h"
 #include "braid-loopback.h"
 #include "braid-test-utils.h"
+#include "braid-recording-protocol.h"
 
 /* Deferred assertions (issue #4) */
 #include "braid-deferred-assertions.h"

@@ -309,6 +309,30 @@ braid_protocol_set_factory (BraidProtocol *self, BraidFactory *factory)
   g_set_object (&priv->factory, factory);
 }
 
+/**
+ * braid_protocol_get_clock:
+ * @self: a protocol
+ *
+ * Gets the clock of the factory that built @self
+ * ([property@Braid.Factory:clock]): what the protocol schedules its timers
+ * and timeouts on, for instance
+ * `braid_protocol_set_idle_timeout (self, braid_protocol_get_clock (self), 30)`.
+ * Twisted protocols reach for the global reactor instead; a clock handed
+ * down by the factory lets a test swap in a [class@Braid.FakeClock].
+ *
+ * Returns: (transfer none) (nullable): the factory's clock, or %NULL if
+ *   the protocol has no factory or its factory no clock
+ */
+BraidClock *
+braid_protocol_get_clock (BraidProtocol *self)
+{
+  BraidFactory *factory;
+
+  g_return_val_if_fail (BRAID_IS_PROTOCOL (self), NULL);
+  factory = braid_protocol_get_factory (self);
+  return factory != NULL ? braid_factory_get_clock (factory) : NULL;
+}
+
 /* The factory type a protocol class declared, stored on its GType. */
 static GQuark
 factory_type_quark (void)
