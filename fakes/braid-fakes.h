@@ -13,6 +13,7 @@
 #include "braid-loopback.h"
 #include "braid-test-utils.h"
 #include "braid-recording-protocol.h"
+#include "braid-test-checks.h"
 
 /* Deferred assertions (issue #4) */
 #include "braid-deferred-assertions.h"

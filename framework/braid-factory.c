@@ -173,7 +173,7 @@ braid_factory_class_init (BraidFactoryClass *klass)
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * BraidFactory:clock: (nullable)
+   * BraidFactory:clock:
    *
    * The clock the factory's protocols use for timers and timeouts (see
    * [method@Braid.Protocol.get_clock]), or %NULL. The factory does not keep

@@ -1,6 +1,8 @@
 /* test-recording-protocol.c: the helpers that cut a test's boilerplate:
  * BraidRecordingProtocol (the far end of a conversation) and the clock a
  * factory hands its protocols. On fakes. */
+#include <string.h>
+
 #include <braid-fakes.h>
 
 /* A server that answers every chunk in upper case. */
@@ -96,6 +98,42 @@ test_factory_does_not_keep_its_clock (void)
   g_assert_null (braid_factory_get_clock (factory));
 }
 
+/* --- The assertions as checks (for Python) ------------------------------ */
+
+static void
+test_check_transport_wrote_reports_a_mismatch (void)
+{
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("braid_check_transport_wrote returns a GError showing both sides on a "
+                  "mismatch (clearing nothing) and clears the record on a match");
+  braid_transport_write_string (BRAID_TRANSPORT (transport), "hi\n");
+  g_assert_false (braid_check_transport_wrote (transport, "HI", &error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==,
+                   "the transport got \"hi\\n\" (3 bytes), expected \"HI\"");
+  g_assert_true (braid_check_transport_wrote (transport, "hi\n", NULL));
+  g_assert_true (braid_check_transport_wrote (transport, "", NULL));
+}
+
+static void
+test_check_no_leftovers_names_a_pending_call (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (GError) error = NULL;
+  BraidDelayedCall *call;
+
+  g_test_summary ("braid_check_no_leftovers returns a GError naming a call left pending, "
+                  "and TRUE once nothing is left");
+  call = braid_clock_call_later (BRAID_CLOCK (clock), 5, (BraidCallFunc) g_free, NULL, NULL);
+  g_assert_false (braid_check_no_leftovers (&error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "test-recording-protocol.c"));
+  g_assert_true (braid_delayed_call_cancel (call, NULL));
+  g_assert_true (braid_check_no_leftovers (NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -104,5 +142,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/recording-protocol/records-and-reason", test_records_what_it_hears_and_why_it_ended);
   braid_test_add_func ("/factory-clock/protocol-reaches-it", test_protocol_reaches_its_factorys_clock);
   braid_test_add_func ("/factory-clock/weak", test_factory_does_not_keep_its_clock);
+  braid_test_add_func ("/checks/transport-wrote", test_check_transport_wrote_reports_a_mismatch);
+  braid_test_add_func ("/checks/no-leftovers", test_check_no_leftovers_names_a_pending_call);
   return g_test_run ();
 }
