@@ -154,6 +154,26 @@ def a_unittest_sees_a_failed_check_as_an_exception():
         "test_leaves_a_timer_behind"]
 
 
+@test
+def an_exception_in_a_python_vfunc_reaches_sys_excepthook():
+    # It cannot travel back through C: PyGObject hands it to sys.excepthook
+    # (which prints it) and the C call returns. A test makes it visible by
+    # collecting it there, as docs/using.md shows.
+    class WrongSignature(Braid.Protocol):
+        def do_data_received(self, data):  # PyGObject 3.42 also passes the length
+            pass
+
+    seen = []
+    saved, sys.excepthook = sys.excepthook, lambda kind, value, tb: seen.append(value)
+    try:
+        protocol = WrongSignature()
+        protocol.make_connection(Braid.StringTransport.new())
+        protocol.data_received(b"x")
+    finally:
+        sys.excepthook = saved
+    assert len(seen) == 1 and isinstance(seen[0], TypeError), seen
+
+
 from gi.repository import Gio  # noqa: E402
 
 print(f"1..{len(tests)}")
