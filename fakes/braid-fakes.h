@@ -12,6 +12,8 @@
 #include "braid-memory-reactor.h"
 #include "braid-loopback.h"
 #include "braid-test-utils.h"
+#include "braid-recording-protocol.h"
+#include "braid-test-checks.h"
 
 /* Deferred assertions */
 #include "braid-deferred-assertions.h"

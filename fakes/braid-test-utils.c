@@ -131,23 +131,22 @@ braid_hygiene_collect (void)
 }
 
 /**
- * braid_assert_no_leftovers_full:
+ * braid_assert_no_leftovers_full: (skip)
  * @file: the caller's file
  * @line: the caller's line
  * @func: the caller's function
  *
- * The function behind braid_assert_no_leftovers().
+ * The function behind braid_assert_no_leftovers(). Not for Python, where a
+ * failed assertion would abort the interpreter: use
+ * [func@Braid.check_no_leftovers], which raises.
  */
 void
 braid_assert_no_leftovers_full (const char *file, int line, const char *func)
 {
-  g_autofree char *leftovers = braid_hygiene_collect ();
-  g_autofree char *message = NULL;
+  g_autoptr (GError) leftovers = NULL;
 
-  if (leftovers == NULL)
-    return;
-  message = g_strdup_printf ("the test left things behind:\n%s", leftovers);
-  g_assertion_message (G_LOG_DOMAIN, file, line, func, message);
+  if (!braid_check_no_leftovers (&leftovers))
+    g_assertion_message (G_LOG_DOMAIN, file, line, func, leftovers->message);
 }
 
 static void
@@ -182,14 +181,16 @@ braid_test_add_func (const char *testpath, GTestFunc test_func)
 }
 
 /**
- * braid_assert_transport_wrote_full:
+ * braid_assert_transport_wrote_full: (skip)
  * @transport: a string transport
  * @expected: the NUL-terminated bytes expected
  * @file: the caller's file
  * @line: the caller's line
  * @func: the caller's function
  *
- * The function behind braid_assert_transport_wrote().
+ * The function behind braid_assert_transport_wrote(). Not for Python, where
+ * a failed assertion would abort the interpreter: use
+ * [func@Braid.check_transport_wrote], which raises.
  */
 void
 braid_assert_transport_wrote_full (BraidStringTransport *transport,
@@ -198,25 +199,13 @@ braid_assert_transport_wrote_full (BraidStringTransport *transport,
                                    int                   line,
                                    const char           *func)
 {
-  gsize len;
-  const char *written;
+  g_autoptr (GError) mismatch = NULL;
 
   g_return_if_fail (BRAID_IS_STRING_TRANSPORT (transport));
   g_return_if_fail (expected != NULL);
 
-  written = braid_string_transport_peek (transport, &len);
-  if (len != strlen (expected) || memcmp (written, expected, len) != 0)
-    {
-      g_autofree char *got = g_strescape (written, NULL);
-      g_autofree char *want = g_strescape (expected, NULL);
-      g_autofree char *message =
-        g_strdup_printf ("the transport got \"%s\" (%" G_GSIZE_FORMAT " bytes), "
-                         "expected \"%s\"", got, len, want);
-
-      g_assertion_message (G_LOG_DOMAIN, file, line, func, message);
-      return;
-    }
-  braid_string_transport_clear (transport);
+  if (!braid_check_transport_wrote (transport, expected, &mismatch))
+    g_assertion_message (G_LOG_DOMAIN, file, line, func, mismatch->message);
 }
 
 /* --- Playing the transport's part ----------------------------------------- */

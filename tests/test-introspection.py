@@ -96,6 +96,84 @@ def a_python_protocol_on_a_string_transport():
     assert transport.get_value().get_data() == b"HI THERE"
 
 
+@test
+def checks_raise_instead_of_aborting():
+    # The C assertions abort on failure: from Python that would kill the
+    # interpreter, so they are not introspected; the checks raise instead.
+    assert not hasattr(Braid, "assert_transport_wrote_full")
+    assert not hasattr(Braid, "assert_no_leftovers_full")
+    transport = Braid.StringTransport.new()
+    transport.write(b"HELLO")
+    try:
+        Braid.check_transport_wrote(transport, "GOODBYE")
+    except GLib.Error as error:
+        assert error.matches(Braid.error_quark(), Braid.Error.FAILED), error
+        assert 'got "HELLO" (5 bytes), expected "GOODBYE"' in error.message, error.message
+    else:
+        raise AssertionError("a mismatch did not raise")
+    # A mismatch clears nothing; a match clears the record.
+    assert Braid.check_transport_wrote(transport, "HELLO")
+    assert Braid.check_transport_wrote(transport, "")
+
+
+@test
+def a_unittest_sees_a_failed_check_as_an_exception():
+    import io
+    import unittest
+
+    class ShoutTest(unittest.TestCase):
+        def setUp(self):
+            self.clock = Braid.FakeClock.new()
+
+        def tearDown(self):
+            try:
+                Braid.check_no_leftovers()
+            finally:  # the next test starts clean
+                for call in self.clock.get_delayed_calls():
+                    call.cancel()
+
+        def test_wrong_expectation(self):
+            transport = Braid.StringTransport.new()
+            transport.write(b"hi")
+            Braid.check_transport_wrote(transport, "HI")
+
+        def test_leaves_a_timer_behind(self):
+            self.clock.call_later_full(5, lambda data: None, None, "left-behind")
+
+        def test_passes(self):
+            transport = Braid.StringTransport.new()
+            transport.write(b"hi")
+            self.assertTrue(Braid.check_transport_wrote(transport, "hi"))
+
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(ShoutTest)
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(suite)
+    assert result.testsRun == 3, result.testsRun
+    failed = sorted(test.id().rsplit(".", 1)[1] for test, _ in result.errors)
+    assert failed == ["test_leaves_a_timer_behind", "test_wrong_expectation"], result.errors
+    assert "left-behind" in dict((t.id().rsplit(".", 1)[1], tb) for t, tb in result.errors)[
+        "test_leaves_a_timer_behind"]
+
+
+@test
+def an_exception_in_a_python_vfunc_reaches_sys_excepthook():
+    # It cannot travel back through C: PyGObject hands it to sys.excepthook
+    # (which prints it) and the C call returns. A test makes it visible by
+    # collecting it there, as docs/using.md shows.
+    class WrongSignature(Braid.Protocol):
+        def do_data_received(self, data):  # PyGObject 3.42 also passes the length
+            pass
+
+    seen = []
+    saved, sys.excepthook = sys.excepthook, lambda kind, value, tb: seen.append(value)
+    try:
+        protocol = WrongSignature()
+        protocol.make_connection(Braid.StringTransport.new())
+        protocol.data_received(b"x")
+    finally:
+        sys.excepthook = saved
+    assert len(seen) == 1 and isinstance(seen[0], TypeError), seen
+
+
 from gi.repository import Gio  # noqa: E402
 
 print(f"1..{len(tests)}")

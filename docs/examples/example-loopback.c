@@ -4,8 +4,8 @@
  * message, or two. A BraidLoopback connects a client and a server protocol
  * in memory and, with a chunk size, delivers the bytes split at every
  * boundary, so a test proves the protocol copes. The server here answers
- * each newline-terminated line with its length; the client records the
- * answers. */
+ * each newline-terminated line with its length; the client, a
+ * BraidRecordingProtocol, records the answers. */
 #include <string.h>
 
 #include <braid-fakes.h>
@@ -59,48 +59,8 @@ length_protocol_init (LengthProtocol *self)
   self->line = g_string_new (NULL);
 }
 
-/* The client: keeps everything it receives. */
-G_DECLARE_FINAL_TYPE (RecordingProtocol, recording_protocol, RECORDING, PROTOCOL, BraidProtocol)
-struct _RecordingProtocol
-{
-  BraidProtocol parent_instance;
-  GString *received;
-  gboolean lost_cleanly;
-};
-G_DEFINE_FINAL_TYPE (RecordingProtocol, recording_protocol, BRAID_TYPE_PROTOCOL)
-
-static void
-recording_protocol_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
-{
-  g_string_append_len (RECORDING_PROTOCOL (protocol)->received, (const char *) data, len);
-}
-
-static void
-recording_protocol_connection_lost (BraidProtocol *protocol, const GError *reason)
-{
-  RECORDING_PROTOCOL (protocol)->lost_cleanly = braid_error_is_clean_close (reason);
-}
-
-static void
-recording_protocol_finalize (GObject *object)
-{
-  g_string_free (RECORDING_PROTOCOL (object)->received, TRUE);
-  G_OBJECT_CLASS (recording_protocol_parent_class)->finalize (object);
-}
-
-static void
-recording_protocol_class_init (RecordingProtocolClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = recording_protocol_finalize;
-  BRAID_PROTOCOL_CLASS (klass)->data_received = recording_protocol_data_received;
-  BRAID_PROTOCOL_CLASS (klass)->connection_lost = recording_protocol_connection_lost;
-}
-
-static void
-recording_protocol_init (RecordingProtocol *self)
-{
-  self->received = g_string_new (NULL);
-}
+/* The client is a BraidRecordingProtocol, from the fakes: it keeps
+ * everything it receives and the reason its connection ended. */
 
 /* The same conversation at every chunk size; 0 means "all at once". */
 static void
@@ -111,19 +71,19 @@ test_lengths_at_every_chunk_size (void)
   for (gsize i = 0; i < G_N_ELEMENTS (chunk_sizes); i++)
     {
       g_autoptr (BraidProtocol) server = g_object_new (length_protocol_get_type (), NULL);
-      g_autoptr (RecordingProtocol) client = g_object_new (recording_protocol_get_type (), NULL);
+      g_autoptr (BraidRecordingProtocol) client = braid_recording_protocol_new ();
       g_autoptr (BraidLoopback) loopback = braid_loopback_new (server, BRAID_PROTOCOL (client));
 
       braid_loopback_set_chunk_size (loopback, chunk_sizes[i]);
       braid_transport_write_string (braid_loopback_get_client_transport (loopback),
                                     "hello\nbraid\n\nlonger line\n");
       braid_loopback_flush (loopback);
-      g_assert_cmpstr (client->received->str, ==, "5\n5\n0\n11\n");
+      g_assert_cmpstr (braid_recording_protocol_peek (client, NULL), ==, "5\n5\n0\n11\n");
 
       braid_transport_lose_connection (braid_loopback_get_client_transport (loopback));
       braid_loopback_flush (loopback);
       g_assert_false (braid_loopback_is_open (loopback));
-      g_assert_true (client->lost_cleanly);
+      g_assert_true (braid_error_is_clean_close (braid_recording_protocol_get_reason (client)));
     }
 }
 

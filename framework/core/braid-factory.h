@@ -35,6 +35,9 @@ BraidFactory  *braid_factory_new               (GType           protocol_type);
 BraidProtocol *braid_factory_build_protocol    (BraidFactory   *self,
                                                 GSocketAddress *addr);
 GType          braid_factory_get_protocol_type (BraidFactory   *self);
+void           braid_factory_set_clock         (BraidFactory   *self,
+                                                BraidClock     *clock);
+BraidClock    *braid_factory_get_clock         (BraidFactory   *self);
 void           braid_factory_do_start          (BraidFactory   *self);
 void           braid_factory_do_stop           (BraidFactory   *self);
 guint          braid_factory_get_num_users     (BraidFactory   *self);

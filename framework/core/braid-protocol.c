@@ -313,6 +313,91 @@ braid_protocol_set_factory (BraidProtocol *self, BraidFactory *factory)
 }
 
 /**
+ * braid_protocol_get_clock:
+ * @self: a protocol
+ *
+ * Gets the clock of the factory that built @self
+ * ([property@Braid.Factory:clock]): what the protocol schedules its timers
+ * and timeouts on, for instance
+ * `braid_protocol_set_idle_timeout (self, braid_protocol_get_clock (self), 30)`.
+ * Twisted protocols reach for the global reactor instead; a clock handed
+ * down by the factory lets a test swap in a [class@Braid.FakeClock].
+ *
+ * Returns: (transfer none) (nullable): the factory's clock, or %NULL if
+ *   the protocol has no factory or its factory no clock
+ */
+BraidClock *
+braid_protocol_get_clock (BraidProtocol *self)
+{
+  BraidFactory *factory;
+
+  g_return_val_if_fail (BRAID_IS_PROTOCOL (self), NULL);
+  factory = braid_protocol_get_factory (self);
+  return factory != NULL ? braid_factory_get_clock (factory) : NULL;
+}
+
+/* The factory type a protocol class declared, stored on its GType. */
+static GQuark
+factory_type_quark (void)
+{
+  return g_quark_from_static_string ("braid-protocol-factory-type");
+}
+
+/**
+ * braid_protocol_class_set_factory_type:
+ * @klass: a protocol class, in its `class_init`
+ * @factory_type: the [class@Braid.Factory] subclass its protocols need
+ *
+ * Declares that the protocols of @klass (and of its subclasses) must be
+ * built by a factory of @factory_type, because they cast what
+ * [method@Braid.Protocol.get_factory] returns to it (to reach state that
+ * every connection shares). Then a factory of another type is refused
+ * with a message that names both types: when it is created for this
+ * protocol type (`braid_factory_new (KV_TYPE_PROTOCOL)` instead of a
+ * `KvFactory`), and again when it would build one, instead of a failed
+ * cast (`invalid cast from 'BraidFactory' to 'KvFactory'`) deep inside the
+ * protocol.
+ *
+ * Twisted has no such declaration (Python finds a missing attribute when
+ * the protocol uses it); in C a wrong factory is otherwise found only by a
+ * cast that fails at run time with no hint of where the factory came from.
+ */
+void
+braid_protocol_class_set_factory_type (BraidProtocolClass *klass, GType factory_type)
+{
+  g_return_if_fail (BRAID_IS_PROTOCOL_CLASS (klass));
+  g_return_if_fail (g_type_is_a (factory_type, BRAID_TYPE_FACTORY));
+
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), factory_type_quark (),
+                    GSIZE_TO_POINTER (factory_type));
+}
+
+/**
+ * braid_protocol_class_get_factory_type:
+ * @klass: a protocol class
+ *
+ * Tells which factory type the protocols of @klass need, as declared with
+ * [func@Braid.Protocol.class_set_factory_type] by @klass or its nearest
+ * ancestor.
+ *
+ * Returns: the factory type, or `BRAID_TYPE_FACTORY` if none was declared
+ */
+GType
+braid_protocol_class_get_factory_type (BraidProtocolClass *klass)
+{
+  g_return_val_if_fail (BRAID_IS_PROTOCOL_CLASS (klass), G_TYPE_INVALID);
+
+  for (GType type = G_TYPE_FROM_CLASS (klass); type != G_TYPE_INVALID; type = g_type_parent (type))
+    {
+      GType declared = GPOINTER_TO_SIZE (g_type_get_qdata (type, factory_type_quark ()));
+
+      if (declared != 0)
+        return declared;
+    }
+  return BRAID_TYPE_FACTORY;
+}
+
+/**
  * braid_protocol_is_connected:
  * @self: a protocol
  *

@@ -58,5 +58,10 @@ BraidFactory   *braid_protocol_get_factory          (BraidProtocol  *self);
 void            braid_protocol_set_factory          (BraidProtocol  *self,
                                                      BraidFactory   *factory);
 gboolean        braid_protocol_is_connected         (BraidProtocol  *self);
+BraidClock     *braid_protocol_get_clock            (BraidProtocol  *self);
+
+void            braid_protocol_class_set_factory_type (BraidProtocolClass *klass,
+                                                       GType               factory_type);
+GType           braid_protocol_class_get_factory_type (BraidProtocolClass *klass);
 
 G_END_DECLS

@@ -77,4 +77,9 @@ void     braid_framing_reject        (BraidFramingInput *in,
                                       const char        *format,
                                       ...) G_GNUC_PRINTF (4, 5);
 
+/* The transport @protocol sends on, or NULL after a g_critical that names
+ * @function and says what to do: a receiver sends only once connected. */
+BraidTransport *braid_framing_transport_to_send (BraidProtocol *protocol,
+                                                 const char    *function);
+
 G_END_DECLS

@@ -207,3 +207,16 @@ braid_framing_reject (BraidFramingInput *in,
   reason = g_error_new_literal (G_IO_ERROR, code, message);
   braid_protocol_abort_with_reason (protocol, reason);
 }
+
+BraidTransport *
+braid_framing_transport_to_send (BraidProtocol *protocol, const char *function)
+{
+  BraidTransport *transport = braid_protocol_get_transport (protocol);
+
+  if (transport == NULL)
+    g_critical ("%s: the %s has no transport to send on: call "
+                "braid_protocol_make_connection first (a test gives it a "
+                "BraidStringTransport; a reactor connects it for real)",
+                function, G_OBJECT_TYPE_NAME (protocol));
+  return transport;
+}

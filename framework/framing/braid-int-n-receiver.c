@@ -420,8 +420,9 @@ braid_int_n_receiver_send_string (BraidIntNReceiver *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   priv = PRIV (self);
-  transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
-  g_return_val_if_fail (transport != NULL, FALSE);
+  transport = braid_framing_transport_to_send (BRAID_PROTOCOL (self), G_STRFUNC);
+  if (transport == NULL)
+    return FALSE;
 
   prefix_max = (G_GUINT64_CONSTANT (1) << (priv->prefix_bytes * 8)) - 1;
   if (len > prefix_max)

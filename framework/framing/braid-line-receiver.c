@@ -597,8 +597,9 @@ braid_line_receiver_send_line_len (BraidLineReceiver *self, const char *line, gs
   g_return_if_fail (line != NULL || len == 0);
 
   priv = PRIV (self);
-  transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
-  g_return_if_fail (transport != NULL);
+  transport = braid_framing_transport_to_send (BRAID_PROTOCOL (self), G_STRFUNC);
+  if (transport == NULL)
+    return;
   vectors[0].buffer = line;
   vectors[0].size = len;
   vectors[1].buffer = priv->delimiter;

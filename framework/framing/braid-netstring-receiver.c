@@ -341,8 +341,9 @@ braid_netstring_receiver_send_string (BraidNetstringReceiver *self,
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
-  g_return_val_if_fail (transport != NULL, FALSE);
+  transport = braid_framing_transport_to_send (BRAID_PROTOCOL (self), G_STRFUNC);
+  if (transport == NULL)
+    return FALSE;
 
   if (len > PRIV (self)->max_length)
     {

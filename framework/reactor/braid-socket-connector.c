@@ -42,10 +42,27 @@ struct _BraidSocketConnector
   BraidDelayedCall *timeout_call;     /* owned, while connecting */
   BraidDelayedCall *failure_call;     /* owned, while failing */
   GError *failure;
-  BraidWatch watch;                   /* the socket, while connecting */
-  GSocketAddress *address;            /* what we connect to, once known */
+  GQueue untried;                     /* GSocketAddress, owned: not tried yet */
+  GPtrArray *attempts;                /* Attempt, owned: sockets connecting now */
+  BraidDelayedCall *stagger_call;     /* owned: starts the next attempt early */
+  GError *last_attempt_error;         /* why the latest attempt failed */
   BraidSocketTransport *transport;    /* not owned, while connected */
 };
+
+/* One socket connecting to one of the resolved addresses. A name may resolve
+ * to several (localhost: ::1 and 127.0.0.1); they are raced as in "happy
+ * eyeballs" (RFC 8305), like Twisted's HostnameEndpoint. */
+typedef struct
+{
+  BraidWatch watch;                   /* the socket */
+  BraidSocketConnector *connector;    /* not owned: the connector owns the attempt */
+  GSocketAddress *address;
+} Attempt;
+
+/* How long an attempt has before the next address is tried alongside it
+ * (RFC 8305 recommends 250 ms; Twisted's HostnameEndpoint waits 300 ms). A
+ * failed attempt starts the next one at once. */
+#define NEXT_ATTEMPT_DELAY 0.25
 
 static void braid_socket_connector_connector_init (BraidConnectorInterface *iface);
 
@@ -60,7 +77,17 @@ static void braid_socket_connector_connector_init (BraidConnectorInterface *ifac
  *
  * 1. `connect`: the factory starts (`start_factory`, once), then hears
  *    `started_connecting`. A host name is resolved asynchronously with
- *    GIO's resolver; the attempt as a whole must finish within the timeout.
+ *    GIO's resolver (the default one: g_resolver_set_default() replaces it,
+ *    in a test for instance); the attempt as a whole must finish within the
+ *    timeout.
+ *
+ *    A name may resolve to several addresses (`localhost` gives ::1 and
+ *    127.0.0.1). Like Twisted's `HostnameEndpoint`, the connector tries
+ *    them all, in the resolver's order, staggered as in "happy eyeballs"
+ *    (RFC 8305): the next address is tried as soon as an attempt fails, or
+ *    alongside it after 250 ms (Twisted waits 300 ms; 250 ms is the RFC's
+ *    figure). The first to connect wins and the others are closed. If all
+ *    fail, the error is the last attempt's, naming the address it tried.
  * 2. Success: the factory builds the protocol, whose `connection_made`
  *    runs. When the connection ends the factory hears
  *    `client_connection_lost` with the protocol's reason.
@@ -78,10 +105,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSocketConnector, braid_socket_connector, G_T
                                G_IMPLEMENT_INTERFACE (BRAID_TYPE_CONNECTOR,
                                                       braid_socket_connector_connector_init))
 
-static inline BraidSocketConnector *
-connector_from_watch (BraidWatch *watch)
+static inline Attempt *
+attempt_from_watch (BraidWatch *watch)
 {
-  return (BraidSocketConnector *) ((guint8 *) watch - G_STRUCT_OFFSET (BraidSocketConnector, watch));
+  return (Attempt *) ((guint8 *) watch - G_STRUCT_OFFSET (Attempt, watch));
 }
 
 static char *
@@ -94,7 +121,50 @@ describe (BraidSocketConnector *self)
   return g_strdup_printf ("%s:%u", self->host, self->port);
 }
 
-/* Undoes what an attempt set up: resolution, timer, socket. */
+/* "localhost:8000 ([::1]:8000)": the destination, and which of its
+ * addresses when it was a name. */
+static char *
+describe_address (BraidSocketConnector *self, GSocketAddress *address)
+{
+  g_autofree char *where = describe (self);
+  g_autofree char *which = NULL;
+
+  if (self->path != NULL || g_hostname_is_ip_address (self->host))
+    return g_steal_pointer (&where);
+  which = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+  return g_strdup_printf ("%s (%s)", where, which);
+}
+
+/* Closes the attempt's socket (if it still has one) and frees it. */
+static void
+attempt_free (gpointer data)
+{
+  Attempt *attempt = data;
+
+  if (attempt->watch.fd >= 0)
+    {
+      g_autoptr (GError) ignored = NULL;
+      BraidGLibReactor *reactor = attempt->connector->reactor;
+
+      if (reactor != NULL)
+        braid_glib_reactor_watch_set (reactor, &attempt->watch, 0, &ignored);
+      close (attempt->watch.fd);
+    }
+  g_clear_object (&attempt->address);
+  g_free (attempt);
+}
+
+static void
+cancel_stagger (BraidSocketConnector *self)
+{
+  if (self->stagger_call == NULL)
+    return;
+  if (braid_delayed_call_active (self->stagger_call))
+    braid_delayed_call_cancel (self->stagger_call, NULL);
+  g_clear_object (&self->stagger_call);
+}
+
+/* Undoes what an attempt set up: resolution, timers, sockets. */
 static void
 clean_up_attempt (BraidSocketConnector *self)
 {
@@ -109,16 +179,10 @@ clean_up_attempt (BraidSocketConnector *self)
         braid_delayed_call_cancel (self->timeout_call, NULL);
       g_clear_object (&self->timeout_call);
     }
-  if (self->watch.fd >= 0)
-    {
-      g_autoptr (GError) ignored = NULL;
-
-      if (self->reactor != NULL)
-        braid_glib_reactor_watch_set (self->reactor, &self->watch, 0, &ignored);
-      close (self->watch.fd);
-      self->watch.fd = -1;
-    }
-  g_clear_object (&self->address);
+  cancel_stagger (self);
+  g_ptr_array_set_size (self->attempts, 0);
+  g_queue_clear_full (&self->untried, g_object_unref);
+  g_clear_error (&self->last_attempt_error);
 }
 
 /* The attempt is over and nobody asked for another: stop the factory and
@@ -164,26 +228,45 @@ fail (BraidSocketConnector *self, GError *error)
                                                              deliver_failure, self, NULL));
 }
 
-static void
-fail_with_errno (BraidSocketConnector *self, const char *doing, int saved_errno)
-{
-  g_autofree char *where = describe (self);
+static void try_next_addresses (BraidSocketConnector *self);
 
-  fail (self, g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           "Could not %s %s: %s", doing, where, g_strerror (saved_errno)));
+static GError *
+errno_error (BraidSocketConnector *self, GSocketAddress *address, const char *doing,
+             int saved_errno)
+{
+  g_autofree char *where = describe_address (self, address);
+
+  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                      "Could not %s %s: %s", doing, where, g_strerror (saved_errno));
 }
 
+/* The attempt on @attempt's address failed with @error (taken): remember
+ * why, drop it, and go on with the next address. Once every address has
+ * failed, the connection fails with the last attempt's error, as Twisted's
+ * HostnameEndpoint does. */
 static void
-connected (BraidSocketConnector *self)
+attempt_failed (BraidSocketConnector *self, Attempt *attempt, GError *error)
+{
+  g_clear_error (&self->last_attempt_error);
+  self->last_attempt_error = error;
+  g_ptr_array_remove_fast (self->attempts, attempt);
+  try_next_addresses (self);
+}
+
+
+/* @winner connected: the other attempts are closed, untried addresses
+ * dropped, and the connection handed to a new transport. */
+static void
+connected (BraidSocketConnector *self, Attempt *winner)
 {
   g_autoptr (BraidSocketTransport) transport = NULL;
   g_autoptr (BraidProtocol) protocol = NULL;
   g_autoptr (GError) ignored = NULL;
-  int fd = self->watch.fd;
+  int fd = winner->watch.fd;
 
-  braid_glib_reactor_watch_set (self->reactor, &self->watch, 0, &ignored);
-  self->watch.fd = -1;   /* the transport owns the socket now */
-  transport = braid_socket_transport_new (self->reactor, fd, self->address);
+  braid_glib_reactor_watch_set (self->reactor, &winner->watch, 0, &ignored);
+  winner->watch.fd = -1;   /* the transport owns the socket now */
+  transport = braid_socket_transport_new (self->reactor, fd, winner->address);
   clean_up_attempt (self);
 
   protocol = braid_factory_build_protocol (BRAID_FACTORY (self->factory),
@@ -211,57 +294,54 @@ connected (BraidSocketConnector *self)
 static void
 on_connect_result (BraidWatch *watch, guint32 events)
 {
-  BraidSocketConnector *self = connector_from_watch (watch);
+  Attempt *attempt = attempt_from_watch (watch);
+  BraidSocketConnector *self = attempt->connector;
   int error = 0;
   socklen_t len = sizeof error;
 
   if (getsockopt (watch->fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
     error = errno;
   if (error != 0)
-    fail_with_errno (self, "connect to", error);
+    attempt_failed (self, attempt, errno_error (self, attempt->address, "connect to", error));
   else
-    connected (self);
+    connected (self, attempt);
 }
 
-static void
-connect_to_address (BraidSocketConnector *self, GSocketAddress *address)
+/* Starts connecting to @address (taken). Returns FALSE if the attempt
+ * failed at once (it is then recorded and dropped, and the next address is
+ * not started: the caller does that). */
+static gboolean
+start_attempt (BraidSocketConnector *self, GSocketAddress *address)
 {
   struct sockaddr_storage native;
   gssize len = g_socket_address_get_native_size (address);
   g_autoptr (GError) error = NULL;
+  Attempt *attempt = g_new0 (Attempt, 1);
   int fd;
 
-  self->address = g_object_ref (address);
+  attempt->connector = self;
+  attempt->address = address;
+  attempt->watch.fd = -1;
+  g_ptr_array_add (self->attempts, attempt);
+
   fd = socket (g_socket_address_get_family (address),
                SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    {
-      fail_with_errno (self, "create a socket for", errno);
-      return;
-    }
-  braid_watch_init (&self->watch, fd, on_connect_result);
+    goto failed_with_errno_creating;
+  braid_watch_init (&attempt->watch, fd, on_connect_result);
 
   if (self->bind_address != NULL)
     {
       gssize bind_len = g_socket_address_get_native_size (self->bind_address);
 
       if (!g_socket_address_to_native (self->bind_address, &native, sizeof native, &error))
-        {
-          fail (self, g_steal_pointer (&error));
-          return;
-        }
+        goto failed;
       if (bind (fd, (struct sockaddr *) &native, bind_len) < 0)
-        {
-          fail_with_errno (self, "bind the connection to", errno);
-          return;
-        }
+        goto failed_with_errno_binding;
     }
 
   if (!g_socket_address_to_native (address, &native, sizeof native, &error))
-    {
-      fail (self, g_steal_pointer (&error));
-      return;
-    }
+    goto failed;
   /* Even a connection made at once (a UNIX socket) is reported from the
    * loop, when the socket shows writable: the protocol's connection_made
    * never runs inside the call to connect. Only EINPROGRESS means "under
@@ -269,12 +349,74 @@ connect_to_address (BraidSocketConnector *self, GSocketAddress *address)
    * left) means nothing is under way, and the socket would show writable at
    * once without being connected. */
   if (connect (fd, (struct sockaddr *) &native, len) < 0 && errno != EINPROGRESS)
+    goto failed_with_errno_connecting;
+  if (!braid_glib_reactor_watch_set (self->reactor, &attempt->watch, EPOLLOUT, &error))
+    goto failed;
+  return TRUE;
+
+  /* Recorded without trying the next address: try_next_addresses does. */
+failed_with_errno_creating:
+  error = errno_error (self, address, "create a socket for", errno);
+  goto failed;
+failed_with_errno_binding:
+  error = errno_error (self, address, "bind the connection to", errno);
+  goto failed;
+failed_with_errno_connecting:
+  error = errno_error (self, address, "connect to", errno);
+failed:
+  g_clear_error (&self->last_attempt_error);
+  self->last_attempt_error = g_steal_pointer (&error);
+  g_ptr_array_remove_fast (self->attempts, attempt);
+  return FALSE;
+}
+
+static void
+on_next_attempt_due (gpointer data)
+{
+  BraidSocketConnector *self = data;
+
+  g_clear_object (&self->stagger_call);
+  try_next_addresses (self);
+}
+
+/* Starts attempts on the untried addresses until one is under way; if more
+ * are left, the next starts after NEXT_ATTEMPT_DELAY unless an attempt
+ * fails first. With nothing left to try and nothing under way, the
+ * connection fails with the last error. */
+static void
+try_next_addresses (BraidSocketConnector *self)
+{
+  cancel_stagger (self);
+  while (!g_queue_is_empty (&self->untried))
     {
-      fail_with_errno (self, "connect to", errno);
-      return;
+      if (start_attempt (self, g_queue_pop_head (&self->untried)))
+        {
+          if (!g_queue_is_empty (&self->untried))
+            self->stagger_call = g_object_ref (
+              braid_clock_call_later (BRAID_CLOCK (self->reactor), NEXT_ATTEMPT_DELAY,
+                                      on_next_attempt_due, self, NULL));
+          return;
+        }
     }
-  if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, EPOLLOUT, &error))
-    fail (self, g_steal_pointer (&error));
+  if (self->attempts->len == 0)
+    {
+      GError *error = g_steal_pointer (&self->last_attempt_error);
+
+      if (error == NULL)   /* a resolver that answered with no address */
+        error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s has no address",
+                             self->host);
+      fail (self, error);
+    }
+}
+
+/* Races connections to @addresses (GSocketAddress, taken, with the list). */
+static void
+connect_to_addresses (BraidSocketConnector *self, GList *addresses)
+{
+  for (GList *l = addresses; l != NULL; l = l->next)
+    g_queue_push_tail (&self->untried, l->data);
+  g_list_free (addresses);
+  try_next_addresses (self);
 }
 
 static void
@@ -283,6 +425,7 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (BraidSocketConnector) self = data;   /* the reference taken for the lookup */
   g_autoptr (GError) error = NULL;
   GList *addresses;
+  GList *socket_addresses = NULL;
 
   addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -293,13 +436,12 @@ on_resolved (GObject *source, GAsyncResult *result, gpointer data)
       fail (self, g_steal_pointer (&error));
       return;
     }
-  {
-    g_autoptr (GSocketAddress) address =
-      g_inet_socket_address_new (addresses->data, self->port);
-
-    g_resolver_free_addresses (addresses);
-    connect_to_address (self, address);
-  }
+  /* In the resolver's order (getaddrinfo's, RFC 6724), as Twisted does. */
+  for (GList *l = addresses; l != NULL; l = l->next)
+    socket_addresses = g_list_prepend (socket_addresses,
+                                       g_inet_socket_address_new (l->data, self->port));
+  g_resolver_free_addresses (addresses);
+  connect_to_addresses (self, g_list_reverse (socket_addresses));
 }
 
 static void
@@ -319,21 +461,19 @@ resolve_and_connect (BraidSocketConnector *self)
 {
   g_autoptr (GInetAddress) literal = NULL;
   g_autoptr (GResolver) resolver = NULL;
-  g_autoptr (GSocketAddress) address = NULL;
   GMainContext *context;
 
   if (self->path != NULL)
     {
-      address = g_unix_socket_address_new (self->path);
-      connect_to_address (self, address);
+      connect_to_addresses (self, g_list_prepend (NULL, g_unix_socket_address_new (self->path)));
       return;
     }
 
   literal = g_inet_address_new_from_string (self->host);
   if (literal != NULL)
     {
-      address = g_inet_socket_address_new (literal, self->port);
-      connect_to_address (self, address);
+      connect_to_addresses (self, g_list_prepend (NULL, g_inet_socket_address_new (literal,
+                                                                                  self->port)));
       return;
     }
 
@@ -468,13 +608,16 @@ braid_socket_connector_finalize (GObject *object)
 {
   BraidSocketConnector *self = BRAID_SOCKET_CONNECTOR (object);
 
-  g_assert (self->watch.fd < 0);
+  g_assert (self->attempts->len == 0);
+  g_ptr_array_unref (self->attempts);
+  g_queue_clear_full (&self->untried, g_object_unref);
   if (self->reactor != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->reactor), (gpointer *) &self->reactor);
   g_clear_object (&self->factory);
   g_clear_object (&self->bind_address);
   g_clear_object (&self->destination);
-  g_clear_object (&self->address);
+  g_clear_object (&self->stagger_call);
+  g_clear_error (&self->last_attempt_error);
   g_clear_object (&self->timeout_call);
   g_clear_object (&self->failure_call);
   g_clear_object (&self->resolving);
@@ -493,7 +636,8 @@ braid_socket_connector_class_init (BraidSocketConnectorClass *klass)
 static void
 braid_socket_connector_init (BraidSocketConnector *self)
 {
-  self->watch.fd = -1;
+  self->attempts = g_ptr_array_new_with_free_func (attempt_free);
+  g_queue_init (&self->untried);
 }
 
 static BraidSocketConnector *

@@ -53,7 +53,9 @@ BraidDelayedCall *braid_clock_call_later_full (BraidClock     *self,
  * in the source where it was called, so a leftover timer names its creator.
  * See [method@Braid.Clock.call_later_full].
  *
- * Returns: (transfer full): the delayed call
+ * Returns: (transfer none): the pending call, owned by the clock until it
+ *   is called or cancelled; g_object_ref() it to keep it longer, and never
+ *   unref a call you did not ref
  */
 #define braid_clock_call_later(self, delay, func, user_data, destroy) \
   braid_clock_call_later_full ((self), (delay), (func), (user_data), (destroy), G_STRLOC)

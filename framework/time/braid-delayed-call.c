@@ -31,6 +31,30 @@
  */
 G_DEFINE_FINAL_TYPE (BraidDelayedCall, braid_delayed_call, G_TYPE_OBJECT)
 
+/* The clock's queue holds the only reference of a pending call that nobody
+ * else ref'ed. Dropping it here means someone unref'ed a call they did not
+ * own (mistaking call_later's result for a new reference). Say so, naming
+ * where the call was scheduled, and give the queue its reference back, so
+ * the clock stays sound and the call still runs, instead of failing later
+ * with a freed call. */
+static void
+braid_delayed_call_dispose (GObject *object)
+{
+  BraidDelayedCall *self = BRAID_DELAYED_CALL (object);
+
+  if (self->queue != NULL)
+    {
+      g_critical ("The delayed call scheduled at %s lost its last reference while "
+                  "still pending: its clock owns it, and braid_clock_call_later() "
+                  "gives you no reference (transfer none). g_object_ref() a call to "
+                  "keep it, and unref only a call you ref'ed. It stays scheduled.",
+                  self->creator);
+      g_object_ref (self);   /* the queue's reference, resurrected */
+      return;
+    }
+  G_OBJECT_CLASS (braid_delayed_call_parent_class)->dispose (object);
+}
+
 static void
 braid_delayed_call_finalize (GObject *object)
 {
@@ -45,6 +69,7 @@ braid_delayed_call_finalize (GObject *object)
 static void
 braid_delayed_call_class_init (BraidDelayedCallClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = braid_delayed_call_dispose;
   G_OBJECT_CLASS (klass)->finalize = braid_delayed_call_finalize;
 }
 

@@ -89,68 +89,22 @@ test_http_echo_refuses_huge_requests (void)
   g_assert_true (braid_string_transport_get_disconnecting (transport2));
 }
 
-/* A client that sends a request when connected and keeps the answer. */
-G_DECLARE_FINAL_TYPE (Browser, browser, BROWSER, PROTOCOL, BraidProtocol)
-struct _Browser
-{
-  BraidProtocol parent_instance;
-  GString *received;
-  gboolean closed_cleanly;
-};
-G_DEFINE_FINAL_TYPE (Browser, browser, BRAID_TYPE_PROTOCOL)
-
-static void
-browser_connection_made (BraidProtocol *protocol)
-{
-  braid_transport_write_string (braid_protocol_get_transport (protocol), request);
-}
-
-static void
-browser_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
-{
-  g_string_append_len (BROWSER_PROTOCOL (protocol)->received, (const char *) data, len);
-}
-
-static void
-browser_connection_lost (BraidProtocol *protocol, const GError *reason)
-{
-  BROWSER_PROTOCOL (protocol)->closed_cleanly = braid_error_is_clean_close (reason);
-}
-
-static void
-browser_finalize (GObject *object)
-{
-  g_string_free (BROWSER_PROTOCOL (object)->received, TRUE);
-  G_OBJECT_CLASS (browser_parent_class)->finalize (object);
-}
-
-static void
-browser_class_init (BrowserClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = browser_finalize;
-  BRAID_PROTOCOL_CLASS (klass)->connection_made = browser_connection_made;
-  BRAID_PROTOCOL_CLASS (klass)->data_received = browser_data_received;
-  BRAID_PROTOCOL_CLASS (klass)->connection_lost = browser_connection_lost;
-}
-
-static void
-browser_init (Browser *self)
-{
-  self->received = g_string_new (NULL);
-}
-
+/* The browser: a recording protocol (from the fakes) that sends the
+ * request when connected and keeps the answer. */
 static void
 test_http_echo_through_the_loopback_byte_by_byte (void)
 {
   g_autoptr (BraidProtocol) http = g_object_new (HTTP_TYPE_ECHO, NULL);
-  g_autoptr (Browser) browser = g_object_new (browser_get_type (), NULL);
-  g_autoptr (BraidLoopback) loopback = braid_loopback_new (http, BRAID_PROTOCOL (browser));
+  g_autoptr (BraidRecordingProtocol) browser = braid_recording_protocol_new ();
+  g_autoptr (BraidLoopback) loopback = NULL;
 
+  braid_recording_protocol_set_greeting (browser, request);
+  loopback = braid_loopback_new (http, BRAID_PROTOCOL (browser));
   braid_loopback_set_chunk_size (loopback, 1);
   braid_loopback_flush (loopback);
-  g_assert_cmpstr (browser->received->str, ==, response);
+  g_assert_cmpstr (braid_recording_protocol_peek (browser, NULL), ==, response);
   g_assert_false (braid_loopback_is_open (loopback));
-  g_assert_true (browser->closed_cleanly);
+  g_assert_true (braid_error_is_clean_close (braid_recording_protocol_get_reason (browser)));
 }
 
 int
