@@ -3,6 +3,7 @@
 
 #include "core/braid-factory.h"
 #include "core/braid-protocol.h"
+#include "time/braid-clock.h"
 
 /**
  * BraidFactory:

@@ -6,6 +6,7 @@
 #include "core/braid-idle-timeout.h"
 #include "core/braid-protocol.h"
 #include "core/braid-transport.h"
+#include "time/braid-clock.h"
 
 /**
  * BraidProtocol:
