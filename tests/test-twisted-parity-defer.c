@@ -1,0 +1,597 @@
+/* test-twisted-parity-defer.c: Twisted's twisted/test/test_defer.py, ported.
+ *
+ * Each test names the Twisted test it ports. A Twisted `Deferred` becomes a
+ * BraidDeferred; a `DeferredList` result list of (success, result) tuples
+ * becomes a GPtrArray of BraidResult; `FirstError` becomes the member's own
+ * error with braid_result_get_index() telling which member failed (see
+ * braid_deferred_list_new_full()). docs/twisted-parity.md lists what is
+ * ported and what has no equivalent. */
+#include <braid-fakes.h>
+
+static GError *
+generic_error (const char *message)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, message);
+}
+
+static void
+swallow_error (BraidResult *result, gpointer data)
+{
+  braid_result_set_value (result, NULL, NULL);
+}
+
+/* Twisted's fakeCallbackCanceller: a canceller that fires with a value. */
+static void
+callback_canceller (BraidDeferred *deferred, gpointer data)
+{
+  braid_deferred_callback (deferred, (gpointer) "Callback Result", NULL);
+}
+
+static BraidResult *
+entry_at (GPtrArray *results, guint i)
+{
+  BraidResult *entry = g_ptr_array_index (results, i);
+
+  g_assert_cmpint (braid_result_get_index (entry), ==, (gint) i);
+  return entry;
+}
+
+/* Records every result a deferred's chain passes, as Twisted's tests do
+ * with `d.addCallbacks(result.append, result.append)`. */
+typedef struct
+{
+  guint values;
+  guint errors;
+  gpointer last_value;
+  GError *last_error;
+} Seen;
+
+static void
+seen_clear (Seen *seen)
+{
+  g_clear_error (&seen->last_error);
+}
+
+static void
+see_value (BraidResult *result, gpointer data)
+{
+  Seen *seen = data;
+
+  seen->values++;
+  seen->last_value = braid_result_get_value (result);
+}
+
+static void
+see_error_and_handle (BraidResult *result, gpointer data)
+{
+  Seen *seen = data;
+
+  seen->errors++;
+  g_clear_error (&seen->last_error);
+  seen->last_error = braid_result_steal_error (result);
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+watch (BraidDeferred *deferred, Seen *seen)
+{
+  braid_deferred_add_callbacks (deferred, see_value, see_error_and_handle, seen, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.testDeferredList */
+static void
+test_deferred_list (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  g_autoptr (BraidDeferred) three = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two, three };
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (members, 3, 0);
+  GPtrArray *results;
+
+  braid_deferred_callback (one, (gpointer) "1", NULL);
+  braid_deferred_add_errback (two, swallow_error, NULL, NULL);
+  braid_deferred_errback (two, generic_error ("2"));
+  braid_deferred_callback (three, (gpointer) "3", NULL);
+
+  results = braid_assert_success_result (list);
+  g_assert_cmpuint (results->len, ==, 3);
+  g_assert_cmpstr (braid_result_get_value (entry_at (results, 0)), ==, "1");
+  g_assert_true (braid_result_is_error (entry_at (results, 1)));
+  g_assert_cmpstr (braid_result_get_error (entry_at (results, 1))->message, ==, "2");
+  g_assert_cmpstr (braid_result_get_value (entry_at (results, 2)), ==, "3");
+}
+
+/* twisted.test.test_defer.DeferredTests.testEmptyDeferredList: an empty
+ * list fires at once with an empty list, but an empty list that waits for
+ * one value never fires. */
+static void
+test_empty_deferred_list (void)
+{
+  g_autoptr (BraidDeferred) all = braid_deferred_list_new (NULL, 0, 0);
+  g_autoptr (BraidDeferred) on_one =
+    braid_deferred_list_new (NULL, 0, BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK);
+  GPtrArray *results = braid_assert_success_result (all);
+
+  g_assert_cmpuint (results->len, ==, 0);
+  braid_assert_no_result (on_one);
+}
+
+/* twisted.test.test_defer.DeferredListEmptyTests.testDeferredListEmpty */
+static void
+test_deferred_list_empty (void)
+{
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (NULL, 0, 0);
+  GPtrArray *results = braid_assert_success_result (list);
+
+  g_assert_nonnull (results);
+  g_assert_cmpuint (results->len, ==, 0);
+}
+
+/* twisted.test.test_defer.DeferredTests.testDeferredListFireOnOneError */
+static void
+test_deferred_list_fire_on_one_error (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  g_autoptr (BraidDeferred) three = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two, three };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 3, BRAID_DEFERRED_LIST_FIRE_ON_ONE_ERRBACK);
+  Seen seen = { 0 };
+
+  braid_deferred_add_errback (list, see_error_and_handle, &seen, NULL);
+  braid_deferred_add_errback (two, swallow_error, NULL, NULL);
+
+  braid_deferred_callback (one, (gpointer) "1", NULL);
+  g_assert_cmpuint (seen.errors, ==, 0);
+
+  braid_deferred_errback (two, generic_error ("from def2"));
+  g_assert_cmpuint (seen.errors, ==, 1);
+  g_assert_error (seen.last_error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (seen.last_error->message, ==, "from def2");
+  seen_clear (&seen);
+  braid_deferred_callback (three, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.testDeferredListFireOnOneError's
+ * `firstError.index == 1`: the failed member's position. */
+static void
+note_index_and_handle (BraidResult *result, gpointer data)
+{
+  *(gint *) data = braid_result_get_index (result);
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+test_deferred_list_fire_on_one_error_index (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_ERRBACK
+                                         | BRAID_DEFERRED_LIST_CONSUME_ERRORS);
+  gint index = -1;
+
+  braid_deferred_add_errback (list, note_index_and_handle, &index, NULL);
+  braid_deferred_errback (two, generic_error ("from def2"));
+  g_assert_cmpint (index, ==, 1);
+  braid_deferred_callback (one, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.testDeferredListDontConsumeErrors */
+static void
+test_deferred_list_dont_consume_errors (void)
+{
+  g_autoptr (BraidDeferred) member = braid_deferred_new ();
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (&member, 1, 0);
+  Seen trap = { 0 };
+  GPtrArray *results;
+
+  braid_deferred_errback (member, generic_error ("Bang"));
+  watch (member, &trap);
+  g_assert_cmpuint (trap.errors, ==, 1);
+  g_assert_cmpstr (trap.last_error->message, ==, "Bang");
+  results = braid_assert_success_result (list);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpstr (braid_result_get_error (entry_at (results, 0))->message, ==, "Bang");
+  seen_clear (&trap);
+}
+
+/* twisted.test.test_defer.DeferredTests.testDeferredListConsumeErrors */
+static void
+test_deferred_list_consume_errors (void)
+{
+  g_autoptr (BraidDeferred) member = braid_deferred_new ();
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (&member, 1, BRAID_DEFERRED_LIST_CONSUME_ERRORS);
+  Seen trap = { 0 };
+  GPtrArray *results;
+
+  braid_deferred_errback (member, generic_error ("Bang"));
+  watch (member, &trap);
+  g_assert_cmpuint (trap.errors, ==, 0);
+  results = braid_assert_success_result (list);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpstr (braid_result_get_error (entry_at (results, 0))->message, ==, "Bang");
+}
+
+/* twisted.test.test_defer.DeferredTests.
+ * testDeferredListFireOnOneErrorWithAlreadyFiredDeferreds: the list used
+ * to free its state while it was still being built (use after free). */
+static void
+test_deferred_list_fire_on_one_error_with_already_fired_deferreds (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list = NULL;
+  Seen seen = { 0 };
+
+  braid_deferred_errback (one, generic_error ("Bang"));
+  list = braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_ERRBACK);
+  braid_deferred_add_errback (list, see_error_and_handle, &seen, NULL);
+  g_assert_cmpuint (seen.errors, ==, 1);
+  braid_deferred_add_errback (one, swallow_error, NULL, NULL);
+  seen_clear (&seen);
+  braid_deferred_callback (two, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.testDeferredListWithAlreadyFiredDeferreds */
+static void
+test_deferred_list_with_already_fired_deferreds (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list = NULL;
+  Seen seen = { 0 };
+
+  braid_deferred_errback (one, generic_error ("Bang"));
+  braid_deferred_callback (two, GINT_TO_POINTER (2), NULL);
+  list = braid_deferred_list_new (members, 2, 0);
+  braid_deferred_add_callback (list, see_value, &seen, NULL);
+  g_assert_cmpuint (seen.values, ==, 1);
+  braid_deferred_add_errback (one, swallow_error, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelDeferredList */
+static void
+test_cancel_deferred_list (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (members, 2, 0);
+  g_autoptr (GError) error_one = NULL;
+  g_autoptr (GError) error_two = NULL;
+
+  braid_deferred_cancel (list);
+  error_one = braid_assert_failure_result (one, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  error_two = braid_assert_failure_result (two, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_assert_success_result (list);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelDeferredListCallback */
+static void
+test_cancel_deferred_list_callback (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (members, 2, 0);
+  g_autoptr (GError) error = NULL;
+  GPtrArray *results;
+
+  braid_deferred_cancel (list);
+  error = braid_assert_failure_result (two, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  results = braid_assert_success_result (list);
+  g_assert_false (braid_result_is_error (entry_at (results, 0)));
+  g_assert_cmpstr (braid_result_get_value (entry_at (results, 0)), ==, "Callback Result");
+  g_assert_true (braid_result_check (entry_at (results, 1), G_IO_ERROR, G_IO_ERROR_CANCELLED));
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelDeferredListWithFireOnOneCallback */
+static void
+test_cancel_deferred_list_with_fire_on_one_callback (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK);
+  g_autoptr (GError) error_one = NULL;
+  g_autoptr (GError) error_two = NULL;
+
+  braid_deferred_cancel (list);
+  error_one = braid_assert_failure_result (one, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  error_two = braid_assert_failure_result (two, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_assert_success_result (list);
+}
+
+/* twisted.test.test_defer.DeferredTests.
+ * test_cancelDeferredListWithFireOnOneCallbackAndDeferredCallback */
+static void
+test_cancel_deferred_list_with_fire_on_one_callback_and_deferred_callback (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK);
+  g_autoptr (GError) error = NULL;
+  Seen seen = { 0 };
+
+  braid_deferred_cancel (list);
+  error = braid_assert_failure_result (two, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_assert_success_result (list);
+  watch (list, &seen);
+  g_assert_cmpstr (seen.last_value, ==, "Callback Result");
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelDeferredListWithFireOnOneErrback */
+static void
+test_cancel_deferred_list_with_fire_on_one_errback (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_ERRBACK);
+  g_autoptr (GError) error_one = NULL;
+  g_autoptr (GError) error_two = NULL;
+  g_autoptr (GError) first_error = NULL;
+
+  braid_deferred_cancel (list);
+  error_one = braid_assert_failure_result (one, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  error_two = braid_assert_failure_result (two, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  first_error = braid_assert_failure_result (list, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* twisted.test.test_defer.DeferredTests.
+ * test_cancelDeferredListWithFireOnOneErrbackAllDeferredsCallback */
+static void
+test_cancel_deferred_list_with_fire_on_one_errback_all_deferreds_callback (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  g_autoptr (BraidDeferred) two = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_ERRBACK);
+  GPtrArray *results;
+
+  braid_deferred_cancel (list);
+  results = braid_assert_success_result (list);
+  g_assert_cmpstr (braid_result_get_value (entry_at (results, 0)), ==, "Callback Result");
+  g_assert_cmpstr (braid_result_get_value (entry_at (results, 1)), ==, "Callback Result");
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelDeferredListWithOriginalDeferreds:
+ * the list keeps its own copy of the array of members. */
+static void
+test_cancel_deferred_list_with_original_deferreds (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  g_autoptr (BraidDeferred) three = braid_deferred_new ();
+  BraidDeferred *members[3] = { one, two, NULL };
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (members, 2, 0);
+  g_autoptr (GError) error_one = NULL;
+  g_autoptr (GError) error_two = NULL;
+
+  members[2] = three;
+  braid_deferred_cancel (list);
+  error_one = braid_assert_failure_result (one, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  error_two = braid_assert_failure_result (two, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_assert_no_result (three);
+  braid_assert_success_result (list);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelFiredOnOneCallbackDeferredList */
+static void
+test_cancel_fired_on_one_callback_deferred_list (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK);
+
+  braid_deferred_callback (one, NULL, NULL);
+  braid_deferred_cancel (list);
+  braid_assert_no_result (two);
+  braid_deferred_callback (two, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelFiredOnOneErrbackDeferredList */
+static void
+test_cancel_fired_on_one_errback_deferred_list (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (members, 2, BRAID_DEFERRED_LIST_FIRE_ON_ONE_ERRBACK);
+  g_autoptr (GError) member_error = NULL;
+  g_autoptr (GError) list_error = NULL;
+
+  braid_deferred_errback (one, generic_error ("test"));
+  braid_deferred_cancel (list);
+  braid_assert_no_result (two);
+  member_error = braid_assert_failure_result (one, G_IO_ERROR, G_IO_ERROR_FAILED);
+  list_error = braid_assert_failure_result (list, G_IO_ERROR, G_IO_ERROR_FAILED);
+  braid_deferred_callback (two, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_gatherResults */
+static void
+test_gather_results (void)
+{
+  g_autoptr (BraidDeferred) one = braid_succeed (GINT_TO_POINTER (1), NULL);
+  g_autoptr (BraidDeferred) two = braid_succeed (GINT_TO_POINTER (2), NULL);
+  BraidDeferred *good[] = { one, two };
+  g_autoptr (BraidDeferred) gathered = braid_gather_results (good, 2);
+  g_autoptr (BraidDeferred) three = braid_succeed (GINT_TO_POINTER (1), NULL);
+  g_autoptr (BraidDeferred) four = braid_fail (generic_error ("ValueError"));
+  BraidDeferred *bad[] = { three, four };
+  g_autoptr (BraidDeferred) failed = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *results;
+
+  results = braid_assert_success_result (gathered);
+  g_assert_cmpuint (results->len, ==, 2);
+  g_assert_cmpint (GPOINTER_TO_INT (braid_result_get_value (g_ptr_array_index (results, 0))), ==, 1);
+  g_assert_cmpint (GPOINTER_TO_INT (braid_result_get_value (g_ptr_array_index (results, 1))), ==, 2);
+
+  /* The failing member is the second one: its error fires the gathering
+   * deferred while the list is being built. */
+  failed = braid_gather_results (bad, 2);
+  error = braid_assert_failure_result (failed, G_IO_ERROR, G_IO_ERROR_FAILED);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_gatherResultsWithConsumeErrors
+ * (braid_gather_results() always consumes its members' errors). */
+static void
+test_gather_results_with_consume_errors (void)
+{
+  g_autoptr (BraidDeferred) good = braid_succeed (GINT_TO_POINTER (1), NULL);
+  g_autoptr (BraidDeferred) bad = braid_fail (generic_error ("oh noes"));
+  BraidDeferred *members[] = { good, bad };
+  g_autoptr (BraidDeferred) gathered = braid_gather_results (members, 2);
+  Seen unconsumed = { 0 };
+  Seen gathered_errors = { 0 };
+
+  watch (bad, &unconsumed);
+  watch (gathered, &gathered_errors);
+  g_assert_cmpuint (unconsumed.errors, ==, 0);
+  g_assert_cmpuint (gathered_errors.errors, ==, 1);
+  g_assert_cmpstr (gathered_errors.last_error->message, ==, "oh noes");
+  seen_clear (&gathered_errors);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelGatherResults */
+static void
+test_cancel_gather_results (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new ();
+  g_autoptr (BraidDeferred) two = braid_deferred_new ();
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) gathered = braid_gather_results (members, 2);
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_cancel (gathered);
+  /* gatherResults consumes errors here: the members carry on with NULL. */
+  braid_assert_success_result (one);
+  braid_assert_success_result (two);
+  error = braid_assert_failure_result (gathered, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_cancelGatherResultsWithAllDeferredsCallback */
+static void
+test_cancel_gather_results_with_all_deferreds_callback (void)
+{
+  g_autoptr (BraidDeferred) one = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  g_autoptr (BraidDeferred) two = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  BraidDeferred *members[] = { one, two };
+  g_autoptr (BraidDeferred) gathered = braid_gather_results (members, 2);
+  GPtrArray *results;
+
+  braid_deferred_cancel (gathered);
+  results = braid_assert_success_result (gathered);
+  g_assert_cmpstr (braid_result_get_value (g_ptr_array_index (results, 0)), ==, "Callback Result");
+  g_assert_cmpstr (braid_result_get_value (g_ptr_array_index (results, 1)), ==, "Callback Result");
+}
+
+/* Twisted's DeferredList._cbDeferred returns the member's result, so the
+ * member's own later callbacks see it unchanged (no Twisted test names
+ * this; testDeferredListDontConsumeErrors checks it for errors). Braid's
+ * list holds its own reference to a reference-counted value. */
+static void
+test_member_value_passes_through_the_list (void)
+{
+  g_autoptr (BraidDeferred) member = braid_deferred_new ();
+  g_autoptr (BraidDeferred) list = braid_deferred_list_new (&member, 1, 0);
+  g_autoptr (GBytes) value = g_bytes_new_static ("v", 1);
+  GPtrArray *results;
+
+  braid_deferred_callback (member, g_bytes_ref (value), (GDestroyNotify) g_bytes_unref);
+  g_assert_true (braid_assert_success_result (member) == value);
+  results = braid_assert_success_result (list);
+  g_assert_true (braid_result_get_value (entry_at (results, 0)) == value);
+}
+
+/* As above, with fire-on-one-callback: the list's value and the member's
+ * are the same object, each side holding a reference. */
+static void
+test_member_object_passes_through_a_fire_on_one_callback_list (void)
+{
+  g_autoptr (BraidDeferred) member = braid_deferred_new ();
+  g_autoptr (BraidDeferred) list =
+    braid_deferred_list_new (&member, 1, BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK);
+  g_autoptr (GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  braid_deferred_callback (member, g_object_ref (object), g_object_unref);
+  g_assert_true (braid_assert_success_result (member) == object);
+  g_assert_true (braid_assert_success_result (list) == object);
+  /* Ours, the member's and the list's. */
+  g_assert_cmpuint (G_OBJECT (object)->ref_count, ==, 3);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testDeferredList", test_deferred_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testEmptyDeferredList",
+                       test_empty_deferred_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredListEmptyTests/testDeferredListEmpty",
+                       test_deferred_list_empty);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testDeferredListFireOnOneError",
+                       test_deferred_list_fire_on_one_error);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testDeferredListFireOnOneError/index",
+                       test_deferred_list_fire_on_one_error_index);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testDeferredListDontConsumeErrors",
+                       test_deferred_list_dont_consume_errors);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testDeferredListConsumeErrors",
+                       test_deferred_list_consume_errors);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/"
+                       "testDeferredListFireOnOneErrorWithAlreadyFiredDeferreds",
+                       test_deferred_list_fire_on_one_error_with_already_fired_deferreds);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testDeferredListWithAlreadyFiredDeferreds",
+                       test_deferred_list_with_already_fired_deferreds);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelDeferredList",
+                       test_cancel_deferred_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelDeferredListCallback",
+                       test_cancel_deferred_list_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelDeferredListWithFireOnOneCallback",
+                       test_cancel_deferred_list_with_fire_on_one_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/"
+                       "test_cancelDeferredListWithFireOnOneCallbackAndDeferredCallback",
+                       test_cancel_deferred_list_with_fire_on_one_callback_and_deferred_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelDeferredListWithFireOnOneErrback",
+                       test_cancel_deferred_list_with_fire_on_one_errback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/"
+                       "test_cancelDeferredListWithFireOnOneErrbackAllDeferredsCallback",
+                       test_cancel_deferred_list_with_fire_on_one_errback_all_deferreds_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelDeferredListWithOriginalDeferreds",
+                       test_cancel_deferred_list_with_original_deferreds);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelFiredOnOneCallbackDeferredList",
+                       test_cancel_fired_on_one_callback_deferred_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelFiredOnOneErrbackDeferredList",
+                       test_cancel_fired_on_one_errback_deferred_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_gatherResults", test_gather_results);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_gatherResultsWithConsumeErrors",
+                       test_gather_results_with_consume_errors);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelGatherResults",
+                       test_cancel_gather_results);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_cancelGatherResultsWithAllDeferredsCallback",
+                       test_cancel_gather_results_with_all_deferreds_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredList/member-value-passes-through",
+                       test_member_value_passes_through_the_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredList/member-object-passes-through-fire-on-one",
+                       test_member_object_passes_through_a_fire_on_one_callback_list);
+
+  return g_test_run ();
+}
