@@ -359,13 +359,18 @@ test_string_transport_unregister_without_producer (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (CountingProducer) producer = counting_producer_new ();
 
+  /* Refused with a critical, as on the socket transport. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no producer is registered*");
   braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_test_assert_expected_messages ();
   g_assert_null (braid_string_transport_get_producer (transport, NULL));
 
   braid_transport_register_producer (BRAID_TRANSPORT (transport), BRAID_PRODUCER (producer), FALSE);
   g_assert_true (braid_string_transport_get_producer (transport, NULL) == BRAID_PRODUCER (producer));
   braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no producer is registered*");
   braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_test_assert_expected_messages ();
   g_assert_null (braid_string_transport_get_producer (transport, NULL));
   g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
 }

@@ -153,10 +153,14 @@ test_producer_state_follows_the_protocol (void)
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_PRODUCING);
   braid_producer_stop_producing (as_producer);
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_STOPPED);
-  /* Stopped is final. */
+  /* Stopped is final: pausing or resuming it is refused, as in Twisted. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*pause_producing: the transport is disconnecting or was stopped*");
   braid_producer_pause_producing (as_producer);
+  g_test_assert_expected_messages ();
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_STOPPED);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*resume_producing: the transport is disconnecting or was stopped*");
   braid_producer_resume_producing (as_producer);
+  g_test_assert_expected_messages ();
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_STOPPED);
 }
 
