@@ -41,9 +41,32 @@ braid_delayed_call_finalize (GObject *object)
   G_OBJECT_CLASS (braid_delayed_call_parent_class)->finalize (object);
 }
 
+/* The last reference of a pending call is its clock's (in the queue, or
+ * held by a fake clock's advance). It only goes away here if someone who
+ * never owned it dropped it: typically `g_autoptr (BraidDelayedCall) c =
+ * braid_clock_call_later (...)` without a g_object_ref(). Say so, and give
+ * the clock its reference back, so the program goes on instead of crashing
+ * later on freed memory. */
+static void
+braid_delayed_call_dispose (GObject *object)
+{
+  BraidDelayedCall *self = BRAID_DELAYED_CALL (object);
+
+  if (self->state == BRAID_DELAYED_CALL_PENDING)
+    {
+      g_critical ("The delayed call scheduled at %s was unreferenced while its clock "
+                  "still owns it: braid_clock_call_later() returns (transfer none); "
+                  "g_object_ref() it before keeping it in a g_autoptr", self->creator);
+      g_object_ref (self);
+      return;
+    }
+  G_OBJECT_CLASS (braid_delayed_call_parent_class)->dispose (object);
+}
+
 static void
 braid_delayed_call_class_init (BraidDelayedCallClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = braid_delayed_call_dispose;
   G_OBJECT_CLASS (klass)->finalize = braid_delayed_call_finalize;
 }
 
