@@ -37,7 +37,7 @@
  *    @intervals argument says how many intervals passed since its previous
  *    call (Twisted's `LoopingCall.withCount`). A `BraidFakeClock` advanced
  *    with [method@Braid.FakeClock.advance] steps through every deadline on
- *    time, so there no tick is missed.
+ *    time, so no tick is missed there.
  * 3. The function may hand the loop a deferred with
  *    [method@Braid.LoopingCall.wait_for] (Twisted's function returning a
  *    `Deferred`): the next tick waits until it fires, and the loop stops
