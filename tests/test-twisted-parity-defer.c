@@ -538,6 +538,321 @@ test_member_object_passes_through_a_fire_on_one_callback_list (void)
   g_assert_cmpuint (G_OBJECT (object)->ref_count, ==, 3);
 }
 
+/* ---------------------------------------------------------------------- */
+/* DeferredCancellerTests */
+
+typedef struct
+{
+  const char *callback_results;
+  GError *errback_results;
+  guint canceller_calls;
+  BraidDeferred *expected;   /* test_cancellerArg */
+} Canceller;
+
+static void
+canceller_callback (BraidResult *result, gpointer data)
+{
+  Canceller *c = data;
+
+  c->callback_results = braid_result_get_value (result);
+}
+
+static void
+canceller_errback (BraidResult *result, gpointer data)
+{
+  Canceller *c = data;
+
+  g_clear_error (&c->errback_results);
+  c->errback_results = g_error_copy (braid_result_get_error (result));
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+canceller_clear (Canceller *c)
+{
+  /* Twisted's tearDown: the canceller ran at most once. */
+  g_assert_cmpuint (c->canceller_calls, <=, 1);
+  g_clear_error (&c->errback_results);
+}
+
+static void
+count_cancel (BraidDeferred *deferred, gpointer data)
+{
+  Canceller *c = data;
+
+  c->canceller_calls++;
+  if (c->expected != NULL)
+    g_assert_true (deferred == c->expected);
+}
+
+static void
+count_cancel_and_errback (BraidDeferred *deferred, gpointer data)
+{
+  ((Canceller *) data)->canceller_calls++;
+  braid_deferred_errback (deferred, generic_error ("GenericError"));
+}
+
+static void
+count_cancel_and_callback (BraidDeferred *deferred, gpointer data)
+{
+  ((Canceller *) data)->canceller_calls++;
+  braid_deferred_callback (deferred, (gpointer) "hello!", NULL);
+}
+
+static BraidDeferred *
+watched_deferred (Canceller *c, BraidCanceller canceller)
+{
+  BraidDeferred *d = canceller != NULL
+                     ? braid_deferred_new_with_canceller (canceller, c, NULL)
+                     : braid_deferred_new ();
+
+  braid_deferred_add_callbacks (d, canceller_callback, canceller_errback, c, NULL);
+  return d;
+}
+
+static void
+expect_already_called (void)
+{
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already called*");
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_noCanceller */
+static void
+test_no_canceller (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, NULL);
+
+  braid_deferred_cancel (d);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (c.callback_results);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_raisesAfterCancelAndCallback */
+static void
+test_raises_after_cancel_and_callback (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, NULL);
+
+  braid_deferred_cancel (d);
+  /* A single extra callback is swallowed, a second is not. */
+  g_assert_false (braid_deferred_callback (d, NULL, NULL));
+  expect_already_called ();
+  g_assert_false (braid_deferred_callback (d, NULL, NULL));
+  g_test_assert_expected_messages ();
+  expect_already_called ();
+  g_assert_false (braid_deferred_errback (d, generic_error ("Exception")));
+  g_test_assert_expected_messages ();
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_raisesAfterCancelAndErrback */
+static void
+test_raises_after_cancel_and_errback (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, NULL);
+
+  braid_deferred_cancel (d);
+  g_assert_false (braid_deferred_errback (d, generic_error ("Exception")));
+  expect_already_called ();
+  g_assert_false (braid_deferred_callback (d, NULL, NULL));
+  g_test_assert_expected_messages ();
+  expect_already_called ();
+  g_assert_false (braid_deferred_errback (d, generic_error ("Exception")));
+  g_test_assert_expected_messages ();
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_noCancellerMultipleCancelsAfterCancelAndCallback */
+static void
+test_no_canceller_multiple_cancels_after_cancel_and_callback (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, NULL);
+  GError *current;
+
+  braid_deferred_cancel (d);
+  current = c.errback_results;
+  braid_deferred_callback (d, NULL, NULL);
+  braid_deferred_cancel (d);
+  g_assert_true (c.errback_results == current);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_noCancellerMultipleCancelsAfterCancelAndErrback */
+static void
+test_no_canceller_multiple_cancels_after_cancel_and_errback (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, NULL);
+  GError *current;
+
+  braid_deferred_cancel (d);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  current = c.errback_results;
+  braid_deferred_errback (d, generic_error ("GenericError"));
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_deferred_cancel (d);
+  g_assert_true (c.errback_results == current);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_noCancellerMultipleCancel */
+static void
+test_no_canceller_multiple_cancel (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, NULL);
+  GError *current;
+
+  braid_deferred_cancel (d);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  current = c.errback_results;
+  braid_deferred_cancel (d);
+  g_assert_true (c.errback_results == current);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancellerMultipleCancel */
+static void
+test_canceller_multiple_cancel (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel);
+  GError *current;
+
+  braid_deferred_cancel (d);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  current = c.errback_results;
+  braid_deferred_cancel (d);
+  g_assert_true (c.errback_results == current);
+  g_assert_cmpuint (c.canceller_calls, ==, 1);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_simpleCanceller */
+static void
+test_simple_canceller (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel);
+
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (c.canceller_calls, ==, 1);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Further callbacks and errbacks are not swallowed. */
+  expect_already_called ();
+  braid_deferred_callback (d, NULL, NULL);
+  g_test_assert_expected_messages ();
+  expect_already_called ();
+  braid_deferred_errback (d, generic_error ("Exception"));
+  g_test_assert_expected_messages ();
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancellerArg */
+static void
+test_canceller_arg (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel);
+
+  c.expected = d;
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (c.canceller_calls, ==, 1);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancelAfterCallback */
+static void
+test_cancel_after_callback (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel_and_errback);
+
+  braid_deferred_callback (d, (gpointer) "biff!", NULL);
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (c.canceller_calls, ==, 0);
+  g_assert_null (c.errback_results);
+  g_assert_cmpstr (c.callback_results, ==, "biff!");
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancelAfterErrback */
+static void
+test_cancel_after_errback (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel_and_errback);
+
+  braid_deferred_errback (d, generic_error ("GenericError"));
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (c.canceller_calls, ==, 0);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_null (c.callback_results);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancellerThatErrbacks */
+static void
+test_canceller_that_errbacks (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel_and_errback);
+
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (c.canceller_calls, ==, 1);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_FAILED);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancellerThatCallbacks */
+static void
+test_canceller_that_callbacks (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) d = watched_deferred (&c, count_cancel_and_callback);
+
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (c.canceller_calls, ==, 1);
+  g_assert_cmpstr (c.callback_results, ==, "hello!");
+  g_assert_null (c.errback_results);
+  canceller_clear (&c);
+}
+
+/* twisted.test.test_defer.DeferredCancellerTests.test_cancelNestedDeferred */
+static void
+never_cancel (BraidDeferred *deferred, gpointer data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+return_inner (BraidResult *result, gpointer data)
+{
+  /* The chain takes a reference; the test keeps its own. */
+  braid_result_chain (result, braid_deferred_ref (data));
+}
+
+static void
+test_cancel_nested_deferred (void)
+{
+  Canceller c = { 0 };
+  g_autoptr (BraidDeferred) b = braid_deferred_new_with_canceller (count_cancel, &c, NULL);
+  g_autoptr (BraidDeferred) a = braid_deferred_new_with_canceller (never_cancel, NULL, NULL);
+
+  braid_deferred_callback (a, NULL, NULL);
+  braid_deferred_add_callback (a, return_inner, b, NULL);
+  braid_deferred_cancel (a);
+  braid_deferred_add_callbacks (a, canceller_callback, canceller_errback, &c, NULL);
+  g_assert_cmpuint (c.canceller_calls, ==, 1);
+  g_assert_error (c.errback_results, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  canceller_clear (&c);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -592,6 +907,34 @@ main (int argc, char **argv)
                        test_member_value_passes_through_the_list);
   braid_test_add_func ("/twisted-parity/defer/DeferredList/member-object-passes-through-fire-on-one",
                        test_member_object_passes_through_a_fire_on_one_callback_list);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_noCanceller", test_no_canceller);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_raisesAfterCancelAndCallback",
+                       test_raises_after_cancel_and_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_raisesAfterCancelAndErrback",
+                       test_raises_after_cancel_and_errback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/"
+                       "test_noCancellerMultipleCancelsAfterCancelAndCallback",
+                       test_no_canceller_multiple_cancels_after_cancel_and_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/"
+                       "test_noCancellerMultipleCancelsAfterCancelAndErrback",
+                       test_no_canceller_multiple_cancels_after_cancel_and_errback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_noCancellerMultipleCancel",
+                       test_no_canceller_multiple_cancel);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancellerMultipleCancel",
+                       test_canceller_multiple_cancel);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_simpleCanceller",
+                       test_simple_canceller);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancellerArg", test_canceller_arg);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancelAfterCallback",
+                       test_cancel_after_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancelAfterErrback",
+                       test_cancel_after_errback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancellerThatErrbacks",
+                       test_canceller_that_errbacks);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancellerThatCallbacks",
+                       test_canceller_that_callbacks);
+  braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancelNestedDeferred",
+                       test_cancel_nested_deferred);
 
   return g_test_run ();
 }
