@@ -853,6 +853,342 @@ test_cancel_nested_deferred (void)
   canceller_clear (&c);
 }
 
+/* ---------------------------------------------------------------------- */
+/* AlreadyCalledTests: firing twice is refused with a critical that names
+ * where the deferred was made and first fired (Twisted's debug mode, which
+ * Braid always has). */
+
+typedef struct
+{
+  const char *name;
+  gboolean first_is_error;
+  gboolean second_is_error;
+  gboolean debug;   /* the *Debug_* variant: check the message */
+} AlreadyCalled;
+
+static const AlreadyCalled already_called_cases[] = {
+  { "testAlreadyCalled_CC", FALSE, FALSE, FALSE },
+  { "testAlreadyCalled_CE", FALSE, TRUE, FALSE },
+  { "testAlreadyCalled_EE", TRUE, TRUE, FALSE },
+  { "testAlreadyCalled_EC", TRUE, FALSE, FALSE },
+  { "testAlreadyCalledDebug_CC", FALSE, FALSE, TRUE },
+  { "testAlreadyCalledDebug_CE", FALSE, TRUE, TRUE },
+  { "testAlreadyCalledDebug_EC", TRUE, FALSE, TRUE },
+  { "testAlreadyCalledDebug_EE", TRUE, TRUE, TRUE },
+};
+
+static void
+fire_named (BraidDeferred *d, gboolean with_error, const char *fired_at)
+{
+  if (with_error)
+    braid_deferred_errback_full (d, generic_error ("RuntimeError"), fired_at);
+  else
+    braid_deferred_callback_full (d, (gpointer) "hello", NULL, fired_at);
+}
+
+/* twisted.test.test_defer.AlreadyCalledTests.testAlreadyCalled{,Debug}_{CC,CE,EC,EE} */
+static void
+test_already_called (gconstpointer data)
+{
+  const AlreadyCalled *ac = data;
+  g_autoptr (BraidDeferred) d = braid_deferred_new_full (NULL, NULL, NULL, ac->name);
+  const char *first = ac->first_is_error ? "_err_1" : "_call_1";
+  const char *second = ac->second_is_error ? "_err_2" : "_call_2";
+  g_autofree char *pattern = NULL;
+
+  braid_deferred_add_errback (d, swallow_error, NULL, NULL);
+  fire_named (d, ac->first_is_error, first);
+  if (ac->debug)
+    pattern = g_strdup_printf ("*created at %s was already called at %s; fired again at %s*",
+                               ac->name, first, second);
+  else
+    pattern = g_strdup ("*already called*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, pattern);
+  fire_named (d, ac->second_is_error, second);
+  g_test_assert_expected_messages ();
+}
+
+/* ---------------------------------------------------------------------- */
+/* DeferredTests: firing, pausing, chaining */
+
+/* Records the values and errors a chain passes, in order: "v:x" for a
+ * value (x its string, or "null"), "e:msg" for an error (then handled). */
+typedef struct
+{
+  GString *log;
+} Trail;
+
+static void
+trail_value (BraidResult *result, gpointer data)
+{
+  Trail *trail = data;
+  const char *value = braid_result_get_value (result);
+
+  g_string_append_printf (trail->log, "v:%s ", value != NULL ? value : "null");
+}
+
+static void
+trail_error (BraidResult *result, gpointer data)
+{
+  Trail *trail = data;
+
+  g_string_append_printf (trail->log, "e:%s ", braid_result_get_error (result)->message);
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+trail_both (BraidDeferred *d, Trail *trail)
+{
+  braid_deferred_add_callbacks (d, trail_value, trail_error, trail, NULL);
+}
+
+static void
+chain_to (BraidResult *result, gpointer data)
+{
+  braid_result_chain (result, braid_deferred_ref (data));
+}
+
+/* twisted.test.test_defer.DeferredTests.testImmediateSuccess */
+static void
+test_immediate_success (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) d = braid_succeed ((gpointer) "success", NULL);
+
+  trail_both (d, &trail);
+  g_assert_cmpstr (trail.log->str, ==, "v:success ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.testImmediateFailure */
+static void
+test_immediate_failure (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) d = braid_fail (generic_error ("fail"));
+
+  trail_both (d, &trail);
+  g_assert_cmpstr (trail.log->str, ==, "e:fail ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.testPausedFailure */
+static void
+test_paused_failure (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) d = braid_fail (generic_error ("fail"));
+
+  braid_deferred_pause (d);
+  trail_both (d, &trail);
+  g_assert_cmpstr (trail.log->str, ==, "");
+  braid_deferred_unpause (d);
+  g_assert_cmpstr (trail.log->str, ==, "e:fail ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.testCallbackErrors */
+static void
+divide_by_zero (BraidResult *result, gpointer data)
+{
+  braid_result_fail (result, G_IO_ERROR, G_IO_ERROR_FAILED, "ZeroDivisionError");
+}
+
+static void
+return_failure (BraidResult *result, gpointer data)
+{
+  braid_result_take_error (result, generic_error ("ZeroDivisionError"));
+}
+
+static void
+test_callback_errors (void)
+{
+  BraidCallback failing[] = { divide_by_zero, return_failure };
+
+  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      Trail trail = { g_string_new (NULL) };
+      g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+      braid_deferred_add_callback (d, failing[i], NULL, NULL);
+      braid_deferred_add_errback (d, trail_error, &trail, NULL);
+      braid_deferred_callback (d, GINT_TO_POINTER (1), NULL);
+      g_assert_cmpstr (trail.log->str, ==, "e:ZeroDivisionError ");
+      g_string_free (trail.log, TRUE);
+    }
+}
+
+/* twisted.test.test_defer.DeferredTests.testUnpauseBeforeCallback */
+static void
+test_unpause_before_callback (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+  braid_deferred_pause (d);
+  trail_both (d, &trail);
+  braid_deferred_unpause (d);
+  g_assert_cmpstr (trail.log->str, ==, "");
+  braid_deferred_callback (d, (gpointer) "x", NULL);
+  g_assert_cmpstr (trail.log->str, ==, "v:x ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.testReturnDeferred */
+static void
+test_return_deferred (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) d1 = braid_deferred_new ();
+  g_autoptr (BraidDeferred) d2 = braid_deferred_new ();
+
+  braid_deferred_pause (d2);
+  braid_deferred_add_callback (d1, chain_to, d2, NULL);
+  braid_deferred_add_callback (d1, trail_value, &trail, NULL);
+  braid_deferred_callback (d1, (gpointer) "1", NULL);
+  g_assert_cmpstr (trail.log->str, ==, "");
+  braid_deferred_callback (d2, (gpointer) "2", NULL);
+  g_assert_cmpstr (trail.log->str, ==, "");
+  braid_deferred_unpause (d2);
+  g_assert_cmpstr (trail.log->str, ==, "v:2 ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_chainedPausedDeferredWithResult */
+static void
+test_chained_paused_deferred_with_result (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) paused = braid_deferred_new ();
+  g_autoptr (BraidDeferred) chained = braid_deferred_new ();
+
+  braid_deferred_callback (paused, (gpointer) "expected", NULL);
+  braid_deferred_pause (paused);
+  braid_deferred_add_callback (chained, chain_to, paused, NULL);
+  braid_deferred_callback (chained, NULL, NULL);
+  braid_deferred_add_callback (chained, trail_value, &trail, NULL);
+  g_assert_cmpstr (trail.log->str, ==, "");
+  braid_deferred_unpause (paused);
+  g_assert_cmpstr (trail.log->str, ==, "v:expected ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_pausedDeferredChained */
+static void
+test_paused_deferred_chained (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_deferred_new ();
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+
+  braid_deferred_add_callback (first, chain_to, second, NULL);
+  braid_deferred_callback (first, NULL, NULL);
+  braid_deferred_pause (first);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_add_callback (second, trail_value, &trail, NULL);
+  g_assert_cmpstr (trail.log->str, ==, "v:null ");
+  braid_deferred_unpause (first);
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_synchronousImplicitChain */
+static void
+test_synchronous_implicit_chain (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_succeed ((gpointer) "result", NULL);
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+
+  braid_deferred_add_callback (second, chain_to, first, NULL);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_add_callback (first, trail_value, &trail, NULL);
+  braid_deferred_add_callback (second, trail_value, &trail, NULL);
+  g_assert_cmpstr (trail.log->str, ==, "v:null v:result ");
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_asynchronousImplicitChain */
+static void
+test_asynchronous_implicit_chain (void)
+{
+  Trail first_trail = { g_string_new (NULL) };
+  Trail second_trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_deferred_new ();
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+
+  braid_deferred_add_callback (second, chain_to, first, NULL);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_add_callback (first, trail_value, &first_trail, NULL);
+  braid_deferred_add_callback (second, trail_value, &second_trail, NULL);
+  g_assert_cmpstr (first_trail.log->str, ==, "");
+  g_assert_cmpstr (second_trail.log->str, ==, "");
+  braid_deferred_callback (first, (gpointer) "result", NULL);
+  g_assert_cmpstr (first_trail.log->str, ==, "v:null ");
+  g_assert_cmpstr (second_trail.log->str, ==, "v:result ");
+  g_string_free (first_trail.log, TRUE);
+  g_string_free (second_trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_synchronousImplicitErrorChain */
+static void
+test_synchronous_implicit_error_chain (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_fail (generic_error ("First Deferred's Failure"));
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_add_callback (second, chain_to, first, NULL);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_add_callback (first, trail_value, &trail, NULL);
+  g_assert_cmpstr (trail.log->str, ==, "v:null ");
+  error = braid_assert_failure_result (second, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_string_free (trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_asynchronousImplicitErrorChain */
+static void
+test_asynchronous_implicit_error_chain (void)
+{
+  Trail first_trail = { g_string_new (NULL) };
+  Trail second_trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_deferred_new ();
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+
+  braid_deferred_add_callback (second, chain_to, first, NULL);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_add_errback (second, trail_error, &second_trail, NULL);
+  braid_deferred_add_callback (first, trail_value, &first_trail, NULL);
+  braid_deferred_add_callback (second, trail_value, &second_trail, NULL);
+  g_assert_cmpstr (first_trail.log->str, ==, "");
+  g_assert_cmpstr (second_trail.log->str, ==, "");
+  braid_deferred_errback (first, generic_error ("First Deferred's Failure"));
+  g_assert_cmpstr (second_trail.log->str, ==, "e:First Deferred's Failure v:null ");
+  g_assert_cmpstr (first_trail.log->str, ==, "v:null ");
+  g_string_free (first_trail.log, TRUE);
+  g_string_free (second_trail.log, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_doubleAsynchronousImplicitChaining */
+static void
+test_double_asynchronous_implicit_chaining (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_deferred_new ();
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+  g_autoptr (BraidDeferred) third = braid_deferred_new ();
+
+  braid_deferred_add_callback (second, chain_to, first, NULL);
+  braid_deferred_add_callback (third, chain_to, second, NULL);
+  braid_deferred_add_callback (third, trail_value, &trail, NULL);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_callback (third, NULL, NULL);
+  g_assert_cmpstr (trail.log->str, ==, "");
+  braid_deferred_callback (first, (gpointer) "result", NULL);
+  g_assert_cmpstr (trail.log->str, ==, "v:result ");
+  g_string_free (trail.log, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -935,6 +1271,39 @@ main (int argc, char **argv)
                        test_canceller_that_callbacks);
   braid_test_add_func ("/twisted-parity/defer/DeferredCancellerTests/test_cancelNestedDeferred",
                        test_cancel_nested_deferred);
+  for (guint i = 0; i < G_N_ELEMENTS (already_called_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/twisted-parity/defer/AlreadyCalledTests/%s",
+                                               already_called_cases[i].name);
+
+      g_test_add_data_func (path, &already_called_cases[i], test_already_called);
+    }
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testImmediateSuccess",
+                       test_immediate_success);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testImmediateFailure",
+                       test_immediate_failure);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testPausedFailure",
+                       test_paused_failure);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testCallbackErrors",
+                       test_callback_errors);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testUnpauseBeforeCallback",
+                       test_unpause_before_callback);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/testReturnDeferred",
+                       test_return_deferred);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_chainedPausedDeferredWithResult",
+                       test_chained_paused_deferred_with_result);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_pausedDeferredChained",
+                       test_paused_deferred_chained);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_synchronousImplicitChain",
+                       test_synchronous_implicit_chain);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_asynchronousImplicitChain",
+                       test_asynchronous_implicit_chain);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_synchronousImplicitErrorChain",
+                       test_synchronous_implicit_error_chain);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_asynchronousImplicitErrorChain",
+                       test_asynchronous_implicit_error_chain);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_doubleAsynchronousImplicitChaining",
+                       test_double_asynchronous_implicit_chaining);
 
   return g_test_run ();
 }
