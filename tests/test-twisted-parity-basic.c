@@ -269,7 +269,8 @@ connect_int_n (guint bits)
   return c;
 }
 
-/* The big-endian prefix of @len in @bits bits, then @payload. */
+/* The big-endian prefix of @len in @bits bits, then @payload (none if
+ * %NULL: the prefix alone). */
 static GByteArray *
 prefixed (guint bits, const char *payload, gsize len)
 {
@@ -281,7 +282,8 @@ prefixed (guint bits, const char *payload, gsize len)
 
       g_byte_array_append (out, &byte, 1);
     }
-  g_byte_array_append (out, (const guint8 *) payload, len);
+  if (payload != NULL)
+    g_byte_array_append (out, (const guint8 *) payload, len);
   return out;
 }
 
@@ -355,7 +357,7 @@ test_int_n_length_limit_exceeded (gconstpointer data)
 {
   guint bits = GPOINTER_TO_UINT (data);
   Connected c = connect_int_n (bits);
-  g_autoptr (GByteArray) prefix = prefixed (bits, "", 11);
+  g_autoptr (GByteArray) prefix = prefixed (bits, NULL, 11);
 
   braid_int_n_receiver_set_max_length (BRAID_INT_N_RECEIVER (c.protocol), 10);
   record_of (c.protocol)->keep_open = TRUE;
