@@ -1189,6 +1189,262 @@ test_double_asynchronous_implicit_chaining (void)
   g_string_free (trail.log, TRUE);
 }
 
+/* ---------------------------------------------------------------------- */
+/* DeferredTests: callbacks added while the chain runs, nested chains */
+
+typedef struct
+{
+  BraidDeferred *deferred;
+  GString *called;
+} Reentry;
+
+static void
+note_3 (BraidResult *result, gpointer data)
+{
+  g_string_append (((Reentry *) data)->called, "3");
+}
+
+static void
+note_2 (BraidResult *result, gpointer data)
+{
+  g_string_append (((Reentry *) data)->called, "2");
+}
+
+static void
+note_1_and_add_3 (BraidResult *result, gpointer data)
+{
+  Reentry *r = data;
+
+  g_string_append (r->called, "1");
+  braid_deferred_add_callback (r->deferred, note_3, r, NULL);
+}
+
+static void
+note_1_and_add_2 (BraidResult *result, gpointer data)
+{
+  Reentry *r = data;
+
+  g_string_append (r->called, "1");
+  braid_deferred_add_callback (r->deferred, note_2, r, NULL);
+  /* Not run yet: the running callback has not returned. */
+  g_assert_cmpstr (r->called->str, ==, "1");
+}
+
+/* twisted.test.test_defer.DeferredTests.test_reentrantRunCallbacks */
+static void
+test_reentrant_run_callbacks (void)
+{
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  Reentry r = { d, g_string_new (NULL) };
+
+  braid_deferred_add_callback (d, note_1_and_add_3, &r, NULL);
+  braid_deferred_add_callback (d, note_2, &r, NULL);
+  braid_deferred_callback (d, NULL, NULL);
+  g_assert_cmpstr (r.called->str, ==, "123");
+  g_string_free (r.called, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_nonReentrantCallbacks */
+static void
+test_non_reentrant_callbacks (void)
+{
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  Reentry r = { d, g_string_new (NULL) };
+
+  braid_deferred_add_callback (d, note_1_and_add_2, &r, NULL);
+  braid_deferred_callback (d, NULL, NULL);
+  g_assert_cmpstr (r.called->str, ==, "12");
+  g_string_free (r.called, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_reentrantRunCallbacksWithFailure */
+static void
+raise_exception (BraidResult *result, gpointer data)
+{
+  braid_result_fail (result, G_IO_ERROR, G_IO_ERROR_FAILED, "callback raised exception");
+}
+
+static void
+add_raising_callback (BraidResult *result, gpointer data)
+{
+  braid_deferred_add_callback (data, raise_exception, NULL, NULL);
+}
+
+static void
+test_reentrant_run_callbacks_with_failure (void)
+{
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_add_callback (d, add_raising_callback, d, NULL);
+  braid_deferred_callback (d, NULL, NULL);
+  error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "callback raised exception");
+}
+
+/* twisted.test.test_defer.DeferredTests.test_innerCallbacksPreserved */
+typedef struct
+{
+  GString *results;
+  guint failures;
+  BraidDeferred *inner;
+} Nested;
+
+static void
+nested_failure (BraidResult *result, gpointer data)
+{
+  ((Nested *) data)->failures++;
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+nested_first_callback (BraidResult *result, gpointer data)
+{
+  Nested *n = data;
+
+  g_string_append (n->results, "(firstCallback, inner) ");
+  braid_result_chain (result, braid_deferred_ref (n->inner));
+}
+
+static void
+nested_second_callback (BraidResult *result, gpointer data)
+{
+  Nested *n = data;
+  const char *value = braid_result_get_value (result);
+
+  g_string_append_printf (n->results, "(secondCallback, %s) ", value);
+  braid_result_set_value (result, g_strconcat (value, value, NULL), g_free);
+}
+
+static void
+nested_cb (BraidResult *result, gpointer data)
+{
+  Nested *n = data;
+  BraidDeferred *d = braid_succeed ((gpointer) "inner", NULL);
+
+  g_string_append_printf (n->results, "(start-of-cb, %s) ", (const char *) braid_result_get_value (result));
+  braid_deferred_add_callback (d, nested_first_callback, n, NULL);
+  braid_deferred_add_callback (d, nested_second_callback, n, NULL);
+  braid_deferred_add_errback (d, nested_failure, n, NULL);
+  braid_result_chain (result, d);
+}
+
+static void
+nested_append (BraidResult *result, gpointer data)
+{
+  g_string_append_printf (((Nested *) data)->results, "%s", (const char *) braid_result_get_value (result));
+}
+
+static void
+test_inner_callbacks_preserved (void)
+{
+  g_autoptr (BraidDeferred) inner = braid_deferred_new ();
+  g_autoptr (BraidDeferred) outer = braid_succeed ((gpointer) "outer", NULL);
+  Nested n = { g_string_new (NULL), 0, inner };
+
+  braid_deferred_add_callback (outer, nested_cb, &n, NULL);
+  braid_deferred_callback (inner, (gpointer) "orange", NULL);
+  braid_deferred_add_callback (outer, nested_append, &n, NULL);
+  braid_deferred_add_errback (inner, nested_failure, &n, NULL);
+  braid_deferred_add_errback (outer, nested_failure, &n, NULL);
+  g_assert_cmpuint (n.failures, ==, 0);
+  g_assert_cmpstr (n.results->str, ==,
+                   "(start-of-cb, outer) (firstCallback, inner) (secondCallback, orange) orangeorange");
+  g_string_free (n.results, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_continueCallbackNotFirst and
+ * test_callbackOrderPreserved: the inner chain waits on gatherResults([a]). */
+typedef struct
+{
+  GString *results;
+  guint failures;
+  BraidDeferred *a;
+} Ordered;
+
+static void
+ordered_failure (BraidResult *result, gpointer data)
+{
+  ((Ordered *) data)->failures++;
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+ordered_first_callback (BraidResult *result, gpointer data)
+{
+  Ordered *o = data;
+
+  g_string_append (o->results, "(firstCallback, None) ");
+  braid_result_chain (result, braid_gather_results (&o->a, 1));
+}
+
+static void
+ordered_second_callback (BraidResult *result, gpointer data)
+{
+  Ordered *o = data;
+  GPtrArray *gathered = braid_result_get_value (result);
+
+  g_assert_cmpuint (gathered->len, ==, 1);
+  g_string_append_printf (o->results, "(secondCallback, [%s]) ",
+                          (const char *) braid_result_get_value (g_ptr_array_index (gathered, 0)));
+}
+
+static void
+ordered_cb (BraidResult *result, gpointer data)
+{
+  Ordered *o = data;
+  BraidDeferred *d = braid_deferred_new ();
+
+  g_string_append_printf (o->results, "(cb, %s) ", (const char *) braid_result_get_value (result));
+  braid_deferred_add_callback (d, ordered_first_callback, o, NULL);
+  braid_deferred_add_callback (d, ordered_second_callback, o, NULL);
+  braid_deferred_add_errback (d, ordered_failure, o, NULL);
+  braid_deferred_callback (d, NULL, NULL);
+  braid_result_chain (result, d);
+}
+
+static void
+ordered_final (BraidResult *result, gpointer data)
+{
+  g_string_append (((Ordered *) data)->results, "(final, None) ");
+}
+
+static void
+test_continue_callback_not_first (void)
+{
+  g_autoptr (BraidDeferred) a = braid_deferred_new ();
+  g_autoptr (BraidDeferred) outer = braid_succeed ((gpointer) "outer", NULL);
+  Ordered o = { g_string_new (NULL), 0, a };
+
+  braid_deferred_add_callback (outer, ordered_cb, &o, NULL);
+  braid_deferred_add_errback (outer, ordered_failure, &o, NULL);
+  g_assert_cmpstr (o.results->str, ==, "(cb, outer) (firstCallback, None) ");
+  braid_deferred_callback (a, (gpointer) "withers", NULL);
+  g_assert_cmpuint (o.failures, ==, 0);
+  g_assert_cmpstr (o.results->str, ==,
+                   "(cb, outer) (firstCallback, None) (secondCallback, [withers]) ");
+  g_string_free (o.results, TRUE);
+}
+
+static void
+test_callback_order_preserved (void)
+{
+  g_autoptr (BraidDeferred) a = braid_deferred_new ();
+  g_autoptr (BraidDeferred) outer = braid_deferred_new ();
+  Ordered o = { g_string_new (NULL), 0, a };
+
+  braid_deferred_add_callback (outer, ordered_cb, &o, NULL);
+  braid_deferred_add_callback (outer, ordered_final, &o, NULL);
+  braid_deferred_add_errback (outer, ordered_failure, &o, NULL);
+  braid_deferred_callback (outer, (gpointer) "outer", NULL);
+  g_assert_cmpstr (o.results->str, ==, "(cb, outer) (firstCallback, None) ");
+  braid_deferred_callback (a, (gpointer) "withers", NULL);
+  g_assert_cmpuint (o.failures, ==, 0);
+  g_assert_cmpstr (o.results->str, ==,
+                   "(cb, outer) (firstCallback, None) (secondCallback, [withers]) (final, None) ");
+  g_string_free (o.results, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1304,6 +1560,18 @@ main (int argc, char **argv)
                        test_asynchronous_implicit_error_chain);
   braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_doubleAsynchronousImplicitChaining",
                        test_double_asynchronous_implicit_chaining);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_reentrantRunCallbacks",
+                       test_reentrant_run_callbacks);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_nonReentrantCallbacks",
+                       test_non_reentrant_callbacks);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_reentrantRunCallbacksWithFailure",
+                       test_reentrant_run_callbacks_with_failure);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_innerCallbacksPreserved",
+                       test_inner_callbacks_preserved);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_continueCallbackNotFirst",
+                       test_continue_callback_not_first);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_callbackOrderPreserved",
+                       test_callback_order_preserved);
 
   return g_test_run ();
 }
