@@ -1445,6 +1445,75 @@ test_callback_order_preserved (void)
   g_string_free (o.results, TRUE);
 }
 
+/* twisted.test.test_defer.DeferredTests.test_boundedStackDepth: the
+ * stack (measured by the frame address of the last callback; not a local's
+ * address, which ASan may move to a fake stack) is as deep with one inner
+ * deferred as with two, and with a hundred. */
+static void
+record_stack_depth (BraidResult *result, gpointer data)
+{
+  *(guintptr *) data = (guintptr) __builtin_frame_address (0);
+}
+
+static guintptr
+chain_deferreds (guint how_many)
+{
+  BraidDeferred *top = braid_deferred_new ();
+  BraidDeferred *last = braid_deferred_new ();
+  GPtrArray *inners = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
+  guintptr depth = 0;
+
+  for (guint i = 0; i < how_many; i++)
+    g_ptr_array_add (inners, braid_deferred_new ());
+  /* top -> inner[n-1] -> inner[n-2] -> ... -> inner[0] -> last */
+  braid_deferred_add_callback (top, chain_to, g_ptr_array_index (inners, how_many - 1), NULL);
+  braid_deferred_add_callback (top, record_stack_depth, &depth, NULL);
+  for (guint i = how_many - 1; i > 0; i--)
+    braid_deferred_add_callback (g_ptr_array_index (inners, i), chain_to,
+                                 g_ptr_array_index (inners, i - 1), NULL);
+  braid_deferred_add_callback (g_ptr_array_index (inners, 0), chain_to, last, NULL);
+
+  braid_deferred_callback (top, NULL, NULL);
+  for (guint i = 0; i < how_many; i++)
+    braid_deferred_callback (g_ptr_array_index (inners, i), NULL, NULL);
+  g_assert_true (depth == 0);
+  braid_deferred_callback (last, NULL, NULL);
+  g_assert_true (depth != 0);
+
+  g_ptr_array_unref (inners);
+  braid_deferred_unref (last);
+  braid_deferred_unref (top);
+  return depth;
+}
+
+static void
+test_bounded_stack_depth (void)
+{
+  guintptr one = chain_deferreds (1);
+
+  g_assert_true (one == chain_deferreds (2));
+  g_assert_true (one == chain_deferreds (100));
+}
+
+/* twisted.test.test_defer.DeferredTests.test_resultOfDeferredResultOfDeferredOfFiredDeferredCalled */
+static void
+test_result_of_deferred_result_of_deferred_of_fired_deferred_called (void)
+{
+  Trail trail = { g_string_new (NULL) };
+  g_autoptr (BraidDeferred) first = braid_deferred_new ();
+  g_autoptr (BraidDeferred) second = braid_deferred_new ();
+  g_autoptr (BraidDeferred) third = braid_deferred_new ();
+
+  braid_deferred_add_callback (first, chain_to, second, NULL);
+  braid_deferred_add_callback (second, chain_to, third, NULL);
+  braid_deferred_callback (second, NULL, NULL);
+  braid_deferred_callback (first, NULL, NULL);
+  braid_deferred_callback (third, NULL, NULL);
+  braid_deferred_add_callback (second, trail_value, &trail, NULL);
+  g_assert_cmpstr (trail.log->str, ==, "v:null ");
+  g_string_free (trail.log, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1572,6 +1641,10 @@ main (int argc, char **argv)
                        test_continue_callback_not_first);
   braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_callbackOrderPreserved",
                        test_callback_order_preserved);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_boundedStackDepth",
+                       test_bounded_stack_depth);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_resultOfDeferredResultOfDeferredOfFiredDeferredCalled",
+                       test_result_of_deferred_result_of_deferred_of_fired_deferred_called);
 
   return g_test_run ();
 }
