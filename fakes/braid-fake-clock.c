@@ -35,6 +35,17 @@
  *   cannot make an advance loop forever;
  * - a negative delay or advance is a programming error.
  *
+ * A call may advance the clock itself (a function that takes time, as in
+ * Twisted's `test_callbackTimeSkips`): the inner advance fires what falls
+ * due in its span, then the outer one goes on from the later time, firing
+ * the rest of its calls late, as a real clock does after a busy call.
+ *
+ * [method@Braid.FakeClock.jump] is Twisted's `Clock.advance` itself: time
+ * moves first, then every call due fires seeing the new time, as on a real
+ * clock after the program was busy or the machine slept. Use it to test
+ * what happens to late calls ([class@Braid.LoopingCall] counts the
+ * intervals it missed, for example).
+ *
  * Pending calls are kept in a binary heap, so scheduling and firing a
  * million timers takes well under a second.
  */
@@ -43,7 +54,7 @@ typedef struct
 {
   gdouble now;
   BraidTimerQueue *queue;
-  gboolean advancing;
+  guint advance_depth;      /* > 1 while a call advances the clock itself */
 } BraidFakeClockPrivate;
 
 static void braid_fake_clock_clock_iface_init (BraidClockInterface *iface);
@@ -173,31 +184,21 @@ was_rearmed_during_advance (BraidDelayedCall *call, guint64 advance_start)
          && braid_delayed_call_get_time (call) <= braid_delayed_call_get_scheduled_at (call);
 }
 
-/**
- * braid_fake_clock_advance:
- * @self: a fake clock
- * @seconds: how far to move time, zero or more
- *
- * Moves time forward by @seconds, firing every call that falls due on the
- * way, in order, each at its own deadline (see the class description for
- * the exact rules). `advance (0)` fires what is due now.
- */
-void
-braid_fake_clock_advance (BraidFakeClock *self, gdouble seconds)
+/* Moves time forward by @seconds and fires what falls due: stepping
+ * through the deadlines (advance), or moving first (jump). */
+static void
+move_time (BraidFakeClock *self, gdouble seconds, gboolean jump)
 {
-  BraidFakeClockPrivate *priv;
+  BraidFakeClockPrivate *priv = braid_fake_clock_get_instance_private (self);
   BraidDelayedCall *call;
   g_autoptr (GPtrArray) held = NULL;
   gdouble target;
   guint64 advance_start;
 
-  g_return_if_fail (BRAID_IS_FAKE_CLOCK (self));
-  g_return_if_fail (seconds >= 0);
-  priv = braid_fake_clock_get_instance_private (self);
-  g_return_if_fail (!priv->advancing);
-
-  priv->advancing = TRUE;
+  priv->advance_depth++;
   target = priv->now + seconds;
+  if (jump)
+    priv->now = target;
   advance_start = braid_timer_queue_get_sequence (priv->queue);
   held = g_ptr_array_new ();
 
@@ -214,7 +215,8 @@ braid_fake_clock_advance (BraidFakeClock *self, gdouble seconds)
       g_object_unref (call);
     }
 
-  priv->now = target;
+  /* A call that advanced the clock itself may have moved it past @target. */
+  priv->now = MAX (priv->now, target);
   for (guint i = 0; i < held->len; i++)
     {
       call = g_ptr_array_index (held, i);
@@ -223,7 +225,45 @@ braid_fake_clock_advance (BraidFakeClock *self, gdouble seconds)
       else
         g_object_unref (call); /* cancelled while held back */
     }
-  priv->advancing = FALSE;
+  priv->advance_depth--;
+}
+
+/**
+ * braid_fake_clock_advance:
+ * @self: a fake clock
+ * @seconds: how far to move time, zero or more
+ *
+ * Moves time forward by @seconds, firing every call that falls due on the
+ * way, in order, each at its own deadline (see the class description for
+ * the exact rules). `advance (0)` fires what is due now. A call may
+ * advance the clock again while it runs.
+ */
+void
+braid_fake_clock_advance (BraidFakeClock *self, gdouble seconds)
+{
+  g_return_if_fail (BRAID_IS_FAKE_CLOCK (self));
+  g_return_if_fail (seconds >= 0);
+  move_time (self, seconds, FALSE);
+}
+
+/**
+ * braid_fake_clock_jump:
+ * @self: a fake clock
+ * @seconds: how far to move time, zero or more
+ *
+ * Moves time forward by @seconds at once, then fires every call that fell
+ * due, in deadline order, each seeing the new time: Twisted's
+ * `Clock.advance`, and what a real clock does when the program was busy or
+ * the machine slept for @seconds. A call scheduled while they fire runs in
+ * this jump only if it falls due by the new time, and not with a zero
+ * delay (see the class description).
+ */
+void
+braid_fake_clock_jump (BraidFakeClock *self, gdouble seconds)
+{
+  g_return_if_fail (BRAID_IS_FAKE_CLOCK (self));
+  g_return_if_fail (seconds >= 0);
+  move_time (self, seconds, TRUE);
 }
 
 /**

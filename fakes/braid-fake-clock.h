@@ -25,6 +25,8 @@ struct _BraidFakeClockClass
 BraidFakeClock *braid_fake_clock_new               (void);
 void            braid_fake_clock_advance           (BraidFakeClock *self,
                                                     gdouble         seconds);
+void            braid_fake_clock_jump              (BraidFakeClock *self,
+                                                    gdouble         seconds);
 void            braid_fake_clock_pump              (BraidFakeClock *self,
                                                     const gdouble  *steps,
                                                     gsize           n_steps);

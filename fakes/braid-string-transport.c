@@ -32,6 +32,10 @@
  * reading) is visible through
  * [method@Braid.StringTransport.get_producer_state].
  *
+ * It is as strict as the socket transport: unregistering when no producer
+ * is registered, and pausing or resuming a transport that is disconnecting
+ * or was stopped, log a critical naming the misuse and change nothing.
+ *
  * The default peer is 127.0.0.1:54321 and the default host 127.0.0.1:8000.
  */
 struct _BraidStringTransport
@@ -156,6 +160,12 @@ braid_string_transport_unregister_producer (BraidTransport *transport)
 {
   BraidStringTransport *self = BRAID_STRING_TRANSPORT (transport);
 
+  /* As strict as the socket transport (and Twisted's StringTransport). */
+  if (self->producer == NULL)
+    {
+      g_critical ("braid_transport_unregister_producer: no producer is registered");
+      return;
+    }
   g_clear_object (&self->producer);
   self->producer_streaming = FALSE;
 }
@@ -181,12 +191,26 @@ braid_string_transport_transport_iface_init (BraidTransportInterface *iface)
   iface->is_disconnecting = braid_string_transport_is_disconnecting;
 }
 
+/* Pausing or resuming a transport that is closing, or that was told to
+ * stop, is a programming error: the socket transport refuses it the same
+ * way (Twisted's StringTransport raises RuntimeError). */
+static gboolean
+check_can_produce (BraidStringTransport *self, const char *what)
+{
+  if (self->disconnecting || self->producer_state == BRAID_PRODUCER_STATE_STOPPED)
+    {
+      g_critical ("%s: the transport is disconnecting or was stopped", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 braid_string_transport_pause_producing (BraidProducer *producer)
 {
   BraidStringTransport *self = BRAID_STRING_TRANSPORT (producer);
 
-  if (self->producer_state != BRAID_PRODUCER_STATE_STOPPED)
+  if (check_can_produce (self, "braid_producer_pause_producing"))
     self->producer_state = BRAID_PRODUCER_STATE_PAUSED;
 }
 
@@ -195,7 +219,7 @@ braid_string_transport_resume_producing (BraidProducer *producer)
 {
   BraidStringTransport *self = BRAID_STRING_TRANSPORT (producer);
 
-  if (self->producer_state != BRAID_PRODUCER_STATE_STOPPED)
+  if (check_can_produce (self, "braid_producer_resume_producing"))
     self->producer_state = BRAID_PRODUCER_STATE_PRODUCING;
 }
 

@@ -66,6 +66,31 @@ def fake_clock_cancel_and_its_error():
 
 
 @test
+def a_delayed_call_dropped_by_python_stays_the_clocks():
+    # call_later_full is (transfer none): Python takes a reference of its
+    # own and drops only that one. Were it (transfer full), dropping it
+    # would take the clock's reference, which Braid reports as a critical.
+    import gc
+
+    criticals = []
+    handler = GLib.log_set_handler("Braid", GLib.LogLevelFlags.LEVEL_CRITICAL,
+                                   lambda domain, level, message, data: criticals.append(message),
+                                   None)
+    try:
+        clock = Braid.FakeClock.new()
+        fired = []
+        call = clock.call_later_full(1.0, fired.append, "kept", None)
+        del call
+        gc.collect()
+        assert clock.get_pending_count() == 1
+        clock.advance(1.0)
+        assert fired == ["kept"], fired
+        assert criticals == [], criticals
+    finally:
+        GLib.log_remove_handler("Braid", handler)
+
+
+@test
 def string_transport_records_what_is_written():
     transport = Braid.StringTransport.new()
     transport.write(b"hello, ")

@@ -415,14 +415,22 @@ run_self_stopping_loop (gboolean fail)
   braid_assert_no_result (deferred);
 
   braid_fake_clock_advance (clock, 1);
-  /* The stop inside the function ended the loop cleanly; what the
-   * function returned after that changes nothing, and nothing is
-   * scheduled again. */
+  /* The stop inside the function ended the loop; a failure after it
+   * ends the run with that error, as in Twisted (testFailAndStop), and
+   * nothing is scheduled again. */
   g_assert_cmpuint (state.calls, ==, 1);
   g_assert_false (braid_looping_call_is_running (loop));
   g_assert_cmpuint (state.stops, ==, 1);
-  g_assert_false (state.stopped_with_error);
-  g_assert_true (braid_assert_success_result (deferred) == loop);
+  g_assert_cmpint (state.stopped_with_error, ==, fail);
+  if (fail)
+    {
+      g_autoptr (GError) failure =
+        braid_assert_failure_result (deferred, G_IO_ERROR, G_IO_ERROR_FAILED);
+
+      g_assert_cmpstr (failure->message, ==, "after the stop");
+    }
+  else
+    g_assert_true (braid_assert_success_result (deferred) == loop);
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
   braid_fake_clock_advance (clock, 5);
   g_assert_cmpuint (state.calls, ==, 1);

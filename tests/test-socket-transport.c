@@ -281,12 +281,14 @@ test_producer_registration_edges (void)
   int fd;
 
   g_test_summary ("Registering a second producer is refused with a critical; unregistering "
-                  "with none is harmless; an unregistered producer is not stopped; a producer "
+                  "with none is refused with a critical; an unregistered producer is not stopped; a producer "
                   "registered on a closed transport is stopped at once");
   test_env_init (&env);
   fd = connect_raw_peer (&env, server);
   transport = server_transport (server);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no producer is registered*");
   braid_transport_unregister_producer (transport);
+  g_test_assert_expected_messages ();
   braid_transport_register_producer (transport, BRAID_PRODUCER (first), TRUE);
   g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already registered*");
   braid_transport_register_producer (transport, BRAID_PRODUCER (second), TRUE);

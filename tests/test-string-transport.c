@@ -153,10 +153,14 @@ test_producer_state_follows_the_protocol (void)
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_PRODUCING);
   braid_producer_stop_producing (as_producer);
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_STOPPED);
-  /* Stopped is final. */
+  /* Stopped is final: pausing or resuming it is refused, as in Twisted. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*pause_producing: the transport is disconnecting or was stopped*");
   braid_producer_pause_producing (as_producer);
+  g_test_assert_expected_messages ();
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_STOPPED);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*resume_producing: the transport is disconnecting or was stopped*");
   braid_producer_resume_producing (as_producer);
+  g_test_assert_expected_messages ();
   g_assert_cmpint (braid_string_transport_get_producer_state (transport), ==, BRAID_PRODUCER_STATE_STOPPED);
 }
 
@@ -243,13 +247,18 @@ test_string_transport_unregister_without_producer (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (CountingProducer) producer = counting_producer_new ();
 
+  /* Refused with a critical, as on the socket transport. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no producer is registered*");
   braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_test_assert_expected_messages ();
   g_assert_null (braid_string_transport_get_producer (transport, NULL));
 
   braid_transport_register_producer (BRAID_TRANSPORT (transport), BRAID_PRODUCER (producer), FALSE);
   g_assert_true (braid_string_transport_get_producer (transport, NULL) == BRAID_PRODUCER (producer));
   braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no producer is registered*");
   braid_transport_unregister_producer (BRAID_TRANSPORT (transport));
+  g_test_assert_expected_messages ();
   g_assert_null (braid_string_transport_get_producer (transport, NULL));
   g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
 }

@@ -200,7 +200,9 @@ braid_transport_register_producer (BraidTransport *self,
  * braid_transport_unregister_producer:
  * @self: a transport
  *
- * Detaches the registered producer, if any.
+ * Detaches the registered producer. Calling it when no producer is
+ * registered is a programming error: the socket and string transports log
+ * a critical and change nothing (Twisted's StringTransport raises).
  */
 void
 braid_transport_unregister_producer (BraidTransport *self)

@@ -54,7 +54,60 @@ slot_free (gpointer data)
   g_free (slot);
 }
 
-/* Moves the member's value out, or takes (or copies) its error, into a
+/* How the list holds its own reference to a member's value: the member's
+ * destroy function paired with the function that takes one more reference
+ * (or makes a copy) of the same kind. */
+typedef struct
+{
+  GDestroyNotify release;
+  gpointer (*acquire) (gpointer value);
+} ValueKind;
+
+static gpointer
+copy_error (gpointer error)
+{
+  return g_error_copy (error);
+}
+
+static const ValueKind shareable_kinds[] = {
+  { g_object_unref, g_object_ref },
+  { (GDestroyNotify) g_bytes_unref, (gpointer (*) (gpointer)) g_bytes_ref },
+  { (GDestroyNotify) g_variant_unref, (gpointer (*) (gpointer)) g_variant_ref },
+  { (GDestroyNotify) g_ptr_array_unref, (gpointer (*) (gpointer)) g_ptr_array_ref },
+  { (GDestroyNotify) g_array_unref, (gpointer (*) (gpointer)) g_array_ref },
+  { (GDestroyNotify) g_byte_array_unref, (gpointer (*) (gpointer)) g_byte_array_ref },
+  { (GDestroyNotify) g_hash_table_unref, (gpointer (*) (gpointer)) g_hash_table_ref },
+  { (GDestroyNotify) g_ref_string_release, (gpointer (*) (gpointer)) g_ref_string_acquire },
+  { (GDestroyNotify) braid_deferred_unref, (gpointer (*) (gpointer)) braid_deferred_ref },
+  { (GDestroyNotify) g_error_free, copy_error },
+};
+
+/* The list's own copy of a member's value, as Twisted's DeferredList keeps
+ * a reference to the result and passes it on unchanged. A value nobody
+ * frees is shared as is; a reference-counted value gets one more
+ * reference. A value freed some other way (g_free()) cannot be shared
+ * safely: the list takes it, and the member goes on with NULL. */
+static BraidResult *
+share_member_value (BraidResult *result)
+{
+  BraidResult *entry;
+
+  if (result->destroy == NULL)
+    return braid_result_new_value (result->value, NULL);
+  if (result->value != NULL)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (shareable_kinds); i++)
+        if (shareable_kinds[i].release == result->destroy)
+          return braid_result_new_value (shareable_kinds[i].acquire (result->value),
+                                         result->destroy);
+    }
+  entry = braid_result_new_value (result->value, result->destroy);
+  result->value = NULL;
+  result->destroy = NULL;
+  return entry;
+}
+
+/* Shares the member's value, or takes (or copies) its error, into a
  * stand-alone result that remembers the member's index. */
 static BraidResult *
 take_member_result (BraidResult *result, ListState *state, guint index)
@@ -62,11 +115,7 @@ take_member_result (BraidResult *result, ListState *state, guint index)
   BraidResult *entry;
 
   if (result->error == NULL)
-    {
-      entry = braid_result_new_value (result->value, result->destroy);
-      result->value = NULL;
-      result->destroy = NULL;
-    }
+    entry = share_member_value (result);
   else if (state->flags & BRAID_DEFERRED_LIST_CONSUME_ERRORS)
     entry = braid_result_new_error (braid_result_steal_error (result));
   else
@@ -147,7 +196,9 @@ cancel_members (BraidDeferred *list, gpointer data)
  * every member has fired. Its value is a `GPtrArray` of @n_deferreds
  * [struct@Braid.Result]s, in the members' order, each a value or an error
  * (braid_result_is_error(); braid_result_get_index() gives its position).
- * An empty list fires at once with an empty array.
+ * An empty list fires at once with an empty array, unless it waits for one
+ * value (%BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK): then it never fires,
+ * as in Twisted.
  *
  * With %BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK, the list fires with the
  * first value a member gets (braid_result_get_index() says which member);
@@ -156,11 +207,22 @@ cancel_members (BraidDeferred *list, gpointer data)
  * member gets, keeping the error's domain and code so that errbacks can trap
  * it; braid_result_get_index() says which member failed.
  *
- * The list *takes* each member's value: after the list's link, a member's
- * own callbacks see %NULL. A member's error is copied, and stays the
- * member's to handle, unless %BRAID_DEFERRED_LIST_CONSUME_ERRORS is given:
- * then the list takes it (even after the list has fired) and the member
- * carries on with a %NULL value.
+ * A member's value passes through unchanged, as in Twisted: its own later
+ * callbacks see the same value, and the list holds its own reference to
+ * it. That works for values nobody frees (@destroy %NULL) and for
+ * reference-counted ones, recognised by their destroy function: a
+ * `GObject` (g_object_unref()), `GBytes`, `GVariant`, `GPtrArray`,
+ * `GArray`, `GByteArray`, `GHashTable`, a `g_ref_string`, a
+ * [struct@Braid.Deferred], or a `GError` (copied). A value freed any other
+ * way (a g_strdup() freed with g_free(), say) has one owner only, which C
+ * cannot share: the list takes it and the member's later callbacks see
+ * %NULL. Pass such a value as a `GBytes` or a `g_ref_string` to keep it on
+ * both sides.
+ *
+ * A member's error is copied, and stays the member's to handle, unless
+ * %BRAID_DEFERRED_LIST_CONSUME_ERRORS is given: then the list takes it
+ * (even after the list has fired) and the member carries on with a %NULL
+ * value.
  *
  * Cancelling the list cancels every member that has not fired. The list
  * does not keep its members alive; it lives as long as a member may still
@@ -192,10 +254,16 @@ braid_deferred_list_new_full (BraidDeferred * const *deferreds,
 
   if (n_deferreds == 0)
     {
-      fire_with_all_results (list, state);
+      /* As in Twisted, an empty list waiting for one value never fires. */
+      if (!(flags & BRAID_DEFERRED_LIST_FIRE_ON_ONE_CALLBACK))
+        fire_with_all_results (list, state);
       return list;
     }
 
+  /* A member that has fired already runs member_fired() at once, which
+   * may fire the list, and firing the list drops its canceller's reference
+   * to the state: hold one of our own until every member is linked. */
+  g_rc_box_acquire (state);
   for (guint i = 0; i < n_deferreds; i++)
     {
       Slot *slot = g_new (Slot, 1);
@@ -205,6 +273,7 @@ braid_deferred_list_new_full (BraidDeferred * const *deferreds,
       slot->index = i;
       braid_deferred_add_both (deferreds[i], member_fired, slot, slot_free);
     }
+  list_state_release (state);
   return list;
 }
 

@@ -147,7 +147,10 @@ braid_framing_pause (BraidFramingInput *in, BraidProtocol *protocol)
   BraidTransport *transport = braid_protocol_get_transport (protocol);
 
   in->paused = TRUE;
-  if (transport != NULL && BRAID_IS_PRODUCER (transport))
+  /* A closing or stopped transport reads nothing more, and refuses to be
+   * paused or resumed. */
+  if (transport != NULL && BRAID_IS_PRODUCER (transport) && !in->stopped
+      && !braid_transport_is_disconnecting (transport))
     braid_producer_pause_producing (BRAID_PRODUCER (transport));
 }
 
@@ -162,7 +165,8 @@ braid_framing_resume (BraidFramingInput *in,
   /* Deliver what was held back before the transport reads anything new,
    * so frames keep their order. */
   braid_framing_input_drain (in, protocol, feed);
-  if (!in->paused && transport != NULL && BRAID_IS_PRODUCER (transport))
+  if (!in->paused && transport != NULL && BRAID_IS_PRODUCER (transport) && !in->stopped
+      && !braid_transport_is_disconnecting (transport))
     braid_producer_resume_producing (BRAID_PRODUCER (transport));
 }
 

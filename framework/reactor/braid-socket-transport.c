@@ -572,6 +572,11 @@ braid_socket_transport_unregister_producer (BraidTransport *transport)
 {
   BraidSocketTransport *self = BRAID_SOCKET_TRANSPORT (transport);
 
+  if (self->producer == NULL)
+    {
+      g_critical ("braid_transport_unregister_producer: no producer is registered");
+      return;
+    }
   g_clear_object (&self->producer);
   self->producer_paused = FALSE;
 }
@@ -600,11 +605,27 @@ braid_socket_transport_transport_init (BraidTransportInterface *iface)
 /* As a producer, the transport produces what the peer sends: pausing it
  * stops reading from the socket (the kernel's buffers fill, and TCP flow
  * control slows the peer down). */
+/* Pausing or resuming a transport that is closing (after lose_connection,
+ * abort_connection or stop_producing) is a programming error, as Twisted's
+ * StringTransport says: nothing more will be read from it. */
+static gboolean
+check_can_produce (BraidSocketTransport *self, const char *what)
+{
+  if (self->state != TRANSPORT_OPEN)
+    {
+      g_critical ("%s: the transport is disconnecting or was stopped", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 braid_socket_transport_pause_producing (BraidProducer *producer)
 {
   BraidSocketTransport *self = BRAID_SOCKET_TRANSPORT (producer);
 
+  if (!check_can_produce (self, "braid_producer_pause_producing"))
+    return;
   self->reading_paused = TRUE;
   update_interest (self);
 }
@@ -614,6 +635,8 @@ braid_socket_transport_resume_producing (BraidProducer *producer)
 {
   BraidSocketTransport *self = BRAID_SOCKET_TRANSPORT (producer);
 
+  if (!check_can_produce (self, "braid_producer_resume_producing"))
+    return;
   self->reading_paused = FALSE;
   update_interest (self);
 }

@@ -53,9 +53,11 @@ BraidDelayedCall *braid_clock_call_later_full (BraidClock     *self,
  * in the source where it was called, so a leftover timer names its creator.
  * See [method@Braid.Clock.call_later_full].
  *
- * Returns: (transfer none): the pending call, owned by the clock until it
- *   is called or cancelled; g_object_ref() it to keep it longer, and never
- *   unref a call you did not ref
+ * The clock owns the call until it is called or cancelled: do not unref
+ * it, nor hold it in a `g_autoptr (BraidDelayedCall)`, without taking a
+ * reference of your own first (`g_object_ref (braid_clock_call_later (…))`).
+ *
+ * Returns: (transfer none): the delayed call, owned by the clock
  */
 #define braid_clock_call_later(self, delay, func, user_data, destroy) \
   braid_clock_call_later_full ((self), (delay), (func), (user_data), (destroy), G_STRLOC)

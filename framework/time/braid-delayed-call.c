@@ -31,30 +31,6 @@
  */
 G_DEFINE_FINAL_TYPE (BraidDelayedCall, braid_delayed_call, G_TYPE_OBJECT)
 
-/* The clock's queue holds the only reference of a pending call that nobody
- * else ref'ed. Dropping it here means someone unref'ed a call they did not
- * own (mistaking call_later's result for a new reference). Say so, naming
- * where the call was scheduled, and give the queue its reference back, so
- * the clock stays sound and the call still runs, instead of failing later
- * with a freed call. */
-static void
-braid_delayed_call_dispose (GObject *object)
-{
-  BraidDelayedCall *self = BRAID_DELAYED_CALL (object);
-
-  if (self->queue != NULL)
-    {
-      g_critical ("The delayed call scheduled at %s lost its last reference while "
-                  "still pending: its clock owns it, and braid_clock_call_later() "
-                  "gives you no reference (transfer none). g_object_ref() a call to "
-                  "keep it, and unref only a call you ref'ed. It stays scheduled.",
-                  self->creator);
-      g_object_ref (self);   /* the queue's reference, resurrected */
-      return;
-    }
-  G_OBJECT_CLASS (braid_delayed_call_parent_class)->dispose (object);
-}
-
 static void
 braid_delayed_call_finalize (GObject *object)
 {
@@ -64,6 +40,30 @@ braid_delayed_call_finalize (GObject *object)
    * finalized while pending; its data was freed when it finished. */
   g_assert (self->queue == NULL);
   G_OBJECT_CLASS (braid_delayed_call_parent_class)->finalize (object);
+}
+
+/* The last reference of a pending call is its clock's (in the queue, or
+ * held by a fake clock's advance). It only goes away here if someone who
+ * never owned it dropped it: typically `g_autoptr (BraidDelayedCall) c =
+ * braid_clock_call_later (...)` without a g_object_ref(). Say so, and give
+ * the clock its reference back, so the program goes on instead of crashing
+ * later on freed memory. */
+static void
+braid_delayed_call_dispose (GObject *object)
+{
+  BraidDelayedCall *self = BRAID_DELAYED_CALL (object);
+
+  if (self->state == BRAID_DELAYED_CALL_PENDING)
+    {
+      g_critical ("The delayed call scheduled at %s lost its last reference while still "
+                  "pending: its clock owns it, and braid_clock_call_later() returns "
+                  "(transfer none). "
+                  "g_object_ref() a call before keeping it (in a g_autoptr, say), and "
+                  "unref only a call you ref'ed. It stays scheduled.", self->creator);
+      g_object_ref (self);
+      return;
+    }
+  G_OBJECT_CLASS (braid_delayed_call_parent_class)->dispose (object);
 }
 
 static void

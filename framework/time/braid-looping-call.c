@@ -36,12 +36,20 @@
  *    *aligned* to the start time: a function that takes 0.3 s does not
  *    push the next tick 0.3 s later. When the clock jumps past several
  *    ticks (a busy program, a suspended laptop, a fake clock advanced by
- *    10 s), the missed ticks are not replayed one after the other: the
- *    function runs once and its @intervals argument says how many
- *    intervals passed since its previous call.
- * 3. It stops when [method@Braid.LoopingCall.stop] is called (from inside
+ *    10 s with [method@Braid.FakeClock.jump]), the missed ticks are not
+ *    replayed one after the other: the function runs once and its
+ *    @intervals argument says how many intervals passed since its previous
+ *    call (Twisted's `LoopingCall.withCount`). A `BraidFakeClock` advanced
+ *    with [method@Braid.FakeClock.advance] steps through every deadline on
+ *    time, so no tick is missed there.
+ * 3. The function may hand the loop a deferred with
+ *    [method@Braid.LoopingCall.wait_for] (Twisted's function returning a
+ *    `Deferred`): the next tick waits until it fires, and the loop stops
+ *    with its error if it fails.
+ * 4. It stops when [method@Braid.LoopingCall.stop] is called (from inside
  *    the function too), or when the function returns %FALSE with an
- *    error. Either way the function set with
+ *    error. A function that stops the loop and then fails ends the run
+ *    with its error, as in Twisted. Either way the function set with
  *    [method@Braid.LoopingCall.set_stopped_func] is told, with the error
  *    or %NULL, and the run's deferred
  *    ([method@Braid.LoopingCall.get_deferred]) fires or fails. A stopped
@@ -65,6 +73,13 @@ struct _BraidLoopingCall
 
   gboolean running;
   gboolean calling;          /* inside func: rescheduling waits for its return */
+  gboolean stop_pending;     /* stopped while calling or waiting: the run
+                              * ends when the function's work is done */
+  BraidDeferred *waiting_for; /* set by wait_for() during a call: the next
+                               * tick waits until it fires */
+  gboolean waiting;          /* waiting for that deferred to fire */
+  gdouble last_call_time;    /* when the function was last called */
+  gboolean called_this_run;  /* it was called since the last start */
   gdouble interval;
   gdouble start_time;        /* ticks are at start_time + k * interval */
   gint64 last_tick;          /* the tick index of the previous call */
@@ -98,6 +113,7 @@ braid_looping_call_finalize (GObject *object)
   if (self->stopped_destroy != NULL)
     self->stopped_destroy (self->stopped_data);
   g_clear_pointer (&self->deferred, braid_deferred_unref);
+  g_clear_pointer (&self->waiting_for, braid_deferred_unref);
   g_clear_error (&self->last_error);
   G_OBJECT_CLASS (braid_looping_call_parent_class)->finalize (object);
 }
@@ -228,40 +244,136 @@ finish (BraidLoopingCall *self, const GError *error)
     self->stopped_func (self, error, self->stopped_data);
 }
 
+/* The number of intervals since the previous call, 1 at least (Twisted's
+ * withCount never passes 0, even when floating-point rounding puts two
+ * calls in one interval), and 1 for an interval of 0. */
+static guint64
+count_intervals (BraidLoopingCall *self)
+{
+  gint64 tick;
+
+  if (self->interval <= 0)
+    return 1;
+  tick = tick_index (self, braid_clock_seconds (self->clock));
+  if (tick - self->last_tick < 1)
+    {
+      self->last_tick++;
+      return 1;
+    }
+  else
+    {
+      guint64 intervals = (guint64) (tick - self->last_tick);
+
+      self->last_tick = tick;
+      return intervals;
+    }
+}
+
+/* The function's work for this tick is done (it returned, or the deferred
+ * it handed over fired): go on, or end the run. */
+static void
+tick_done (BraidLoopingCall *self, const GError *error)
+{
+  if (error != NULL)
+    {
+      /* A failure ends the run, even when the function stopped the loop
+       * before failing (Twisted's errback wins). */
+      if (self->running || self->stop_pending)
+        {
+          self->stop_pending = FALSE;
+          finish (self, error);
+        }
+    }
+  else if (self->stop_pending)
+    {
+      self->stop_pending = FALSE;
+      finish (self, NULL);
+    }
+  else if (self->running && self->pending == NULL)
+    schedule_next (self);   /* unless the function restarted the loop */
+}
+
+static void
+waited_deferred_fired (BraidResult *result, gpointer data)
+{
+  BraidLoopingCall *self = data;
+  g_autoptr (GError) error = NULL;
+
+  self->waiting = FALSE;
+  if (braid_result_is_error (result))
+    {
+      /* The loop handles the error: its own deferred reports it. */
+      error = braid_result_steal_error (result);
+      braid_result_set_value (result, NULL, NULL);
+    }
+  tick_done (self, error);
+}
+
 static void
 fire (gpointer data)
 {
   BraidLoopingCall *self = data;
   g_autoptr (GError) error = NULL;
-  guint64 intervals = 1;
+  g_autoptr (BraidDeferred) waiting_for = NULL;
+  guint64 intervals;
   gboolean ok;
 
   self->pending = NULL;
-  if (self->interval > 0)
-    {
-      gint64 tick = tick_index (self, braid_clock_seconds (self->clock));
-
-      intervals = (guint64) MAX (tick - self->last_tick, 1);
-      self->last_tick = MAX (tick, self->last_tick + 1);
-    }
+  intervals = count_intervals (self);
+  self->last_call_time = braid_clock_seconds (self->clock);
+  self->called_this_run = TRUE;
   self->call_count++;
 
   g_object_ref (self);
   self->calling = TRUE;
   ok = self->func (self, intervals, self->user_data, &error);
   self->calling = FALSE;
+  waiting_for = g_steal_pointer (&self->waiting_for);
 
   if (!ok)
     {
       if (error == NULL)
         error = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_FAILED,
                                      "the looping function returned FALSE without an error");
-      if (self->running)
-        finish (self, error);
+      tick_done (self, error);
     }
-  else if (self->running && self->pending == NULL)
-    schedule_next (self);   /* unless the function restarted the loop */
+  else if (waiting_for != NULL)
+    {
+      self->waiting = TRUE;
+      braid_deferred_add_both (waiting_for, waited_deferred_fired,
+                               g_object_ref (self), g_object_unref);
+    }
+  else
+    tick_done (self, NULL);
   g_object_unref (self);
+}
+
+/**
+ * braid_looping_call_wait_for:
+ * @self: a looping call, from inside its function
+ * @deferred: what the function started
+ *
+ * Makes the next tick wait until @deferred fires: Twisted's looping
+ * function that returns a `Deferred`. Call it from inside the looping
+ * function, which then returns %TRUE. When @deferred fires with a value,
+ * the loop goes on: the next call comes at the next tick after that
+ * moment, and its @intervals argument counts the ticks missed while
+ * waiting. When @deferred fails, the loop stops with its error (the loop
+ * handles it: [method@Braid.LoopingCall.get_deferred] fails with a copy).
+ * Stopping the loop while it waits ends the run once @deferred fires.
+ *
+ * The loop adds a callback to @deferred and keeps a reference to it until
+ * then.
+ */
+void
+braid_looping_call_wait_for (BraidLoopingCall *self, BraidDeferred *deferred)
+{
+  g_return_if_fail (BRAID_IS_LOOPING_CALL (self));
+  g_return_if_fail (deferred != NULL);
+  g_return_if_fail (self->calling);
+  g_return_if_fail (self->waiting_for == NULL);
+
+  self->waiting_for = braid_deferred_ref (deferred);
 }
 
 /**
@@ -281,7 +393,15 @@ braid_looping_call_start (BraidLoopingCall *self, gdouble interval, gboolean now
   g_return_if_fail (!self->running);
   g_return_if_fail (interval >= 0);
 
+  if (self->stop_pending)
+    {
+      /* Stopped from inside the function, started again before it
+       * returned: the stopped run ends now. */
+      self->stop_pending = FALSE;
+      finish (self, NULL);
+    }
   self->running = TRUE;
+  self->called_this_run = FALSE;
   self->finished = FALSE;
   g_clear_error (&self->last_error);
   g_clear_pointer (&self->deferred, braid_deferred_unref);
@@ -306,7 +426,10 @@ braid_looping_call_start (BraidLoopingCall *self, gdouble interval, gboolean now
  *
  * Stops the loop: the pending call is cancelled, and the stopped function
  * is told (with a %NULL error) before this returns. Calling it from inside
- * the looping function is fine.
+ * the looping function is fine: the loop stops at once
+ * ([method@Braid.LoopingCall.is_running] is %FALSE), and the run ends when
+ * the function returns (with its error if it fails), or when the deferred
+ * it waits for fires, as in Twisted.
  */
 void
 braid_looping_call_stop (BraidLoopingCall *self)
@@ -321,7 +444,13 @@ braid_looping_call_stop (BraidLoopingCall *self)
 
       braid_delayed_call_cancel (pending, NULL);
     }
-  finish (self, NULL);
+  if (self->calling || self->waiting)
+    {
+      self->running = FALSE;
+      self->stop_pending = TRUE;
+    }
+  else
+    finish (self, NULL);
   g_object_unref (self);
 }
 
@@ -368,7 +497,7 @@ BraidDeferred *
 braid_looping_call_get_deferred (BraidLoopingCall *self)
 {
   g_return_val_if_fail (BRAID_IS_LOOPING_CALL (self), NULL);
-  g_return_val_if_fail (self->running || self->finished, NULL);
+  g_return_val_if_fail (self->running || self->finished || self->stop_pending, NULL);
 
   if (self->deferred == NULL)
     {
@@ -407,6 +536,28 @@ braid_looping_call_get_interval (BraidLoopingCall *self)
 {
   g_return_val_if_fail (BRAID_IS_LOOPING_CALL (self), 0);
   return self->interval;
+}
+
+/**
+ * braid_looping_call_set_interval:
+ * @self: a looping call
+ * @interval: seconds between calls, zero or more
+ *
+ * Changes the interval, as setting Twisted's `LoopingCall.interval` does:
+ * it takes effect when the next call is scheduled (a call already pending
+ * keeps its time), and ticks stay aligned on the start time. The count of
+ * intervals passed to the next call is measured in the new interval from
+ * the previous call.
+ */
+void
+braid_looping_call_set_interval (BraidLoopingCall *self, gdouble interval)
+{
+  g_return_if_fail (BRAID_IS_LOOPING_CALL (self));
+  g_return_if_fail (interval >= 0);
+
+  self->interval = interval;
+  if (interval > 0 && self->called_this_run)
+    self->last_tick = tick_index (self, self->last_call_time);
 }
 
 /**

@@ -51,6 +51,10 @@ void              braid_looping_call_start            (BraidLoopingCall        *
                                                        gboolean                 now);
 void              braid_looping_call_stop             (BraidLoopingCall        *self);
 void              braid_looping_call_reset            (BraidLoopingCall        *self);
+void              braid_looping_call_wait_for         (BraidLoopingCall        *self,
+                                                       BraidDeferred           *deferred);
+void              braid_looping_call_set_interval     (BraidLoopingCall        *self,
+                                                       gdouble                  interval);
 BraidDeferred    *braid_looping_call_get_deferred     (BraidLoopingCall        *self);
 gboolean          braid_looping_call_is_running       (BraidLoopingCall        *self);
 gdouble           braid_looping_call_get_interval     (BraidLoopingCall        *self);
