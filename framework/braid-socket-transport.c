@@ -92,6 +92,13 @@ static void braid_socket_transport_transport_init (BraidTransportInterface *ifac
  * transport as its own producer (an echo, a proxy) never buffers more than
  * about the high-water mark for a peer that does not read.
  *
+ * Whatever the producers do, at most
+ * [method@Braid.Transport.get_write_buffer_limit] bytes are buffered
+ * (%BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT unless set): a write past
+ * it aborts the connection with %BRAID_ERROR_PEER_NOT_READING, logged with
+ * the peer's address, so a peer that never reads cannot take the server's
+ * memory.
+ *
  * Misbehaving callbacks: a protocol may abort or lose its connection from
  * any callback, even twice; writes after a close are ignored; a socket
  * error closes the connection with %BRAID_ERROR_CONNECTION_LOST and a
@@ -219,6 +226,21 @@ buffer_append (BraidSocketTransport *self, const guint8 *data, gsize len)
   self->out_length += len;
 }
 
+/* The buffer grew: past the transport's write buffer limit the peer is not
+ * reading, and the connection is aborted (braid-write-limit.c). Returns
+ * TRUE if it was. */
+static gboolean
+abort_past_write_limit (BraidSocketTransport *self)
+{
+  GError *too_much = braid_transport_check_write_buffer (BRAID_TRANSPORT (self),
+                                                         self->out_length);
+
+  if (too_much == NULL)
+    return FALSE;
+  close_now (self, too_much);
+  return TRUE;
+}
+
 /* The buffer grew: past the high-water mark, pause a streaming producer. */
 static void
 check_high_water (BraidSocketTransport *self)
@@ -344,6 +366,8 @@ braid_socket_transport_write (BraidTransport *transport, const guint8 *data, gsi
     }
 
   buffer_append (self, data, len);
+  if (abort_past_write_limit (self))
+    return;
   update_interest (self);
   check_high_water (self);
 }
@@ -408,6 +432,8 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
         buffer_append (self, (const guint8 *) vectors[i].buffer + skip,
                        vectors[i].size - skip);
     }
+  if (abort_past_write_limit (self))
+    return;
   update_interest (self);
   check_high_water (self);
 }

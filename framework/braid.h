@@ -20,6 +20,7 @@
 /* Connections */
 #include "braid-producer.h"
 #include "braid-transport.h"
+#include "braid-write-limit.h"
 #include "braid-protocol.h"
 #include "braid-factory.h"
 #include "braid-client-factory.h"
