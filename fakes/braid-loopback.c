@@ -62,8 +62,8 @@
  * paused as soon as its side's undelivered bytes exceed the limit, and
  * resumed once a pump brings them back to the limit or below.
  *
- * Write buffer limit: as on a socket, a side that has more undelivered
- * bytes than its transport's
+ * Write buffer limit: as on a socket, a write made while a side has more
+ * undelivered bytes than its transport's
  * [method@Braid.Transport.get_write_buffer_limit] (the peer is "not
  * reading": the test has not pumped) aborts the connection; both sides
  * get %BRAID_ERROR_PEER_NOT_READING at the next pump.
@@ -151,9 +151,9 @@ braid_loopback_transport_write (BraidTransport *transport, const guint8 *data, g
 
   if (!can_write (self))
     return;
-  g_byte_array_append (self->outgoing, data, len);
-  /* As a socket transport: past the write buffer limit, the peer is not
-   * reading (it has not been pumped), and the connection is aborted. */
+  /* As a socket transport: a write while more than the write buffer limit
+   * waits means the peer is not reading (it has not been pumped), and the
+   * connection is aborted. */
   too_much = braid_transport_check_write_buffer (transport, self->outgoing->len);
   if (too_much != NULL)
     {
@@ -161,6 +161,7 @@ braid_loopback_transport_write (BraidTransport *transport, const guint8 *data, g
       braid_loopback_transport_abort_connection (transport);
       return;
     }
+  g_byte_array_append (self->outgoing, data, len);
   update_backpressure (self);
 }
 

@@ -30,9 +30,9 @@
  *
  * The bytes written and not yet cleared
  * ([method@Braid.StringTransport.clear]) count as the bytes the peer has
- * not read: past the transport's write buffer limit
- * ([method@Braid.Transport.set_write_buffer_limit]) the transport aborts,
- * as a socket transport would.
+ * not read: a write made while more than the transport's write buffer
+ * limit waits ([method@Braid.Transport.set_write_buffer_limit]) aborts the
+ * connection, as on a socket transport.
  *
  * The transport is a producer too: a protocol that pauses it (to stop
  * reading) is visible through
@@ -85,13 +85,16 @@ braid_string_transport_write (BraidTransport *transport, const guint8 *data, gsi
 
   if (self->aborted)
     return;
-  append (self, data, len);
   /* As a socket transport: what the test has not cleared is what the peer
-   * has not read, and past the write buffer limit the connection is
-   * aborted (the error is logged; get_aborted() tells). */
+   * has not read, and a write while more than the write buffer limit waits
+   * aborts the connection (the error is logged; get_aborted() tells). */
   too_much = braid_transport_check_write_buffer (transport, self->written->len - 1);
   if (too_much != NULL)
-    braid_string_transport_abort_connection (transport);
+    {
+      braid_string_transport_abort_connection (transport);
+      return;
+    }
+  append (self, data, len);
 }
 
 static void

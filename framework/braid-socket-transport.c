@@ -92,12 +92,11 @@ static void braid_socket_transport_transport_init (BraidTransportInterface *ifac
  * transport as its own producer (an echo, a proxy) never buffers more than
  * about the high-water mark for a peer that does not read.
  *
- * Whatever the producers do, at most
- * [method@Braid.Transport.get_write_buffer_limit] bytes are buffered
- * (%BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT unless set): a write past
- * it aborts the connection with %BRAID_ERROR_PEER_NOT_READING, logged with
- * the peer's address, so a peer that never reads cannot take the server's
- * memory.
+ * Whatever the producers do, a write made while more than
+ * [method@Braid.Transport.get_write_buffer_limit] bytes wait
+ * (%BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT unless set) aborts the
+ * connection with %BRAID_ERROR_PEER_NOT_READING, logged with the peer's
+ * address, so a peer that never reads cannot take the server's memory.
  *
  * Misbehaving callbacks: a protocol may abort or lose its connection from
  * any callback, even twice; writes after a close are ignored; a socket
@@ -226,9 +225,9 @@ buffer_append (BraidSocketTransport *self, const guint8 *data, gsize len)
   self->out_length += len;
 }
 
-/* The buffer grew: past the transport's write buffer limit the peer is not
- * reading, and the connection is aborted (braid-write-limit.c). Returns
- * TRUE if it was. */
+/* A write is coming: if more than the transport's write buffer limit is
+ * still waiting, the peer is not reading, and the connection is aborted
+ * (braid-write-limit.c). Returns TRUE if it was. */
 static gboolean
 abort_past_write_limit (BraidSocketTransport *self)
 {
@@ -340,7 +339,7 @@ braid_socket_transport_write (BraidTransport *transport, const guint8 *data, gsi
 {
   BraidSocketTransport *self = BRAID_SOCKET_TRANSPORT (transport);
 
-  if (!accepts_writes (self))
+  if (!accepts_writes (self) || abort_past_write_limit (self))
     return;
 
   if (can_send_directly (self))
@@ -366,8 +365,6 @@ braid_socket_transport_write (BraidTransport *transport, const guint8 *data, gsi
     }
 
   buffer_append (self, data, len);
-  if (abort_past_write_limit (self))
-    return;
   update_interest (self);
   check_high_water (self);
 }
@@ -381,7 +378,7 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
   gsize first_unsent = 0;
   gsize sent_of_first = 0;
 
-  if (!accepts_writes (self))
+  if (!accepts_writes (self) || abort_past_write_limit (self))
     return;
 
   if (can_send_directly (self))
@@ -432,8 +429,6 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
         buffer_append (self, (const guint8 *) vectors[i].buffer + skip,
                        vectors[i].size - skip);
     }
-  if (abort_past_write_limit (self))
-    return;
   update_interest (self);
   check_high_water (self);
 }

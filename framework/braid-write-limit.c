@@ -30,10 +30,15 @@ write_limit_quark (void)
  * @limit: the most bytes to buffer for the peer, or 0 for no limit
  *
  * Sets how many written bytes @self may hold for a peer that is not
- * reading them. When a write leaves more than @limit bytes waiting, the
- * transport aborts the connection: the protocol's `connection_lost` gets
- * %BRAID_ERROR_PEER_NOT_READING, and the reason is logged with the peer's
- * address. The default is %BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT.
+ * reading them. A write made while more than @limit bytes are still
+ * waiting aborts the connection instead: the protocol's `connection_lost`
+ * gets %BRAID_ERROR_PEER_NOT_READING, and the reason is logged with the
+ * peer's address. The default is %BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT.
+ *
+ * The check is made before each write, on what is already waiting, so a
+ * single large write (a file sent at once) to a peer that reads is never
+ * refused, while a peer that keeps not reading is cut off: a transport
+ * holds at most @limit bytes plus one write.
  *
  * The limit is the last line of defence, not flow control: a protocol that
  * sends a lot should register a streaming [iface@Braid.Producer], which the
@@ -79,10 +84,12 @@ braid_transport_get_write_buffer_limit (BraidTransport *self)
  * @self: a transport
  * @buffered: how many written bytes it now holds for the peer
  *
- * For transport implementations: compares @buffered with @self's limit.
- * Past the limit, logs that the connection is being closed, naming the
- * peer, and returns the error the protocol's `connection_lost` must get;
- * the caller then aborts the connection with it.
+ * For transport implementations, called at the start of every write with
+ * the bytes still waiting from earlier writes: compares @buffered with
+ * @self's limit. Past the limit, logs that the connection is being closed,
+ * naming the peer, and returns the error the protocol's `connection_lost`
+ * must get; the caller then aborts the connection with it and drops the
+ * write.
  *
  * Returns: (transfer full) (nullable): %NULL while @buffered is within the
  *   limit; otherwise a %BRAID_ERROR_PEER_NOT_READING error whose message

@@ -53,22 +53,24 @@ test_string_transport_aborts_past_the_limit (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   BraidTransport *as_transport = BRAID_TRANSPORT (transport);
 
-  g_test_summary ("The string transport counts what the test has not cleared as unread, "
-                  "and aborts once a write leaves more than the limit");
+  g_test_summary ("The string transport counts what the test has not cleared as unread; "
+                  "a write made while more than the limit waits aborts, and is dropped");
   braid_transport_set_write_buffer_limit (as_transport, 8);
   braid_transport_write_string (as_transport, "12345678");
+  braid_transport_write_string (as_transport, "9");   /* 8 waited: not more than the limit */
   g_assert_false (braid_string_transport_get_aborted (transport));
 
   /* The peer "reads": clearing makes room again. */
   braid_string_transport_clear (transport);
-  braid_transport_write_string (as_transport, "12345678");
+  braid_transport_write_string (as_transport, "123456789");
   g_assert_false (braid_string_transport_get_aborted (transport));
 
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*peer is not reading: 9 bytes buffered*");
-  braid_transport_write_string (as_transport, "9");
+  braid_transport_write_string (as_transport, "dropped");
   g_test_assert_expected_messages ();
   g_assert_true (braid_string_transport_get_aborted (transport));
   g_assert_true (braid_transport_is_disconnecting (as_transport));
+  braid_assert_transport_wrote (transport, "123456789");
 }
 
 static void
@@ -78,18 +80,22 @@ test_string_transport_without_limit (void)
   BraidTransport *as_transport = BRAID_TRANSPORT (transport);
   g_autofree guint8 *big = g_malloc0 (BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT + 1);
 
-  g_test_summary ("The default limit applies with no setter call; a limit of 0 lets the "
-                  "buffer grow as Twisted's does");
+  g_test_summary ("The default limit applies with no setter call (one large write is "
+                  "taken, the next one is not); a limit of 0 lets the buffer grow as "
+                  "Twisted's does");
   braid_transport_set_write_buffer_limit (as_transport, 0);
+  braid_transport_write (as_transport, big, BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT + 1);
   braid_transport_write (as_transport, big, BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT + 1);
   g_assert_false (braid_string_transport_get_aborted (transport));
 
   {
     g_autoptr (BraidStringTransport) defaulted = braid_string_transport_new ();
 
-    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*peer is not reading*");
     braid_transport_write (BRAID_TRANSPORT (defaulted), big,
                            BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT + 1);
+    g_assert_false (braid_string_transport_get_aborted (defaulted));
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*peer is not reading*");
+    braid_transport_write_string (BRAID_TRANSPORT (defaulted), "more");
     g_test_assert_expected_messages ();
     g_assert_true (braid_string_transport_get_aborted (defaulted));
   }
@@ -104,17 +110,18 @@ test_loopback_aborts_a_side_that_is_not_pumped (void)
                                                            BRAID_PROTOCOL (client));
   BraidTransport *server_transport = braid_loopback_get_server_transport (loopback);
 
-  g_test_summary ("On the loopback, a side that buffers more than its limit undelivered "
-                  "aborts; both protocols get BRAID_ERROR_PEER_NOT_READING at the next pump, "
-                  "and nothing more is written");
+  g_test_summary ("On the loopback, a side that writes while more than its limit waits "
+                  "undelivered aborts; both protocols get BRAID_ERROR_PEER_NOT_READING at the "
+                  "next pump, and nothing more is written");
   braid_transport_set_write_buffer_limit (server_transport, 6);
   braid_transport_write_string (server_transport, "hello ");
+  braid_transport_write_string (server_transport, "world");
   g_assert_false (braid_transport_is_disconnecting (server_transport));
 
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE,
                          "Closing the connection to 127.0.0.1:54321: peer is not reading: "
                          "11 bytes buffered*");
-  braid_transport_write_string (server_transport, "world");
+  braid_transport_write_string (server_transport, "!");
   g_test_assert_expected_messages ();
   g_assert_true (braid_transport_is_disconnecting (server_transport));
   braid_transport_write_string (server_transport, "dropped");
