@@ -62,6 +62,12 @@
  * paused as soon as its side's undelivered bytes exceed the limit, and
  * resumed once a pump brings them back to the limit or below.
  *
+ * Write buffer limit: as on a socket, a write made while a side has more
+ * undelivered bytes than its transport's
+ * [method@Braid.Transport.get_write_buffer_limit] (the peer is "not
+ * reading": the test has not pumped) aborts the connection; both sides
+ * get %BRAID_ERROR_PEER_NOT_READING at the next pump.
+ *
  * A loopback is watched by the test-hygiene check: one still open when a
  * test ends, or destroyed while open, fails the test and names the place
  * where it was created. Close it with [method@Braid.Loopback.close] (or have
@@ -92,6 +98,7 @@ struct _BraidLoopbackTransport
 
   gboolean disconnecting;    /* lose_connection (or abort) was asked */
   gboolean aborted;
+  GError *abort_reason;      /* why, if not by abort_connection */
   gboolean write_closed;     /* lose_write_connection was asked */
   gboolean write_close_delivered;
   gboolean reading_paused;   /* the protocol paused its transport */
@@ -127,6 +134,7 @@ struct _BraidLoopback
 G_DEFINE_FINAL_TYPE (BraidLoopback, braid_loopback, G_TYPE_OBJECT)
 
 static void update_backpressure (BraidLoopbackTransport *end);
+static void braid_loopback_transport_abort_connection (BraidTransport *transport);
 
 static gboolean
 can_write (BraidLoopbackTransport *self)
@@ -139,8 +147,20 @@ braid_loopback_transport_write (BraidTransport *transport, const guint8 *data, g
 {
   BraidLoopbackTransport *self = BRAID_LOOPBACK_TRANSPORT (transport);
 
+  GError *too_much;
+
   if (!can_write (self))
     return;
+  /* As a socket transport: a write while more than the write buffer limit
+   * waits means the peer is not reading (it has not been pumped), and the
+   * connection is aborted. */
+  too_much = braid_transport_check_write_buffer (transport, self->outgoing->len);
+  if (too_much != NULL)
+    {
+      self->abort_reason = too_much;
+      braid_loopback_transport_abort_connection (transport);
+      return;
+    }
   g_byte_array_append (self->outgoing, data, len);
   update_backpressure (self);
 }
@@ -284,6 +304,7 @@ braid_loopback_transport_finalize (GObject *object)
   BraidLoopbackTransport *self = BRAID_LOOPBACK_TRANSPORT (object);
 
   g_byte_array_unref (self->outgoing);
+  g_clear_error (&self->abort_reason);
   g_clear_object (&self->protocol);
   g_clear_object (&self->producer);
   /* Set by loopback_transport_new, the only constructor, and never cleared. */
@@ -558,8 +579,13 @@ close_aborted (BraidLoopback *self)
   g_autoptr (GError) reason = NULL;
   const char *side = self->server->aborted ? self->server->side : self->client->side;
 
-  reason = g_error_new (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
-                        "The connection was aborted by the %s side", side);
+  BraidLoopbackTransport *aborting = self->server->aborted ? self->server : self->client;
+
+  if (aborting->abort_reason != NULL)
+    reason = g_error_copy (aborting->abort_reason);
+  else
+    reason = g_error_new (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                          "The connection was aborted by the %s side", side);
   close_connection (self, reason);
 }
 

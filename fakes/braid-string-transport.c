@@ -28,6 +28,12 @@
  * conversation with real closes, use `BraidLoopback`.) Writes after an abort
  * are dropped, as on a real connection.
  *
+ * The bytes written and not yet cleared
+ * ([method@Braid.StringTransport.clear]) count as the bytes the peer has
+ * not read: a write made while more than the transport's write buffer
+ * limit waits ([method@Braid.Transport.set_write_buffer_limit]) aborts the
+ * connection, as on a socket transport.
+ *
  * The transport is a producer too: a protocol that pauses it (to stop
  * reading) is visible through
  * [method@Braid.StringTransport.get_producer_state].
@@ -72,13 +78,26 @@ append (BraidStringTransport *self, const guint8 *data, gsize len)
   g_byte_array_append (self->written, (const guint8 *) "", 1);
 }
 
+static void braid_string_transport_abort_connection (BraidTransport *transport);
+
 static void
 braid_string_transport_write (BraidTransport *transport, const guint8 *data, gsize len)
 {
   BraidStringTransport *self = BRAID_STRING_TRANSPORT (transport);
 
+  g_autoptr (GError) too_much = NULL;
+
   if (self->aborted)
     return;
+  /* As a socket transport: what the test has not cleared is what the peer
+   * has not read, and a write while more than the write buffer limit waits
+   * aborts the connection (the error is logged; get_aborted() tells). */
+  too_much = braid_transport_check_write_buffer (transport, self->written->len - 1);
+  if (too_much != NULL)
+    {
+      braid_string_transport_abort_connection (transport);
+      return;
+    }
   append (self, data, len);
 }
 

@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * | malformed input                    | `G_IO_ERROR`  | `G_IO_ERROR_INVALID_DATA`           |
  * | deferred queue full                | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_OVERFLOW`        |
  * | too many waiting on a queue        | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_UNDERFLOW`       |
+ * | peer not reading, buffer full      | `BRAID_ERROR` | `BRAID_ERROR_PEER_NOT_READING`      |
  */
 #define BRAID_ERROR (braid_error_quark ())
 
@@ -41,6 +42,10 @@ G_BEGIN_DECLS
  *   [class@Braid.DeferredQueue] (Twisted's `QueueOverflow`).
  * @BRAID_ERROR_QUEUE_UNDERFLOW: a [class@Braid.DeferredQueue] already has as
  *   many waiting gets as its backlog allows (Twisted's `QueueUnderflow`).
+ * @BRAID_ERROR_PEER_NOT_READING: the connection was aborted because more
+ *   bytes waited for the peer than the transport's write buffer limit
+ *   ([method@Braid.Transport.set_write_buffer_limit]); the message reads
+ *   "peer is not reading: N bytes buffered". Twisted has no such limit.
  *
  * Error codes of the %BRAID_ERROR domain.
  */
@@ -52,6 +57,7 @@ typedef enum {
   BRAID_ERROR_FAILED,
   BRAID_ERROR_QUEUE_OVERFLOW,
   BRAID_ERROR_QUEUE_UNDERFLOW,
+  BRAID_ERROR_PEER_NOT_READING,
 } BraidError;
 
 GQuark   braid_error_quark          (void);

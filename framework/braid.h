@@ -31,6 +31,7 @@
 /* core/: the interfaces of a connection and of a reactor. */
 #include "core/braid-producer.h"
 #include "core/braid-transport.h"
+#include "core/braid-write-limit.h"
 #include "core/braid-protocol.h"
 #include "core/braid-factory.h"
 #include "core/braid-client-factory.h"

@@ -31,7 +31,12 @@ connect_raw_peer (TestEnv *env, RecFactory *server)
 static BraidTransport *
 server_transport (RecFactory *server)
 {
-  return braid_protocol_get_transport (g_ptr_array_index (server->protocols, 0));
+  BraidTransport *transport = braid_protocol_get_transport (g_ptr_array_index (server->protocols, 0));
+
+  /* These tests write many MiB to a peer that reads only when they say:
+   * the write buffer limit (test-write-limit-tcp.c) would cut it off. */
+  braid_transport_set_write_buffer_limit (transport, 0);
+  return transport;
 }
 
 static gsize

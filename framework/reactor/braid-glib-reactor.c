@@ -54,6 +54,15 @@
  * 16 rounds 1.06x and 1.07x; 64 rounds did no better than 16. */
 #define MAX_ROUNDS_PER_DISPATCH 16
 
+/* How long one dispatch may keep calling socket callbacks before it lets
+ * timers and the context's other sources have their turn, whatever the
+ * round count. Rounds alone do not bound the time: one read can cost a
+ * protocol milliseconds (lesson 09's pubsub broadcasts thousands of lines
+ * per 256 KiB read), and 16 rounds of such reads kept the loop away from
+ * GLib for seconds -- a server that ignored SIGTERM while busy. With this
+ * budget a GLib source waits at most about one socket callback past it. */
+#define DISPATCH_BUDGET_USEC 4000
+
 /* Reads go into one buffer per reactor, then straight to data_received. */
 #define READ_BUFFER_SIZE (256 * 1024)
 
@@ -362,10 +371,16 @@ epoll_source_check (GSource *source)
   return timer_timeout_ms (self) == 0;
 }
 
+/* Runs the callbacks of one epoll_wait round; returns how many sockets
+ * were ready, or -1 if the time budget ran out (at @deadline, in
+ * monotonic microseconds) before the round was over. The sockets left out
+ * are still ready (epoll is level-triggered) and epoll reports them ahead
+ * of the ones just served, so stopping early is fair to them. */
 static int
-dispatch_socket_events (BraidGLibReactor *self)
+dispatch_socket_events (BraidGLibReactor *self, gint64 deadline)
 {
   int n;
+  gboolean out_of_time = FALSE;
 
   do
     n = epoll_wait (self->epoll_fd, self->batch, MAX_EVENTS_PER_ROUND, 0);
@@ -377,31 +392,35 @@ dispatch_socket_events (BraidGLibReactor *self)
     }
 
   self->batch_length = n;
-  for (self->batch_index = 0; self->batch_index < n; self->batch_index++)
+  for (self->batch_index = 0; self->batch_index < n && !out_of_time; self->batch_index++)
     {
       BraidWatch *watch = self->batch[self->batch_index].data.ptr;
 
       if (watch != NULL)
         watch->func (watch, self->batch[self->batch_index].events);
+      out_of_time = g_get_monotonic_time () >= deadline;
     }
   self->batch_length = 0;
   self->batch_index = 0;
-  return n;
+  return out_of_time ? -1 : n;
 }
 
 /* Runs rounds of epoll_wait + callbacks while sockets keep being ready, up
- * to MAX_ROUNDS_PER_DISPATCH.
+ * to MAX_ROUNDS_PER_DISPATCH and DISPATCH_BUDGET_USEC.
  *
  * Going back to GLib between two rounds costs a poll() on the epoll fd and
  * a prepare/check of every source on the context; under load, when the
  * peers have answered by the time a round ends, asking epoll again directly
- * is cheaper. The bound keeps busy sockets from starving Braid's timers and
- * the context's other sources, which run after this returns. */
+ * is cheaper. The bounds keep busy sockets from starving Braid's timers and
+ * the context's other sources, which run after this returns: GLib
+ * dispatches every ready source of the same priority in one iteration. */
 static void
 dispatch_ready_sockets (BraidGLibReactor *self)
 {
+  gint64 deadline = g_get_monotonic_time () + DISPATCH_BUDGET_USEC;
+
   for (int round = 0; round < MAX_ROUNDS_PER_DISPATCH; round++)
-    if (dispatch_socket_events (self) == 0)
+    if (dispatch_socket_events (self, deadline) <= 0)
       break;
 }
 
@@ -523,6 +542,8 @@ install_signal_handlers (BraidGLibReactor *self)
 
       g_source_set_callback (source, on_signal, self, NULL);
       g_source_set_name (source, "Braid signal handler");
+      /* Ahead of the sockets: a busy server stops before its next round. */
+      g_source_set_priority (source, G_PRIORITY_HIGH);
       g_source_attach (source, self->context);
       self->signal_sources[i] = source;
     }

@@ -20,6 +20,7 @@
 #include "braid-error.h"
 #include "core/braid-producer.h"
 #include "core/braid-transport.h"
+#include "core/braid-write-limit.h"
 
 /* A drained write buffer at most this large is kept for the next write; a
  * larger one is freed, so an idle connection holds no buffer. */
@@ -94,6 +95,12 @@ static void braid_socket_transport_transport_init (BraidTransportInterface *ifac
  * itself stops reading from the socket, so a protocol that registers its
  * transport as its own producer (an echo, a proxy) never buffers more than
  * about the high-water mark for a peer that does not read.
+ *
+ * Whatever the producers do, a write made while more than
+ * [method@Braid.Transport.get_write_buffer_limit] bytes wait
+ * (%BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT unless set) aborts the
+ * connection with %BRAID_ERROR_PEER_NOT_READING, logged with the peer's
+ * address, so a peer that never reads cannot take the server's memory.
  *
  * Misbehaving callbacks: a protocol may abort or lose its connection from
  * any callback, even twice; writes after a close are ignored; a socket
@@ -222,6 +229,21 @@ buffer_append (BraidSocketTransport *self, const guint8 *data, gsize len)
   self->out_length += len;
 }
 
+/* A write is coming: if more than the transport's write buffer limit is
+ * still waiting, the peer is not reading, and the connection is aborted
+ * (braid-write-limit.c). Returns TRUE if it was. */
+static gboolean
+abort_past_write_limit (BraidSocketTransport *self)
+{
+  GError *too_much = braid_transport_check_write_buffer (BRAID_TRANSPORT (self),
+                                                         self->out_length);
+
+  if (too_much == NULL)
+    return FALSE;
+  close_now (self, too_much);
+  return TRUE;
+}
+
 /* The buffer grew: past the high-water mark, pause a streaming producer. */
 static void
 check_high_water (BraidSocketTransport *self)
@@ -321,7 +343,7 @@ braid_socket_transport_write (BraidTransport *transport, const guint8 *data, gsi
 {
   BraidSocketTransport *self = BRAID_SOCKET_TRANSPORT (transport);
 
-  if (!accepts_writes (self))
+  if (!accepts_writes (self) || abort_past_write_limit (self))
     return;
 
   if (can_send_directly (self))
@@ -360,7 +382,7 @@ braid_socket_transport_write_sequence (BraidTransport      *transport,
   gsize first_unsent = 0;
   gsize sent_of_first = 0;
 
-  if (!accepts_writes (self))
+  if (!accepts_writes (self) || abort_past_write_limit (self))
     return;
 
   if (can_send_directly (self))

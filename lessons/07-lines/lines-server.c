@@ -24,7 +24,9 @@ main (int argc, char **argv)
   if (!lesson_parse_options (&argc, &argv, "Lesson 07: lines.", &port, entries, &error))
     return braid_exit_with_error (error);
 
-  factory = braid_factory_new (http ? HTTP_TYPE_ECHO : NUMBERED_TYPE_ECHO);
+  /* The HTTP echo closes a client that leaves its request unfinished. */
+  factory = http ? http_echo_factory_new (BRAID_CLOCK (reactor))
+                 : braid_factory_new (NUMBERED_TYPE_ECHO);
   listening = braid_reactor_listen_tcp (reactor, port, factory, "127.0.0.1", &error);
   if (listening == NULL)
     return braid_exit_with_error (error);

@@ -37,6 +37,7 @@ struct _HttpEcho
 {
   BraidLineReceiver parent_instance;
   GPtrArray *lines;        /* of char*: the request so far */
+  BraidClock *clock;       /* borrowed, for the idle timeout; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (HttpEcho, http_echo, BRAID_TYPE_LINE_RECEIVER)
@@ -102,6 +103,17 @@ http_echo_line_length_exceeded (BraidLineReceiver *receiver, gsize length)
   refuse_request (receiver);
 }
 
+/* The program's factory gives each connection a clock: a client silent
+ * for HTTP_ECHO_IDLE_TIMEOUT_SECONDS before its head ends is aborted. */
+static void
+http_echo_connection_made (BraidProtocol *protocol)
+{
+  HttpEcho *self = HTTP_ECHO (protocol);
+
+  if (self->clock != NULL)
+    braid_protocol_set_idle_timeout (protocol, self->clock, HTTP_ECHO_IDLE_TIMEOUT_SECONDS);
+}
+
 static void
 http_echo_finalize (GObject *object)
 {
@@ -115,6 +127,7 @@ http_echo_class_init (HttpEchoClass *klass)
   G_OBJECT_CLASS (klass)->finalize = http_echo_finalize;
   BRAID_LINE_RECEIVER_CLASS (klass)->line_received = http_echo_line_received;
   BRAID_LINE_RECEIVER_CLASS (klass)->line_length_exceeded = http_echo_line_length_exceeded;
+  BRAID_PROTOCOL_CLASS (klass)->connection_made = http_echo_connection_made;
 }
 
 static void
@@ -123,4 +136,53 @@ http_echo_init (HttpEcho *self)
   self->lines = g_ptr_array_new_with_free_func (g_free);
   /* Request lines are short; 8 KiB is what common servers accept. */
   braid_line_receiver_set_max_length (BRAID_LINE_RECEIVER (self), 8192);
+}
+
+/* The HTTP echo's factory: builds HttpEcho protocols that time out. */
+struct _HttpEchoFactory
+{
+  BraidFactory parent_instance;
+  BraidClock *clock;       /* borrowed: the reactor outlives its factories */
+};
+
+G_DEFINE_FINAL_TYPE (HttpEchoFactory, http_echo_factory, BRAID_TYPE_FACTORY)
+
+static BraidProtocol *
+http_echo_factory_build_protocol (BraidFactory *factory, GSocketAddress *address)
+{
+  BraidProtocol *protocol =
+    BRAID_FACTORY_CLASS (http_echo_factory_parent_class)->build_protocol (factory, address);
+
+  HTTP_ECHO (protocol)->clock = HTTP_ECHO_FACTORY (factory)->clock;
+  return protocol;
+}
+
+static void
+http_echo_factory_class_init (HttpEchoFactoryClass *klass)
+{
+  BRAID_FACTORY_CLASS (klass)->build_protocol = http_echo_factory_build_protocol;
+}
+
+static void
+http_echo_factory_init (HttpEchoFactory *self)
+{
+}
+
+/**
+ * http_echo_factory_new:
+ * @clock: the clock of the idle timeout (the reactor); it must outlive the
+ *   factory
+ *
+ * Returns: (transfer full): a factory of [type@HttpEcho] protocols that
+ *   close a connection silent for %HTTP_ECHO_IDLE_TIMEOUT_SECONDS
+ */
+BraidFactory *
+http_echo_factory_new (BraidClock *clock)
+{
+  HttpEchoFactory *self;
+
+  g_return_val_if_fail (BRAID_IS_CLOCK (clock), NULL);
+  self = g_object_new (HTTP_TYPE_ECHO_FACTORY, "protocol-type", HTTP_TYPE_ECHO, NULL);
+  self->clock = clock;
+  return BRAID_FACTORY (self);
 }

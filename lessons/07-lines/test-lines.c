@@ -107,6 +107,48 @@ test_http_echo_through_the_loopback_byte_by_byte (void)
   g_assert_true (braid_error_is_clean_close (braid_recording_protocol_get_reason (browser)));
 }
 
+/* A head that never ends: bare "\n" line ends are not HTTP's "\r\n". */
+static void
+test_http_echo_closes_a_head_that_never_ends (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidFactory) factory = http_echo_factory_new (BRAID_CLOCK (clock));
+  g_autoptr (BraidProtocol) http = braid_factory_build_protocol (factory, NULL);
+  g_autoptr (BraidStringTransport) transport = connect (http);
+  g_autoptr (GError) timed_out = NULL;
+
+  g_test_summary ("The program's HTTP echo aborts a client whose request head has not "
+                  "ended after HTTP_ECHO_IDLE_TIMEOUT_SECONDS of silence (here a head with "
+                  "bare LF line ends), instead of keeping it forever");
+  feed (http, "GET / HTTP/1.0\n\n", 100);
+  braid_fake_clock_advance (clock, HTTP_ECHO_IDLE_TIMEOUT_SECONDS - 1);
+  g_assert_false (braid_string_transport_get_disconnecting (transport));
+  braid_fake_clock_advance (clock, 1);
+  g_assert_true (braid_string_transport_get_aborted (transport));
+  braid_assert_transport_wrote (transport, "");
+  timed_out = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "idle");
+  braid_protocol_connection_lost (http, timed_out);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+}
+
+/* The timeout does not hurt a client that finishes its request. */
+static void
+test_http_echo_with_a_clock_answers_in_time (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidFactory) factory = http_echo_factory_new (BRAID_CLOCK (clock));
+  g_autoptr (BraidProtocol) http = braid_factory_build_protocol (factory, NULL);
+  g_autoptr (BraidStringTransport) transport = connect (http);
+  g_autoptr (GError) done = NULL;
+
+  feed (http, request, 3);
+  braid_assert_transport_wrote (transport, response);
+  g_assert_false (braid_string_transport_get_aborted (transport));
+  done = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE, "done");
+  braid_protocol_connection_lost (http, done);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -118,5 +160,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson07/http-echo/ignores-the-rest", test_http_echo_ignores_what_follows_the_request);
   braid_test_add_func ("/lesson07/http-echo/refuses-huge-requests", test_http_echo_refuses_huge_requests);
   braid_test_add_func ("/lesson07/http-echo/loopback-byte-by-byte", test_http_echo_through_the_loopback_byte_by_byte);
+  braid_test_add_func ("/lesson07/http-echo/head-that-never-ends", test_http_echo_closes_a_head_that_never_ends);
+  braid_test_add_func ("/lesson07/http-echo/answers-in-time", test_http_echo_with_a_clock_answers_in_time);
   return g_test_run ();
 }

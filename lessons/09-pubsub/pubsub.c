@@ -24,6 +24,8 @@ struct _PubFactory
   BraidFactory parent_instance;
 
   GPtrArray *clients;   /* of PubProtocol*, borrowed */
+  BraidClock *clock;    /* borrowed, for idle timeouts; NULL: none */
+  gdouble idle_timeout; /* seconds */
 };
 
 G_DEFINE_FINAL_TYPE (PubFactory, pub_factory, BRAID_TYPE_FACTORY)
@@ -57,6 +59,26 @@ PubFactory *
 pub_factory_new (void)
 {
   return g_object_new (PUB_TYPE_FACTORY, "protocol-type", PUB_TYPE_PROTOCOL, NULL);
+}
+
+/**
+ * pub_factory_set_idle_timeout:
+ * @self: a publish/subscribe factory
+ * @clock: (nullable): the clock to time silences on (the reactor); it must
+ *   outlive the factory. %NULL turns idle timeouts off (the default)
+ * @seconds: how long a connection may send nothing before it is closed
+ *
+ * Gives every connection made from now on an idle timeout.
+ * [func@pubsub_server_listen] sets %PUB_IDLE_TIMEOUT_SECONDS.
+ */
+void
+pub_factory_set_idle_timeout (PubFactory *self, BraidClock *clock, gdouble seconds)
+{
+  g_return_if_fail (PUB_IS_FACTORY (self));
+  g_return_if_fail (clock == NULL || BRAID_IS_CLOCK (clock));
+  g_return_if_fail (seconds > 0);
+  self->clock = clock;
+  self->idle_timeout = seconds;
 }
 
 /**
@@ -116,7 +138,10 @@ pub_factory_broadcast (PubFactory *self, const char *line)
  * `<ADDRESS> line`, where ADDRESS is the sender's `host:port`
  * (`127.0.0.1:54321`, or `[::1]:54321` for IPv6). A line starting with
  * '/' is a command (commands.h). When the connection ends, however it
- * ends, the protocol takes itself off the list.
+ * ends, the protocol takes itself off the list. With the factory's idle
+ * timeout, a connection that sends nothing that long is closed; one that
+ * does not read what is published to it is closed by its transport's
+ * write buffer limit.
  */
 struct _PubProtocol
 {
@@ -149,10 +174,13 @@ static void
 pub_protocol_connection_made (BraidProtocol *protocol)
 {
   PubProtocol *self = PUB_PROTOCOL (protocol);
+  PubFactory *factory = pub_protocol_get_pub_factory (self);
 
   self->address = describe_peer (braid_protocol_get_transport (protocol));
-  g_ptr_array_add (pub_protocol_get_pub_factory (self)->clients, self);
+  g_ptr_array_add (factory->clients, self);
   self->listed = TRUE;
+  if (factory->clock != NULL)
+    braid_protocol_set_idle_timeout (protocol, factory->clock, factory->idle_timeout);
 }
 
 static void
@@ -258,7 +286,8 @@ pub_protocol_get_address (PubProtocol *self)
  * @port: the TCP port, or 0 to let the system choose one
  * @error: return location for a #GError
  *
- * Listens on 127.0.0.1:@port with a new [type@PubFactory].
+ * Listens on 127.0.0.1:@port with a new [type@PubFactory] whose
+ * connections close after %PUB_IDLE_TIMEOUT_SECONDS of silence.
  *
  * Returns: (transfer none) (nullable): the listening port, owned by
  *   @reactor; %NULL with @error set if the port could not be opened
@@ -268,5 +297,6 @@ pubsub_server_listen (BraidReactor *reactor, guint16 port, GError **error)
 {
   g_autoptr (PubFactory) factory = pub_factory_new ();
 
+  pub_factory_set_idle_timeout (factory, BRAID_CLOCK (reactor), PUB_IDLE_TIMEOUT_SECONDS);
   return braid_reactor_listen_tcp (reactor, port, BRAID_FACTORY (factory), "127.0.0.1", error);
 }

@@ -210,6 +210,90 @@ test_server_listens_with_a_pub_factory (void)
   g_assert_cmpuint (record->port, ==, 8009);
   g_assert_cmpstr (record->interface, ==, "127.0.0.1");
   g_assert_true (PUB_IS_FACTORY (record->factory));
+  {
+    /* The program's factory times silent connections out, on the reactor. */
+    g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+    g_autoptr (BraidProtocol) protocol = braid_factory_build_protocol (record->factory, NULL);
+
+    braid_protocol_make_connection (protocol, BRAID_TRANSPORT (transport));
+    g_assert_nonnull (braid_protocol_get_idle_timeout (protocol));
+    g_assert_cmpfloat (braid_idle_timeout_get_seconds (braid_protocol_get_idle_timeout (protocol)),
+                       ==, PUB_IDLE_TIMEOUT_SECONDS);
+    {
+      g_autoptr (GError) done = g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
+                                                     "done");
+
+      braid_protocol_connection_lost (protocol, done);
+    }
+  }
+}
+
+/* A connection that says nothing is closed, with the factory's timeout. */
+static void
+test_a_silent_connection_is_closed (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  Client talker, silent;
+
+  g_test_summary ("With an idle timeout (the program's is PUB_IDLE_TIMEOUT_SECONDS), a "
+                  "connection that sends nothing for that long is aborted and unlisted; "
+                  "one that talks stays");
+  pub_factory_set_idle_timeout (factory, BRAID_CLOCK (clock), PUB_IDLE_TIMEOUT_SECONDS);
+  client_connect (&talker, factory, 1001);
+  client_connect (&silent, factory, 1002);
+  braid_fake_clock_advance (clock, PUB_IDLE_TIMEOUT_SECONDS - 1);
+  client_say (&talker, "still here\r\n");
+  braid_fake_clock_advance (clock, 2);
+  g_assert_true (braid_string_transport_get_aborted (silent.transport));
+  g_assert_false (braid_string_transport_get_disconnecting (talker.transport));
+
+  /* What the reactor does next: connection_lost, which unlists it. */
+  client_leave (&silent, BRAID_ERROR_CONNECTION_LOST);
+  g_assert_cmpuint (pub_factory_get_num_clients (factory), ==, 1);
+  client_leave (&talker, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+  client_clear (&talker);
+  client_clear (&silent);
+}
+
+/* A client that publishes but never reads is dropped; the others go on. */
+static void
+test_a_client_that_does_not_read_is_dropped (void)
+{
+  g_autoptr (PubFactory) factory = pub_factory_new ();
+  g_autofree char *message = g_strnfill (1000, 'x');
+  g_autofree char *said = g_strconcat (message, "\r\n", NULL);
+  Client flooder, reader;
+  guint lines = BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT / 1000 + 10;
+
+  g_test_summary ("A client that floods without reading (it gets its own lines back) is "
+                  "aborted once its write buffer limit is passed, logged, while a client "
+                  "that reads gets every line");
+  client_connect (&flooder, factory, 1001);
+  client_connect (&reader, factory, 1002);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE,
+                         "Closing the connection to 127.0.0.1:1001: peer is not reading*");
+  for (guint i = 0; i < lines && !braid_string_transport_get_aborted (flooder.transport); i++)
+    {
+      gsize len;
+
+      client_say (&flooder, said);
+      /* The reader reads everything, every time: each line reached it. */
+      braid_string_transport_peek (reader.transport, &len);
+      g_assert_cmpuint (len, ==, strlen ("<127.0.0.1:1001> ") + 1000 + 2);
+      braid_string_transport_clear (reader.transport);
+    }
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_string_transport_get_aborted (flooder.transport));
+  /* An aborted connection's input is not processed any more. */
+  client_say (&flooder, said);
+  g_assert_cmpstr (braid_string_transport_peek (reader.transport, NULL), ==, "");
+  g_assert_false (braid_string_transport_get_disconnecting (reader.transport));
+  client_leave (&flooder, BRAID_ERROR_PEER_NOT_READING);
+  client_leave (&reader, BRAID_ERROR_CONNECTION_DONE);
+  client_clear (&flooder);
+  client_clear (&reader);
 }
 
 int
@@ -226,5 +310,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson09/pubsub/loopbacks-byte-by-byte", test_loopbacks_byte_by_byte);
   braid_test_add_func ("/lesson09/pubsub/loopbacks-all-at-once", test_loopbacks_all_at_once);
   braid_test_add_func ("/lesson09/pubsub-server/listens", test_server_listens_with_a_pub_factory);
+  braid_test_add_func ("/lesson09/pubsub/silent-connection-closed", test_a_silent_connection_is_closed);
+  braid_test_add_func ("/lesson09/pubsub/non-reader-dropped", test_a_client_that_does_not_read_is_dropped);
   return g_test_run ();
 }

@@ -26,6 +26,7 @@ struct _ChatFactory
   BraidClock *clock;          /* borrowed */
   GHashTable *users;          /* name (the protocol's own string) -> ChatProtocol*, borrowed */
   BraidDelayedCall *bomb;     /* a reference; NULL when none is ticking */
+  gdouble idle_timeout;       /* seconds; 0: connections may stay silent */
 };
 
 G_DEFINE_FINAL_TYPE (ChatFactory, chat_factory, BRAID_TYPE_FACTORY)
@@ -81,6 +82,37 @@ chat_factory_get_clock (ChatFactory *self)
 {
   g_return_val_if_fail (CHAT_IS_FACTORY (self), NULL);
   return self->clock;
+}
+
+/**
+ * chat_factory_set_idle_timeout:
+ * @self: a chat factory
+ * @seconds: how long a connection may send nothing before it is closed;
+ *   0 (the default) for no limit
+ *
+ * Gives every connection made from now on an idle timeout on the
+ * factory's clock. [func@chat_server_listen] sets
+ * %CHAT_IDLE_TIMEOUT_SECONDS; tests choose.
+ */
+void
+chat_factory_set_idle_timeout (ChatFactory *self, gdouble seconds)
+{
+  g_return_if_fail (CHAT_IS_FACTORY (self));
+  g_return_if_fail (seconds >= 0);
+  self->idle_timeout = seconds;
+}
+
+/**
+ * chat_factory_get_idle_timeout:
+ * @self: a chat factory
+ *
+ * Returns: the idle timeout of new connections, in seconds; 0 for none
+ */
+gdouble
+chat_factory_get_idle_timeout (ChatFactory *self)
+{
+  g_return_val_if_fail (CHAT_IS_FACTORY (self), 0);
+  return self->idle_timeout;
 }
 
 /**
@@ -201,13 +233,16 @@ chat_factory_remove_user (ChatFactory *self, ChatProtocol *user)
  * One connection to the chat. It starts in %CHAT_STATE_REGISTER and asks
  * "What's your name?"; each line is then a name, until one is accepted:
  * not taken, not empty, at most %CHAT_MAX_NAME_LENGTH characters of UTF-8
- * text without spaces or control characters. A refused name gets a clear
+ * text without spaces, control characters, or invisible and
+ * direction-changing ones (Unicode format characters such as zero-width
+ * spaces and bidi overrides, and the Hangul fillers). A refused name gets a clear
  * answer and the question stays open. Once accepted ("Welcome, NAME!"),
  * the others hear "NAME has joined the channel." and the protocol is in
  * %CHAT_STATE_CHAT: each line goes to the others as `<NAME> line`, except
  * empty lines (ignored) and lines starting with '/' (commands: "/bomb").
  * When the connection ends, a registered user leaves the room and the
- * others hear "NAME has left the channel.".
+ * others hear "NAME has left the channel.". A connection that sends
+ * nothing for the factory's idle timeout is closed.
  */
 struct _ChatProtocol
 {
@@ -222,7 +257,31 @@ G_DEFINE_FINAL_TYPE (ChatProtocol, chat_protocol, BRAID_TYPE_LINE_RECEIVER)
 static void
 chat_protocol_connection_made (BraidProtocol *protocol)
 {
+  ChatFactory *factory = chat_protocol_get_chat_factory (CHAT_PROTOCOL (protocol));
+
   braid_line_receiver_send_line (BRAID_LINE_RECEIVER (protocol), "What's your name?");
+  if (factory->idle_timeout > 0)
+    braid_protocol_set_idle_timeout (protocol, factory->clock, factory->idle_timeout);
+}
+
+/* Whether @c is invisible or changes the direction of the text around it:
+ * a name made with one can look exactly like another user's ("alice" and
+ * "alice" followed by a zero-width space), or turn the line it appears in
+ * around (U+202E, RIGHT-TO-LEFT OVERRIDE). Unicode's "format" category
+ * (Cf) holds most of them; the explicit ranges keep the rule whatever
+ * Unicode version GLib knows, and add the fillers, which are letters that
+ * draw nothing. */
+static gboolean
+is_invisible_or_bidi (gunichar c)
+{
+  return g_unichar_type (c) == G_UNICODE_FORMAT
+         || (c >= 0x200B && c <= 0x200F)     /* zero-widths, LRM, RLM */
+         || (c >= 0x202A && c <= 0x202E)     /* bidi embeddings and overrides */
+         || (c >= 0x2060 && c <= 0x206F)     /* word joiner, invisible operators, isolates */
+         || c == 0x061C                      /* ARABIC LETTER MARK */
+         || c == 0x180E                      /* MONGOLIAN VOWEL SEPARATOR */
+         || c == 0xFEFF                      /* ZERO WIDTH NO-BREAK SPACE */
+         || c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0;   /* Hangul fillers */
 }
 
 /* Why @name cannot be a name, or NULL if it can. */
@@ -239,6 +298,9 @@ check_name (const char *name, gsize len)
 
       if (g_unichar_iscntrl (c) || g_unichar_isspace (c))
         return "Name invalid (no spaces or control characters), please choose another.";
+      if (is_invisible_or_bidi (c))
+        return "Name invalid (no invisible or direction-changing characters), "
+               "please choose another.";
     }
   if (g_utf8_strlen (name, -1) > CHAT_MAX_NAME_LENGTH)
     return "Name too long (20 characters at most), please choose another.";
@@ -436,7 +498,8 @@ chat_protocol_get_chat_factory (ChatProtocol *self)
  * @port: the TCP port, or 0 to let the system choose one
  * @error: return location for a #GError
  *
- * Listens on 127.0.0.1:@port with a new [type@ChatFactory].
+ * Listens on 127.0.0.1:@port with a new [type@ChatFactory] whose
+ * connections close after %CHAT_IDLE_TIMEOUT_SECONDS of silence.
  *
  * Returns: (transfer none) (nullable): the listening port, owned by
  *   @reactor; %NULL with @error set if the port could not be opened
@@ -446,5 +509,6 @@ chat_server_listen (BraidReactor *reactor, guint16 port, GError **error)
 {
   g_autoptr (ChatFactory) factory = chat_factory_new (BRAID_CLOCK (reactor));
 
+  chat_factory_set_idle_timeout (factory, CHAT_IDLE_TIMEOUT_SECONDS);
   return braid_reactor_listen_tcp (reactor, port, BRAID_FACTORY (factory), "127.0.0.1", error);
 }

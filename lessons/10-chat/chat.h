@@ -11,6 +11,12 @@ G_BEGIN_DECLS
 /* The longest name, in characters. */
 #define CHAT_MAX_NAME_LENGTH 20
 
+/* The program closes a connection that sends nothing for this long (the
+ * others hear that its user left): a chat server cannot keep every silent
+ * socket forever. Five minutes is long for a person, short for a flood of
+ * connections that never speak. */
+#define CHAT_IDLE_TIMEOUT_SECONDS 300
+
 /* Where a connection is in its conversation: first it chooses a name
  * (REGISTER), then it talks (CHAT). */
 typedef enum
@@ -27,6 +33,9 @@ G_DECLARE_FINAL_TYPE (ChatProtocol, chat_protocol, CHAT, PROTOCOL, BraidLineRece
 
 ChatFactory        *chat_factory_new           (BraidClock       *clock);
 BraidClock         *chat_factory_get_clock     (ChatFactory      *self);
+void                chat_factory_set_idle_timeout (ChatFactory   *self,
+                                                   gdouble        seconds);
+gdouble             chat_factory_get_idle_timeout (ChatFactory   *self);
 guint               chat_factory_get_num_users (ChatFactory      *self);
 GPtrArray          *chat_factory_list_users    (ChatFactory      *self);
 void                chat_factory_broadcast     (ChatFactory      *self,

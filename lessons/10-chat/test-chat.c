@@ -332,6 +332,125 @@ test_server_listens_with_the_reactor_as_clock (void)
   g_assert_cmpstr (record->interface, ==, "127.0.0.1");
   g_assert_true (CHAT_IS_FACTORY (record->factory));
   g_assert_true (chat_factory_get_clock (CHAT_FACTORY (record->factory)) == BRAID_CLOCK (reactor));
+  g_assert_cmpfloat (chat_factory_get_idle_timeout (CHAT_FACTORY (record->factory)), ==,
+                     CHAT_IDLE_TIMEOUT_SECONDS);
+}
+
+/* Names that look like another user's, or that turn the text around. */
+static void
+test_invisible_and_bidi_names_are_refused (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (ChatFactory) factory = chat_factory_new (BRAID_CLOCK (clock));
+  const char *invalid = "Name invalid (no invisible or direction-changing characters), "
+                        "please choose another.\r\n";
+  const char *look_alikes[] = {
+    "alice\xe2\x80\x8b",        /* U+200B ZERO WIDTH SPACE */
+    "al\xe2\x80\x8dice",        /* U+200D ZERO WIDTH JOINER */
+    "\xe2\x80\xaegnp.exe",      /* U+202E RIGHT-TO-LEFT OVERRIDE */
+    "a\xe2\x81\xa6" "b",        /* U+2066 LEFT-TO-RIGHT ISOLATE */
+    "\xe2\x80\x8f" "bob",       /* U+200F RIGHT-TO-LEFT MARK */
+    "\xef\xbb\xbf" "bob",       /* U+FEFF ZERO WIDTH NO-BREAK SPACE */
+    "bob\xc2\xad",              /* U+00AD SOFT HYPHEN (a format character) */
+    "\xe3\x85\xa4",             /* U+3164 HANGUL FILLER: a letter that draws nothing */
+  };
+  Line line;
+
+  g_test_summary ("The chat refuses names with invisible or direction-changing code points "
+                  "(Unicode format characters, bidi controls, zero-widths, fillers), so no "
+                  "name can pass for another user's");
+  line_connect (&line, factory);
+  for (guint i = 0; i < G_N_ELEMENTS (look_alikes); i++)
+    {
+      g_autofree char *sent = g_strconcat (look_alikes[i], "\r\n", NULL);
+
+      line_send (&line, sent, strlen (sent));
+      braid_assert_transport_wrote (line.transport, invalid);
+    }
+  g_assert_cmpuint (chat_factory_get_num_users (factory), ==, 0);
+  /* Letters from any script are still welcome. */
+  line_send (&line, "\xd0\xb0\xd0\xbb\xd0\xb8\xd1\x81\xd0\xb0\r\n", 12);
+  braid_assert_transport_wrote (line.transport,
+                                "Welcome, \xd0\xb0\xd0\xbb\xd0\xb8\xd1\x81\xd0\xb0!\r\n");
+  line_clear (&line);
+}
+
+/* A connection that never speaks does not stay forever. */
+static void
+test_a_silent_connection_is_closed (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (ChatFactory) factory = chat_factory_new (BRAID_CLOCK (clock));
+  User alice, silent;
+
+  g_test_summary ("With an idle timeout (the program's is CHAT_IDLE_TIMEOUT_SECONDS), a "
+                  "connection that sends nothing for that long is closed, registered or not; "
+                  "talking keeps it open, and the room hears a registered user leave");
+  chat_factory_set_idle_timeout (factory, CHAT_IDLE_TIMEOUT_SECONDS);
+  user_connect (&alice, factory, 0);
+  user_say (&alice, "alice\r\n");
+  user_connect (&silent, factory, 0);
+  user_hears (&alice, "What's your name?\r\nWelcome, alice!\r\n");
+
+  braid_fake_clock_advance (clock, CHAT_IDLE_TIMEOUT_SECONDS - 1);
+  user_say (&alice, "still here");
+  braid_fake_clock_advance (clock, 2);
+  braid_loopback_flush (silent.loopback);
+  g_assert_false (braid_loopback_is_open (silent.loopback));
+  /* The server aborted it (its protocol got G_IO_ERROR_TIMED_OUT). */
+  g_assert_error (recording_protocol_get_reason (silent.client),
+                  BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
+  g_assert_true (braid_loopback_is_open (alice.loopback));
+
+  braid_fake_clock_advance (clock, CHAT_IDLE_TIMEOUT_SECONDS);
+  braid_loopback_flush (alice.loopback);
+  g_assert_false (braid_loopback_is_open (alice.loopback));
+  g_assert_cmpuint (chat_factory_get_num_users (factory), ==, 0);
+  user_clear (&alice);
+  user_clear (&silent);
+}
+
+/* One member who does not read is dropped; the others carry on. */
+static void
+test_a_member_who_does_not_read_is_dropped (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (ChatFactory) factory = chat_factory_new (BRAID_CLOCK (clock));
+  g_autofree char *message = g_strnfill (1000, 'x');
+  g_autofree char *said = g_strconcat (message, "\r\n", NULL);
+  User alice, bob, carol;
+
+  g_test_summary ("When one member stops reading while another floods the room, the "
+                  "server drops the non-reader once its write buffer limit is passed "
+                  "(logged), the room hears it leave, and the readers get every line");
+  user_connect (&alice, factory, 0);
+  user_say (&alice, "alice\r\n");
+  user_connect (&bob, factory, 0);
+  user_say (&bob, "bob\r\n");
+  user_connect (&carol, factory, 0);
+  user_say (&carol, "carol\r\n");
+  user_hears (&carol, "What's your name?\r\nWelcome, carol!\r\n");
+
+  /* Carol reads after every line; bob's side is never pumped. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*peer is not reading*");
+  for (guint i = 0; i < BRAID_TRANSPORT_DEFAULT_WRITE_BUFFER_LIMIT / 1000 + 10; i++)
+    {
+      recording_protocol_say (alice.client, said);
+      braid_loopback_flush (alice.loopback);
+      braid_loopback_flush (carol.loopback);
+      g_assert_cmpuint (recording_protocol_get_received (carol.client)[0], ==, '<');
+      recording_protocol_clear (carol.client);
+    }
+  g_test_assert_expected_messages ();
+  braid_loopback_flush (bob.loopback);
+  g_assert_false (braid_loopback_is_open (bob.loopback));
+  g_assert_error (recording_protocol_get_reason (bob.client),
+                  BRAID_ERROR, BRAID_ERROR_PEER_NOT_READING);
+  user_hears (&carol, "bob has left the channel.\r\n");
+  g_assert_cmpuint (chat_factory_get_num_users (factory), ==, 2);
+  user_clear (&alice);
+  user_clear (&bob);
+  user_clear (&carol);
 }
 
 int
@@ -351,5 +470,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson10/chat/destroyed-protocol", test_a_destroyed_protocol_leaves_the_room);
   braid_test_add_func ("/lesson10/chat/bomb-is-never-forgotten", test_the_factory_never_forgets_a_bomb);
   braid_test_add_func ("/lesson10/chat-server/listens", test_server_listens_with_the_reactor_as_clock);
+  braid_test_add_func ("/lesson10/chat/invisible-and-bidi-names", test_invisible_and_bidi_names_are_refused);
+  braid_test_add_func ("/lesson10/chat/silent-connection-closed", test_a_silent_connection_is_closed);
+  braid_test_add_func ("/lesson10/chat/non-reader-dropped", test_a_member_who_does_not_read_is_dropped);
   return g_test_run ();
 }

@@ -21,9 +21,24 @@ echo_protocol_data_received (BraidProtocol *protocol, const guint8 *data, gsize 
   braid_transport_write (braid_protocol_get_transport (protocol), data, len);
 }
 
+/* An echo answers what it reads, so a peer that does not read what it is
+ * sent must not be read from either: the transport is registered as its
+ * own streaming producer, and stops reading from the socket while more
+ * than BRAID_SOCKET_TRANSPORT_HIGH_WATER bytes wait to be sent (TCP then
+ * slows the peer down). Without it, such a peer is cut off at the write
+ * buffer limit instead. */
+static void
+echo_protocol_connection_made (BraidProtocol *protocol)
+{
+  BraidTransport *transport = braid_protocol_get_transport (protocol);
+
+  braid_transport_register_producer (transport, BRAID_PRODUCER (transport), TRUE);
+}
+
 static void
 echo_protocol_class_init (EchoProtocolClass *klass)
 {
+  BRAID_PROTOCOL_CLASS (klass)->connection_made = echo_protocol_connection_made;
   BRAID_PROTOCOL_CLASS (klass)->data_received = echo_protocol_data_received;
 }
 
