@@ -33,7 +33,10 @@
 
 
 /* Deferreds (issue #4) */
+#include "braid-result.h"
 #include "braid-deferred.h"
+#include "braid-deferred-unhandled.h"
+#include "braid-deferred-timeout.h"
 #include "braid-deferred-list.h"
 #include "braid-deferred-lock.h"
 #include "braid-deferred-async.h"

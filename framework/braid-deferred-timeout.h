@@ -1,0 +1,13 @@
+/* braid-deferred-timeout.h: cancelling a deferred that takes too long. */
+#pragma once
+
+#include "braid-deferred.h"
+#include "braid-clock.h"
+
+G_BEGIN_DECLS
+
+void braid_deferred_add_timeout (BraidDeferred *self,
+                                 gdouble        seconds,
+                                 BraidClock    *clock);
+
+G_END_DECLS
