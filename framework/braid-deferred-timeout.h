@@ -9,5 +9,11 @@ G_BEGIN_DECLS
 void braid_deferred_add_timeout (BraidDeferred *self,
                                  gdouble        seconds,
                                  BraidClock    *clock);
+void braid_deferred_add_timeout_full (BraidDeferred  *self,
+                                      gdouble         seconds,
+                                      BraidClock     *clock,
+                                      BraidCallback   on_timeout_cancel,
+                                      gpointer        user_data,
+                                      GDestroyNotify  destroy);
 
 G_END_DECLS

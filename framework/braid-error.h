@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * | malformed input                    | `G_IO_ERROR`  | `G_IO_ERROR_INVALID_DATA`           |
  * | deferred queue full                | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_OVERFLOW`        |
  * | too many waiting on a queue        | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_UNDERFLOW`       |
+ * | every deferred of a race failed    | `BRAID_ERROR` | `BRAID_ERROR_ALL_FAILED`            |
  */
 #define BRAID_ERROR (braid_error_quark ())
 
@@ -41,6 +42,8 @@ G_BEGIN_DECLS
  *   [class@Braid.DeferredQueue] (Twisted's `QueueOverflow`).
  * @BRAID_ERROR_QUEUE_UNDERFLOW: a [class@Braid.DeferredQueue] already has as
  *   many waiting gets as its backlog allows (Twisted's `QueueUnderflow`).
+ * @BRAID_ERROR_ALL_FAILED: every deferred of a braid_deferred_race() failed
+ *   (Twisted's `FailureGroup`); the message lists each error.
  *
  * Error codes of the %BRAID_ERROR domain.
  */
@@ -52,6 +55,7 @@ typedef enum {
   BRAID_ERROR_FAILED,
   BRAID_ERROR_QUEUE_OVERFLOW,
   BRAID_ERROR_QUEUE_UNDERFLOW,
+  BRAID_ERROR_ALL_FAILED,
 } BraidError;
 
 GQuark   braid_error_quark          (void);

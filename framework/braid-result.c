@@ -265,6 +265,14 @@ braid_result_fail (BraidResult *result,
  * Takes your reference to @inner, so that
  * `braid_result_chain (result, fetch_user (name))` does not leak. The chain
  * does not keep @inner alive: whoever will fire it does.
+ *
+ * A deferred can never wait on itself, directly or through others waiting
+ * on it: that would hang. Chaining a deferred to itself (its callback hands
+ * it its own deferred) or closing a cycle is a programming error: Braid
+ * logs a critical message naming the deferreds, and the result becomes a
+ * %BRAID_ERROR_FAILED error, which goes down the chain to its errbacks.
+ * (Twisted only warns when a callback returns its own deferred, and the
+ * chain then holds the deferred as its value; a C chain has no such value.)
  */
 void
 braid_result_chain (BraidResult *result, BraidDeferred *inner)
@@ -272,7 +280,17 @@ braid_result_chain (BraidResult *result, BraidDeferred *inner)
   g_return_if_fail (result != NULL);
   g_return_if_fail (result->owner != NULL);
   g_return_if_fail (inner != NULL);
-  g_return_if_fail (inner != result->owner);
+
+  if (G_UNLIKELY (inner == result->owner))
+    {
+      g_critical ("BraidDeferred created at %s would wait on itself: a callback chained "
+                  "it to itself", inner->created_at);
+      braid_deferred_unref (inner);
+      braid_result_fail (result, BRAID_ERROR, BRAID_ERROR_FAILED,
+                         "A deferred was chained to itself (created at %s)",
+                         result->owner->created_at);
+      return;
+    }
 
   result_clear (result);
   result->chained = inner;

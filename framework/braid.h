@@ -37,6 +37,8 @@
 #include "braid-deferred.h"
 #include "braid-deferred-unhandled.h"
 #include "braid-deferred-timeout.h"
+#include "braid-maybe-deferred.h"
+#include "braid-deferred-race.h"
 #include "braid-deferred-list.h"
 #include "braid-deferred-lock.h"
 #include "braid-deferred-async.h"
