@@ -200,7 +200,12 @@ buffer_append (BraidSocketTransport *self, const guint8 *data, gsize len)
 {
   if (self->out_start + self->out_length + len > self->out_capacity)
     {
-      if (self->out_length + len <= self->out_capacity)
+      /* Slide the unsent bytes to the front only when the sent bytes
+       * before them are at least as many as the bytes to move: then every
+       * byte moved was paid for by a byte sent, and writes stay linear
+       * however small the sends. Otherwise grow (doubling). */
+      if (self->out_length + len <= self->out_capacity
+          && self->out_start >= self->out_length)
         memmove (self->out, self->out + self->out_start, self->out_length);
       else
         {
