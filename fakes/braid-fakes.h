@@ -15,4 +15,5 @@
 
 /* Deferred assertions (issue #4) */
 #include "braid-deferred-assertions.h"
+#include "braid-non-streaming-producer.h"
 
