@@ -239,7 +239,8 @@ braid_framing_reject (BraidFramingInput *in,
   if (transport != NULL && braid_transport_get_peer (transport) != NULL)
     peer = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (braid_transport_get_peer (transport)));
   g_message ("%s: closing the connection from %s: %s",
-             G_OBJECT_TYPE_NAME (protocol), peer != NULL ? peer : "(unknown peer)", message);
+             braid_protocol_get_log_prefix (protocol), peer != NULL ? peer : "(unknown peer)",
+             message);
 
   in->stopped = TRUE;
   held_clear (in);

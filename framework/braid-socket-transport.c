@@ -146,7 +146,8 @@ update_interest (BraidSocketTransport *self)
     events |= EPOLLOUT;
   if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, events, &error))
     {
-      g_warning ("%s: closing the connection", error->message);
+      g_warning ("%s: %s: closing the connection",
+                 braid_protocol_get_log_prefix (self->protocol), error->message);
       close_now (self, g_error_new (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
                                     "Connection lost: %s", error->message));
     }
@@ -705,7 +706,7 @@ braid_socket_transport_start (BraidSocketTransport *self,
 
   if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, EPOLLIN, &error))
     {
-      g_warning ("%s", error->message);
+      g_warning ("%s: %s", braid_protocol_get_log_prefix (protocol), error->message);
       return FALSE;
     }
   self->state = TRANSPORT_OPEN;
