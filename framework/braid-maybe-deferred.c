@@ -5,9 +5,9 @@
 
 /**
  * braid_maybe_deferred_full:
- * @func: (scope call): fills in the result it is given: sets a value, fails
- *   it, or hands it a deferred
- * @user_data: (closure func): passed to @func
+ * @func: (scope notified) (closure user_data) (destroy destroy): fills in the
+ *   result it is given: sets a value, fails it, or hands it a deferred
+ * @user_data: passed to @func
  * @destroy: (nullable): frees @user_data once @func has run
  * @created_at: where the deferred is made (the braid_maybe_deferred() macro
  *   passes `G_STRLOC`)
