@@ -17,4 +17,5 @@
 
 /* Deferred assertions */
 #include "braid-deferred-assertions.h"
+#include "braid-non-streaming-producer.h"
 

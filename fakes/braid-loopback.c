@@ -92,7 +92,9 @@ struct _BraidLoopbackTransport
   BraidLoopback *loopback;   /* not owned; NULL once the loopback is gone */
   BraidProtocol *protocol;   /* owned while the connection is open */
   const char *side;          /* "server" or "client", for messages */
-  GByteArray *outgoing;      /* written, not yet delivered to the peer */
+  GByteArray *outgoing;      /* written; bytes from outgoing_start on are
+                              * not yet delivered to the peer */
+  gsize outgoing_start;      /* delivered bytes still at the front */
   GSocketAddress *host;
   GSocketAddress *peer;
 
@@ -108,6 +110,37 @@ struct _BraidLoopbackTransport
   gboolean producer_streaming;
   gboolean producer_paused;  /* paused by backpressure */
 };
+
+/* The bytes written and not yet delivered. Delivery moves outgoing_start
+ * forward instead of removing bytes from the front of the array (which
+ * would move everything behind them, for every chunk: quadratic in what is
+ * buffered). The delivered front is dropped once it is at least half of
+ * the array, so each byte is moved at most about once. */
+static inline gsize
+outgoing_pending (BraidLoopbackTransport *end)
+{
+  return end->outgoing->len - end->outgoing_start;
+}
+
+static void
+outgoing_clear (BraidLoopbackTransport *end)
+{
+  g_byte_array_set_size (end->outgoing, 0);
+  end->outgoing_start = 0;
+}
+
+static void
+outgoing_consume (BraidLoopbackTransport *end, gsize n)
+{
+  end->outgoing_start += n;
+  if (end->outgoing_start == end->outgoing->len)
+    outgoing_clear (end);
+  else if (end->outgoing_start >= end->outgoing->len / 2)
+    {
+      g_byte_array_remove_range (end->outgoing, 0, end->outgoing_start);
+      end->outgoing_start = 0;
+    }
+}
 
 static void braid_loopback_transport_transport_iface_init (BraidTransportInterface *iface);
 static void braid_loopback_transport_producer_iface_init (BraidProducerInterface *iface);
@@ -191,7 +224,7 @@ braid_loopback_transport_abort_connection (BraidTransport *transport)
   self->aborted = TRUE;
   self->disconnecting = TRUE;
   /* An abort drops what this side has not sent yet, at once. */
-  g_byte_array_set_size (self->outgoing, 0);
+  outgoing_clear (self);
 }
 
 static void
@@ -355,12 +388,12 @@ update_backpressure (BraidLoopbackTransport *end)
     return;
   limit = end->loopback->backpressure_limit;
   producer = g_object_ref (end->producer);
-  if (limit > 0 && end->outgoing->len > limit && !end->producer_paused)
+  if (limit > 0 && outgoing_pending (end) > limit && !end->producer_paused)
     {
       end->producer_paused = TRUE;
       braid_producer_pause_producing (producer);
     }
-  else if ((limit == 0 || end->outgoing->len <= limit) && end->producer_paused)
+  else if ((limit == 0 || outgoing_pending (end) <= limit) && end->producer_paused)
     {
       end->producer_paused = FALSE;
       braid_producer_resume_producing (producer);
@@ -399,7 +432,7 @@ detach_end (BraidLoopbackTransport *end)
   end->closed = TRUE;
   g_clear_object (&end->protocol);
   g_clear_object (&end->producer);
-  g_byte_array_set_size (end->outgoing, 0);
+  outgoing_clear (end);
 }
 
 static void
@@ -527,17 +560,17 @@ deliver (BraidLoopback *self, BraidLoopbackTransport *from, BraidLoopbackTranspo
   if (to->protocol == NULL)
     return FALSE;
   receiver = g_object_ref (to->protocol);
-  while (budget > 0 && from->outgoing->len > 0
+  while (budget > 0 && outgoing_pending (from) > 0
          && self->open && !to->reading_paused && !to->disconnecting
          && !from->aborted)
     {
-      gsize n = MIN (budget, from->outgoing->len);
+      gsize n = MIN (budget, outgoing_pending (from));
       g_autofree guint8 *chunk = NULL;
 
       if (self->chunk_size > 0)
         n = MIN (n, self->chunk_size);
-      chunk = g_memdup2 (from->outgoing->data, n);
-      g_byte_array_remove_range (from->outgoing, 0, n);
+      chunk = g_memdup2 (from->outgoing->data + from->outgoing_start, n);
+      outgoing_consume (from, n);
       budget -= n;
       moved = TRUE;
       braid_protocol_data_received (receiver, chunk, n);
@@ -558,7 +591,7 @@ close_connection (BraidLoopback *self, const GError *reason)
     {
       ends[i]->closed = TRUE;
       ends[i]->disconnecting = TRUE;
-      g_byte_array_set_size (ends[i]->outgoing, 0);
+      outgoing_clear (ends[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (ends); i++)
     {
@@ -606,7 +639,7 @@ ask_pull_producer (BraidLoopbackTransport *end)
 {
   g_autoptr (BraidProducer) producer = NULL;
 
-  if (end->producer == NULL || end->producer_streaming || end->outgoing->len > 0
+  if (end->producer == NULL || end->producer_streaming || outgoing_pending (end) > 0
       || end->disconnecting || end->write_closed)
     return;
   producer = g_object_ref (end->producer);
@@ -621,7 +654,7 @@ deliver_half_close (BraidLoopback *self, BraidLoopbackTransport *end)
   BraidLoopbackTransport *peer = peer_of (self, end);
   g_autoptr (BraidProtocol) receiver = NULL;
 
-  if (!end->write_closed || end->write_close_delivered || end->outgoing->len > 0
+  if (!end->write_closed || end->write_close_delivered || outgoing_pending (end) > 0
       || peer->protocol == NULL)
     return FALSE;
   end->write_close_delivered = TRUE;
@@ -647,12 +680,12 @@ pump_closes (BraidLoopback *self)
       close_cleanly (self, "server");
       return TRUE;
     }
-  if (self->server->disconnecting && self->server->outgoing->len == 0)
+  if (self->server->disconnecting && outgoing_pending (self->server) == 0)
     {
       close_cleanly (self, "server");
       return TRUE;
     }
-  if (self->client->disconnecting && self->client->outgoing->len == 0)
+  if (self->client->disconnecting && outgoing_pending (self->client) == 0)
     {
       close_cleanly (self, "client");
       return TRUE;
@@ -695,8 +728,8 @@ braid_loopback_pump_once (BraidLoopback *self)
 
   ask_pull_producer (self->server);
   ask_pull_producer (self->client);
-  server_budget = self->server->outgoing->len;
-  client_budget = self->client->outgoing->len;
+  server_budget = outgoing_pending (self->server);
+  client_budget = outgoing_pending (self->client);
   moved |= deliver (self, self->server, self->client, server_budget);
   moved |= deliver (self, self->client, self->server, client_budget);
 
@@ -827,7 +860,7 @@ braid_loopback_get_pending_bytes (BraidLoopback *self, BraidTransport *from)
   g_return_val_if_fail (BRAID_IS_LOOPBACK (self), 0);
   g_return_val_if_fail (from == BRAID_TRANSPORT (self->server)
                         || from == BRAID_TRANSPORT (self->client), 0);
-  return BRAID_LOOPBACK_TRANSPORT (from)->outgoing->len;
+  return outgoing_pending (BRAID_LOOPBACK_TRANSPORT (from));
 }
 
 /**

@@ -309,6 +309,8 @@ struct _BraidMemoryReactor
   gboolean running;
   gboolean has_run;
   gboolean has_stopped;
+  GError *listen_error;     /* listen_* fails with it, when set */
+  GError *connect_error;    /* connect_* attempts fail with it, when set */
 };
 
 static void braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface);
@@ -475,6 +477,53 @@ address_in_use (BraidMemoryReactor *self, guint16 port, const char *interface)
   return FALSE;
 }
 
+/* A connection attempt failing on demand (braid_memory_reactor_set_connect_error):
+ * the factory hears of it at the clock's next step, as a real reactor
+ * reports a failed connect from its loop, never from inside connect_*. */
+typedef struct
+{
+  BraidClientFactory *factory;
+  BraidConnector *connector;
+  GError *error;
+} FailedConnect;
+
+static void
+failed_connect_free (gpointer data)
+{
+  FailedConnect *failed = data;
+
+  g_object_unref (failed->factory);
+  g_object_unref (failed->connector);
+  g_error_free (failed->error);
+  g_free (failed);
+}
+
+static void
+failed_connect_report (gpointer data)
+{
+  FailedConnect *failed = data;
+
+  braid_client_factory_client_connection_failed (failed->factory, failed->connector,
+                                                 failed->error);
+}
+
+static void
+fail_connect_if_asked (BraidMemoryReactor *self,
+                       BraidClientFactory *factory,
+                       BraidConnector     *connector)
+{
+  FailedConnect *failed;
+
+  if (self->connect_error == NULL)
+    return;
+  failed = g_new (FailedConnect, 1);
+  failed->factory = g_object_ref (factory);
+  failed->connector = g_object_ref (connector);
+  failed->error = g_error_copy (self->connect_error);
+  braid_clock_call_later (BRAID_CLOCK (self), 0, failed_connect_report, failed,
+                          failed_connect_free);
+}
+
 static BraidListeningPort *
 braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
                                  guint16        port,
@@ -487,6 +536,11 @@ braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
   BraidTcpServerRecord *record;
   GSocketAddress *host;
 
+  if (self->listen_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->listen_error));
+      return NULL;
+    }
   if (address_in_use (self, port, interface))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
@@ -531,6 +585,7 @@ braid_memory_reactor_connect_tcp (BraidReactor       *reactor,
   record->connector = fake_connector_new (reactor, g_network_address_new (host, port));
   g_ptr_array_add (self->tcp_clients, record);
   braid_client_factory_started_connecting (factory, record->connector);
+  fail_connect_if_asked (self, factory, record->connector);
   return record->connector;
 }
 
@@ -542,8 +597,14 @@ braid_memory_reactor_listen_unix (BraidReactor  *reactor,
                                   GError       **error)
 {
   BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
-  BraidUnixServerRecord *record = g_new0 (BraidUnixServerRecord, 1);
+  BraidUnixServerRecord *record;
 
+  if (self->listen_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->listen_error));
+      return NULL;
+    }
+  record = g_new0 (BraidUnixServerRecord, 1);
   record->path = g_strdup (path);
   record->factory = g_object_ref (factory);
   record->backlog = backlog;
@@ -568,6 +629,7 @@ braid_memory_reactor_connect_unix (BraidReactor       *reactor,
     fake_connector_new (reactor, G_SOCKET_CONNECTABLE (g_unix_socket_address_new (path)));
   g_ptr_array_add (self->unix_clients, record);
   braid_client_factory_started_connecting (factory, record->connector);
+  fail_connect_if_asked (self, factory, record->connector);
   return record->connector;
 }
 
@@ -609,6 +671,8 @@ braid_memory_reactor_dispose (GObject *object)
   g_clear_pointer (&self->unix_servers, g_ptr_array_unref);
   g_clear_pointer (&self->unix_clients, g_ptr_array_unref);
   g_clear_pointer (&self->triggers, braid_trigger_list_free);
+  g_clear_error (&self->listen_error);
+  g_clear_error (&self->connect_error);
   G_OBJECT_CLASS (braid_memory_reactor_parent_class)->dispose (object);
 }
 
@@ -792,4 +856,52 @@ braid_memory_reactor_get_trigger_count (BraidMemoryReactor *self)
 {
   g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), 0);
   return braid_trigger_list_get_length (self->triggers);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Failing on demand: Twisted's RaisingMemoryReactor */
+
+/**
+ * braid_memory_reactor_set_listen_error:
+ * @self: a memory reactor
+ * @error: (nullable): the error every later `listen_tcp` / `listen_unix`
+ *   fails with, or %NULL to listen again
+ *
+ * Makes listening fail on demand, to test the code that handles it:
+ * Twisted's `RaisingMemoryReactor(listenException=...)`, as an option of
+ * the memory reactor. The failing call returns %NULL with a copy of @error
+ * and records nothing, as a real reactor that could not bind has no port.
+ */
+void
+braid_memory_reactor_set_listen_error (BraidMemoryReactor *self, const GError *error)
+{
+  g_return_if_fail (BRAID_IS_MEMORY_REACTOR (self));
+
+  g_clear_error (&self->listen_error);
+  if (error != NULL)
+    self->listen_error = g_error_copy (error);
+}
+
+/**
+ * braid_memory_reactor_set_connect_error:
+ * @self: a memory reactor
+ * @error: (nullable): the error every later `connect_tcp` / `connect_unix`
+ *   attempt fails with, or %NULL to stop failing them
+ *
+ * Makes connecting fail on demand: Twisted's
+ * `RaisingMemoryReactor(connectException=...)`. Unlike Twisted's, whose
+ * `connectTCP` raises, the call is recorded and returns its connector as
+ * usual, because a Braid `connect_tcp` has no error to return: a failed
+ * attempt is reported to the factory's `client_connection_failed` (with a
+ * copy of @error), at the reactor clock's next step (`advance (0)`), as the
+ * real reactor reports it from its loop.
+ */
+void
+braid_memory_reactor_set_connect_error (BraidMemoryReactor *self, const GError *error)
+{
+  g_return_if_fail (BRAID_IS_MEMORY_REACTOR (self));
+
+  g_clear_error (&self->connect_error);
+  if (error != NULL)
+    self->connect_error = g_error_copy (error);
 }

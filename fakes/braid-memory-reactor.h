@@ -103,5 +103,9 @@ GPtrArray          *braid_memory_reactor_get_unix_clients (BraidMemoryReactor *s
 gboolean            braid_memory_reactor_get_has_run     (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self);
 guint               braid_memory_reactor_get_trigger_count (BraidMemoryReactor *self);
+void                braid_memory_reactor_set_listen_error  (BraidMemoryReactor *self,
+                                                            const GError       *error);
+void                braid_memory_reactor_set_connect_error (BraidMemoryReactor *self,
+                                                            const GError       *error);
 
 G_END_DECLS

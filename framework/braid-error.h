@@ -25,6 +25,7 @@ G_BEGIN_DECLS
  * | deferred queue full                | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_OVERFLOW`        |
  * | too many waiting on a queue        | `BRAID_ERROR` | `BRAID_ERROR_QUEUE_UNDERFLOW`       |
  * | peer not reading, buffer full      | `BRAID_ERROR` | `BRAID_ERROR_PEER_NOT_READING`      |
+ * | every deferred of a race failed    | `BRAID_ERROR` | `BRAID_ERROR_ALL_FAILED`            |
  */
 #define BRAID_ERROR (braid_error_quark ())
 
@@ -46,6 +47,8 @@ G_BEGIN_DECLS
  *   bytes waited for the peer than the transport's write buffer limit
  *   ([method@Braid.Transport.set_write_buffer_limit]); the message reads
  *   "peer is not reading: N bytes buffered". Twisted has no such limit.
+ * @BRAID_ERROR_ALL_FAILED: every deferred of a braid_deferred_race() failed
+ *   (Twisted's `FailureGroup`); the message lists each error.
  *
  * Error codes of the %BRAID_ERROR domain.
  */
@@ -58,6 +61,7 @@ typedef enum {
   BRAID_ERROR_QUEUE_OVERFLOW,
   BRAID_ERROR_QUEUE_UNDERFLOW,
   BRAID_ERROR_PEER_NOT_READING,
+  BRAID_ERROR_ALL_FAILED,
 } BraidError;
 
 GQuark   braid_error_quark          (void);

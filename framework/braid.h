@@ -16,7 +16,11 @@
 #include "braid-error.h"
 
 /* deferred/: results that arrive later, and what combines them. */
+#include "deferred/braid-result.h"
 #include "deferred/braid-deferred.h"
+#include "deferred/braid-deferred-unhandled.h"
+#include "deferred/braid-maybe-deferred.h"
+#include "deferred/braid-deferred-race.h"
 #include "deferred/braid-deferred-list.h"
 #include "deferred/braid-deferred-lock.h"
 #include "deferred/braid-deferred-async.h"
@@ -25,6 +29,7 @@
 #include "time/braid-clock.h"
 #include "time/braid-delayed-call.h"
 #include "time/braid-timer-queue.h"
+#include "time/braid-deferred-timeout.h"
 #include "time/braid-looping-call.h"
 #include "time/braid-defer-later.h"
 

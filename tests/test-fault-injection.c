@@ -182,7 +182,8 @@ test_connection_epoll_refuses_again_is_closed (void)
 
   /* Paused, the socket is out of epoll; resuming must add it again. */
   fail_epoll_ctl (EPOLL_CTL_ADD, ENOSPC, 0);
-  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot watch socket *: closing the connection");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "RecProtocol: Cannot watch socket *: closing the connection");
   braid_producer_resume_producing (BRAID_PRODUCER (braid_protocol_get_transport (paused)));
   g_test_assert_expected_messages ();
   WAIT_FOR (&env, state->lost != NULL);
@@ -243,7 +244,7 @@ test_connected_socket_epoll_refuses_fails_the_attempt (void)
    * connector's own goes through; the transport's, the next one, does not. */
   listener = raw_listen (&port);
   fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 1);
-  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "Cannot watch socket *");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "RecProtocol: Cannot watch socket *");
   braid_reactor_connect_tcp (env.reactor, "127.0.0.1", port, BRAID_CLIENT_FACTORY (client));
   WAIT_FOR (&env, client->failed != NULL);
   g_test_assert_expected_messages ();

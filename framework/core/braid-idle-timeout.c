@@ -123,7 +123,8 @@ close_idle_connection (BraidProtocol *protocol, gpointer user_data)
     g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                  "no data received for %g seconds", self->seconds);
 
-  g_debug ("%s: %s; aborting the connection", G_OBJECT_TYPE_NAME (protocol), reason->message);
+  g_debug ("%s: %s; aborting the connection", braid_protocol_get_log_prefix (protocol),
+           reason->message);
   braid_protocol_abort_with_reason (protocol, reason);
 }
 

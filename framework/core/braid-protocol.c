@@ -78,11 +78,44 @@ braid_protocol_real_make_connection (BraidProtocol *self, BraidTransport *transp
   braid_protocol_connection_made (self);
 }
 
+static const char *
+braid_protocol_real_log_prefix (BraidProtocol *self)
+{
+  return G_OBJECT_TYPE_NAME (self);
+}
+
 static void
 braid_protocol_class_init (BraidProtocolClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = braid_protocol_dispose;
   klass->make_connection = braid_protocol_real_make_connection;
+  klass->log_prefix = braid_protocol_real_log_prefix;
+}
+
+/**
+ * braid_protocol_get_log_prefix: (virtual log_prefix)
+ * @self: a protocol
+ *
+ * Names @self's connection in log lines: Twisted's `logPrefix`. Braid
+ * starts every line it logs about a connection (closed for bad input, for
+ * idleness, or because the socket failed) with it. The default is the
+ * protocol's type name; override the `log_prefix` virtual function to add
+ * what tells connections apart (a user name, a session number).
+ *
+ * Returns: (transfer none): the prefix, owned by @self (or static); never
+ *   %NULL
+ */
+const char *
+braid_protocol_get_log_prefix (BraidProtocol *self)
+{
+  BraidProtocolClass *klass;
+  const char *prefix;
+
+  g_return_val_if_fail (BRAID_IS_PROTOCOL (self), "(not a protocol)");
+
+  klass = BRAID_PROTOCOL_GET_CLASS (self);
+  prefix = klass->log_prefix != NULL ? klass->log_prefix (self) : NULL;
+  return prefix != NULL ? prefix : G_OBJECT_TYPE_NAME (self);
 }
 
 static void

@@ -18,6 +18,8 @@ G_DECLARE_DERIVABLE_TYPE (BraidProtocol, braid_protocol, BRAID, PROTOCOL, GObjec
  * @read_connection_lost: the peer half-closed its side (it will send nothing
  *   more); leave it %NULL if the protocol does not support half-close, and
  *   the transport will close the whole connection instead
+ * @log_prefix: names the connection in log lines; the default is the
+ *   protocol's type name
  *
  * The events of a connection, in the order they happen. Override the ones
  * your protocol handles; each default does nothing but what is said above.
@@ -35,11 +37,13 @@ struct _BraidProtocolClass
   void (*connection_lost)      (BraidProtocol  *self,
                                 const GError   *reason);
   void (*read_connection_lost) (BraidProtocol  *self);
+  const char *(*log_prefix)    (BraidProtocol  *self);
 
   /*< private >*/
-  gpointer padding[12];
+  gpointer padding[11];
 };
 
+const char     *braid_protocol_get_log_prefix       (BraidProtocol  *self);
 void            braid_protocol_make_connection      (BraidProtocol  *self,
                                                      BraidTransport *transport);
 void            braid_protocol_connection_made      (BraidProtocol  *self);

@@ -5,6 +5,7 @@
 #include "deferred/braid-deferred-private.h"
 #include "braid-error.h"
 #include "deferred/braid-deferred-lock.h"
+#include "deferred/braid-maybe-deferred.h"
 
 /* Waiters: the deferreds handed out to callers who must wait.
  *
@@ -522,4 +523,127 @@ braid_deferred_queue_get_waiting (BraidDeferredQueue *self)
   g_return_val_if_fail (BRAID_IS_DEFERRED_QUEUE (self), 0);
 
   return self->waiters.length;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Running a function under a lock or a semaphore */
+
+typedef struct
+{
+  GObject *guard;                  /* the lock or semaphore, a reference */
+  BraidCallback func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} GuardedCall;
+
+static void
+guarded_call_free (gpointer data)
+{
+  GuardedCall *call = data;
+
+  g_object_unref (call->guard);
+  if (call->destroy != NULL)
+    call->destroy (call->user_data);
+  g_free (call);
+}
+
+static void
+release_guard (BraidResult *result, gpointer guard)
+{
+  /* Runs whatever the result: the guard is given back even on error. */
+  if (BRAID_IS_DEFERRED_LOCK (guard))
+    braid_deferred_lock_release (guard);
+  else
+    braid_deferred_semaphore_release (guard);
+}
+
+/* Runs once the guard is ours (never if the wait was cancelled: then there
+ * is nothing to release). As Twisted's `run` does: call the function through
+ * maybe_deferred, and release when its answer, now or later, is in. */
+static void
+call_guarded (BraidResult *result, gpointer data)
+{
+  GuardedCall *call = data;
+  BraidDeferred *answer = braid_maybe_deferred_full (call->func, call->user_data, NULL,
+                                                     G_STRLOC);
+
+  braid_deferred_add_both (answer, release_guard, g_object_ref (call->guard),
+                           g_object_unref);
+  braid_result_chain (result, answer);
+}
+
+static BraidDeferred *
+run_guarded (BraidDeferred  *acquired,
+             gpointer        guard,
+             BraidCallback   func,
+             gpointer        user_data,
+             GDestroyNotify  destroy)
+{
+  GuardedCall *call = g_new (GuardedCall, 1);
+
+  call->guard = g_object_ref (guard);
+  call->func = func;
+  call->user_data = user_data;
+  call->destroy = destroy;
+  braid_deferred_add_callback (acquired, call_guarded, call, guarded_call_free);
+  return acquired;
+}
+
+/**
+ * braid_deferred_lock_run:
+ * @self: a lock
+ * @func: (scope notified) (closure user_data) (destroy destroy): the work
+ *   to do while holding the lock; it answers as for braid_maybe_deferred()
+ * @user_data: passed to @func
+ * @destroy: (nullable): frees @user_data once @func has run (or will not)
+ *
+ * Acquires the lock, runs @func, and releases the lock once @func's answer
+ * is in, whether a value or an error: Twisted's `DeferredLock.run`. If
+ * @func hands back a deferred (braid_result_chain()), the lock is held until
+ * that deferred fires.
+ *
+ * Cancelling the deferred returned while it waits for the lock gives up the
+ * wait: @func never runs, and the lock is not released (it was never
+ * acquired). Cancelling it while @func's deferred runs cancels that one,
+ * and the lock is released as for any error.
+ *
+ * Returns: (transfer full): a deferred with @func's answer
+ */
+BraidDeferred *
+braid_deferred_lock_run (BraidDeferredLock *self,
+                         BraidCallback      func,
+                         gpointer           user_data,
+                         GDestroyNotify     destroy)
+{
+  g_return_val_if_fail (BRAID_IS_DEFERRED_LOCK (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return run_guarded (braid_deferred_lock_acquire (self), self, func, user_data, destroy);
+}
+
+/**
+ * braid_deferred_semaphore_run:
+ * @self: a semaphore
+ * @func: (scope notified) (closure user_data) (destroy destroy): the work
+ *   to do while holding a token; it answers as for braid_maybe_deferred()
+ * @user_data: passed to @func
+ * @destroy: (nullable): frees @user_data once @func has run (or will not)
+ *
+ * Acquires a token, runs @func, and gives the token back once @func's
+ * answer is in, whether a value or an error: Twisted's
+ * `DeferredSemaphore.run`. See braid_deferred_lock_run() for cancelling.
+ *
+ * Returns: (transfer full): a deferred with @func's answer
+ */
+BraidDeferred *
+braid_deferred_semaphore_run (BraidDeferredSemaphore *self,
+                              BraidCallback           func,
+                              gpointer                user_data,
+                              GDestroyNotify          destroy)
+{
+  g_return_val_if_fail (BRAID_IS_DEFERRED_SEMAPHORE (self), NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return run_guarded (braid_deferred_semaphore_acquire (self), self, func, user_data,
+                      destroy);
 }

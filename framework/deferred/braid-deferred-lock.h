@@ -25,11 +25,19 @@ BraidDeferredLock      *braid_deferred_lock_new            (void);
 BraidDeferred          *braid_deferred_lock_acquire        (BraidDeferredLock *self);
 void                    braid_deferred_lock_release        (BraidDeferredLock *self);
 gboolean                braid_deferred_lock_is_locked      (BraidDeferredLock *self);
+BraidDeferred          *braid_deferred_lock_run            (BraidDeferredLock *self,
+                                                            BraidCallback      func,
+                                                            gpointer           user_data,
+                                                            GDestroyNotify     destroy);
 
 BraidDeferredSemaphore *braid_deferred_semaphore_new        (guint tokens);
 BraidDeferred          *braid_deferred_semaphore_acquire    (BraidDeferredSemaphore *self);
 void                    braid_deferred_semaphore_release    (BraidDeferredSemaphore *self);
 guint                   braid_deferred_semaphore_get_tokens (BraidDeferredSemaphore *self);
+BraidDeferred          *braid_deferred_semaphore_run        (BraidDeferredSemaphore *self,
+                                                             BraidCallback           func,
+                                                             gpointer                user_data,
+                                                             GDestroyNotify          destroy);
 
 BraidDeferredQueue     *braid_deferred_queue_new            (guint size,
                                                              guint backlog);

@@ -54,6 +54,36 @@ struct _BraidDeferred
   const char *fired_at;
 };
 
+/* Empties @result: frees its value, error or chained deferred. Inline: it is
+ * on every link's path. */
+static inline void
+result_clear (BraidResult *result)
+{
+  if (result->destroy != NULL)
+    result->destroy (result->value);
+  result->value = NULL;
+  result->destroy = NULL;
+  if (G_UNLIKELY (result->error != NULL))
+    g_clear_error (&result->error);
+  if (G_UNLIKELY (result->chained != NULL))
+    braid_deferred_unref (g_steal_pointer (&result->chained));
+  result->index = -1;
+}
+
+/* Moves @from's value or error into @to, leaving @from a NULL value. */
+static inline void
+result_move (BraidResult *to, BraidResult *from)
+{
+  result_clear (to);
+  to->value = g_steal_pointer (&from->value);
+  to->destroy = g_steal_pointer (&from->destroy);
+  to->error = g_steal_pointer (&from->error);
+  to->index = from->index;
+  from->index = -1;
+}
+
+void braid_deferred_report_unhandled_error_internal (BraidDeferred *self);
+
 gboolean braid_deferred_fire_result_internal (BraidDeferred *self,
                                               BraidResult   *from,
                                               const char    *fired_at);

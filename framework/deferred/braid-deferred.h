@@ -1,11 +1,9 @@
 #pragma once
 
 #include "braid-types.h"
+#include "deferred/braid-result.h"
 
 G_BEGIN_DECLS
-
-typedef struct _BraidDeferred BraidDeferred;
-typedef struct _BraidResult BraidResult;
 
 #define BRAID_TYPE_DEFERRED (braid_deferred_get_type ())
 
@@ -166,9 +164,6 @@ void     braid_deferred_set_canceller (BraidDeferred  *self,
                                        BraidCanceller  canceller,
                                        gpointer        user_data,
                                        GDestroyNotify  destroy);
-void     braid_deferred_add_timeout (BraidDeferred *self,
-                                     gdouble        seconds,
-                                     BraidClock    *clock);
 
 /* State */
 gboolean     braid_deferred_is_called       (BraidDeferred *self);
@@ -176,58 +171,6 @@ gboolean     braid_deferred_has_result      (BraidDeferred *self);
 const char  *braid_deferred_get_created_at  (BraidDeferred *self);
 const char  *braid_deferred_get_fired_at    (BraidDeferred *self);
 
-/* Results, as callbacks see them */
-BraidResult   *braid_result_new_value    (gpointer        value,
-                                          GDestroyNotify  destroy);
-BraidResult   *braid_result_new_error    (GError         *error);
-void           braid_result_free         (BraidResult    *result);
-
-gboolean       braid_result_is_error     (const BraidResult *result);
-gpointer       braid_result_get_value    (const BraidResult *result);
-const GError  *braid_result_get_error    (const BraidResult *result);
-gint           braid_result_get_index    (const BraidResult *result);
-gpointer       braid_result_steal_value  (BraidResult    *result);
-GError        *braid_result_steal_error  (BraidResult    *result);
-
-void           braid_result_set_value    (BraidResult    *result,
-                                          gpointer        value,
-                                          GDestroyNotify  destroy);
-void           braid_result_take_error   (BraidResult    *result,
-                                          GError         *error);
-void           braid_result_fail         (BraidResult    *result,
-                                          GQuark          domain,
-                                          gint            code,
-                                          const char     *format,
-                                          ...) G_GNUC_PRINTF (4, 5);
-void           braid_result_chain        (BraidResult    *result,
-                                          BraidDeferred  *inner);
-
-gboolean       braid_result_check        (const BraidResult *result,
-                                          GQuark             domain,
-                                          gint               code);
-gboolean       braid_result_trap         (BraidResult    *result,
-                                          GQuark          domain,
-                                          gint            code);
-
-/* Unhandled errors: how a deferred dropped with an error is reported. */
-
-/**
- * BraidUnhandledErrorFunc:
- * @report: one line naming the error, where the deferred was created and
- *   where it was fired
- * @user_data: the data given to braid_deferred_add_unhandled_error_observer()
- *
- * Told about every deferred dropped with an error nobody handled.
- */
-typedef void (*BraidUnhandledErrorFunc) (const char *report,
-                                         gpointer    user_data);
-
-void braid_deferred_add_unhandled_error_observer    (BraidUnhandledErrorFunc func,
-                                                     gpointer                user_data);
-void braid_deferred_remove_unhandled_error_observer (BraidUnhandledErrorFunc func,
-                                                     gpointer                user_data);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BraidDeferred, braid_deferred_unref)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BraidResult, braid_result_free)
 
 G_END_DECLS

@@ -31,7 +31,10 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  GByteArray *held;       /* received but not parsed yet, in order */
+  GByteArray *held;       /* received; from held_start on, not parsed yet */
+  gsize held_start;       /* parsed bytes still at the front of held: a
+                           * receiver paused after each frame then costs
+                           * nothing per frame, not a copy of the rest */
   GByteArray *spare;      /* an empty array, swapped with held to drain it */
   const guint8 *cur;      /* the chunk being parsed, during a feed */
   gsize cur_len;
@@ -47,7 +50,15 @@ typedef struct
  * the chunk is consumed, or when in->paused or in->stopped is set. */
 typedef void (*BraidFramingFeed) (gpointer receiver);
 
+/* The bytes held and not parsed yet. */
+static inline gsize
+braid_framing_held_length (const BraidFramingInput *in)
+{
+  return in->held->len - in->held_start;
+}
+
 void     braid_framing_input_init    (BraidFramingInput *in);
+void     braid_framing_input_compact (BraidFramingInput *in);
 void     braid_framing_input_clear   (BraidFramingInput *in);
 void     braid_framing_input_receive (BraidFramingInput *in,
                                       BraidProtocol     *protocol,

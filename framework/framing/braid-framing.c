@@ -9,6 +9,7 @@ void
 braid_framing_input_init (BraidFramingInput *in)
 {
   in->held = g_byte_array_new ();
+  in->held_start = 0;
   in->spare = g_byte_array_new ();
   in->cur = NULL;
   in->cur_len = in->cur_pos = 0;
@@ -22,15 +23,34 @@ braid_framing_input_clear (BraidFramingInput *in)
   g_clear_pointer (&in->spare, g_byte_array_unref);
 }
 
-/* Parses one chunk; whatever the parser left (it paused) goes back to the
- * front of the held bytes, ahead of anything queued meanwhile. */
+/* Drops the parsed bytes at the front of held, so that held->data starts
+ * with the first byte not parsed. */
+void
+braid_framing_input_compact (BraidFramingInput *in)
+{
+  if (in->held_start > 0)
+    g_byte_array_remove_range (in->held, 0, in->held_start);
+  in->held_start = 0;
+}
+
 static void
+held_clear (BraidFramingInput *in)
+{
+  g_byte_array_set_size (in->held, 0);
+  in->held_start = 0;
+}
+
+/* Parses one chunk, and returns how much of its end the parser left (it
+ * paused), for the caller to hold. */
+static gsize
 feed_chunk (BraidFramingInput *in,
             BraidProtocol     *protocol,
             BraidFramingFeed   feed,
             const guint8      *data,
             gsize              len)
 {
+  gsize left;
+
   /* Looked up once per chunk, not once per frame: the parsers ask after
    * every frame whether the transport is closing. */
   in->transport = braid_protocol_get_transport (protocol);
@@ -46,11 +66,11 @@ feed_chunk (BraidFramingInput *in,
   in->transport = NULL;
 
   if (in->stopped)
-    g_byte_array_set_size (in->held, 0);
-  else if (in->cur_pos < in->cur_len)
-    g_byte_array_prepend (in->held, in->cur + in->cur_pos, in->cur_len - in->cur_pos);
+    held_clear (in);
+  left = in->stopped ? 0 : in->cur_len - in->cur_pos;
   in->cur = NULL;
   in->cur_len = in->cur_pos = 0;
+  return left;
 }
 
 void
@@ -65,13 +85,27 @@ braid_framing_input_drain (BraidFramingInput *in,
   /* Hold a reference: a callback may drop the last one held by others
    * (a connection_lost handler, say) while we still parse. */
   g_object_ref (protocol);
-  while (!in->paused && !in->stopped && in->held->len > 0)
+  while (!in->paused && !in->stopped && braid_framing_held_length (in) > 0)
     {
       GByteArray *chunk = in->held;
+      gsize start = in->held_start;
+      gsize left;
 
       in->held = in->spare;
+      in->held_start = 0;
       in->spare = NULL;
-      feed_chunk (in, protocol, feed, chunk->data, chunk->len);
+      left = feed_chunk (in, protocol, feed, chunk->data + start, chunk->len - start);
+      if (left > 0 && in->held->len == 0)
+        {
+          /* Paused with nothing queued meanwhile: the rest stays where it
+           * is, and the parsed front is skipped, not copied away. */
+          in->spare = in->held;
+          in->held = chunk;
+          in->held_start = chunk->len - left;
+          continue;
+        }
+      if (left > 0)   /* ahead of what was queued during the feed */
+        g_byte_array_prepend (in->held, chunk->data + chunk->len - left, left);
       g_byte_array_set_size (chunk, 0);
       in->spare = chunk;
     }
@@ -93,16 +127,21 @@ braid_framing_input_receive (BraidFramingInput *in,
 
   /* The common case parses the caller's buffer in place: nothing is
    * copied unless a frame is cut by the end of the chunk. */
-  if (!in->busy && !in->paused && in->held->len == 0)
+  if (!in->busy && !in->paused && braid_framing_held_length (in) == 0)
     {
+      gsize left;
+
       g_object_ref (protocol);
-      feed_chunk (in, protocol, feed, data, len);
+      held_clear (in);
+      left = feed_chunk (in, protocol, feed, data, len);
+      if (left > 0)   /* the caller's buffer: keep a copy of the rest */
+        g_byte_array_prepend (in->held, data + len - left, left);
       braid_framing_input_drain (in, protocol, feed);
       g_object_unref (protocol);
       return;
     }
 
-  if (in->held->len + len > BRAID_FRAMING_MAX_HELD)
+  if (braid_framing_held_length (in) + len > BRAID_FRAMING_MAX_HELD)
     {
       braid_framing_reject (in, protocol, G_IO_ERROR_MESSAGE_TOO_LARGE,
                             "more than %d bytes arrived while the receiver was paused",
@@ -120,6 +159,7 @@ braid_framing_input_prepend (BraidFramingInput *in, const guint8 *data, gsize le
 {
   if (len == 0 || in->stopped)
     return;
+  braid_framing_input_compact (in);
   if (in->busy)
     {
       /* The rest of the running chunk comes after these bytes: move it
@@ -177,7 +217,7 @@ braid_framing_stop (BraidFramingInput *in, BraidProtocol *protocol)
 
   in->paused = TRUE;
   in->stopped = TRUE;
-  g_byte_array_set_size (in->held, 0);
+  held_clear (in);
   if (transport != NULL && BRAID_IS_PRODUCER (transport))
     braid_producer_stop_producing (BRAID_PRODUCER (transport));
 }
@@ -204,10 +244,11 @@ braid_framing_reject (BraidFramingInput *in,
   if (transport != NULL && braid_transport_get_peer (transport) != NULL)
     peer = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (braid_transport_get_peer (transport)));
   g_message ("%s: closing the connection from %s: %s",
-             G_OBJECT_TYPE_NAME (protocol), peer != NULL ? peer : "(unknown peer)", message);
+             braid_protocol_get_log_prefix (protocol), peer != NULL ? peer : "(unknown peer)",
+             message);
 
   in->stopped = TRUE;
-  g_byte_array_set_size (in->held, 0);
+  held_clear (in);
   reason = g_error_new_literal (G_IO_ERROR, code, message);
   braid_protocol_abort_with_reason (protocol, reason);
 }

@@ -709,6 +709,7 @@ braid_line_receiver_clear_line_buffer (BraidLineReceiver *self)
                            priv->in.cur_len - priv->in.cur_pos);
       priv->in.cur_pos = priv->in.cur_len;
     }
+  braid_framing_input_compact (&priv->in);
   g_byte_array_append (all, priv->in.held->data, priv->in.held->len);
   g_byte_array_set_size (priv->in.held, 0);
   g_byte_array_set_size (priv->partial, 0);

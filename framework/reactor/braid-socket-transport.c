@@ -156,7 +156,8 @@ update_interest (BraidSocketTransport *self)
     events |= EPOLLOUT;
   if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, events, &error))
     {
-      g_warning ("%s: closing the connection", error->message);
+      g_warning ("%s: %s: closing the connection",
+                 braid_protocol_get_log_prefix (self->protocol), error->message);
       close_now (self, g_error_new (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
                                     "Connection lost: %s", error->message));
     }
@@ -210,7 +211,12 @@ buffer_append (BraidSocketTransport *self, const guint8 *data, gsize len)
 {
   if (self->out_start + self->out_length + len > self->out_capacity)
     {
-      if (self->out_length + len <= self->out_capacity)
+      /* Slide the unsent bytes to the front only when the sent bytes
+       * before them are at least as many as the bytes to move: then every
+       * byte moved was paid for by a byte sent, and writes stay linear
+       * however small the sends. Otherwise grow (doubling). */
+      if (self->out_length + len <= self->out_capacity
+          && self->out_start >= self->out_length)
         memmove (self->out, self->out + self->out_start, self->out_length);
       else
         {
@@ -748,7 +754,7 @@ braid_socket_transport_start (BraidSocketTransport *self,
 
   if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, EPOLLIN, &error))
     {
-      g_warning ("%s", error->message);
+      g_warning ("%s: %s", braid_protocol_get_log_prefix (protocol), error->message);
       return FALSE;
     }
   self->state = TRANSPORT_OPEN;

@@ -6,9 +6,15 @@
  * them, in 1 MiB chunks ("whole") and in smaller chunks, first straight
  * into data_received (the parser alone), then through a BraidLoopback
  * (parser + the fake transport pair). Prints lines/s and MB/s; asserts
- * nothing (figures are not tests). */
+ * nothing (figures are not tests).
+ *
+ * Last, "one write": 1 MiB and 64 MiB written to the loopback at once and
+ * delivered in chunks of 1, 7 and 1500 bytes and whole: the lines/s must not
+ * depend on how much was written at once (a fake that removes each chunk
+ * from the front of its buffer would fall by the size of the write). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <braid-fakes.h>
 
@@ -132,6 +138,48 @@ bench_loopback (const guint8 *buffer, gsize len, gsize chunk, gdouble seconds)
   braid_loopback_flush (loopback);
 }
 
+static gint64
+cpu_time_usec (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &now);
+  return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000;
+}
+
+/* @total bytes of lines written to the loopback at once (the 1 MiB buffer,
+ * again and again), then delivered in @chunk-byte pieces by one flush. */
+static void
+bench_loopback_one_write (const guint8 *buffer, gsize len, gsize total, gsize chunk)
+{
+  g_autoptr (CountLines) server = g_object_new (count_lines_get_type (), NULL);
+  g_autoptr (BraidProtocol) client = g_object_new (BRAID_TYPE_PROTOCOL, NULL);
+  g_autoptr (BraidLoopback) loopback = braid_loopback_new (BRAID_PROTOCOL (server), client);
+  BraidTransport *client_transport = braid_loopback_get_client_transport (loopback);
+  char what[32];
+  gint64 start;
+  gdouble elapsed;
+
+  if (chunk != 0)
+    braid_loopback_set_chunk_size (loopback, chunk);
+  /* The whole write waits in the loopback, far past the default limit. */
+  braid_transport_set_write_buffer_limit (client_transport, 0);
+  /* CPU time of this process, not wall time: one long run on a shared
+   * machine would otherwise measure the neighbours too. */
+  start = cpu_time_usec ();
+  for (gsize written = 0; written < total; written += len)
+    braid_transport_write (client_transport, buffer, len);
+  braid_loopback_flush (loopback);
+  elapsed = (cpu_time_usec () - start) / (gdouble) G_USEC_PER_SEC;
+  if (server->lines * LINE_LENGTH != total)
+    g_error ("%" G_GUINT64_FORMAT " lines delivered of %" G_GSIZE_FORMAT,
+             server->lines, total / LINE_LENGTH);
+  g_snprintf (what, sizeof what, "1x%" G_GSIZE_FORMAT "MiB", total >> 20);
+  report (what, chunk, server->lines, elapsed);
+  braid_loopback_close (loopback);
+  braid_loopback_flush (loopback);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -151,5 +199,13 @@ main (int argc, char **argv)
     bench_direct (buffer, len, chunks[i], seconds);
   for (guint i = 0; i < G_N_ELEMENTS (chunks); i++)
     bench_loopback (buffer, len, chunks[i], seconds);
+  {
+    const gsize one_write_chunks[] = { 0, 1500, 7, 1 };
+    const gsize one_write_sizes[] = { 1 << 20, 64 << 20 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (one_write_chunks); i++)
+      for (guint j = 0; j < G_N_ELEMENTS (one_write_sizes); j++)
+        bench_loopback_one_write (buffer, len, one_write_sizes[j], one_write_chunks[i]);
+  }
   return 0;
 }
