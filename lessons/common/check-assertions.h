@@ -3,7 +3,8 @@
  *
  * `g_assert_cmpmem` says `(1 == 3)`; these say why the check exists, what it
  * sent, what it expected and what came back, with every byte visible
- * (`\0`, `\r\n`, `\xc3`), all on one line, at the line of the check that
+ * (`\0`, `\r\n`, `\xc3`), all on one line and in ASCII (GLib would turn
+ * other characters into "?" in a C locale), at the line of the check that
  * called them (like GLib's g_assert_* macros, they pass __FILE__/__LINE__). */
 #pragma once
 
@@ -58,7 +59,7 @@ check_assert_answer_at (BraidProtocol *protocol, BraidStringTransport *transport
       g_autofree gchar *expected_text = check_escape_bytes (expected, expected_len);
       g_autofree gchar *got_text = check_escape_bytes ((const guint8 *) got, got_len);
       g_autofree gchar *message =
-        g_strdup_printf ("%s — sent %s, expected %s back, got %s", reason, sent_text,
+        g_strdup_printf ("%s: sent %s, expected %s back, got %s", reason, sent_text,
                          expected_text, got_text);
 
       g_assertion_message (G_LOG_DOMAIN, file, line, func, message);

@@ -481,7 +481,8 @@ tap_read_line (TapSummary *tap, const gchar *line)
   else if (tap->assertion == NULL && strstr (line, "ERROR:") != NULL)
     tap->assertion = g_strdup (strstr (line, "ERROR:"));
   else if (g_str_has_prefix (line, "# ") && !g_str_has_prefix (line, "# Start of ")
-           && !g_str_has_prefix (line, "# End of ") && !g_str_has_prefix (line, "# random seed"))
+           && !g_str_has_prefix (line, "# End of ") && !g_str_has_prefix (line, "# random seed")
+           && !g_str_has_prefix (line, "#  summary: "))  /* g_test_summary: the same for every test */
     g_string_append_printf (tap->notes, "%s\n", line);
 }
 

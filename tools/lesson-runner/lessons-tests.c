@@ -266,7 +266,7 @@ is_protocol_line (const gchar *line)
          || g_str_has_prefix (line, "not ok ") || g_str_has_prefix (line, "1..")
          || g_str_has_prefix (line, "Bail out!") || g_str_has_prefix (line, "# Start of ")
          || g_str_has_prefix (line, "# End of ") || g_str_has_prefix (line, "# random seed")
-         || g_str_has_prefix (line, "--- /");
+         || g_str_has_prefix (line, "--- /") || g_str_has_prefix (line, "#  summary: ");
 }
 
 /**

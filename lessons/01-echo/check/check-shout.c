@@ -24,7 +24,7 @@ test_shout_leaves_other_bytes_alone (void)
   check_assert_answer_str (shout, transport, "Hi, Bob! 42 times: caf\xc3\xa9\r\n",
                            "HI, BOB! 42 TIMES: CAF\xc3\xa9\r\n",
                            "only a-z change: capitals, digits, punctuation, \\r\\n and the "
-                           "bytes of \"é\" come back as they came");
+                           "two bytes of an accented letter come back as they came");
 }
 
 static void
