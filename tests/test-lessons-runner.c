@@ -730,13 +730,18 @@ lessons_text (const gchar *const *words, gchar **out)
   g_autoptr (GStrvBuilder) argv = g_strv_builder_new ();
   g_auto (GStrv) args = NULL;
   g_autofree gchar *err = NULL;
+  g_autofree gchar *joined = NULL;
+  gint status;
 
   g_strv_builder_add_many (argv, course.runner, "--lessons-dir", course.lessons_dir,
                            "--build-dir", course.build_dir, "--state-file", course.state_file,
                            NULL);
   g_strv_builder_addv (argv, (const char **) words);
   args = g_strv_builder_end (argv);
-  return run_in (course.work, (const gchar * const *) args, out, &err);
+  status = run_in (course.work, (const gchar * const *) args, out, &err);
+  joined = g_strjoinv (" ", (gchar **) words);
+  g_test_message ("braid-lessons %s printed (status %d):\n%s%s", joined, status, *out, err);
+  return status;
 }
 
 static guint
