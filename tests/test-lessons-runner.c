@@ -1043,18 +1043,18 @@ main (int argc, char **argv)
                    test_starting_file_fails_its_check);
   g_test_add_func ("/lessons-runner/path/text-output-shows-the-failure-first",
                    test_text_output_shows_the_failure_first);
-  g_test_add_func ("/lessons-runner/first-hour/jobs-option-takes-every-spelling",
+  g_test_add_func ("/lessons-runner/path/jobs-option-takes-every-spelling",
                    test_jobs_option_takes_every_spelling);
-  g_test_add_func ("/lessons-runner/first-hour/list-shows-what-each-lesson-teaches",
+  g_test_add_func ("/lessons-runner/path/list-shows-what-each-lesson-teaches",
                    test_list_shows_what_each_lesson_teaches);
-  g_test_add_func ("/lessons-runner/first-hour/every-test-is-reported-and-each-failure-once",
+  g_test_add_func ("/lessons-runner/path/every-test-is-reported-and-each-failure-once",
                    test_every_test_is_reported_and_each_failure_once);
   g_test_add_func ("/lessons-runner/path/solution-is-refused-before-the-check-passes",
                    test_solution_is_refused_before_the_check_passes);
   g_test_add_func ("/lessons-runner/path/hints-come-one-at-a-time", test_hints_come_one_at_a_time);
   g_test_add_func ("/lessons-runner/path/solution-passes-and-the-runner-moves-on",
                    test_solution_passes_and_the_runner_moves_on);
-  g_test_add_func ("/lessons-runner/first-hour/a-pass-builds-the-learners-own-program",
+  g_test_add_func ("/lessons-runner/path/a-pass-builds-the-learners-own-program",
                    test_a_pass_builds_the_learners_own_program);
   g_test_add_func ("/lessons-runner/path/main-command-continues-at-the-next-exercise",
                    test_main_command_continues_at_the_next_exercise);
@@ -1062,15 +1062,15 @@ main (int argc, char **argv)
                    test_solution_is_shown_after_the_check_passes);
   g_test_add_func ("/lessons-runner/path/compile-error-is-not-built",
                    test_compile_error_is_not_built);
-  g_test_add_func ("/lessons-runner/first-hour/a-crash-points-at-the-learners-line",
+  g_test_add_func ("/lessons-runner/path/a-crash-points-at-the-learners-line",
                    test_a_crash_points_at_the_learners_line);
-  g_test_add_func ("/lessons-runner/first-hour/a-syntax-error-is-one-error",
+  g_test_add_func ("/lessons-runner/path/a-syntax-error-is-one-error",
                    test_a_syntax_error_is_one_error);
   g_test_add_func ("/lessons-runner/path/reset-restores-the-starting-file",
                    test_reset_restores_the_starting_file);
   g_test_add_func ("/lessons-runner/path/watch-checks-on-save-and-moves-on",
                    test_watch_checks_on_save_and_moves_on);
-  g_test_add_func ("/lessons-runner/first-hour/watch-waits-for-enter-after-a-pass",
+  g_test_add_func ("/lessons-runner/path/watch-waits-for-enter-after-a-pass",
                    test_watch_waits_for_enter_after_a_pass);
   g_test_add_func ("/lessons-runner/path/unknown-exercise-is-a-usage-error",
                    test_unknown_exercise_is_a_usage_error);
