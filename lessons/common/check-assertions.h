@@ -43,15 +43,13 @@ check_escape_bytes (const guint8 *bytes, gsize len)
 }
 
 static inline void
-check_assert_answer_at (BraidProtocol *protocol, BraidStringTransport *transport,
-                        const void *sent, gsize sent_len,
-                        const void *expected, gsize expected_len, const char *reason,
-                        const char *file, int line, const char *func)
+check_assert_wrote_at (BraidStringTransport *transport, const void *sent, gsize sent_len,
+                       const void *expected, gsize expected_len, const char *reason,
+                       const char *file, int line, const char *func)
 {
   gsize got_len = 0;
   const char *got;
 
-  braid_protocol_data_received (protocol, sent, sent_len);
   got = braid_string_transport_peek (transport, &got_len);
   if (got_len != expected_len || memcmp (got, expected, got_len) != 0)
     {
@@ -67,6 +65,33 @@ check_assert_answer_at (BraidProtocol *protocol, BraidStringTransport *transport
     }
   braid_string_transport_clear (transport);
 }
+
+static inline void
+check_assert_answer_at (BraidProtocol *protocol, BraidStringTransport *transport,
+                        const void *sent, gsize sent_len,
+                        const void *expected, gsize expected_len, const char *reason,
+                        const char *file, int line, const char *func)
+{
+  braid_protocol_data_received (protocol, sent, sent_len);
+  check_assert_wrote_at (transport, sent, sent_len, expected, expected_len, reason,
+                         file, line, func);
+}
+
+/**
+ * check_assert_wrote:
+ * @transport: a string transport
+ * @sent: what the check delivered (however it delivered it), to show
+ * @sent_len: how many bytes
+ * @expected: the bytes the protocol must have written, and nothing more
+ * @expected_len: how many
+ * @reason: the check's one-line reason, shown when it fails
+ *
+ * Asserts that the protocol wrote exactly @expected since the last check,
+ * then forgets it; a failure quotes @sent.
+ */
+#define check_assert_wrote(transport, sent, sent_len, expected, expected_len, reason)  \
+  check_assert_wrote_at ((transport), (sent), (sent_len), (expected), (expected_len),   \
+                         (reason), __FILE__, __LINE__, G_STRFUNC)
 
 /**
  * check_assert_answer:
