@@ -136,6 +136,51 @@ test_a_crash_is_explained_at_the_learners_line (void)
   g_rmdir (root);
 }
 
+static const gchar check_source[] =
+  "#include <glib.h>\n"
+  "\n"
+  "/* The bytes are not a C string:\n"
+  " * a NUL in the middle must not cut them. */\n"
+  "static void\n"
+  "test_every_byte (void)\n"
+  "{\n"
+  "  g_assert_cmpmem (a, 1, b, 3);\n"
+  "}\n"
+  "\n"
+  "static void\n"
+  "test_no_comment (void)\n"
+  "{\n"
+  "}\n";
+
+static void
+test_a_failure_shows_why_the_test_exists (void)
+{
+  g_autofree gchar *root = g_dir_make_tmp ("braid-reason-XXXXXX", NULL);
+  g_autofree gchar *build = g_build_filename (root, "build", NULL);
+  g_autofree gchar *check = g_build_filename (root, "check-x.c", NULL);
+  g_autofree gchar *reason = NULL;
+  g_autofree gchar *none = NULL;
+  g_autofree gchar *no_file = NULL;
+
+  g_test_summary ("The comment above a failed test's function (today seen by nobody) is "
+                  "the reason shown under its failure, on one line");
+  g_assert_cmpint (g_mkdir_with_parents (build, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (check, check_source, -1, NULL));
+
+  reason = lessons_test_reason ("**\nLesson:ERROR:../check-x.c:8:test_every_byte: "
+                                "assertion failed (1 == 3)\n", build);
+  g_assert_cmpstr (reason, ==, "The bytes are not a C string: a NUL in the middle must not "
+                               "cut them.");
+  none = lessons_test_reason ("ERROR:../check-x.c:13:test_no_comment: nope\n", build);
+  g_assert_null (none);
+  no_file = lessons_test_reason ("ERROR:../missing.c:1:f: nope\n", build);
+  g_assert_null (no_file);
+
+  g_remove (check);
+  g_rmdir (build);
+  g_rmdir (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -148,5 +193,7 @@ main (int argc, char **argv)
                    test_the_failure_is_printed_once);
   g_test_add_func ("/lessons-teaching/crash/explained-at-the-learners-line",
                    test_a_crash_is_explained_at_the_learners_line);
+  g_test_add_func ("/lessons-teaching/reason/comment-above-the-test",
+                   test_a_failure_shows_why_the_test_exists);
   return g_test_run ();
 }

@@ -63,6 +63,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       break;
     default:
       g_free (lessons_output_not_yet_shown (text, "ERROR:x.c:1:f: shown\n"));
+      g_free (lessons_test_reason (text, "/nonexistent/build"));
       break;
     }
   return 0;

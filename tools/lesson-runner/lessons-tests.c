@@ -167,6 +167,68 @@ lessons_explain_crash (const gchar *backtrace, const gchar *learner_file,
   return NULL;
 }
 
+/**
+ * lessons_test_reason:
+ * @output: what a failed test printed (paths as the compiler saw them)
+ * @build_dir: the build directory (those paths are relative to it)
+ *
+ * A check's test often says why it exists in a comment above its function
+ * ("The bytes are not a C string: a NUL in the middle must not cut them.").
+ * This finds the function of the first `ERROR:file:line:function:` line of
+ * @output in its file and returns that comment, on one line.
+ *
+ * Returns: (transfer full) (nullable): the comment's text, or %NULL when
+ *   there is no such line, file or comment
+ */
+gchar *
+lessons_test_reason (const gchar *output, const gchar *build_dir)
+{
+  g_autoptr (GRegex) assertion = g_regex_new ("ERROR:([^:\\n]+):[0-9]+:([A-Za-z_][A-Za-z0-9_]*):",
+                                              0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+  g_autofree gchar *file = NULL, *function = NULL, *path = NULL, *text = NULL;
+  g_autofree gchar *definition = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GString) reason = g_string_new (NULL);
+  gint line = -1;
+
+  if (!g_regex_match (assertion, output, 0, &match))
+    return NULL;
+  file = g_match_info_fetch (match, 1);
+  function = g_match_info_fetch (match, 2);
+  path = g_canonicalize_filename (file, build_dir);
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  definition = g_strconcat (function, " (", NULL);
+  for (gint i = 0; lines[i] != NULL && line < 0; i++)
+    if (g_str_has_prefix (lines[i], definition))
+      line = i;
+  /* Above "name (…)": its return type ("static void"), then the comment. */
+  if (line < 2 || !g_str_has_suffix (g_strchomp (lines[line - 2]), "*/"))
+    return NULL;
+  for (gint i = line - 2; i >= 0; i--)
+    {
+      gchar *start = strstr (lines[i], "/*");
+      gchar *words = g_strstrip (start != NULL ? start + 2 : lines[i]);
+
+      if (g_str_has_suffix (words, "*/"))
+        words[strlen (words) - 2] = '\0';
+      if (g_str_has_prefix (words, "*"))
+        words++;
+      g_strstrip (words);
+      if (*words != '\0')
+        {
+          if (reason->len > 0)
+            g_string_prepend_c (reason, ' ');
+          g_string_prepend (reason, words);
+        }
+      if (start != NULL)
+        return reason->len > 0 ? g_string_free (g_steal_pointer (&reason), FALSE) : NULL;
+    }
+  return NULL;
+}
+
 /* A crashed test, run again under gdb to learn where it crashed. */
 static gchar *
 crash_backtrace (const gchar *program, const gchar *test, const gchar *cwd, guint timeout)
@@ -187,9 +249,11 @@ crash_backtrace (const gchar *program, const gchar *test, const gchar *cwd, guin
 static gboolean
 is_crash (const LessonsCommandResult *run)
 {
-  /* SIGABRT is a failed assertion, which says what went wrong itself. */
+  /* SIGABRT is a failed assertion, and a fatal GLib critical (SIGTRAP)
+   * names the call that was refused: both say what went wrong themselves. */
   return !run->timed_out && WIFSIGNALED (run->wait_status)
-         && WTERMSIG (run->wait_status) != SIGABRT;
+         && WTERMSIG (run->wait_status) != SIGABRT
+         && strstr (run->output, "-CRITICAL") == NULL && strstr (run->output, "ERROR:") == NULL;
 }
 
 static void
@@ -252,6 +316,20 @@ lessons_run_each_test (LessonsBuild *build, const gchar *program,
                                        build->display_dir);
       if (result->status != LESSONS_STATUS_DONE && is_crash (&run))
         add_crash_explanation (result, build, program, test_names[i], learner_file);
+      else if (result->status != LESSONS_STATUS_DONE)
+        {
+          g_autofree gchar *reason = lessons_test_reason (run.output, build->build_dir);
+
+          if (reason != NULL)
+            {
+              gchar *failure = g_strdup_printf ("%sWhy this test: %s\n",
+                                                result->failure != NULL ? result->failure : "",
+                                                reason);
+
+              g_free (result->failure);
+              result->failure = failure;
+            }
+        }
       lessons_command_result_clear (&run);
       g_ptr_array_add (results, result);
     }

@@ -25,6 +25,9 @@ gchar              *lessons_explain_crash       (const gchar           *backtrac
                                                  const gchar           *build_dir,
                                                  const gchar           *display_dir);
 
+gchar              *lessons_test_reason         (const gchar           *output,
+                                                 const gchar           *build_dir);
+
 gchar              *lessons_output_not_yet_shown (const gchar          *output,
                                                   const gchar          *shown);
 
