@@ -9,7 +9,8 @@
  *
  * The pieces: lessons/lessons-course.c finds the exercises, lessons-state.c
  * remembers results, lessons-check.c builds and runs a check and reads its
- * output, lessons-hints.c splits the hints, lessons-report.c prints. This
+ * output, lessons-tests.c runs the check's tests one by one and explains a
+ * crash, lessons-hints.c splits the hints, lessons-report.c prints. This
  * file parses the command line and runs the commands. */
 #include <locale.h>
 #include <stdio.h>
