@@ -334,13 +334,14 @@ test_text_output_shows_the_failure_first (void)
   g_assert_cmpint (run_in (course.work, argv, &out, &err), ==, 1);
   failure_at = strstr (out, "✗ ");
   g_assert_nonnull (failure_at);
-  if (strstr (out, "--- what the check printed ---") != NULL)
+  if (strstr (out, "does not compile") == NULL)
     {
-      /* A failed test: the "not ok" block leads, the full output follows. */
-      g_assert_true (strstr (out, "not ok: ") < strstr (out, "--- what the check printed ---"));
+      /* Failed tests: each one's ✗ leads; anything else the check printed
+       * follows. */
+      g_assert_nonnull (strstr (out, "✗ /"));
+      if (strstr (out, "--- what else the check printed ---") != NULL)
+        g_assert_true (strstr (out, "✗ /") < strstr (out, "--- what else the check printed ---"));
     }
-  else
-    g_assert_nonnull (strstr (out, "does not compile"));
 }
 
 static void
@@ -719,6 +720,309 @@ test_docs_follow_the_course_map (void)
     }
 }
 
+/* ---- The learner's first hour: what the runner says, in text ---------- */
+
+/* Runs braid-lessons in text (no --json) with @words; returns its exit
+ * status and what it printed on standard output. */
+static gint
+lessons_text (const gchar *const *words, gchar **out)
+{
+  g_autoptr (GStrvBuilder) argv = g_strv_builder_new ();
+  g_auto (GStrv) args = NULL;
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *joined = NULL;
+  gint status;
+
+  g_strv_builder_add_many (argv, course.runner, "--lessons-dir", course.lessons_dir,
+                           "--build-dir", course.build_dir, "--state-file", course.state_file,
+                           NULL);
+  g_strv_builder_addv (argv, (const char **) words);
+  args = g_strv_builder_end (argv);
+  status = run_in (course.work, (const gchar * const *) args, out, &err);
+  joined = g_strjoinv (" ", (gchar **) words);
+  g_test_message ("braid-lessons %s printed (status %d):\n%s%s", joined, status, *out, err);
+  return status;
+}
+
+static guint
+count_occurrences (const gchar *text, const gchar *needle)
+{
+  guint count = 0;
+
+  for (const gchar *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
+    count++;
+  return count;
+}
+
+/* Lesson 01's starting file with its one line of work replaced by @line;
+ * NULL (the test is skipped) on the fixture course. */
+static gchar *
+lesson01_with (const gchar *line)
+{
+  const gchar *work = "  braid_transport_write (transport, data, len);";
+  g_autoptr (GString) text = NULL;
+
+  if (!g_str_equal (course.first, "01-echo") || strstr (course.first_start, work) == NULL)
+    return NULL;
+  text = g_string_new (course.first_start);
+  g_string_replace (text, work, line, 1);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_jobs_option_takes_every_spelling (void)
+{
+  const gchar *spellings[][3] = { { "-j1", NULL }, { "-j", "1", NULL }, { "--jobs", "1", NULL },
+                                  { "--jobs=1", NULL } };
+
+  g_test_summary ("-j1, -j 1, --jobs 1 and --jobs=1 are all accepted, as make and ninja "
+                  "users type them");
+  if (skip_if_not_ready ())
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autoptr (GStrvBuilder) words = g_strv_builder_new ();
+      g_auto (GStrv) argv = NULL;
+      g_autofree gchar *out = NULL;
+
+      g_strv_builder_addv (words, (const char **) spellings[i]);
+      g_strv_builder_add (words, "list");
+      argv = g_strv_builder_end (words);
+      g_assert_cmpint (lessons_text ((const gchar * const *) argv, &out), ==, 0);
+    }
+}
+
+static void
+test_list_shows_what_each_lesson_teaches (void)
+{
+  const gchar *words[] = { "list", NULL };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *map_path = g_build_filename (course.build_dir,
+                                                 g_str_has_suffix (course.lessons_dir, "fixtures/lessons")
+                                                 ? "tests/fixtures/lessons" : "lessons",
+                                                 "course.ini", NULL);
+  g_autoptr (GKeyFile) map = g_key_file_new ();
+  g_autofree gchar *teaches = NULL;
+  g_autofree gchar *title = NULL;
+
+  g_test_summary ("`list` shows each lesson's title and what it teaches, not the course's "
+                  "internal seed references");
+  if (skip_if_not_ready ())
+    return;
+  g_assert_cmpint (lessons_text (words, &out), ==, 0);
+  g_assert_true (g_key_file_load_from_file (map, map_path, G_KEY_FILE_NONE, NULL));
+  title = g_key_file_get_string (map, course.first, "title", NULL);
+  teaches = g_key_file_get_string (map, course.first, "teaches", NULL);
+  g_assert_nonnull (strstr (out, title));
+  if (teaches != NULL)
+    g_assert_nonnull (strstr (out, teaches));
+  g_assert_null (strstr (out, "seed:"));
+}
+
+static void
+test_every_test_is_reported_and_each_failure_once (void)
+{
+  const gchar *words[] = { "check", "1", NULL };
+  g_autofree gchar *out = NULL;
+  guint failed, reported;
+  const gchar *tally;
+  guint passed = 0, total = 0;
+
+  g_test_summary ("A failing check runs every one of its tests and reports each (\"0 of 4 "
+                  "tests passed\"), and prints each failed assertion once, not three times");
+  if (skip_if_not_ready ())
+    return;
+  g_assert_cmpint (lessons_text (words, &out), ==, 1);
+  if (strstr (out, "does not compile") != NULL)
+    {
+      g_test_skip ("the course's starting file does not compile");
+      return;
+    }
+  tally = strstr (out, " tests passed.");
+  g_assert_nonnull (tally);
+  while (tally > out && tally[-1] != '\n')
+    tally--;
+  g_assert_cmpint (sscanf (tally, "%u of %u", &passed, &total), ==, 2);
+  failed = count_occurrences (out, "✗ /");
+  reported = failed + count_occurrences (out, "✓ /");
+  g_assert_cmpuint (reported, ==, total);
+  g_assert_cmpuint (failed, ==, total - passed);
+  g_assert_cmpuint (total, >=, 2);
+  /* One ERROR: line per failed test, no "Bail out!", no raw TAP. */
+  g_assert_cmpuint (count_occurrences (out, "ERROR:"), <=, failed);
+  g_assert_null (strstr (out, "Bail out!"));
+  g_assert_null (strstr (out, "not ok "));
+}
+
+static void
+test_a_crash_points_at_the_learners_line (void)
+{
+  const gchar *words[] = { "check", "1", NULL };
+  g_autofree gchar *crashing = lesson01_with ("  guint8 *nowhere = NULL;\n\n"
+                                              "  nowhere[len] = 0;  /* the crash */\n"
+                                              "  braid_transport_write (transport, data, len);");
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *gdb = g_find_program_in_path ("gdb");
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("A check that crashes (SIGSEGV) shows the line of the learner's file where "
+                  "it crashed, and what to look at");
+  if (skip_if_not_ready ())
+    return;
+  if (crashing == NULL || gdb == NULL)
+    {
+      g_test_skip (crashing == NULL ? "the course has no lesson 01" : "gdb is not installed");
+      return;
+    }
+  g_file_set_contents (course.first_file, crashing, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lessons_text (words, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "It crashed in your code: shout_protocol_data_received ()"));
+  g_assert_nonnull (strstr (out, "exercise/shout.c:"));
+  g_assert_nonnull (strstr (out, "nowhere[len] = 0;"));
+}
+
+static void
+test_a_syntax_error_is_one_error (void)
+{
+  const gchar *words[] = { "check", "1", NULL };
+  g_autofree gchar *broken = lesson01_with ("  guint8 *loud = g_memdup2 (data, len)\n"
+                                            "  braid_transport_write (transport, loud, len);\n"
+                                            "  g_free (loud);");
+  g_autofree gchar *out = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("A missing semicolon reads as one error: the exercise is built without "
+                  "-Werror, so the unused variable it causes stays a warning");
+  if (skip_if_not_ready ())
+    return;
+  if (broken == NULL)
+    {
+      g_test_skip ("the course has no lesson 01");
+      return;
+    }
+  g_file_set_contents (course.first_file, broken, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lessons_text (words, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "does not compile"));
+  g_assert_cmpuint (count_occurrences (out, "error:"), ==, 1);
+  g_assert_null (strstr (out, "-Werror"));
+}
+
+static void
+test_a_pass_builds_the_learners_own_program (void)
+{
+  const gchar *words[] = { "check", "1", NULL };
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *program = NULL;
+
+  g_test_summary ("When lesson 01's check passes, the runner builds shout-server from the "
+                  "learner's own file and says how to talk to it with nc");
+  if (skip_if_not_ready ())
+    return;
+  if (!g_str_equal (course.first, "01-echo"))
+    {
+      g_test_skip ("the course has no lesson 01");
+      return;
+    }
+  copy_file (course.first_solution, course.first_file);
+  g_assert_cmpint (lessons_text (words, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "You have learned:"));
+  g_assert_nonnull (strstr (out, "build/lessons/01-echo/shout-server"));
+  g_assert_nonnull (strstr (out, "nc 127.0.0.1 8000"));
+  program = g_build_filename (course.build_dir, "lessons", "01-echo", "shout-server", NULL);
+  g_assert_true (g_file_test (program, G_FILE_TEST_IS_EXECUTABLE));
+}
+
+/* Reads the watching runner's lines until one holds @needle (within
+ * @seconds); returns everything read, or NULL on end of output or timeout. */
+static gchar *
+read_until (GDataInputStream *from, const gchar *needle, guint seconds)
+{
+  g_autoptr (GString) seen = g_string_new (NULL);
+
+  for (;;)
+    {
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      Awaited awaited = { 0 };
+      gboolean found;
+
+      g_data_input_stream_read_line_async (from, G_PRIORITY_DEFAULT, cancellable, on_line_read,
+                                           &awaited);
+      wait_for (&awaited, cancellable, seconds);
+      if (awaited.line == NULL)
+        {
+          g_clear_error (&awaited.error);
+          return NULL;
+        }
+      g_string_append_printf (seen, "%s\n", awaited.line);
+      found = strstr (awaited.line, needle) != NULL;
+      g_free (awaited.line);
+      if (found)
+        return g_string_free (g_steal_pointer (&seen), FALSE);
+    }
+}
+
+static void
+test_watch_waits_for_enter_after_a_pass (void)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) runner = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *first = NULL, *passed = NULL, *next = NULL;
+  GOutputStream *keyboard;
+  Awaited exited = { 0 };
+  const gchar *reset[] = { "reset", "1", "--force", NULL };
+  const gchar *argv[] = { course.runner, "--watch", "--jobs", "2",
+                          "--lessons-dir", course.lessons_dir,
+                          "--build-dir", course.build_dir, "--state-file", course.state_file,
+                          NULL };
+
+  g_test_summary ("Watching in text, a pass shows what was learned and waits for Enter "
+                  "before the next exercise (its red output does not bury the success)");
+  if (skip_if_not_ready ())
+    return;
+  if (course.second == NULL)
+    {
+      g_test_skip ("the course has one exercise");
+      return;
+    }
+  g_object_unref (lessons_json (0, reset));
+  g_main_context_push_thread_default (context);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, course.work);
+  runner = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  keyboard = g_subprocess_get_stdin_pipe (runner);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (runner));
+
+  first = read_until (lines, "Save the file to check it again", 120);
+  g_assert_nonnull (first);
+  copy_file (course.first_solution, course.first_file);
+  passed = read_until (lines, "Press Enter", 120);
+  g_assert_nonnull (passed);
+  g_assert_nonnull (strstr (passed, "passed"));
+  g_assert_nonnull (strstr (passed, "You have learned:"));
+  /* Nothing of the next exercise until the learner says so. */
+  g_assert_null (read_until (lines, "Lesson 02", 2));
+  g_output_stream_write_all (keyboard, "\n", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  next = read_until (lines, "Save the file to check it again", 120);
+  g_assert_nonnull (next);
+  g_assert_nonnull (strstr (next, "Lesson 02"));
+  g_output_stream_write_all (keyboard, "q\n", 2, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (runner, cancellable, on_runner_exited, &exited);
+  wait_for (&exited, cancellable, 60);
+  g_assert_no_error (exited.error);
+  g_assert_cmpint (g_subprocess_get_exit_status (runner), ==, 0);
+  g_main_context_pop_thread_default (context);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -739,21 +1043,35 @@ main (int argc, char **argv)
                    test_starting_file_fails_its_check);
   g_test_add_func ("/lessons-runner/path/text-output-shows-the-failure-first",
                    test_text_output_shows_the_failure_first);
+  g_test_add_func ("/lessons-runner/path/jobs-option-takes-every-spelling",
+                   test_jobs_option_takes_every_spelling);
+  g_test_add_func ("/lessons-runner/path/list-shows-what-each-lesson-teaches",
+                   test_list_shows_what_each_lesson_teaches);
+  g_test_add_func ("/lessons-runner/path/every-test-is-reported-and-each-failure-once",
+                   test_every_test_is_reported_and_each_failure_once);
   g_test_add_func ("/lessons-runner/path/solution-is-refused-before-the-check-passes",
                    test_solution_is_refused_before_the_check_passes);
   g_test_add_func ("/lessons-runner/path/hints-come-one-at-a-time", test_hints_come_one_at_a_time);
   g_test_add_func ("/lessons-runner/path/solution-passes-and-the-runner-moves-on",
                    test_solution_passes_and_the_runner_moves_on);
+  g_test_add_func ("/lessons-runner/path/a-pass-builds-the-learners-own-program",
+                   test_a_pass_builds_the_learners_own_program);
   g_test_add_func ("/lessons-runner/path/main-command-continues-at-the-next-exercise",
                    test_main_command_continues_at_the_next_exercise);
   g_test_add_func ("/lessons-runner/path/solution-is-shown-after-the-check-passes",
                    test_solution_is_shown_after_the_check_passes);
   g_test_add_func ("/lessons-runner/path/compile-error-is-not-built",
                    test_compile_error_is_not_built);
+  g_test_add_func ("/lessons-runner/path/a-crash-points-at-the-learners-line",
+                   test_a_crash_points_at_the_learners_line);
+  g_test_add_func ("/lessons-runner/path/a-syntax-error-is-one-error",
+                   test_a_syntax_error_is_one_error);
   g_test_add_func ("/lessons-runner/path/reset-restores-the-starting-file",
                    test_reset_restores_the_starting_file);
   g_test_add_func ("/lessons-runner/path/watch-checks-on-save-and-moves-on",
                    test_watch_checks_on_save_and_moves_on);
+  g_test_add_func ("/lessons-runner/path/watch-waits-for-enter-after-a-pass",
+                   test_watch_waits_for_enter_after_a_pass);
   g_test_add_func ("/lessons-runner/path/unknown-exercise-is-a-usage-error",
                    test_unknown_exercise_is_a_usage_error);
 

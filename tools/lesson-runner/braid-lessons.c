@@ -9,7 +9,8 @@
  *
  * The pieces: lessons/lessons-course.c finds the exercises, lessons-state.c
  * remembers results, lessons-check.c builds and runs a check and reads its
- * output, lessons-hints.c splits the hints, lessons-report.c prints. This
+ * output, lessons-tests.c runs the check's tests one by one and explains a
+ * crash, lessons-hints.c splits the hints, lessons-report.c prints. This
  * file parses the command line and runs the commands. */
 #include <locale.h>
 #include <stdio.h>
@@ -67,6 +68,7 @@ typedef struct
   guint            debounce_id;
   GString         *typed;      /* what the learner typed, up to Enter */
   gboolean         finished;   /* the loop must not (re)start */
+  gboolean         waiting_for_next;  /* passed: the next exercise waits for Enter */
   gint             exit_status;
 } Runner;
 
@@ -293,6 +295,31 @@ print_check_json (Runner *runner, LessonsExercise *exercise, const LessonsCheckR
   lessons_json_print (builder);
 }
 
+/* After a pass, in text: what the lesson taught, and for a lesson with a
+ * program, that program built from the learner's file and how to talk to
+ * it. */
+static void
+print_what_was_learned (Runner *runner, LessonsExercise *exercise)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *program = NULL;
+
+  if (exercise->teaches != NULL)
+    printf ("You have learned: %s.\n", exercise->teaches);
+  if (exercise->program == NULL)
+    return;
+  program = lessons_build_program (runner->build, runner->course->lessons_dir, exercise, &error);
+  if (program == NULL)
+    {
+      printf ("(Your program could not be built: %s)\n", error->message);
+      return;
+    }
+  printf ("\nTry your own code on a real socket:\n    %s\n", program);
+  if (exercise->try_command != NULL)
+    printf ("and, in another terminal:\n    %s\n", exercise->try_command);
+  printf ("(Ctrl-C stops the server.)\n");
+}
+
 /* Checks @exercise once and reports it; in text, says what comes next. */
 static int
 check_and_report (Runner *runner, LessonsExercise *exercise)
@@ -312,6 +339,7 @@ check_and_report (Runner *runner, LessonsExercise *exercise)
       lessons_print_result (exercise, result);
       if (result->status == LESSONS_STATUS_DONE)
         {
+          print_what_was_learned (runner, exercise);
           lessons_print_progress (runner->course, runner->state);
           if (current != NULL)
             printf ("Next: %s — %s\n", current->name, current->title);
@@ -396,9 +424,9 @@ command_hint (Runner *runner, LessonsExercise *exercise)
     printf ("Hint %u of %u for %s:\n\n%s\n\n", i + 1, hints->len, exercise->name,
             (const gchar *) g_ptr_array_index (hints, i));
   if (last < hints->len)
-    printf ("(`braid-lessons hint %02u` again gives the next one.)\n", exercise->number);
+    printf ("(`tools/start hint %02u` again gives the next one.)\n", exercise->number);
   else if (!runner->all && seen >= hints->len)
-    printf ("(That was the last hint; `braid-lessons hint %02u --all` shows them all.)\n",
+    printf ("(That was the last hint; `tools/start hint %02u --all` shows them all.)\n",
             exercise->number);
   return EXIT_OK;
 }
@@ -414,7 +442,7 @@ command_solution (Runner *runner, LessonsExercise *exercise)
                         != LESSONS_STATUS_DONE)
     return fail (runner, g_error_new (LESSONS_ERROR, LESSONS_ERROR_REFUSED,
                                       "the solution of %s is shown once your check passes "
-                                      "(try `braid-lessons hint %02u`; --force shows it anyway)",
+                                      "(try `tools/start hint %02u`; --force shows it anyway)",
                                       exercise->name, exercise->number));
   if (!g_file_get_contents (exercise->solution, &text, NULL, &error))
     return fail (runner, error);
@@ -568,6 +596,8 @@ watch_check_now (Runner *runner)
       return;
     }
   next = lessons_current_exercise (runner->course, runner->state);
+  if (!runner->json)
+    print_what_was_learned (runner, exercise);
   if (next == NULL)
     {
       if (!runner->json)
@@ -578,7 +608,18 @@ watch_check_now (Runner *runner)
       watch_stop (runner, EXIT_OK);
       return;
     }
-  watch_exercise (runner, next);
+  /* Like rustlings: the learner reads the success (and tries the program)
+   * before the next exercise's red output scrolls it away. An editor
+   * (--json) moves on at once: it shows each check itself. */
+  if (runner->json)
+    {
+      watch_exercise (runner, next);
+      return;
+    }
+  runner->waiting_for_next = TRUE;
+  printf ("\nPress Enter (or type n + Enter) for the next exercise, %s — %s; q quits.\n",
+          next->name, next->title);
+  fflush (stdout);
 }
 
 static gboolean
@@ -587,7 +628,8 @@ on_debounced_save (gpointer data)
   Runner *runner = data;
 
   runner->debounce_id = 0;
-  watch_check_now (runner);
+  if (!runner->waiting_for_next)
+    watch_check_now (runner);
   return G_SOURCE_REMOVE;
 }
 
@@ -659,6 +701,22 @@ run_typed_command (Runner *runner, const gchar *typed)
   if (g_str_equal (word, "q") || g_str_equal (word, "quit"))
     {
       watch_stop (runner, EXIT_OK);
+      return;
+    }
+  if (runner->waiting_for_next)
+    {
+      LessonsExercise *next = lessons_current_exercise (runner->course, runner->state);
+
+      if (*word == '\0' || g_str_equal (word, "n") || g_str_equal (word, "next"))
+        {
+          runner->waiting_for_next = FALSE;
+          watch_exercise (runner, next);
+        }
+      else if (!runner->json)
+        {
+          printf ("Press Enter for the next exercise, or q to quit.\n");
+          fflush (stdout);
+        }
       return;
     }
   else if (g_str_equal (word, "h") || g_str_equal (word, "hint"))
@@ -773,6 +831,28 @@ static const gchar description[] =
   "  3  setup: the lessons, the build directory or git could not be used\n"
   "  4  refused: solution before the check passed, or reset without confirmation\n";
 
+/* GOption reads `-j 2` and `--jobs 2` (and `--jobs=2`) but not the `-j2`
+ * every make and ninja user types: split `-jN` into `-j N` first.
+ * (The strings of @argv stay owned by main's argv; the array is new.) */
+static gchar **
+split_attached_jobs (int argc, char **argv)
+{
+  GPtrArray *words = g_ptr_array_new ();
+
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "-j") && argv[i][2] != '\0')
+        {
+          g_ptr_array_add (words, (gpointer) "-j");
+          g_ptr_array_add (words, argv[i] + 2);
+        }
+      else
+        g_ptr_array_add (words, argv[i]);
+    }
+  g_ptr_array_add (words, NULL);
+  return (gchar **) g_ptr_array_free (words, FALSE);
+}
+
 static gboolean
 parse_options (Runner *runner, int *argc, char ***argv, GError **error)
 {
@@ -835,11 +915,15 @@ main (int argc, char **argv)
 {
   Runner runner = { 0 };
   GError *error = NULL;
+  g_autofree gchar **words = NULL;  /* the array only: its strings are argv's */
   int status;
 
   setlocale (LC_ALL, "");
   g_set_prgname ("braid-lessons");
   runner.interactive = isatty (STDIN_FILENO);
+  words = split_attached_jobs (argc, argv);
+  argc = (int) g_strv_length (words);
+  argv = words;
   if (!parse_options (&runner, &argc, &argv, &error))
     status = fail (&runner, error);
   else
@@ -854,7 +938,7 @@ main (int argc, char **argv)
       else if (runner.command != NULL && g_strv_contains (exercise_commands, runner.command)
                && argc != 3)
         status = fail (&runner, g_error_new (G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                                             "usage: braid-lessons %s N", runner.command));
+                                             "usage: tools/start %s N", runner.command));
       else if (!runner_load (&runner, &error))
         status = fail (&runner, error);
       else if (runner.command == NULL)

@@ -9,6 +9,7 @@
  * (`../lessons/…`) are rewritten relative to where the learner stands, so an
  * editor or a terminal can open them. */
 #include "lessons-check.h"
+#include "lessons-tests.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -480,7 +481,8 @@ tap_read_line (TapSummary *tap, const gchar *line)
   else if (tap->assertion == NULL && strstr (line, "ERROR:") != NULL)
     tap->assertion = g_strdup (strstr (line, "ERROR:"));
   else if (g_str_has_prefix (line, "# ") && !g_str_has_prefix (line, "# Start of ")
-           && !g_str_has_prefix (line, "# End of ") && !g_str_has_prefix (line, "# random seed"))
+           && !g_str_has_prefix (line, "# End of ") && !g_str_has_prefix (line, "# random seed")
+           && !g_str_has_prefix (line, "#  summary: "))  /* g_test_summary: the same for every test */
     g_string_append_printf (tap->notes, "%s\n", line);
 }
 
@@ -644,18 +646,23 @@ list_tests (const gchar *program, const gchar *cwd)
   return names;
 }
 
+/* Each test of the check in its own run (lessons-tests.c), so that the
+ * first failure does not hide the others; the whole program in one run only
+ * if it cannot even list its tests. */
 static LessonsCheckResult *
-run_check_program (LessonsBuild *build, const gchar *program, GError **error)
+run_check_program (LessonsBuild *build, const gchar *program, const gchar *learner_file,
+                   GError **error)
 {
   const gchar *argv[] = { program, "--tap", NULL };
   LessonsCommandResult run;
-  g_auto (GStrv) names = NULL;
+  g_auto (GStrv) names = list_tests (program, build->build_dir);
   LessonsCheckResult *result;
 
+  if (names != NULL && names[0] != NULL)
+    return lessons_run_each_test (build, program, (const gchar * const *) names, learner_file,
+                                  error);
   if (!lessons_run_command (argv, build->build_dir, build->timeout_seconds, &run, error))
     return NULL;
-  if (run.timed_out || !WIFEXITED (run.wait_status) || WEXITSTATUS (run.wait_status) != 0)
-    names = list_tests (program, build->build_dir);
   result = lessons_summarize_test (run.output, run.wait_status, run.timed_out,
                                    build->timeout_seconds, (const gchar * const *) names,
                                    build->build_dir, build->display_dir);
@@ -693,7 +700,7 @@ make_ninja_see_change (const gchar *file, const gchar *program)
  * Builds the exercise's check program with `ninja -C BUILD_DIR
  * SUBDIR/check-NN-name` (ninja rebuilds only what the learner changed;
  * `-jN` when the build says how many jobs), then
- * runs it with `--tap`.
+ * runs each of its tests with `-p PATH --tap` (see lessons_run_each_test()).
  *
  * Returns: (transfer full) (nullable): the result (a failed build or a
  *   failed test is a result, not an error), or %NULL if ninja or the check
@@ -734,5 +741,53 @@ lessons_check_exercise (LessonsBuild *build, const gchar *lessons_dir,
       return result;
     }
   lessons_command_result_clear (&compile);
-  return run_check_program (build, program, error);
+  return run_check_program (build, program, exercise->file, error);
+}
+
+/**
+ * lessons_build_program:
+ * @build: the project's build
+ * @lessons_dir: the lessons folder @exercise belongs to
+ * @exercise: an exercise with a `program`
+ * @error: return location for a #GError
+ *
+ * Builds the lesson's program from the learner's file (`ninja -C BUILD_DIR
+ * lessons/01-echo/shout-server`), for the learner to try once the check
+ * passes.
+ *
+ * Returns: (transfer full) (nullable): the program's path as the learner
+ *   should type it, or %NULL if it could not be built
+ */
+gchar *
+lessons_build_program (LessonsBuild *build, const gchar *lessons_dir,
+                       const LessonsExercise *exercise, GError **error)
+{
+  g_autofree gchar *subdir = lessons_subdir_in_build (build, lessons_dir, error);
+  g_autofree gchar *target = NULL;
+  g_autofree gchar *jobs = g_strdup_printf ("-j%u", build->jobs);
+  LessonsCommandResult compile;
+  gboolean built;
+
+  if (subdir == NULL)
+    return NULL;
+  target = g_build_filename (subdir, exercise->program, NULL);
+  {
+    const gchar *argv[] = { "ninja", "-C", build->build_dir, target,
+                            build->jobs > 0 ? jobs : NULL, NULL };
+
+    if (!lessons_run_command (argv, NULL, BUILD_TIMEOUT_SECONDS, &compile, error))
+      return NULL;
+  }
+  built = WIFEXITED (compile.wait_status) && WEXITSTATUS (compile.wait_status) == 0;
+  if (!built)
+    g_set_error (error, LESSONS_ERROR, LESSONS_ERROR_NO_BUILD, "ninja could not build %s:\n%s",
+                 target, compile.output);
+  lessons_command_result_clear (&compile);
+  if (!built)
+    return NULL;
+  {
+    g_autofree gchar *program = g_build_filename (build->build_dir, target, NULL);
+
+    return lessons_display_path (program, "/", build->display_dir);
+  }
 }

@@ -48,6 +48,10 @@ LessonsCheckResult *lessons_check_exercise       (LessonsBuild          *build,
                                                   gboolean               file_changed,
                                                   GError               **error);
 void                lessons_check_result_free    (LessonsCheckResult    *result);
+gchar              *lessons_build_program        (LessonsBuild          *build,
+                                                  const gchar           *lessons_dir,
+                                                  const LessonsExercise *exercise,
+                                                  GError               **error);
 
 gboolean            lessons_run_command          (const gchar * const   *argv,
                                                   const gchar           *cwd,

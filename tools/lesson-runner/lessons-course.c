@@ -34,6 +34,8 @@ exercise_free (LessonsExercise *exercise)
   g_free (exercise->solution);
   g_free (exercise->hints);
   g_free (exercise->check_target);
+  g_free (exercise->program);
+  g_free (exercise->try_command);
   g_free (exercise);
 }
 
@@ -114,6 +116,8 @@ exercise_load (const gchar *lessons_dir, const gchar *name, guint number,
   exercise->teaches = g_key_file_get_string (course_file, name, "teaches", NULL);
   exercise->seed = g_key_file_get_string (course_file, name, "seed", NULL);
   exercise->check_target = g_key_file_get_string (course_file, name, "check", NULL);
+  exercise->program = g_key_file_get_string (course_file, name, "program", NULL);
+  exercise->try_command = g_key_file_get_string (course_file, name, "try", NULL);
   if (exercise->title == NULL)
     exercise->title = g_strdup (name);
   if (exercise->check_target == NULL)
@@ -270,7 +274,7 @@ lessons_course_find (LessonsCourse *course, const gchar *id, GError **error)
         }
     }
   g_set_error (error, LESSONS_ERROR, LESSONS_ERROR_UNKNOWN_EXERCISE,
-               "there is no exercise “%s”: `braid-lessons list` shows them all", id);
+               "there is no exercise “%s”: `tools/start list` shows them all", id);
   return NULL;
 }
 

@@ -32,6 +32,9 @@ typedef struct
   gchar *solution;      /* absolute: the reference solution */
   gchar *hints;         /* absolute: the hints file (it may not exist) */
   gchar *check_target;  /* the check program's name in the build: "check-01-echo" */
+  gchar *program;       /* (nullable) the lesson's program built from the learner's
+                         * file, in the build's lessons folder: "01-echo/shout-server" */
+  gchar *try_command;   /* (nullable) what to type to talk to it: "nc 127.0.0.1 8000" */
 } LessonsExercise;
 
 /* One step of the course's path, whether or not it has an exercise yet. */

@@ -10,6 +10,7 @@
  *
  * (docs/lessons.md lists every member.) */
 #include "lessons-report.h"
+#include "lessons-tests.h"
 
 #include <stdio.h>
 
@@ -196,9 +197,15 @@ lessons_print_result (LessonsExercise *exercise, const LessonsCheckResult *resul
       printf ("%s✗ %s does not compile.%s\n\n%s", RED, exercise->name, RESET, result->failure);
       return;
     case LESSONS_STATUS_FAILING:
-      printf ("%s✗ %s: the check failed.%s\n\n%s%s%s", RED, exercise->name, RESET,
-              BOLD, result->failure, RESET);
-      printf ("\n%s--- what the check printed ---%s\n%s", DIM, RESET, result->output);
+      {
+        /* The failure once: what the check printed besides it, if anything. */
+        g_autofree gchar *rest = lessons_output_not_yet_shown (result->output, result->failure);
+
+        printf ("%s✗ %s: the check failed.%s\n\n%s%s%s", RED, exercise->name, RESET,
+                BOLD, result->failure, RESET);
+        if (*rest != '\0')
+          printf ("\n%s--- what else the check printed ---%s\n%s", DIM, RESET, rest);
+      }
       return;
     case LESSONS_STATUS_PENDING:
     default:
@@ -258,8 +265,6 @@ print_path_step (LessonsPathStep *step, LessonsState *state, LessonsExercise *cu
     }
   if (step->teaches != NULL)
     printf ("%s       teaches: %s%s\n", DIM, step->teaches, RESET);
-  if (step->seed != NULL)
-    printf ("%s       seed:    %s%s\n", DIM, step->seed, RESET);
 }
 
 /**
@@ -267,8 +272,9 @@ print_path_step (LessonsPathStep *step, LessonsState *state, LessonsExercise *cu
  * @course: a course
  * @state: the learner's state
  *
- * Prints the course's path: every lesson in order, what it teaches, which
- * seed idea it covers, and the state of its exercise.
+ * Prints the course's path: every lesson in order, its title, what it
+ * teaches, and the state of its exercise. (The seed, the Twisted example a
+ * lesson follows, is for the course's authors: `--json` still gives it.)
  */
 void
 lessons_print_list (LessonsCourse *course, LessonsState *state)
@@ -280,7 +286,7 @@ lessons_print_list (LessonsCourse *course, LessonsState *state)
   for (guint i = 0; i < course->path->len; i++)
     print_path_step (g_ptr_array_index (course->path, i), state, current);
   if (current != NULL)
-    printf ("\nCurrent: %s%s%s (`braid-lessons` checks it on every save)\n", BOLD,
+    printf ("\nCurrent: %s%s%s (`tools/start` checks it on every save)\n", BOLD,
             current->name, RESET);
   else if (course->exercises->len > 0)
     printf ("\n%sEvery exercise is done.%s\n", GREEN, RESET);

@@ -1,6 +1,7 @@
 /* check-shout.c: the check of lesson 01's exercise (exercise/shout.c). */
 #include <braid-fakes.h>
 
+#include "check-assertions.h"
 #include "shout.h"
 #include "test-helpers.h"
 
@@ -10,8 +11,8 @@ test_shout_upper_cases_letters (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
 
-  braid_test_receive (shout, "hello\n");
-  braid_assert_transport_wrote (transport, "HELLO\n");
+  check_assert_answer_str (shout, transport, "hello\n", "HELLO\n",
+                           "letters a-z come back in upper case");
 }
 
 static void
@@ -20,11 +21,12 @@ test_shout_leaves_other_bytes_alone (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
 
-  braid_test_receive (shout, "Hi, Bob! 42 times: caf\xc3\xa9\r\n");
-  braid_assert_transport_wrote (transport, "HI, BOB! 42 TIMES: CAF\xc3\xa9\r\n");
+  check_assert_answer_str (shout, transport, "Hi, Bob! 42 times: caf\xc3\xa9\r\n",
+                           "HI, BOB! 42 TIMES: CAF\xc3\xa9\r\n",
+                           "only a-z change: capitals, digits, punctuation, \\r\\n and the "
+                           "two bytes of an accented letter come back as they came");
 }
 
-/* The bytes are not a C string: a NUL in the middle must not cut them. */
 static void
 test_shout_sends_every_byte_back (void)
 {
@@ -32,12 +34,10 @@ test_shout_sends_every_byte_back (void)
   static const guint8 out[] = { 'A', 0, 'B' };
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
-  g_autoptr (GBytes) written = NULL;
 
-  braid_protocol_data_received (shout, in, sizeof in);
-  written = braid_string_transport_get_value (transport);
-  g_assert_cmpmem (g_bytes_get_data (written, NULL), g_bytes_get_size (written),
-                   out, sizeof out);
+  check_assert_answer (shout, transport, in, sizeof in, out, sizeof out,
+                       "the bytes are not a C string: a NUL in the middle must not cut them "
+                       "(use len, not strlen)");
 }
 
 static void
@@ -46,10 +46,10 @@ test_shout_answers_each_piece_at_once (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
   g_autoptr (BraidProtocol) shout = connect_protocol (SHOUT_TYPE_PROTOCOL, transport);
 
-  braid_test_receive (shout, "he");
-  braid_assert_transport_wrote (transport, "HE");
-  braid_test_receive (shout, "llo");
-  braid_assert_transport_wrote (transport, "LLO");
+  check_assert_answer_str (shout, transport, "he", "HE",
+                           "each piece of data is answered as soon as it arrives");
+  check_assert_answer_str (shout, transport, "llo", "LLO",
+                           "each piece of data is answered as soon as it arrives");
   g_assert_false (braid_string_transport_get_disconnecting (transport));
 }
 

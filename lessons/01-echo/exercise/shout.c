@@ -5,9 +5,9 @@
  * Only the letters a-z change; every other byte (digits, punctuation,
  * newlines, bytes of UTF-8 characters such as "é") goes back as it came.
  *
- * Check your work with `braid-lessons check 01` (by hand:
+ * Check your work with `tools/start check 01` (by hand:
  * `ninja -C build lessons/check-01-echo && build/lessons/check-01-echo`).
- * Stuck? `braid-lessons hint 01`. */
+ * Stuck? `tools/start hint 01`. */
 #include "shout.h"
 
 struct _ShoutProtocol

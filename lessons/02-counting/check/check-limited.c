@@ -8,6 +8,8 @@
 
 #define SORRY "Sorry, the server is full (2 clients at most). Try again later.\n"
 
+/* Up to the limit, each client is welcomed with its number, counted by the
+ * factory (the count outlives each protocol). */
 static void
 test_clients_under_the_limit_are_welcomed (void)
 {
@@ -24,6 +26,8 @@ test_clients_under_the_limit_are_welcomed (void)
   client_clear (&bob);
 }
 
+/* One client too many gets the apology, then a clean hang-up
+ * (lose_connection, not abort), and is not counted. */
 static void
 test_client_beyond_the_limit_is_refused_politely (void)
 {
@@ -42,6 +46,7 @@ test_client_beyond_the_limit_is_refused_politely (void)
   client_clear (&carol);
 }
 
+/* The apology says the factory's limit, not a number written in the code. */
 static void
 test_the_apology_names_the_real_limit (void)
 {
@@ -56,6 +61,7 @@ test_the_apology_names_the_real_limit (void)
   client_clear (&bob);
 }
 
+/* A refused client is not served: what it sends is not echoed... */
 static void
 test_refused_client_is_not_echoed (void)
 {
@@ -101,6 +107,8 @@ test_refused_client_leaving_does_not_change_the_count (void)
   client_clear (&dave);
 }
 
+/* A client that leaves frees its place (connection_lost counts it out),
+ * and the next client gets it. */
 static void
 test_a_place_freed_is_given_to_the_next_client (void)
 {

@@ -11,9 +11,9 @@
  *   not change the count either;
  * - once a welcomed client leaves, the next one is welcomed again.
  *
- * Check your work with `braid-lessons check 02` (by hand:
+ * Check your work with `tools/start check 02` (by hand:
  * `ninja -C build lessons/check-02-counting && build/lessons/check-02-counting`).
- * Stuck? `braid-lessons hint 02`. */
+ * Stuck? `tools/start hint 02`. */
 #include "limited.h"
 
 struct _LimitedFactory

@@ -13,9 +13,9 @@
  * Today it sends the first message and then nothing more. Everything it
  * hears is kept in `heard` (the check reads it). A message is never empty.
  *
- * Check your work with `braid-lessons check 03` (by hand:
+ * Check your work with `tools/start check 03` (by hand:
  * `ninja -C build lessons/check-03-echo-client && build/lessons/check-03-echo-client`).
- * Stuck? `braid-lessons hint 03`. */
+ * Stuck? `tools/start hint 03`. */
 #include <string.h>
 
 #include "chatty.h"

@@ -18,6 +18,8 @@ answer_of (BraidFactory *factory, const char *text)
   return g_strndup (g_bytes_get_data (written, NULL), g_bytes_get_size (written));
 }
 
+/* Each protocol greets with its own factory's greeting: the state shared
+ * by the connections of one server lives in the factory. */
 static void
 test_greets_with_the_factory_greeting (void)
 {
@@ -51,6 +53,8 @@ assert_server (BraidMemoryReactor *reactor, guint index, guint16 port, const cha
   g_assert_cmpstr (answer, ==, expected);
 }
 
+/* Three servers on one reactor, on the port asked for and the two after
+ * it, each on 127.0.0.1 with its own greeting. */
 static void
 test_three_servers_on_consecutive_ports (void)
 {
@@ -65,6 +69,7 @@ test_three_servers_on_consecutive_ports (void)
   assert_server (reactor, 2, 1236, "Hola");
 }
 
+/* Port 0 means "any free port" for each server, not 0, 1 and 2. */
 static void
 test_port_zero_lets_the_system_choose_each (void)
 {

@@ -12,9 +12,9 @@
  *    gets a port chosen by the system). Either all three listen or none
  *    does: if a port cannot be opened, close the ones already opened.
  *
- * Check your work with `braid-lessons check 04` (by hand:
+ * Check your work with `tools/start check 04` (by hand:
  * `ninja -C build lessons/check-04-two-servers && build/lessons/check-04-two-servers`).
- * Stuck? `braid-lessons hint 04`. */
+ * Stuck? `tools/start hint 04`. */
 #include <string.h>
 
 #include "greeter.h"

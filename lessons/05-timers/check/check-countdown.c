@@ -9,6 +9,8 @@ count_done (gpointer data)
   (*(guint *) data)++;
 }
 
+/* One number per second, the first after one second (not at once), then
+ * "liftoff!" and the done callback, once. */
 static void
 test_counts_down_one_per_second (void)
 {
@@ -32,6 +34,8 @@ test_counts_down_one_per_second (void)
   g_assert_cmpuint (done, ==, 1);
 }
 
+/* After liftoff the looping call stops: nothing more is printed and no
+ * timer is left on the clock. */
 static void
 test_stops_for_good (void)
 {

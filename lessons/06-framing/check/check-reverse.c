@@ -1,17 +1,8 @@
 /* check-reverse.c: the check of lesson 06's exercise. */
 #include <braid-fakes.h>
 
+#include "check-assertions.h"
 #include "reverse.h"
-
-static void
-assert_wrote (BraidStringTransport *transport, const void *expected, gsize expected_len)
-{
-  gsize len;
-  const char *written = braid_string_transport_peek (transport, &len);
-
-  g_assert_cmpmem (written, len, expected, expected_len);
-  braid_string_transport_clear (transport);
-}
 
 static void
 test_reverses_frames_fed_byte_by_byte (void)
@@ -23,7 +14,9 @@ test_reverses_frames_fed_byte_by_byte (void)
   braid_protocol_make_connection (reverse, BRAID_TRANSPORT (transport));
   for (gsize i = 0; i < sizeof input; i++)
     braid_protocol_data_received (reverse, input + i, 1);
-  assert_wrote (transport, "\0\5olleh\0\2ba", 11);
+  check_assert_wrote (transport, input, sizeof input, "\0\5olleh\0\2ba", 11,
+                      "fed one byte at a time, each frame comes back reversed, with its "
+                      "2-byte length, once it is whole");
 }
 
 static void
@@ -33,8 +26,9 @@ test_empty_frame_and_two_frames_in_one_piece (void)
   g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
 
   braid_protocol_make_connection (reverse, BRAID_TRANSPORT (transport));
-  braid_protocol_data_received (reverse, (const guint8 *) "\0\0\0\3xyz", 7);
-  assert_wrote (transport, "\0\0\0\3zyx", 7);
+  check_assert_answer (reverse, transport, "\0\0\0\3xyz", 7, "\0\0\0\3zyx", 7,
+                       "an empty frame comes back empty, and two frames in one piece "
+                       "are both answered");
 }
 
 int

@@ -4,6 +4,8 @@
 
 #include "fallback.h"
 
+/* A poem that arrives before the timeout is the result, and the timeout
+ * is cancelled. */
 static void
 test_a_quick_poem_comes_through (void)
 {
@@ -17,6 +19,7 @@ test_a_quick_poem_comes_through (void)
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 
+/* A poem that does not exist (a "not found" error) gives the fallback poem. */
 static void
 test_an_unknown_poem_gives_the_fallback (void)
 {
@@ -28,6 +31,8 @@ test_an_unknown_poem_gives_the_fallback (void)
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 
+/* A poem slower than the timeout gives the fallback at the timeout, not
+ * before, and the slow fetch is cancelled. */
 static void
 test_a_slow_poem_gives_the_fallback_at_the_timeout (void)
 {
@@ -42,6 +47,8 @@ test_a_slow_poem_gives_the_fallback_at_the_timeout (void)
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
 }
 
+/* Only "not found" and the timeout are replaced: any other error goes on
+ * down the chain. */
 static void
 test_other_errors_come_through (void)
 {
@@ -53,6 +60,8 @@ test_other_errors_come_through (void)
   g_assert_cmpstr (error->message, ==, "a poem needs a title");
 }
 
+/* The fallback is the chain's own copy: a later callback may replace (and
+ * free) it. */
 static void
 test_the_fallback_belongs_to_the_chain (void)
 {

@@ -13,9 +13,9 @@
  * The value you fire with must be a string the deferred owns (the
  * callbacks after yours may free or replace it).
  *
- * Check your work with `braid-lessons check 08` (by hand:
+ * Check your work with `tools/start check 08` (by hand:
  * `ninja -C build lessons/check-08-deferreds && build/lessons/check-08-deferreds`).
- * Stuck? `braid-lessons hint 08`. */
+ * Stuck? `tools/start hint 08`. */
 #include "fallback.h"
 
 /* EXERCISE: write the errback that replaces a "not found" or a "timed out"

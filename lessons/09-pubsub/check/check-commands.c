@@ -5,6 +5,8 @@
 #include "recording-protocol.h"
 #include "test-helpers.h"
 
+/* /who answers only the client that asked, with everyone connected now
+ * (a client that left is no longer listed). */
 static void
 test_who_answers_the_asker_only (void)
 {
@@ -34,6 +36,7 @@ test_who_answers_the_asker_only (void)
   client_clear (&carol);
 }
 
+/* /who works when the asker is the only client. */
 static void
 test_who_when_alone (void)
 {
@@ -47,6 +50,8 @@ test_who_when_alone (void)
   client_clear (&alice);
 }
 
+/* Any other line that starts with / is an unknown command, answered to
+ * its sender only; other lines are still published. */
 static void
 test_other_commands_are_unknown (void)
 {

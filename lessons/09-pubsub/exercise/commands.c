@@ -9,9 +9,9 @@
  *
  * Any other command keeps its answer, "Unknown command: /NAME (try /who)".
  *
- * Check your work with `braid-lessons check 09` (by hand:
+ * Check your work with `tools/start check 09` (by hand:
  * `ninja -C build lessons/check-09-pubsub && build/lessons/check-09-pubsub`).
- * Stuck? `braid-lessons hint 09`. */
+ * Stuck? `tools/start hint 09`. */
 #include "commands.h"
 
 void

@@ -16,9 +16,9 @@
  *   "BOOM! The bomb exploded. Goodbye." and is disconnected; those who
  *   left in time are safe, and so are connections still choosing a name.
  *
- * Check your work with `braid-lessons check 10` (by hand:
+ * Check your work with `tools/start check 10` (by hand:
  * `ninja -C build lessons/check-10-chat && build/lessons/check-10-chat`).
- * Stuck? `braid-lessons hint 10`. */
+ * Stuck? `tools/start hint 10`. */
 #include "bomb.h"
 
 void
