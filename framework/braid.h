@@ -48,4 +48,14 @@
 #include "braid-defer-later.h"
 
 
+/* Applications: services, endpoints from strings (issue #13) */
+#include "braid-service.h"
+#include "braid-multi-service.h"
+#include "braid-endpoint.h"
+#include "braid-stream-server-service.h"
+#include "braid-timer-service.h"
+#include "braid-client-service.h"
+#include "braid-application.h"
+
+
 #undef BRAID_INSIDE

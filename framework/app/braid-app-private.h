@@ -1,0 +1,9 @@
+/* braid-app-private.h: what the services of framework/app/ share and do
+ * not export. */
+#pragma once
+
+#include "braid.h"
+
+/* Set by BraidMultiService only, as it adds and removes children. */
+void braid_service_set_parent_pointer (BraidService      *self,
+                                       BraidMultiService *parent);

@@ -1,0 +1,249 @@
+/* braid-application.c: a tree of services tied to a reactor's life --
+ * Twisted's `startApplication`. */
+#include "config.h"
+
+#include "braid.h"
+
+/**
+ * BraidApplication:
+ *
+ * A tree of services started when the reactor runs and stopped, in
+ * order, when it shuts down: what Twisted's `app.startApplication` sets up
+ * for `twistd`.
+ *
+ * Add services to [method@Braid.Application.get_root], then call
+ * [method@Braid.Application.start] before running the reactor. It makes
+ * the services' privileged start at once (a server binds its port there,
+ * so a port in use is an error the program reports before it runs), and
+ * starts them once the reactor runs.
+ *
+ * The shutdown is ordered. A stop of the reactor -- SIGTERM or SIGINT, as
+ * the real reactor handles them, or [method@Braid.Reactor.stop] -- runs the
+ * `before shutdown` triggers; one of them stops the root service, which
+ * stops its children in reverse order; the reactor waits until every
+ * service has finished stopping (the deferreds of
+ * [method@Braid.Service.stop_service] have fired) and only then closes the
+ * connections left and returns from [method@Braid.Reactor.run].
+ *
+ * A stop that never finishes is cut off after the shutdown timeout
+ * (%BRAID_APPLICATION_DEFAULT_SHUTDOWN_TIMEOUT unless set), with a
+ * warning that names the services still stopping; the shutdown then
+ * carries on without them.
+ *
+ * The wait uses [method@Braid.GLibReactor.hold_shutdown], which only the
+ * real reactor has: on [class@Braid.MemoryReactor], whose stop returns at
+ * once, the services are stopped and the timeout runs on its fake clock,
+ * but the stop does not wait for them.
+ */
+struct _BraidApplication
+{
+  GObject parent_instance;
+
+  BraidReactor *reactor;
+  BraidMultiService *root;
+  gdouble shutdown_timeout;
+  gboolean started;
+  guint shutdown_trigger;
+  BraidDeferred *stopping;          /* the root's stop, while waiting for it */
+  BraidDelayedCall *cutoff;         /* the shutdown timeout, while waiting */
+  gboolean holding;                 /* holds the GLib reactor's shutdown */
+};
+
+G_DEFINE_FINAL_TYPE (BraidApplication, braid_application, G_TYPE_OBJECT)
+
+static void
+release_shutdown (BraidApplication *self)
+{
+  if (self->cutoff != NULL)
+    braid_delayed_call_cancel (self->cutoff, NULL);
+  g_clear_object (&self->cutoff);
+  g_clear_pointer (&self->stopping, braid_deferred_unref);
+  if (self->holding)
+    {
+      self->holding = FALSE;
+      braid_glib_reactor_release_shutdown (BRAID_GLIB_REACTOR (self->reactor));
+    }
+}
+
+static void
+services_stopped (BraidResult *result, gpointer user_data)
+{
+  BraidApplication *self = user_data;
+
+  if (braid_result_is_error (result))
+    {
+      g_warning ("Stopping the services failed: %s", braid_result_get_error (result)->message);
+      braid_result_set_value (result, NULL, NULL);
+    }
+  release_shutdown (self);
+}
+
+static void
+shutdown_timed_out (gpointer user_data)
+{
+  BraidApplication *self = user_data;
+  g_autoptr (GPtrArray) names = braid_multi_service_list_stopping (self->root);
+  g_autoptr (GString) list = g_string_new (NULL);
+
+  g_clear_object (&self->cutoff);
+  for (guint i = 0; i < names->len; i++)
+    g_string_append_printf (list, "%s'%s'", i > 0 ? ", " : "", (char *) g_ptr_array_index (names, i));
+  g_warning ("Shutdown: service %s did not stop within %g s; shutting down without waiting for it",
+             names->len > 0 ? list->str : "(unknown)", self->shutdown_timeout);
+  release_shutdown (self);
+}
+
+static void
+stop_services (gpointer user_data)
+{
+  BraidApplication *self = user_data;
+  BraidDeferred *stopped;
+
+  self->shutdown_trigger = 0;
+  stopped = braid_service_stop_service (BRAID_SERVICE (self->root));
+  if (braid_deferred_is_called (stopped))
+    {
+      braid_deferred_unref (stopped);
+      return;
+    }
+  self->stopping = stopped;
+  if (BRAID_IS_GLIB_REACTOR (self->reactor))
+    {
+      self->holding = TRUE;
+      braid_glib_reactor_hold_shutdown (BRAID_GLIB_REACTOR (self->reactor));
+    }
+  self->cutoff = braid_clock_call_later (BRAID_CLOCK (self->reactor), self->shutdown_timeout,
+                                         shutdown_timed_out, self, NULL);
+  /* The chain holds the application until the services stopped. */
+  braid_deferred_add_both (stopped, services_stopped, g_object_ref (self), g_object_unref);
+}
+
+static void
+start_services (gpointer user_data)
+{
+  BraidApplication *self = user_data;
+
+  braid_service_start_service (BRAID_SERVICE (self->root));
+}
+
+static void
+braid_application_dispose (GObject *object)
+{
+  BraidApplication *self = BRAID_APPLICATION (object);
+
+  if (self->shutdown_trigger != 0 && self->reactor != NULL)
+    braid_reactor_remove_system_event_trigger (self->reactor, self->shutdown_trigger);
+  self->shutdown_trigger = 0;
+  release_shutdown (self);
+  g_clear_object (&self->root);
+  g_clear_object (&self->reactor);
+  G_OBJECT_CLASS (braid_application_parent_class)->dispose (object);
+}
+
+static void
+braid_application_class_init (BraidApplicationClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = braid_application_dispose;
+}
+
+static void
+braid_application_init (BraidApplication *self)
+{
+  self->shutdown_timeout = BRAID_APPLICATION_DEFAULT_SHUTDOWN_TIMEOUT;
+  self->root = braid_multi_service_new ("application");
+}
+
+/**
+ * braid_application_new:
+ * @reactor: the reactor whose life the services follow
+ *
+ * Creates an application with an empty root service.
+ *
+ * Returns: (transfer full): the new application
+ */
+BraidApplication *
+braid_application_new (BraidReactor *reactor)
+{
+  BraidApplication *self;
+
+  g_return_val_if_fail (BRAID_IS_REACTOR (reactor), NULL);
+  g_return_val_if_fail (BRAID_IS_CLOCK (reactor), NULL);
+
+  self = g_object_new (BRAID_TYPE_APPLICATION, NULL);
+  self->reactor = g_object_ref (reactor);
+  return self;
+}
+
+/**
+ * braid_application_get_root:
+ * @self: an application
+ *
+ * Returns: (transfer none): the root service: add the services to it
+ */
+BraidMultiService *
+braid_application_get_root (BraidApplication *self)
+{
+  g_return_val_if_fail (BRAID_IS_APPLICATION (self), NULL);
+  return self->root;
+}
+
+/**
+ * braid_application_set_shutdown_timeout:
+ * @self: an application
+ * @seconds: how long a shutdown waits for the services, more than zero
+ *
+ * Sets how long a shutdown waits for the services to stop before it
+ * carries on without them.
+ */
+void
+braid_application_set_shutdown_timeout (BraidApplication *self, gdouble seconds)
+{
+  g_return_if_fail (BRAID_IS_APPLICATION (self));
+  g_return_if_fail (seconds > 0);
+  self->shutdown_timeout = seconds;
+}
+
+/**
+ * braid_application_start:
+ * @self: an application
+ * @error: set when a service's privileged start fails
+ *
+ * Makes the services' privileged start now, and arranges for them to
+ * start when the reactor runs and to stop when it shuts down. If a
+ * privileged start fails, the services already started are stopped again
+ * (a port already opened is closed) and nothing is arranged.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+braid_application_start (BraidApplication *self, GError **error)
+{
+  g_return_val_if_fail (BRAID_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (!self->started, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!braid_service_privileged_start_service (BRAID_SERVICE (self->root), error))
+    {
+      g_autoptr (BraidDeferred) undone = braid_service_stop_service (BRAID_SERVICE (self->root));
+      return FALSE;
+    }
+  self->started = TRUE;
+  braid_reactor_call_when_running (self->reactor, start_services, g_object_ref (self), g_object_unref);
+  self->shutdown_trigger =
+    braid_reactor_add_system_event_trigger (self->reactor, BRAID_TRIGGER_BEFORE, "shutdown",
+                                            stop_services, self, NULL);
+  return TRUE;
+}
+
+/**
+ * braid_application_is_shutting_down:
+ * @self: an application
+ *
+ * Returns: whether a shutdown is waiting for the services to stop
+ */
+gboolean
+braid_application_is_shutting_down (BraidApplication *self)
+{
+  g_return_val_if_fail (BRAID_IS_APPLICATION (self), FALSE);
+  return self->stopping != NULL;
+}
