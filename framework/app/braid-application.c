@@ -45,7 +45,7 @@ struct _BraidApplication
   gboolean started;
   guint shutdown_trigger;
   BraidDeferred *stopping;          /* the root's stop, while waiting for it */
-  BraidDelayedCall *cutoff;         /* the shutdown timeout, while waiting */
+  BraidDelayedCall *cutoff;         /* the shutdown timeout, while waiting (the clock owns it) */
   gboolean holding;                 /* holds the GLib reactor's shutdown */
 };
 
@@ -56,7 +56,7 @@ release_shutdown (BraidApplication *self)
 {
   if (self->cutoff != NULL)
     braid_delayed_call_cancel (self->cutoff, NULL);
-  g_clear_object (&self->cutoff);
+  self->cutoff = NULL;
   g_clear_pointer (&self->stopping, braid_deferred_unref);
   if (self->holding)
     {
@@ -85,7 +85,7 @@ shutdown_timed_out (gpointer user_data)
   g_autoptr (GPtrArray) names = braid_multi_service_list_stopping (self->root);
   g_autoptr (GString) list = g_string_new (NULL);
 
-  g_clear_object (&self->cutoff);
+  self->cutoff = NULL;
   for (guint i = 0; i < names->len; i++)
     g_string_append_printf (list, "%s'%s'", i > 0 ? ", " : "", (char *) g_ptr_array_index (names, i));
   g_warning ("Shutdown: service %s did not stop within %g s; shutting down without waiting for it",

@@ -68,7 +68,7 @@ struct _BraidClientService
   BraidConnector *connector;     /* the attempt under way, or the connection's */
   BraidProtocol *proxy;          /* the connection, while connected */
   BraidProtocol *protocol;       /* what the factory built, inside the proxy */
-  BraidDelayedCall *retry;       /* while waiting */
+  BraidDelayedCall *retry;       /* while waiting (the clock owns it) */
   GQueue waiters;                /* Waiter: when_connected() deferreds */
   GPtrArray *stop_deferreds;     /* stop_service() deferreds not yet fired */
 };
@@ -325,7 +325,7 @@ retry_now (gpointer user_data)
 {
   BraidClientService *self = user_data;
 
-  g_clear_object (&self->retry);
+  self->retry = NULL;
   if (self->state == STATE_WAITING)
     client_connect (self);
 }
@@ -486,7 +486,7 @@ braid_client_service_stop_service (BraidService *service)
     case STATE_WAITING:
       if (self->retry != NULL)
         braid_delayed_call_cancel (self->retry, NULL);
-      g_clear_object (&self->retry);
+      self->retry = NULL;
       self->state = STATE_STOPPED;
       cancel_waiters (self);
       return NULL;
@@ -518,7 +518,7 @@ braid_client_service_dispose (GObject *object)
 
   if (self->retry != NULL)
     braid_delayed_call_cancel (self->retry, NULL);
-  g_clear_object (&self->retry);
+  self->retry = NULL;
   if (self->state == STATE_CONNECTING && self->connector != NULL)
     braid_connector_stop_connecting (self->connector);
   abandon_attempt (self);
