@@ -1,2 +1,356 @@
-#include <braid-fakes.h>
-int main (int argc, char **argv) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* test-client-service.c: BraidClientService keeps one connection up, on
+ * the memory reactor and its fake clock. */
+#include "test-protocols.h"
+
+typedef struct
+{
+  BraidMemoryReactor *reactor;
+  BraidFactory *factory;
+  BraidClientService *service;
+  GPtrArray *transports;       /* BraidStringTransport, one per connection */
+  GPtrArray *delays;           /* what the policy was asked, "n=1;" */
+  GString *asked;
+} Fixture;
+
+/* Twisted's backoff with a fixed jitter of 0.25 s, so delays are known. */
+static gdouble
+fixed_jitter_policy (guint failed_attempts, gpointer user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_string_append_printf (fixture->asked, "n=%u;", failed_attempts);
+  return braid_backoff_delay (failed_attempts, 1.0, 60.0, 1.5) + 0.25;
+}
+
+static void
+fixture_init (Fixture *fixture, const char *endpoint_text)
+{
+  g_autoptr (BraidClientEndpoint) endpoint = braid_client_endpoint_new_for_string (endpoint_text, NULL);
+
+  fixture->reactor = braid_memory_reactor_new ();
+  fixture->factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  fixture->service = braid_client_service_new (BRAID_REACTOR (fixture->reactor), endpoint, fixture->factory);
+  braid_service_set_name (BRAID_SERVICE (fixture->service), "upstream");
+  fixture->transports = g_ptr_array_new_with_free_func (g_object_unref);
+  fixture->asked = g_string_new (NULL);
+  braid_client_service_set_retry_policy (fixture->service, fixed_jitter_policy, fixture, NULL);
+}
+
+static void
+fixture_clear (Fixture *fixture)
+{
+  g_clear_object (&fixture->service);
+  g_clear_object (&fixture->factory);
+  g_clear_pointer (&fixture->transports, g_ptr_array_unref);
+  g_string_free (fixture->asked, TRUE);
+  g_clear_object (&fixture->reactor);
+}
+
+static guint
+attempts (Fixture *fixture)
+{
+  return braid_memory_reactor_get_tcp_clients (fixture->reactor)->len;
+}
+
+static BraidTcpClientRecord *
+last_attempt (Fixture *fixture)
+{
+  return braid_memory_reactor_get_tcp_client (fixture->reactor, attempts (fixture) - 1);
+}
+
+/* The last attempt succeeds: the protocol is built and connected to a
+ * string transport, as a connector would. Returns the proxy protocol. */
+static BraidProtocol *
+succeed (Fixture *fixture)
+{
+  BraidTcpClientRecord *record = last_attempt (fixture);
+  BraidProtocol *proxy = braid_factory_build_protocol (BRAID_FACTORY (record->factory), NULL);
+  BraidStringTransport *transport = braid_string_transport_new ();
+
+  g_ptr_array_add (fixture->transports, transport);
+  braid_protocol_make_connection (proxy, BRAID_TRANSPORT (transport));
+  g_object_unref (proxy);   /* the transport holds it */
+  return proxy;
+}
+
+static void
+fail (Fixture *fixture)
+{
+  BraidTcpClientRecord *record = last_attempt (fixture);
+  g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                                    "Connection refused");
+
+  braid_client_factory_client_connection_failed (record->factory, record->connector, refused);
+}
+
+static void
+test_backoff_delay_grows_and_is_capped (void)
+{
+  g_assert_cmpfloat (braid_backoff_delay (0, 1.0, 60.0, 1.5), ==, 1.0);
+  g_assert_cmpfloat (braid_backoff_delay (1, 1.0, 60.0, 1.5), ==, 1.5);
+  g_assert_cmpfloat (braid_backoff_delay (2, 1.0, 60.0, 1.5), ==, 2.25);
+  g_assert_cmpfloat (braid_backoff_delay (11, 1.0, 60.0, 1.5), ==, 60.0);
+  g_assert_cmpfloat (braid_backoff_delay (G_MAXUINT, 1.0, 60.0, 1.5), ==, 60.0);
+  g_assert_cmpfloat (braid_backoff_delay (5000, 1.0, 60.0, 1e300), ==, 60.0);
+}
+
+static void
+test_connects_on_start_and_hands_out_the_protocol (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) early = NULL;
+  g_autoptr (BraidDeferred) later = NULL;
+  BraidProtocol *proxy;
+  RecordingProtocol *protocol;
+
+  fixture_init (&f, "tcp:host=example.com:port=7000:timeout=3");
+  early = braid_client_service_when_connected (f.service, 0);
+  g_assert_cmpuint (attempts (&f), ==, 0);
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  g_assert_cmpuint (attempts (&f), ==, 1);
+  g_assert_cmpstr (last_attempt (&f)->host, ==, "example.com");
+  g_assert_cmpuint (last_attempt (&f)->port, ==, 7000);
+  g_assert_cmpfloat (last_attempt (&f)->timeout, ==, 3);
+  braid_assert_no_result (early);
+
+  proxy = succeed (&f);
+  protocol = braid_assert_success_result (early);
+  g_assert_true (RECORDING_IS_PROTOCOL (protocol));
+  g_assert_true ((gpointer) protocol != (gpointer) proxy);
+  g_assert_cmpuint (recording_protocol_state (protocol)->made_count, ==, 1);
+  g_assert_true (braid_protocol_get_transport (BRAID_PROTOCOL (protocol))
+                 == g_ptr_array_index (f.transports, 0));
+  /* What arrives goes to the factory's protocol. */
+  braid_test_receive (proxy, "hello");
+  g_assert_cmpstr (recording_protocol_state (protocol)->received->str, ==, "hello");
+  /* Once connected, the connection is handed out at once. */
+  later = braid_client_service_when_connected (f.service, 0);
+  g_assert_true (braid_assert_success_result (later) == protocol);
+  fixture_clear (&f);
+}
+
+static void
+test_failures_back_off_exponentially (void)
+{
+  Fixture f;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  fail (&f);
+  g_assert_cmpuint (braid_client_service_get_failed_attempts (f.service), ==, 1);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 1.74);
+  g_assert_cmpuint (attempts (&f), ==, 1);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 0.01);   /* 1.5 + 0.25 */
+  g_assert_cmpuint (attempts (&f), ==, 2);
+  fail (&f);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 2.49);
+  g_assert_cmpuint (attempts (&f), ==, 2);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 0.01);   /* 2.25 + 0.25 */
+  g_assert_cmpuint (attempts (&f), ==, 3);
+  g_assert_cmpstr (f.asked->str, ==, "n=1;n=2;");
+  /* A connection resets the count. */
+  succeed (&f);
+  g_assert_cmpuint (braid_client_service_get_failed_attempts (f.service), ==, 0);
+  fixture_clear (&f);
+}
+
+static void
+test_default_policy_adds_up_to_a_second_of_jitter (void)
+{
+  Fixture f;
+  g_autoptr (BraidClientEndpoint) endpoint = braid_client_endpoint_new_for_string ("tcp:host=h:port=1", NULL);
+  g_autoptr (BraidClientService) service = NULL;
+  g_autoptr (BraidDeferred) stopped = NULL;
+  BraidDelayedCall *retry;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  service = braid_client_service_new (BRAID_REACTOR (f.reactor), endpoint, f.factory);
+  braid_service_start_service (BRAID_SERVICE (service));
+  fail (&f);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (f.reactor)), ==, 1);
+  retry = g_ptr_array_index (braid_fake_clock_get_delayed_calls (BRAID_FAKE_CLOCK (f.reactor)), 0);
+  g_assert_cmpfloat (braid_delayed_call_get_time (retry), >=, 1.5);
+  g_assert_cmpfloat (braid_delayed_call_get_time (retry), <, 2.5);
+  stopped = braid_service_stop_service (BRAID_SERVICE (service));
+  braid_assert_success_result (stopped);
+  fixture_clear (&f);
+}
+
+static void
+test_lost_connection_reconnects (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) next = NULL;
+  BraidProtocol *proxy;
+  RecordingProtocol *second;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  proxy = succeed (&f);
+  braid_test_lose_connection (proxy, FALSE);
+  next = braid_client_service_when_connected (f.service, 0);
+  braid_assert_no_result (next);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 1.75);
+  g_assert_cmpuint (attempts (&f), ==, 2);
+  succeed (&f);
+  second = braid_assert_success_result (next);
+  g_assert_true (braid_protocol_get_transport (BRAID_PROTOCOL (second)) == g_ptr_array_index (f.transports, 1));
+  fixture_clear (&f);
+}
+
+static void
+test_when_connected_fails_after_the_failures_asked (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) patient = NULL;
+  g_autoptr (BraidDeferred) impatient = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  patient = braid_client_service_when_connected (f.service, 0);
+  impatient = braid_client_service_when_connected (f.service, 2);
+  fail (&f);
+  braid_assert_no_result (impatient);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 1.75);
+  fail (&f);
+  error = braid_assert_failure_result (impatient, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  braid_assert_no_result (patient);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 2.5);
+  succeed (&f);
+  braid_assert_success_result (patient);
+  fixture_clear (&f);
+}
+
+static void
+test_stop_while_connected_closes_and_waits (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) stopped = NULL;
+  g_autoptr (BraidDeferred) after = NULL;
+  g_autoptr (GError) error = NULL;
+  BraidProtocol *proxy;
+  BraidStringTransport *transport;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  proxy = succeed (&f);
+  transport = g_ptr_array_index (f.transports, 0);
+  stopped = braid_service_stop_service (BRAID_SERVICE (f.service));
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+  braid_assert_no_result (stopped);
+  g_assert_true (braid_service_is_stopping (BRAID_SERVICE (f.service)));
+  braid_test_lose_connection (proxy, TRUE);
+  braid_assert_success_result (stopped);
+  g_assert_false (braid_service_is_stopping (BRAID_SERVICE (f.service)));
+  /* Stopped: no reconnection, and asking for the connection fails. */
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (f.reactor), 100);
+  g_assert_cmpuint (attempts (&f), ==, 1);
+  after = braid_client_service_when_connected (f.service, 0);
+  error = braid_assert_failure_result (after, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  fixture_clear (&f);
+}
+
+static void
+test_stop_while_waiting_cancels_retry_and_waiters (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) waiting = NULL;
+  g_autoptr (BraidDeferred) stopped = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  waiting = braid_client_service_when_connected (f.service, 0);
+  fail (&f);
+  stopped = braid_service_stop_service (BRAID_SERVICE (f.service));
+  braid_assert_success_result (stopped);
+  error = braid_assert_failure_result (waiting, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (f.reactor)), ==, 0);
+  fixture_clear (&f);
+}
+
+static void
+test_stop_while_connecting_abandons_the_attempt (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) stopped = NULL;
+  BraidTcpClientRecord *record;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  record = last_attempt (&f);
+  stopped = braid_service_stop_service (BRAID_SERVICE (f.service));
+  braid_assert_success_result (stopped);
+  g_assert_true (braid_fake_connector_get_stopped_connecting (BRAID_FAKE_CONNECTOR (record->connector)));
+  /* The cancelled attempt's failure, arriving late, starts no retry. */
+  fail (&f);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (f.reactor)), ==, 0);
+  fixture_clear (&f);
+}
+
+static void
+test_restart_while_disconnecting_connects_once_closed (void)
+{
+  Fixture f;
+  g_autoptr (BraidDeferred) stopped = NULL;
+  BraidProtocol *proxy;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  proxy = succeed (&f);
+  stopped = braid_service_stop_service (BRAID_SERVICE (f.service));
+  braid_service_start_service (BRAID_SERVICE (f.service));
+  g_assert_cmpuint (attempts (&f), ==, 1);
+  braid_test_lose_connection (proxy, TRUE);
+  braid_assert_success_result (stopped);
+  g_assert_cmpuint (attempts (&f), ==, 2);
+  fixture_clear (&f);
+}
+
+static void
+test_runs_with_the_application (void)
+{
+  Fixture f;
+  g_autoptr (BraidApplication) app = NULL;
+  BraidProtocol *proxy;
+  BraidStringTransport *transport;
+
+  fixture_init (&f, "tcp:host=h:port=1");
+  app = braid_application_new (BRAID_REACTOR (f.reactor));
+  g_assert_true (braid_multi_service_add_service (braid_application_get_root (app),
+                                                  BRAID_SERVICE (f.service), NULL));
+  g_assert_true (braid_application_start (app, NULL));
+  braid_reactor_run (BRAID_REACTOR (f.reactor));
+  g_assert_cmpuint (attempts (&f), ==, 1);
+  proxy = succeed (&f);
+  transport = g_ptr_array_index (f.transports, 0);
+  braid_reactor_stop (BRAID_REACTOR (f.reactor));
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+  g_assert_true (braid_application_is_shutting_down (app));
+  braid_test_lose_connection (proxy, TRUE);
+  g_assert_false (braid_application_is_shutting_down (app));
+  g_clear_object (&app);
+  fixture_clear (&f);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("BraidClientService: connect, back off with jitter, reconnect, hand out the connection, stop");
+
+  braid_test_add_func ("/client-service/backoff-delay", test_backoff_delay_grows_and_is_capped);
+  braid_test_add_func ("/client-service/connects", test_connects_on_start_and_hands_out_the_protocol);
+  braid_test_add_func ("/client-service/backoff", test_failures_back_off_exponentially);
+  braid_test_add_func ("/client-service/default-jitter", test_default_policy_adds_up_to_a_second_of_jitter);
+  braid_test_add_func ("/client-service/reconnects", test_lost_connection_reconnects);
+  braid_test_add_func ("/client-service/fail-after-failures", test_when_connected_fails_after_the_failures_asked);
+  braid_test_add_func ("/client-service/stop-connected", test_stop_while_connected_closes_and_waits);
+  braid_test_add_func ("/client-service/stop-waiting", test_stop_while_waiting_cancels_retry_and_waiters);
+  braid_test_add_func ("/client-service/stop-connecting", test_stop_while_connecting_abandons_the_attempt);
+  braid_test_add_func ("/client-service/restart", test_restart_while_disconnecting_connects_once_closed);
+  braid_test_add_func ("/client-service/application", test_runs_with_the_application);
+
+  return g_test_run ();
+}
