@@ -161,6 +161,7 @@ test_default_policy_adds_up_to_a_second_of_jitter (void)
   g_autoptr (BraidClientEndpoint) endpoint = braid_client_endpoint_new_for_string ("tcp:host=h:port=1", NULL);
   g_autoptr (BraidClientService) service = NULL;
   g_autoptr (BraidDeferred) stopped = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
   BraidDelayedCall *retry;
 
   fixture_init (&f, "tcp:host=h:port=1");
@@ -168,7 +169,8 @@ test_default_policy_adds_up_to_a_second_of_jitter (void)
   braid_service_start_service (BRAID_SERVICE (service));
   fail (&f);
   g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (f.reactor)), ==, 1);
-  retry = g_ptr_array_index (braid_fake_clock_get_delayed_calls (BRAID_FAKE_CLOCK (f.reactor)), 0);
+  pending = braid_fake_clock_get_delayed_calls (BRAID_FAKE_CLOCK (f.reactor));
+  retry = g_ptr_array_index (pending, 0);
   g_assert_cmpfloat (braid_delayed_call_get_time (retry), >=, 1.5);
   g_assert_cmpfloat (braid_delayed_call_get_time (retry), <, 2.5);
   stopped = braid_service_stop_service (BRAID_SERVICE (service));
