@@ -477,6 +477,7 @@ test_application_start_failure_closes_what_it_opened (void)
   g_assert_true (braid_multi_service_add_service (braid_application_get_root (app), BRAID_SERVICE (clash), NULL));
   g_assert_false (braid_application_start (app, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_true (g_str_has_prefix (error->message, "service 'clash': "));
   record = braid_memory_reactor_get_tcp_server (reactor, 0);
   g_assert_false (braid_fake_listening_port_get_listening (BRAID_FAKE_LISTENING_PORT (record->listening_port)));
   g_assert_cmpuint (braid_memory_reactor_get_trigger_count (reactor), ==, 0);

@@ -11,6 +11,10 @@
  * A [class@Braid.Service] that holds other services: Twisted's
  * `MultiService`. An application is a tree of them.
  *
+ * Its privileged start makes its children's, in order, and stops at the
+ * first that fails; the error is prefixed with the child's name
+ * (`service 'web': ...`).
+ *
  * Starting it starts its children in the order they were added; stopping
  * it stops them in the reverse order, all at once, and its deferred fires
  * once every child has finished stopping. A child that fails to stop is
@@ -35,8 +39,19 @@ braid_multi_service_privileged_start_service (BraidService *service, GError **er
   if (!BRAID_SERVICE_CLASS (braid_multi_service_parent_class)->privileged_start_service (service, error))
     return FALSE;
   for (guint i = 0; i < priv->services->len; i++)
-    if (!braid_service_privileged_start_service (g_ptr_array_index (priv->services, i), error))
-      return FALSE;
+    {
+      BraidService *child = g_ptr_array_index (priv->services, i);
+
+      if (!braid_service_privileged_start_service (child, error))
+        {
+          /* Say which service failed: "service 'web': ...". */
+          const char *name = braid_service_get_name (child);
+
+          if (error != NULL)
+            g_prefix_error (error, "service '%s': ", name != NULL ? name : "(anonymous)");
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
