@@ -224,7 +224,7 @@ braid_application_start (BraidApplication *self, GError **error)
 
   if (!braid_service_privileged_start_service (BRAID_SERVICE (self->root), error))
     {
-      g_autoptr (BraidDeferred) undone = braid_service_stop_service (BRAID_SERVICE (self->root));
+      braid_deferred_unref (braid_service_stop_service (BRAID_SERVICE (self->root)));
       return FALSE;
     }
   self->started = TRUE;

@@ -198,9 +198,8 @@ braid_multi_service_add_service (BraidMultiService *self, BraidService *service,
 
   g_object_ref (service);
   if (braid_service_get_parent (service) != NULL)
-    {
-      g_autoptr (BraidDeferred) stopped = braid_service_disown_parent (service);
-    }
+    /* Moving a service stops it if it ran; the stop goes on alone. */
+    braid_deferred_unref (braid_service_disown_parent (service));
   if (braid_service_is_running (BRAID_SERVICE (self))
       && !braid_service_privileged_start_service (service, error))
     {

@@ -720,8 +720,7 @@ main (int argc, char **argv)
     return fail (1, "%s", error->message);
   if (pidfile != NULL && !write_pidfile (pidfile, &error))
     {
-      g_autoptr (BraidDeferred) stopped = braid_service_stop_service (BRAID_SERVICE (braid_application_get_root (app)));
-
+      braid_deferred_unref (braid_service_stop_service (BRAID_SERVICE (braid_application_get_root (app))));
       return fail (1, "%s", error->message);
     }
   log_listening (braid_application_get_root (app));
