@@ -63,7 +63,7 @@ test_help_lists_plugins (void)
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run_braidd (NULL, &out, &err, "--help", NULL), ==, 0);
-  g_assert_true (g_pattern_match_simple ("*Plugins:\n  echo *Sends back what each client sends\n*", out));
+  g_assert_true (g_pattern_match_simple ("*Plugins:\n  chat *Lesson 10's chat*\n  echo *Sends back what each client sends\n*", out));
   g_assert_true (strstr (out, "--pidfile") != NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -102,7 +102,7 @@ test_bad_input_gets_one_line_and_leaves_nothing (void)
     const char *args[6];
     const char *stderr_pattern;
   } cases[] = {
-    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: echo*)\n" },
+    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: chat, echo)\n" },
     { { "--colour", "echo", NULL }, "braidd: Unknown option --colour*\n" },
     { { "echo", "--colour", NULL }, "braidd: echo: Unknown option --colour*\n" },
     { { "echo", "--endpoint", "tcp:80:backlog=x", NULL },
@@ -321,14 +321,14 @@ test_config_runs_two_services_and_sighup_reopens_the_log (void)
   g_autofree char *contents = NULL, *reopened = NULL;
 
   g_assert_true (g_file_set_contents (config,
-                                      "[service one]\nplugin=echo\nport=0\nbanner=first\n\n"
+                                      "[service chat]\nplugin=chat\nport=0\n\n"
                                       "[service two]\nplugin=echo\nendpoint=tcp:0:interface=127.0.0.1\nbanner=second\n",
                                       -1, NULL));
   process = spawn ("--logfile", log, "--config", config, NULL);
   contents = wait_for_log (log, "started");
-  one = connect_to (logged_port (contents, "one"));
+  one = connect_to (logged_port (contents, "chat"));
   two = connect_to (logged_port (contents, "two"));
-  read_exactly (one, "first\r\n");
+  read_exactly (one, "What's your name?\r\n");
   read_exactly (two, "second\r\n");
 
   /* logrotate moves the file away, then sends SIGHUP. */
