@@ -68,14 +68,22 @@ release_shutdown (BraidApplication *self)
 static void
 services_stopped (BraidResult *result, gpointer user_data)
 {
-  BraidApplication *self = user_data;
+  g_autoptr (BraidApplication) self = g_weak_ref_get (user_data);
 
   if (braid_result_is_error (result))
     {
       g_warning ("Stopping the services failed: %s", braid_result_get_error (result)->message);
       braid_result_set_value (result, NULL, NULL);
     }
-  release_shutdown (self);
+  if (self != NULL)
+    release_shutdown (self);
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 static void
@@ -114,8 +122,14 @@ stop_services (gpointer user_data)
     }
   self->cutoff = braid_clock_call_later (BRAID_CLOCK (self->reactor), self->shutdown_timeout,
                                          shutdown_timed_out, self, NULL);
-  /* The chain holds the application until the services stopped. */
-  braid_deferred_add_both (stopped, services_stopped, g_object_ref (self), g_object_unref);
+  /* A weak reference: a stop that never finishes holds the services,
+   * which the application holds; a strong one would make a cycle. */
+  {
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (weak, self);
+    braid_deferred_add_both (stopped, services_stopped, weak, free_weak_ref);
+  }
 }
 
 static void

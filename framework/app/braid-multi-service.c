@@ -74,10 +74,9 @@ braid_multi_service_start_service (BraidService *service)
 static void
 log_stop_failure (BraidResult *result, gpointer user_data)
 {
-  const char *name = braid_service_get_name (user_data);
+  const char *name = user_data;
 
-  g_warning ("Service '%s' failed to stop: %s",
-             name != NULL ? name : "(anonymous)",
+  g_warning ("Service '%s' failed to stop: %s", name,
              braid_result_get_error (result)->message);
   braid_result_set_value (result, NULL, NULL);
 }
@@ -105,7 +104,11 @@ braid_multi_service_stop_service (BraidService *service)
       BraidService *child = g_ptr_array_index (children, i - 1);
       BraidDeferred *stopped = braid_service_stop_service (child);
 
-      braid_deferred_add_errback (stopped, log_stop_failure, g_object_ref (child), g_object_unref);
+      const char *name = braid_service_get_name (child);
+
+      /* The name, not the child: the child may hold its own stop. */
+      braid_deferred_add_errback (stopped, log_stop_failure,
+                                  g_strdup (name != NULL ? name : "(anonymous)"), g_free);
       g_ptr_array_add (stops, stopped);
     }
   all_stopped = braid_deferred_list_new ((BraidDeferred * const *) stops->pdata, stops->len,

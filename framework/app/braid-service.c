@@ -354,9 +354,21 @@ braid_service_start_service (BraidService *self)
 static void
 stop_finished (BraidResult *result, gpointer user_data)
 {
-  BraidServicePrivate *priv = braid_service_get_instance_private (BRAID_SERVICE (user_data));
+  g_autoptr (BraidService) self = g_weak_ref_get (user_data);
 
-  priv->pending_stops--;
+  if (self != NULL)
+    {
+      BraidServicePrivate *priv = braid_service_get_instance_private (self);
+
+      priv->pending_stops--;
+    }
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 /**
@@ -383,8 +395,13 @@ braid_service_stop_service (BraidService *self)
     return braid_succeed (NULL, NULL);
   if (!braid_deferred_is_called (stopped))
     {
+      GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+      /* Weak: a service commonly keeps its own pending stop, and a stop
+       * that never finishes must not keep the service alive forever. */
+      g_weak_ref_init (weak, self);
       priv->pending_stops++;
-      braid_deferred_add_both (stopped, stop_finished, g_object_ref (self), g_object_unref);
+      braid_deferred_add_both (stopped, stop_finished, weak, free_weak_ref);
     }
   return stopped;
 }
