@@ -135,9 +135,10 @@ stop_services (gpointer user_data)
 static void
 start_services (gpointer user_data)
 {
-  BraidApplication *self = user_data;
+  g_autoptr (BraidApplication) self = g_weak_ref_get (user_data);
 
-  braid_service_start_service (BRAID_SERVICE (self->root));
+  if (self != NULL)
+    braid_service_start_service (BRAID_SERVICE (self->root));
 }
 
 static void
@@ -242,7 +243,14 @@ braid_application_start (BraidApplication *self, GError **error)
       return FALSE;
     }
   self->started = TRUE;
-  braid_reactor_call_when_running (self->reactor, start_services, g_object_ref (self), g_object_unref);
+  {
+    /* Weak: the application holds the reactor, which holds this call
+     * until it runs, maybe never. */
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (weak, self);
+    braid_reactor_call_when_running (self->reactor, start_services, weak, free_weak_ref);
+  }
   self->shutdown_trigger =
     braid_reactor_add_system_event_trigger (self->reactor, BRAID_TRIGGER_BEFORE, "shutdown",
                                             stop_services, self, NULL);

@@ -368,7 +368,7 @@ typedef struct
  *
  * A backslash makes the next character literal: `:` and `=` inside a
  * value are written `\:` and `\=` (see
- * [func@Braid.endpoint_description_parse]). A bad string gets an error that
+ * [func@Braid.EndpointDescription.parse]). A bad string gets an error that
  * names the field and the text: `tcp:80:backlog=x` gives
  * `backlog: 'x' is not a number`.
  *
