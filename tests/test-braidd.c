@@ -6,6 +6,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include <braid.h>
 
 #define DEADLINE_SECONDS 10
@@ -343,6 +345,41 @@ test_config_runs_two_services_and_sighup_reopens_the_log (void)
   g_unlink (config);
 }
 
+static void
+test_unix_endpoint_with_mode_and_lockfile (void)
+{
+  g_autofree char *socket_path = tmp_path ("echo.sock");
+  g_autofree char *lock = g_strconcat (socket_path, ".lock", NULL);
+  g_autofree char *log = tmp_path ("unix.log");
+  g_autofree char *endpoint = g_strdup_printf ("unix:%s:mode=0600:lockfile=1", socket_path);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL, *out = NULL, *err = NULL;
+  GStatBuf st;
+
+  process = spawn ("--logfile", log, "echo", "--endpoint", endpoint, "--banner", "unix", NULL);
+  contents = wait_for_log (log, "started");
+  g_assert_cmpint (g_stat (socket_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_test (lock, G_FILE_TEST_EXISTS));
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  read_exactly (connection, "unix\r\n");
+
+  /* The lock names a live braidd: a second one is refused. */
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "echo", "--endpoint", endpoint, NULL), ==, 1);
+  assert_one_line (err, "braidd: service 'echo': unix: * is in use by process *\n");
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_assert_false (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+  g_unlink (log);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -360,6 +397,7 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/bad-input", test_bad_input_gets_one_line_and_leaves_nothing);
   g_test_add_func ("/braidd/port-in-use", test_port_in_use_is_refused);
   g_test_add_func ("/braidd/serve-and-sigterm", test_serves_refuses_second_stops_on_sigterm);
+  g_test_add_func ("/braidd/unix-endpoint", test_unix_endpoint_with_mode_and_lockfile);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);
 
   status = g_test_run ();

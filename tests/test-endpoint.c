@@ -163,11 +163,13 @@ test_unix_server_mode_and_lockfile (void)
   g_autofree char *lock_contents = NULL;
   g_autofree char *expected = NULL;
   BraidUnixServerRecord *record;
+  BraidListeningPort *port;
   struct stat st;
 
   /* The memory reactor binds nothing: the file stands for the socket. */
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
-  g_assert_nonnull (listen_on (reactor, text, factory, &error));
+  port = listen_on (reactor, text, factory, &error);
+  g_assert_nonnull (port);
   g_assert_no_error (error);
   record = g_ptr_array_index (braid_memory_reactor_get_unix_servers (reactor), 0);
   g_assert_cmpstr (record->path, ==, path);
@@ -182,15 +184,26 @@ test_unix_server_mode_and_lockfile (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
   g_clear_error (&error);
 
+  /* Stopping releases the lock; the address can be listened on again. */
+  g_assert_nonnull (braid_listening_port_get_host (port));
+  braid_listening_port_stop_listening (port);
+  g_assert_false (braid_fake_listening_port_get_listening (BRAID_FAKE_LISTENING_PORT (record->listening_port)));
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+  port = listen_on (reactor, again, factory, &error);
+  g_assert_no_error (error);
+  braid_listening_port_stop_listening (port);
+
   /* A stale lock (no such process) is replaced, its socket file removed. */
   g_assert_true (g_file_set_contents (lock, "2147483646\n", -1, NULL));
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
-  braid_listening_port_stop_listening (record->listening_port);
-  g_assert_nonnull (listen_on (reactor, again, factory, &error));
+  port = listen_on (reactor, again, factory, &error);
+  g_assert_nonnull (port);
   g_assert_no_error (error);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  braid_listening_port_stop_listening (port);
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
 
-  g_unlink (lock);
+  g_unlink (path);
   g_rmdir (dir);
 }
 

@@ -363,7 +363,7 @@ typedef struct
  * | `tcp:0` | a port the system chooses |
  * | `tcp6:8000:interface=\:\:1` | TCP port 8000 of `::1` (every IPv6 address without `interface`) |
  * | `unix:/run/app.sock:mode=0660` | a UNIX socket, chmod 0660 once bound |
- * | `unix:/run/app.sock:lockfile=1` | the same, guarded by `/run/app.sock.lock` |
+ * | `unix:/run/app.sock:lockfile=1` | the same, guarded by `/run/app.sock.lock` (a lock naming a live process refuses the address; a stale one is replaced with its socket file; the lock goes when the port stops listening) |
  * | `systemd:domain=INET:index=0` | the first socket systemd passed (`LISTEN_FDS`) |
  *
  * A backslash makes the next character literal: `:` and `=` inside a
@@ -741,6 +741,88 @@ take_unix_lock (const char *path, GError **error)
   return TRUE;
 }
 
+/* The port of unix:PATH:lockfile=1: the reactor's port, plus the lock,
+ * released when the port stops listening, as Twisted does. The reactor's
+ * port owns it (object data), so it lives exactly as long. */
+#define LOCKED_TYPE_PORT (locked_port_get_type ())
+G_DECLARE_FINAL_TYPE (LockedPort, locked_port, LOCKED, PORT, GObject)
+
+struct _LockedPort
+{
+  GObject parent_instance;
+
+  BraidListeningPort *inner;   /* not owned: it owns us */
+  char *lock_path;
+};
+
+static void locked_port_iface_init (BraidListeningPortInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LockedPort, locked_port, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_LISTENING_PORT, locked_port_iface_init))
+
+static GSocketAddress *
+locked_port_get_host (BraidListeningPort *port)
+{
+  return braid_listening_port_get_host (LOCKED_PORT (port)->inner);
+}
+
+static void
+release_unix_lock (const char *lock_path)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *ours = g_strdup_printf ("%d\n", (int) getpid ());
+
+  if (g_file_get_contents (lock_path, &contents, NULL, NULL) && g_str_equal (contents, ours))
+    g_unlink (lock_path);
+}
+
+static void
+locked_port_stop_listening (BraidListeningPort *port)
+{
+  LockedPort *self = LOCKED_PORT (port);
+
+  braid_listening_port_stop_listening (self->inner);
+  if (self->lock_path != NULL)
+    release_unix_lock (self->lock_path);
+  g_clear_pointer (&self->lock_path, g_free);
+}
+
+static void
+locked_port_iface_init (BraidListeningPortInterface *iface)
+{
+  iface->get_host = locked_port_get_host;
+  iface->stop_listening = locked_port_stop_listening;
+}
+
+static void
+locked_port_finalize (GObject *object)
+{
+  g_free (LOCKED_PORT (object)->lock_path);
+  G_OBJECT_CLASS (locked_port_parent_class)->finalize (object);
+}
+
+static void
+locked_port_class_init (LockedPortClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = locked_port_finalize;
+}
+
+static void
+locked_port_init (LockedPort *self)
+{
+}
+
+static BraidListeningPort *
+locked_port_wrap (BraidListeningPort *inner, const char *path)
+{
+  LockedPort *self = g_object_new (LOCKED_TYPE_PORT, NULL);
+
+  self->inner = inner;
+  self->lock_path = g_strconcat (path, ".lock", NULL);
+  g_object_set_data_full (G_OBJECT (inner), "braid-unix-lock", self, g_object_unref);
+  return BRAID_LISTENING_PORT (self);
+}
+
 static BraidListeningPort *
 listen_builtin (BraidServerEndpoint *self, BraidReactor *reactor,
                 BraidFactory *factory, GError **error)
@@ -767,11 +849,14 @@ listen_builtin (BraidServerEndpoint *self, BraidReactor *reactor,
                        g_strerror (saved_errno));
           port = NULL;
         }
-      if (port == NULL && priv->lockfile)
+      if (priv->lockfile)
         {
           g_autofree char *lock_path = g_strconcat (priv->path, ".lock", NULL);
 
-          g_unlink (lock_path);
+          if (port == NULL)
+            release_unix_lock (lock_path);
+          else
+            port = locked_port_wrap (port, priv->path);
         }
       return port;
     case SERVER_SYSTEMD:
