@@ -1,6 +1,7 @@
 /* test-application-glib.c: BraidApplication's ordered shutdown on the real
  * reactor: SIGTERM, services stopped in reverse and awaited, a stop that
- * never finishes cut off. Real (short) time, no socket. */
+ * never finishes cut off (real, short, time); and a client service on
+ * real sockets, 127.0.0.1 only. */
 #include <signal.h>
 #include <unistd.h>
 
@@ -146,6 +147,123 @@ test_stop_that_never_finishes_is_cut_off (void)
   g_assert_cmpstr (log->str, ==, "start:stuck;stop:stuck;during-shutdown;");
 }
 
+/* --- A client service on real sockets ------------------------------------ */
+
+#define ECHO_TYPE_PROTOCOL (echo_protocol_get_type ())
+G_DECLARE_FINAL_TYPE (EchoProtocol, echo_protocol, ECHO, PROTOCOL, BraidProtocol)
+struct _EchoProtocol { BraidProtocol parent_instance; };
+G_DEFINE_FINAL_TYPE (EchoProtocol, echo_protocol, BRAID_TYPE_PROTOCOL)
+
+static void
+echo_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
+{
+  braid_transport_write (braid_protocol_get_transport (protocol), data, len);
+}
+
+static void
+echo_protocol_class_init (EchoProtocolClass *klass)
+{
+  BRAID_PROTOCOL_CLASS (klass)->data_received = echo_data_received;
+}
+
+static void echo_protocol_init (EchoProtocol *self) { }
+
+static BraidReactor *running_reactor;
+
+/* The client: records what comes back, and stops the reactor once its
+ * "ping" came back. */
+#define PINGER_TYPE_PROTOCOL (pinger_protocol_get_type ())
+G_DECLARE_FINAL_TYPE (PingerProtocol, pinger_protocol, PINGER, PROTOCOL, BraidProtocol)
+struct _PingerProtocol { BraidProtocol parent_instance; GString *received; };
+G_DEFINE_FINAL_TYPE (PingerProtocol, pinger_protocol, BRAID_TYPE_PROTOCOL)
+
+static void
+pinger_data_received (BraidProtocol *protocol, const guint8 *data, gsize len)
+{
+  PingerProtocol *self = PINGER_PROTOCOL (protocol);
+
+  g_string_append_len (self->received, (const char *) data, len);
+  if (g_str_equal (self->received->str, "ping"))
+    braid_reactor_stop (running_reactor);
+}
+
+static void
+pinger_finalize (GObject *object)
+{
+  g_string_free (PINGER_PROTOCOL (object)->received, TRUE);
+  G_OBJECT_CLASS (pinger_protocol_parent_class)->finalize (object);
+}
+
+static void
+pinger_protocol_class_init (PingerProtocolClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pinger_finalize;
+  BRAID_PROTOCOL_CLASS (klass)->data_received = pinger_data_received;
+}
+
+static void
+pinger_protocol_init (PingerProtocol *self)
+{
+  self->received = g_string_new (NULL);
+}
+
+static void
+send_ping (BraidResult *result, gpointer user_data)
+{
+  BraidProtocol *protocol = braid_result_get_value (result);
+
+  *(PingerProtocol **) user_data = g_object_ref (PINGER_PROTOCOL (protocol));
+  braid_transport_write_string (braid_protocol_get_transport (protocol), "ping");
+}
+
+static gboolean
+give_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  braid_reactor_stop (running_reactor);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_client_service_on_real_sockets (void)
+{
+  g_autoptr (BraidReactor) reactor = braid_glib_reactor_new (NULL);
+  g_autoptr (BraidApplication) app = braid_application_new (reactor);
+  g_autoptr (BraidFactory) echo = braid_factory_new (ECHO_TYPE_PROTOCOL);
+  g_autoptr (BraidFactory) pinger = braid_factory_new (PINGER_TYPE_PROTOCOL);
+  g_autoptr (BraidClientEndpoint) endpoint = NULL;
+  g_autoptr (BraidClientService) service = NULL;
+  g_autoptr (BraidDeferred) connected = NULL;
+  g_autoptr (PingerProtocol) protocol = NULL;
+  g_autofree char *where = NULL;
+  BraidListeningPort *port;
+  gboolean timed_out = FALSE;
+  guint timer;
+
+  running_reactor = reactor;
+  port = braid_reactor_listen_tcp (reactor, 0, echo, "127.0.0.1", NULL);
+  g_assert_nonnull (port);
+  where = g_strdup_printf ("tcp:host=127.0.0.1:port=%u:timeout=5", braid_listening_port_get_port (port));
+  endpoint = braid_client_endpoint_new_for_string (where, NULL);
+  service = braid_client_service_new (reactor, endpoint, pinger);
+  braid_service_set_name (BRAID_SERVICE (service), "pinger");
+  g_assert_true (braid_multi_service_add_service (braid_application_get_root (app),
+                                                  BRAID_SERVICE (service), NULL));
+  g_assert_true (braid_application_start (app, NULL));
+  connected = braid_client_service_when_connected (service, 1);
+  braid_deferred_add_callback (connected, send_ping, &protocol, NULL);
+  timer = g_timeout_add_seconds (5, give_up, &timed_out);
+  braid_reactor_run (reactor);
+  g_assert_false (timed_out);
+  g_source_remove (timer);
+  g_assert_nonnull (protocol);
+  g_assert_cmpstr (protocol->received->str, ==, "ping");
+  /* The shutdown waited for the client service to close its connection. */
+  g_assert_false (braid_service_is_running (BRAID_SERVICE (service)));
+  g_assert_false (braid_service_is_stopping (BRAID_SERVICE (service)));
+  running_reactor = NULL;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -154,6 +272,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/application-glib/sigterm-ordered", test_sigterm_stops_services_in_reverse_and_waits);
   g_test_add_func ("/application-glib/cut-off", test_stop_that_never_finishes_is_cut_off);
+  g_test_add_func ("/application-glib/client-service", test_client_service_on_real_sockets);
 
   return g_test_run ();
 }
