@@ -30,6 +30,10 @@
  * every event to it, so that the service hears when the connection is
  * made and lost; [method@Braid.Protocol.get_transport] of the protocol
  * handed out is the connection's transport, as usual.
+ *
+ * Twisted's `prepareConnection` hook (a setup step run before the
+ * connection is handed out) is not there yet: do that setup in the
+ * protocol's `connection_made`.
  */
 
 typedef enum
