@@ -380,6 +380,71 @@ test_unix_endpoint_with_mode_and_lockfile (void)
   g_unlink (log);
 }
 
+static void
+test_daemon_starts_in_background_and_reports_errors (void)
+{
+  g_autofree char *pidfile = tmp_path ("daemon.pid");
+  g_autofree char *log = tmp_path ("daemon.log");
+  g_autofree char *out = NULL, *err = NULL, *contents = NULL, *pid_text = NULL;
+  g_autofree char *again_out = NULL, *again_err = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  gint64 deadline;
+  guint64 pid;
+
+  /* The command returns once the daemon has started. */
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "--daemon", "--pidfile", pidfile, "--logfile", log,
+                               "echo", "--port", "0", "--banner", "bg", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (g_strstrip (pid_text), 10, 1, G_MAXINT, &pid, NULL));
+  contents = wait_for_log (log, "started");
+  connection = connect_to (logged_port (contents, "echo"));
+  read_exactly (connection, "bg\r\n");
+
+  /* A startup error of a daemon is still one line on the terminal. */
+  g_assert_cmpint (run_braidd (NULL, &again_out, &again_err, "--daemon", "--pidfile", pidfile,
+                               "--logfile", log, "echo", "--port", "0", NULL), ==, 1);
+  assert_one_line (again_err, "braidd: pidfile * names a running process (pid *); is braidd already running?\n");
+
+  g_assert_cmpint (kill ((pid_t) pid, SIGTERM), ==, 0);
+  deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
+  while (g_file_test (pidfile, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  g_free (contents);
+  contents = wait_for_log (log, "braidd stopped");
+  g_unlink (log);
+}
+
+static void
+test_rundir_and_umask (void)
+{
+  g_autofree char *dir = tmp_path ("rundir");
+  g_autofree char *socket_path = g_build_filename (dir, "private.sock", NULL);
+  g_autofree char *pidfile = g_build_filename (dir, "relative.pid", NULL);
+  g_autofree char *log = g_build_filename (dir, "braidd.log", NULL);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autofree char *contents = NULL, *out = NULL, *err = NULL;
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  /* Relative paths are relative to --rundir; the socket gets the umask. */
+  process = spawn ("--rundir", dir, "--umask", "077", "--pidfile", "relative.pid",
+                   "--logfile", "braidd.log", "echo", "--endpoint", "unix:private.sock", NULL);
+  contents = wait_for_log (log, "started");
+  g_assert_true (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (socket_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 077, ==, 0);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "--umask", "999", "echo", NULL), ==, 2);
+  assert_one_line (err, "braidd: --umask: '999' is not an octal mask (such as 077)\n");
+  g_unlink (log);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -398,6 +463,8 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/port-in-use", test_port_in_use_is_refused);
   g_test_add_func ("/braidd/serve-and-sigterm", test_serves_refuses_second_stops_on_sigterm);
   g_test_add_func ("/braidd/unix-endpoint", test_unix_endpoint_with_mode_and_lockfile);
+  g_test_add_func ("/braidd/daemon", test_daemon_starts_in_background_and_reports_errors);
+  g_test_add_func ("/braidd/rundir-umask", test_rundir_and_umask);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);
 
   status = g_test_run ();

@@ -3,12 +3,14 @@
  *   braidd [OPTIONS] PLUGIN [PLUGIN OPTIONS]
  *   braidd [OPTIONS] --config FILE
  *
- * Unlike twistd, braidd runs in the foreground unless told otherwise (it
- * has no --daemon yet): the way systemd and containers want a service, and
- * the way a learner wants to see it. Startup errors are one line on stderr
+ * Unlike twistd, braidd runs in the foreground unless given --daemon: the
+ * way systemd and containers want a service, and the way a learner wants
+ * to see it. Startup errors are one line on stderr
  * and a non-zero exit, with nothing left behind (no pidfile, no port). */
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -534,6 +536,85 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
   return G_LOG_WRITER_HANDLED;
 }
 
+static int
+fail (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static int
+fail (int status, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("braidd: %s\n", message);
+  return status;
+}
+
+/* --- --daemon ------------------------------------------------------------- */
+
+/* Forks into the background, the classic way (fork, setsid, fork), but the
+ * command waits until the daemon has started: a startup error is still
+ * printed on the terminal (by the daemon, whose stderr is still the
+ * command's) and becomes the command's exit status. Returns -1 in the
+ * daemon, with *ready_fd to pass to daemon_ready(); the status to exit
+ * with in the command. */
+static int
+become_daemon (int *ready_fd)
+{
+  int fds[2];
+  pid_t child;
+  char byte;
+  ssize_t got;
+
+  if (pipe (fds) != 0)
+    return fail (1, "--daemon: pipe: %s", g_strerror (errno));
+  child = fork ();
+  if (child < 0)
+    return fail (1, "--daemon: fork: %s", g_strerror (errno));
+  if (child > 0)
+    {
+      /* The command: wait for "ready", or for the daemon to give up. */
+      close (fds[1]);
+      do
+        got = read (fds[0], &byte, 1);
+      while (got < 0 && errno == EINTR);
+      close (fds[0]);
+      return got == 1 ? 0 : 1;
+    }
+  close (fds[0]);
+  setsid ();
+  /* A second fork: the daemon is not a session leader, so it can never
+   * acquire a controlling terminal. */
+  child = fork ();
+  if (child < 0)
+    _exit (1);
+  if (child > 0)
+    _exit (0);
+  *ready_fd = fds[1];
+  return -1;
+}
+
+/* The daemon has started: tell the command, and let go of the terminal. */
+static void
+daemon_ready (int ready_fd)
+{
+  int null_fd = open ("/dev/null", O_RDWR);
+
+  if (null_fd >= 0)
+    {
+      dup2 (null_fd, STDIN_FILENO);
+      dup2 (null_fd, STDOUT_FILENO);
+      dup2 (null_fd, STDERR_FILENO);
+      if (null_fd > STDERR_FILENO)
+        close (null_fd);
+    }
+  if (write (ready_fd, "r", 1) != 1)
+    g_warning ("--daemon: could not tell the command it started: %s", g_strerror (errno));
+  close (ready_fd);
+}
+
 /* --- main ----------------------------------------------------------------- */
 
 static void
@@ -569,22 +650,6 @@ log_listening (BraidMultiService *root)
     }
 }
 
-static int
-fail (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static int
-fail (int status, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_printerr ("braidd: %s\n", message);
-  return status;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -592,6 +657,10 @@ main (int argc, char **argv)
   g_autofree char *pidfile = NULL;
   gdouble shutdown_timeout = BRAID_APPLICATION_DEFAULT_SHUTDOWN_TIMEOUT;
   gboolean version = FALSE;
+  gboolean daemonize = FALSE;
+  g_autofree char *rundir = NULL;
+  g_autofree char *umask_text = NULL;
+  int ready_fd = -1;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       "Run the services FILE describes ([service NAME] sections)", "FILE" },
@@ -601,6 +670,12 @@ main (int argc, char **argv)
       "Log to PATH (reopened on SIGHUP); - for stderr, the default", "PATH" },
     { "shutdown-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &shutdown_timeout,
       "Wait at most SECONDS for the services to stop (default 10)", "SECONDS" },
+    { "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemonize,
+      "Run in the background once started (default: the foreground)", NULL },
+    { "rundir", 0, 0, G_OPTION_ARG_FILENAME, &rundir,
+      "Change to DIR first; relative paths are then relative to it", "DIR" },
+    { "umask", 0, 0, G_OPTION_ARG_STRING, &umask_text,
+      "Set the file mode creation mask (octal, such as 077)", "MASK" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -628,7 +703,8 @@ main (int argc, char **argv)
     g_string_append (description, "  (none found)\n");
   g_string_append (description,
                    "\n`braidd PLUGIN --help` shows a plugin's options. braidd runs in the\n"
-                   "foreground (twistd's default is the reverse). Plugins are searched in\n"
+                   "foreground unless given --daemon (twistd's default is the reverse).\n"
+                   "Plugins are searched in "
                    "$BRAID_PLUGIN_PATH, then " BRAIDD_PLUGIN_DIR ".");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, description->str);
@@ -643,6 +719,26 @@ main (int argc, char **argv)
     }
   if (shutdown_timeout <= 0)
     return fail (EXIT_USAGE, "--shutdown-timeout: %g is not more than zero seconds", shutdown_timeout);
+  if (umask_text != NULL)
+    {
+      guint64 mask;
+
+      if (!g_ascii_string_to_unsigned (umask_text, 8, 0, 0777, &mask, NULL))
+        return fail (EXIT_USAGE, "--umask: '%s' is not an octal mask (such as 077)", umask_text);
+      umask ((mode_t) mask);
+    }
+  if (rundir != NULL && g_chdir (rundir) != 0)
+    {
+      int saved_errno = errno;
+
+      return fail (1, "--rundir: cannot change to %s: %s", rundir, g_strerror (saved_errno));
+    }
+  /* In the background stderr is closed: log to a file, as twistd does. */
+  if (daemonize && (log_path == NULL || g_str_equal (log_path, "-")))
+    {
+      g_free (log_path);
+      log_path = g_strdup ("braidd.log");
+    }
 
   if (config_path != NULL)
     {
@@ -686,6 +782,15 @@ main (int argc, char **argv)
         return fail (EXIT_USAGE, "%s: unexpected argument '%s'", plugin->name, argv[1]);
     }
 
+  /* Before the reactor exists: GLib starts threads for it, and only the
+   * forking thread would survive a fork. */
+  if (daemonize)
+    {
+      int status = become_daemon (&ready_fd);
+
+      if (status >= 0)
+        return status;
+    }
   reactor = braid_glib_reactor_new (NULL);
   app = braid_application_new (reactor);
   braid_application_set_shutdown_timeout (app, shutdown_timeout);
@@ -726,6 +831,8 @@ main (int argc, char **argv)
   log_listening (braid_application_get_root (app));
   sighup = g_unix_signal_add (SIGHUP, on_sighup, NULL);
   g_message ("braidd %s started (pid %d)", PACKAGE_VERSION, (int) getpid ());
+  if (ready_fd >= 0)
+    daemon_ready (ready_fd);
 
   braid_reactor_run (reactor);
 
