@@ -510,7 +510,10 @@ braid_client_service_stop_service (BraidService *service)
     case STATE_INIT:
     case STATE_STOPPED:
     default:
+      /* Twisted leaves the deferreds of a service stopped before it ever
+       * started waiting forever; they are told instead. */
       self->state = STATE_STOPPED;
+      cancel_waiters (self);
       return NULL;
     }
 }

@@ -1,0 +1,301 @@
+/* test-app-edges.c: the less travelled paths of framework/app/: properties,
+ * misuse, registered client types, a client service's half-close, clock and
+ * policy, objects dropped while busy. */
+#include <glib/gstdio.h>
+
+#include "test-protocols.h"
+
+static void
+test_service_properties_and_rename_rules (void)
+{
+  g_autoptr (BraidMultiService) parent = braid_multi_service_new ("parent");
+  g_autoptr (BraidService) service = braid_service_new ("before");
+  g_autofree char *name = NULL;
+  gboolean running = TRUE;
+
+  g_object_set (service, "name", "after", NULL);
+  g_object_get (service, "name", &name, "running", &running, NULL);
+  g_assert_cmpstr (name, ==, "after");
+  g_assert_false (running);
+  braid_service_set_name (service, "after");     /* the same name: nothing */
+  g_assert_true (braid_multi_service_add_service (parent, service, NULL));
+  /* Twisted refuses to rename a service that has a parent. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*cannot rename service 'after' while it has a parent*");
+  braid_service_set_name (service, "other");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (braid_service_get_name (service), ==, "after");
+  /* Adding it again to the same parent changes nothing. */
+  g_assert_true (braid_service_set_parent (service, parent, NULL));
+  g_assert_cmpuint (braid_multi_service_get_services (parent)->len, ==, 1);
+}
+
+static void
+test_adding_to_running_parent_fails_if_privileged_start_fails (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (BraidServerEndpoint) endpoint = braid_server_endpoint_new_for_string ("tcp:8000", NULL);
+  g_autoptr (BraidStreamServerService) first = braid_stream_server_service_new (BRAID_REACTOR (reactor), endpoint, factory);
+  g_autoptr (BraidStreamServerService) second = braid_stream_server_service_new (BRAID_REACTOR (reactor), endpoint, factory);
+  g_autoptr (BraidMultiService) root = braid_multi_service_new ("root");
+  g_autoptr (GError) error = NULL;
+
+  braid_service_set_name (BRAID_SERVICE (second), "second");
+  braid_service_start_service (BRAID_SERVICE (root));
+  g_assert_true (braid_multi_service_add_service (root, BRAID_SERVICE (first), NULL));
+  g_assert_false (braid_multi_service_add_service (root, BRAID_SERVICE (second), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_null (braid_service_get_parent (BRAID_SERVICE (second)));
+  g_assert_false (braid_service_is_running (BRAID_SERVICE (second)));
+  g_assert_true (braid_stream_server_service_get_endpoint (first) == endpoint);
+  g_clear_object (&root);
+}
+
+static void
+test_description_copy (void)
+{
+  g_autoptr (BraidEndpointDescription) parsed = braid_endpoint_description_parse ("Tcp:80:a=b", NULL);
+  g_autoptr (BraidEndpointDescription) copy = braid_endpoint_description_copy (parsed);
+
+  g_assert_cmpstr (copy->type, ==, "tcp");
+  g_assert_cmpstr (copy->args[0], ==, "80");
+  g_assert_null (copy->args[1]);
+  g_assert_cmpstr (g_hash_table_lookup (copy->kwargs, "a"), ==, "b");
+  braid_endpoint_description_free (NULL);
+}
+
+static BraidClientEndpoint *
+parse_client_test_type (const BraidEndpointDescription *description, GError **error)
+{
+  return g_object_new (BRAID_TYPE_CLIENT_ENDPOINT, NULL);
+}
+
+static void
+test_registered_client_type_must_say_how_to_connect (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidClientFactory) factory = braid_client_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (BraidClientEndpoint) endpoint = NULL;
+  g_autoptr (GError) error = NULL;
+
+  braid_client_endpoint_register_type ("testclient", parse_client_test_type);
+  endpoint = braid_client_endpoint_new_for_string ("TestClient:x", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (braid_client_endpoint_get_description (endpoint), ==, "TestClient:x");
+  g_assert_null (braid_client_endpoint_connect (endpoint, BRAID_REACTOR (reactor), factory, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+}
+
+static void
+test_unix_lock_released_when_listening_fails (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autofree char *dir = g_dir_make_tmp ("braid-edges-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "s.sock", NULL);
+  g_autofree char *lock = g_strconcat (path, ".lock", NULL);
+  g_autofree char *locked_text = g_strdup_printf ("unix:%s:lockfile=1:mode=0600", path);
+  g_autoptr (BraidServerEndpoint) locked = braid_server_endpoint_new_for_string (locked_text, NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* The memory reactor makes no socket file, so the chmod fails: the
+   * lock just taken is let go with the port. */
+  g_assert_null (braid_server_endpoint_listen (locked, BRAID_REACTOR (reactor), factory, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (lock, G_FILE_TEST_EXISTS));
+  g_rmdir (dir);
+}
+
+/* --- Client service ----------------------------------------------------- */
+
+static gdouble
+ten_seconds (guint failed_attempts, gpointer user_data)
+{
+  return 10;
+}
+
+static void
+count_destroy (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static BraidClientService *
+client_service_new (BraidMemoryReactor *reactor, BraidFactory *factory)
+{
+  g_autoptr (BraidClientEndpoint) endpoint = braid_client_endpoint_new_for_string ("tcp:host=h:port=1", NULL);
+
+  return braid_client_service_new (BRAID_REACTOR (reactor), endpoint, factory);
+}
+
+static BraidProtocol *
+connect_last (BraidMemoryReactor *reactor, BraidStringTransport *transport)
+{
+  GPtrArray *clients = braid_memory_reactor_get_tcp_clients (reactor);
+  BraidTcpClientRecord *record = g_ptr_array_index (clients, clients->len - 1);
+  BraidProtocol *proxy = braid_factory_build_protocol (BRAID_FACTORY (record->factory), NULL);
+
+  braid_protocol_make_connection (proxy, BRAID_TRANSPORT (transport));
+  g_object_unref (proxy);
+  return proxy;
+}
+
+static void
+fail_last (BraidMemoryReactor *reactor)
+{
+  GPtrArray *clients = braid_memory_reactor_get_tcp_clients (reactor);
+  BraidTcpClientRecord *record = g_ptr_array_index (clients, clients->len - 1);
+  g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "refused");
+
+  braid_client_factory_client_connection_failed (record->factory, record->connector, refused);
+}
+
+static void
+test_client_half_close_follows_the_protocol (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) plain = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidFactory) half = braid_factory_new (HALF_CLOSE_TYPE_PROTOCOL);
+  g_autoptr (BraidClientService) plain_service = client_service_new (reactor, plain);
+  g_autoptr (BraidClientService) half_service = client_service_new (reactor, half);
+  g_autoptr (BraidStringTransport) plain_transport = braid_string_transport_new ();
+  g_autoptr (BraidStringTransport) half_transport = braid_string_transport_new ();
+  g_autoptr (BraidDeferred) connected = NULL;
+  BraidProtocol *proxy;
+
+  braid_service_start_service (BRAID_SERVICE (plain_service));
+  proxy = connect_last (reactor, plain_transport);
+  /* A protocol without half-close: the whole connection closes. */
+  braid_protocol_read_connection_lost (proxy);
+  g_assert_true (braid_string_transport_get_disconnecting (plain_transport));
+
+  braid_service_start_service (BRAID_SERVICE (half_service));
+  proxy = connect_last (reactor, half_transport);
+  connected = braid_client_service_when_connected (half_service, 0);
+  braid_protocol_read_connection_lost (proxy);
+  g_assert_false (braid_string_transport_get_disconnecting (half_transport));
+  g_assert_cmpuint (recording_protocol_state (braid_assert_success_result (connected))->read_lost_count, ==, 1);
+}
+
+static void
+test_client_retry_runs_on_the_clock_given (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientService) service = client_service_new (reactor, factory);
+  guint destroyed = 0;
+
+  braid_client_service_set_clock (service, BRAID_CLOCK (clock));
+  braid_client_service_set_retry_policy (service, ten_seconds, &destroyed, count_destroy);
+  braid_client_service_set_retry_policy (service, ten_seconds, &destroyed, count_destroy);
+  g_assert_cmpuint (destroyed, ==, 1);
+  braid_service_start_service (BRAID_SERVICE (service));
+  fail_last (reactor);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 0);
+  braid_fake_clock_advance (clock, 10);
+  g_assert_cmpuint (braid_memory_reactor_get_tcp_clients (reactor)->len, ==, 2);
+  g_clear_object (&service);
+  g_assert_cmpuint (destroyed, ==, 2);
+}
+
+static void
+test_client_dropped_while_busy_cleans_up (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  BraidClientService *waiting = client_service_new (reactor, factory);
+  BraidClientService *connected = client_service_new (reactor, factory);
+  BraidClientService *connecting = client_service_new (reactor, factory);
+  BraidTcpClientRecord *record;
+
+  braid_client_service_set_retry_policy (waiting, ten_seconds, NULL, NULL);
+  braid_service_start_service (BRAID_SERVICE (waiting));
+  fail_last (reactor);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 1);
+  g_object_unref (waiting);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 0);
+
+  braid_service_start_service (BRAID_SERVICE (connected));
+  connect_last (reactor, transport);
+  g_object_unref (connected);
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+
+  braid_service_start_service (BRAID_SERVICE (connecting));
+  record = braid_memory_reactor_get_tcp_client (reactor, braid_memory_reactor_get_tcp_clients (reactor)->len - 1);
+  g_object_unref (connecting);
+  g_assert_true (braid_fake_connector_get_stopped_connecting (BRAID_FAKE_CONNECTOR (record->connector)));
+}
+
+static void
+test_client_stopped_before_start_tells_its_waiters (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientService) service = client_service_new (reactor, factory);
+  g_autoptr (BraidDeferred) waiting = braid_client_service_when_connected (service, 0);
+  g_autoptr (BraidDeferred) stopped = braid_service_stop_service (BRAID_SERVICE (service));
+  g_autoptr (GError) error = NULL;
+
+  braid_assert_success_result (stopped);
+  error = braid_assert_failure_result (waiting, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (braid_memory_reactor_get_tcp_clients (reactor)->len, ==, 0);
+}
+
+/* --- Timer service and application -------------------------------------- */
+
+static gboolean
+never_fails (BraidLoopingCall *call, guint64 intervals, gpointer user_data, GError **error)
+{
+  return TRUE;
+}
+
+static void
+test_timer_dropped_while_running_stops (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerService *service = braid_timer_service_new (BRAID_CLOCK (clock), 1, never_fails, NULL, NULL);
+
+  braid_service_start_service (BRAID_SERVICE (service));
+  g_assert_true (braid_looping_call_is_running (braid_timer_service_get_looping_call (service)));
+  g_object_unref (service);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
+}
+
+static void
+test_application_dropped_before_the_reactor_runs (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  BraidApplication *app = braid_application_new (BRAID_REACTOR (reactor));
+  guint started;
+
+  g_assert_true (braid_application_start (app, NULL));
+  started = braid_memory_reactor_get_trigger_count (reactor);
+  g_object_unref (app);
+  /* Its shutdown trigger is gone; its start hook finds it gone. */
+  g_assert_cmpuint (braid_memory_reactor_get_trigger_count (reactor), ==, started - 1);
+  braid_reactor_run (BRAID_REACTOR (reactor));
+  braid_reactor_stop (BRAID_REACTOR (reactor));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("framework/app/: properties, misuse, registered types, half-close, clocks, busy objects dropped");
+
+  braid_test_add_func ("/app-edges/service-properties", test_service_properties_and_rename_rules);
+  braid_test_add_func ("/app-edges/add-to-running-fails", test_adding_to_running_parent_fails_if_privileged_start_fails);
+  braid_test_add_func ("/app-edges/description-copy", test_description_copy);
+  braid_test_add_func ("/app-edges/registered-client-type", test_registered_client_type_must_say_how_to_connect);
+  braid_test_add_func ("/app-edges/unix-lock-released-on-failure", test_unix_lock_released_when_listening_fails);
+  braid_test_add_func ("/app-edges/client-half-close", test_client_half_close_follows_the_protocol);
+  braid_test_add_func ("/app-edges/client-clock", test_client_retry_runs_on_the_clock_given);
+  braid_test_add_func ("/app-edges/client-dropped-while-busy", test_client_dropped_while_busy_cleans_up);
+  braid_test_add_func ("/app-edges/client-stopped-before-start", test_client_stopped_before_start_tells_its_waiters);
+  braid_test_add_func ("/app-edges/timer-dropped-while-running", test_timer_dropped_while_running_stops);
+  braid_test_add_func ("/app-edges/application-dropped-before-run", test_application_dropped_before_the_reactor_runs);
+
+  return g_test_run ();
+}
