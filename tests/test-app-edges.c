@@ -243,6 +243,63 @@ test_client_stopped_before_start_tells_its_waiters (void)
   g_assert_cmpuint (braid_memory_reactor_get_tcp_clients (reactor)->len, ==, 0);
 }
 
+static void
+test_client_connection_outliving_the_service_is_closed (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  BraidClientService *service = client_service_new (reactor, factory);
+  BraidTcpClientRecord *record;
+  g_autoptr (BraidProtocol) proxy = NULL;
+
+  braid_service_start_service (BRAID_SERVICE (service));
+  record = braid_memory_reactor_get_tcp_client (reactor, 0);
+  proxy = braid_factory_build_protocol (BRAID_FACTORY (record->factory), NULL);
+  g_object_unref (service);
+  /* The late failure of the abandoned attempt is ignored... */
+  fail_last (reactor);
+  /* ...and a connection that completes anyway is closed at once. */
+  braid_protocol_make_connection (proxy, BRAID_TRANSPORT (transport));
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+  braid_test_lose_connection (proxy, TRUE);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 0);
+}
+
+static void
+test_client_second_connection_of_an_attempt_is_refused (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientService) service = client_service_new (reactor, factory);
+  g_autoptr (BraidStringTransport) first = braid_string_transport_new ();
+  g_autoptr (BraidStringTransport) second = braid_string_transport_new ();
+  g_autoptr (BraidDeferred) stopped = NULL;
+  g_autoptr (BraidDeferred) stopped_again = NULL;
+  g_autoptr (BraidProtocol) extra = NULL;
+  BraidTcpClientRecord *record;
+  BraidProtocol *kept;
+
+  braid_service_start_service (BRAID_SERVICE (service));
+  kept = connect_last (reactor, first);
+  record = braid_memory_reactor_get_tcp_client (reactor, 0);
+  extra = braid_factory_build_protocol (BRAID_FACTORY (record->factory), NULL);
+  braid_protocol_make_connection (extra, BRAID_TRANSPORT (second));
+  g_assert_true (braid_string_transport_get_disconnecting (second));
+  g_assert_false (braid_string_transport_get_disconnecting (first));
+  braid_test_lose_connection (extra, TRUE);     /* not the service's: ignored */
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 0);
+
+  /* Two stops while the connection closes: both fire once it is closed. */
+  stopped = braid_service_stop_service (BRAID_SERVICE (service));
+  stopped_again = braid_service_stop_service (BRAID_SERVICE (service));
+  braid_assert_no_result (stopped);
+  braid_assert_no_result (stopped_again);
+  braid_test_lose_connection (kept, TRUE);
+  braid_assert_success_result (stopped);
+  braid_assert_success_result (stopped_again);
+}
+
 /* --- Timer service and application -------------------------------------- */
 
 static gboolean
@@ -293,6 +350,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/app-edges/client-half-close", test_client_half_close_follows_the_protocol);
   braid_test_add_func ("/app-edges/client-clock", test_client_retry_runs_on_the_clock_given);
   braid_test_add_func ("/app-edges/client-dropped-while-busy", test_client_dropped_while_busy_cleans_up);
+  braid_test_add_func ("/app-edges/client-outlived", test_client_connection_outliving_the_service_is_closed);
+  braid_test_add_func ("/app-edges/client-second-connection", test_client_second_connection_of_an_attempt_is_refused);
   braid_test_add_func ("/app-edges/client-stopped-before-start", test_client_stopped_before_start_tells_its_waiters);
   braid_test_add_func ("/app-edges/timer-dropped-while-running", test_timer_dropped_while_running_stops);
   braid_test_add_func ("/app-edges/application-dropped-before-run", test_application_dropped_before_the_reactor_runs);

@@ -150,7 +150,7 @@ client_proxy_finalize (GObject *object)
 {
   ClientProxy *self = CLIENT_PROXY (object);
 
-  g_clear_object (&self->inner);
+  g_object_unref (self->inner);   /* set as the proxy is built */
   g_weak_ref_clear (&self->service);
   G_OBJECT_CLASS (client_proxy_parent_class)->finalize (object);
 }
@@ -227,7 +227,7 @@ client_attempt_factory_finalize (GObject *object)
 {
   ClientAttemptFactory *self = CLIENT_ATTEMPT_FACTORY (object);
 
-  g_clear_object (&self->factory);
+  g_object_unref (self->factory);   /* set as the factory is made */
   g_weak_ref_clear (&self->service);
   G_OBJECT_CLASS (client_attempt_factory_parent_class)->finalize (object);
 }
@@ -319,7 +319,7 @@ abandon_attempt (BraidClientService *self)
   if (self->attempt_factory != NULL)
     {
       g_weak_ref_set (&CLIENT_ATTEMPT_FACTORY (self->attempt_factory)->service, NULL);
-      g_clear_object (&self->attempt_factory);
+      g_object_unref (g_steal_pointer (&self->attempt_factory));
     }
   g_clear_object (&self->connector);
 }
@@ -329,9 +329,9 @@ retry_now (gpointer user_data)
 {
   BraidClientService *self = user_data;
 
+  /* Only a waiting service has a retry pending (a stop cancels it). */
   self->retry = NULL;
-  if (self->state == STATE_WAITING)
-    client_connect (self);
+  client_connect (self);
 }
 
 static void
@@ -345,7 +345,7 @@ wait_and_retry (BraidClientService *self)
              service_name (self), braid_client_endpoint_get_description (self->endpoint),
              delay, self->failed_attempts);
   self->state = STATE_WAITING;
-  self->retry = braid_clock_call_later (self->clock, MAX (delay, 0.0), retry_now, self, NULL);
+  self->retry = braid_clock_call_later (self->clock, fmax (delay, 0.0), retry_now, self, NULL);
 }
 
 static void
@@ -368,8 +368,7 @@ client_connect (BraidClientService *self)
       connection_failed (self, error);
       return;
     }
-  if (self->attempt_factory == G_OBJECT (factory))
-    self->connector = g_object_ref (connector);
+  self->connector = g_object_ref (connector);
 }
 
 static void
@@ -378,8 +377,8 @@ connection_failed (BraidClientService *self, const GError *reason)
   GQueue still_waiting = G_QUEUE_INIT;
   Waiter *waiter;
 
-  if (self->state != STATE_CONNECTING)
-    return;
+  /* Only the attempt under way reports (see the attempt factory). */
+  g_assert (self->state == STATE_CONNECTING);
   g_message ("Client service '%s': cannot connect to %s: %s", service_name (self),
              braid_client_endpoint_get_description (self->endpoint), reason->message);
   abandon_attempt (self);
@@ -425,9 +424,10 @@ connection_made (BraidClientService *self, BraidProtocol *proxy, BraidProtocol *
 static void
 connection_lost (BraidClientService *self, BraidProtocol *proxy)
 {
+  /* A connection refused in connection_made() is not the service's. */
   if (proxy != self->proxy)
     return;
-  g_clear_object (&self->proxy);
+  g_object_unref (g_steal_pointer (&self->proxy));
   g_clear_object (&self->protocol);
   abandon_attempt (self);
   switch (self->state)
@@ -441,10 +441,11 @@ connection_lost (BraidClientService *self, BraidProtocol *proxy)
       fire_stop_deferreds (self);
       break;
     case STATE_RESTARTING:
+    default:
+      /* Only a connected service has a proxy: this is the restart. */
+      g_assert (self->state == STATE_RESTARTING);
       fire_stop_deferreds (self);
       client_connect (self);
-      break;
-    default:
       break;
     }
 }
@@ -481,15 +482,13 @@ braid_client_service_stop_service (BraidService *service)
   switch (self->state)
     {
     case STATE_CONNECTING:
-      if (self->connector != NULL)
-        braid_connector_stop_connecting (self->connector);
+      braid_connector_stop_connecting (self->connector);
       abandon_attempt (self);
       self->state = STATE_STOPPED;
       cancel_waiters (self);
       return NULL;
     case STATE_WAITING:
-      if (self->retry != NULL)
-        braid_delayed_call_cancel (self->retry, NULL);
+      braid_delayed_call_cancel (self->retry, NULL);
       self->retry = NULL;
       self->state = STATE_STOPPED;
       cancel_waiters (self);
@@ -526,22 +525,19 @@ braid_client_service_dispose (GObject *object)
   if (self->retry != NULL)
     braid_delayed_call_cancel (self->retry, NULL);
   self->retry = NULL;
-  if (self->state == STATE_CONNECTING && self->connector != NULL)
+  if (self->state == STATE_CONNECTING)
     braid_connector_stop_connecting (self->connector);
   abandon_attempt (self);
   if (self->proxy != NULL)
     {
       g_weak_ref_set (&CLIENT_PROXY (self->proxy)->service, NULL);
-      if (braid_protocol_get_transport (self->proxy) != NULL)
-        braid_transport_lose_connection (braid_protocol_get_transport (self->proxy));
+      braid_transport_lose_connection (braid_protocol_get_transport (self->proxy));
     }
   g_clear_object (&self->proxy);
   g_clear_object (&self->protocol);
   self->state = STATE_STOPPED;
   cancel_waiters (self);
-  if (self->stop_deferreds != NULL)
-    fire_stop_deferreds (self);
-  g_clear_pointer (&self->stop_deferreds, g_ptr_array_unref);
+  fire_stop_deferreds (self);
   g_clear_object (&self->reactor);
   g_clear_object (&self->clock);
   g_clear_object (&self->endpoint);
@@ -553,9 +549,17 @@ braid_client_service_dispose (GObject *object)
 }
 
 static void
+braid_client_service_finalize (GObject *object)
+{
+  g_ptr_array_unref (BRAID_CLIENT_SERVICE (object)->stop_deferreds);
+  G_OBJECT_CLASS (braid_client_service_parent_class)->finalize (object);
+}
+
+static void
 braid_client_service_class_init (BraidClientServiceClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = braid_client_service_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_client_service_finalize;
   BRAID_SERVICE_CLASS (klass)->start_service = braid_client_service_start_service;
   BRAID_SERVICE_CLASS (klass)->stop_service = braid_client_service_stop_service;
 }
