@@ -106,6 +106,16 @@ test_unix_lock_released_when_listening_fails (void)
   g_rmdir (dir);
 }
 
+static gboolean
+never_fails_early (BraidLoopingCall *call, guint64 intervals, gpointer user_data, GError **error)
+{
+  /* Fails on its second call. */
+  if (braid_looping_call_get_call_count (call) < 2)
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no");
+  return FALSE;
+}
+
 /* --- Client service ----------------------------------------------------- */
 
 static gdouble
@@ -300,6 +310,54 @@ test_client_second_connection_of_an_attempt_is_refused (void)
   braid_assert_success_result (stopped_again);
 }
 
+static void
+test_client_dropped_while_stopping_fires_its_stop (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  BraidClientService *service = client_service_new (reactor, factory);
+  g_autoptr (BraidDeferred) stopped = NULL;
+
+  braid_service_start_service (BRAID_SERVICE (service));
+  connect_last (reactor, transport);
+  stopped = braid_service_stop_service (BRAID_SERVICE (service));
+  braid_assert_no_result (stopped);
+  g_object_unref (service);
+  braid_assert_success_result (stopped);
+}
+
+static void
+test_anonymous_services_are_named_so (void)
+{
+  g_autoptr (BraidMultiService) root = braid_multi_service_new (NULL);
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidTimerService) timer = braid_timer_service_new (BRAID_CLOCK (clock), 1, never_fails_early, NULL, NULL);
+
+  g_assert_true (braid_multi_service_add_service (root, BRAID_SERVICE (timer), NULL));
+  braid_service_start_service (BRAID_SERVICE (root));
+  /* Starting twice runs one loop. */
+  braid_service_start_service (BRAID_SERVICE (timer));
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 1);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "Timer service '(anonymous)' stopped calling its function: no");
+  braid_fake_clock_advance (clock, 1);
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_privileged_start_twice_listens_once (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (BraidServerEndpoint) endpoint = braid_server_endpoint_new_for_string ("tcp:0", NULL);
+  g_autoptr (BraidStreamServerService) service = braid_stream_server_service_new (BRAID_REACTOR (reactor), endpoint, factory);
+
+  g_assert_true (braid_service_privileged_start_service (BRAID_SERVICE (service), NULL));
+  g_assert_true (braid_service_privileged_start_service (BRAID_SERVICE (service), NULL));
+  g_assert_cmpuint (braid_memory_reactor_get_tcp_servers (reactor)->len, ==, 1);
+}
+
 /* --- Timer service and application -------------------------------------- */
 
 static gboolean
@@ -336,6 +394,70 @@ test_application_dropped_before_the_reactor_runs (void)
   braid_reactor_stop (BRAID_REACTOR (reactor));
 }
 
+/* A service whose stop waits for the test to fire it. */
+#define WAITING_TYPE_SERVICE (waiting_service_get_type ())
+G_DECLARE_FINAL_TYPE (WaitingService, waiting_service, WAITING, SERVICE, BraidService)
+
+struct _WaitingService
+{
+  BraidService parent_instance;
+  BraidDeferred *pending;
+};
+
+G_DEFINE_FINAL_TYPE (WaitingService, waiting_service, BRAID_TYPE_SERVICE)
+
+static BraidDeferred *
+waiting_stop (BraidService *service)
+{
+  WaitingService *self = WAITING_SERVICE (service);
+
+  BRAID_SERVICE_CLASS (waiting_service_parent_class)->stop_service (service);
+  self->pending = braid_deferred_new ();
+  return braid_deferred_ref (self->pending);
+}
+
+static void
+waiting_finalize (GObject *object)
+{
+  g_clear_pointer (&WAITING_SERVICE (object)->pending, braid_deferred_unref);
+  G_OBJECT_CLASS (waiting_service_parent_class)->finalize (object);
+}
+
+static void
+waiting_service_class_init (WaitingServiceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = waiting_finalize;
+  BRAID_SERVICE_CLASS (klass)->stop_service = waiting_stop;
+}
+
+static void
+waiting_service_init (WaitingService *self)
+{
+}
+
+static void
+test_application_cut_off_names_every_service_and_survives_being_dropped (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  BraidApplication *app = braid_application_new (BRAID_REACTOR (reactor));
+  g_autoptr (WaitingService) a = g_object_new (WAITING_TYPE_SERVICE, "name", "a", NULL);
+  g_autoptr (WaitingService) b = g_object_new (WAITING_TYPE_SERVICE, "name", "b", NULL);
+
+  g_assert_true (braid_multi_service_add_service (braid_application_get_root (app), BRAID_SERVICE (a), NULL));
+  g_assert_true (braid_multi_service_add_service (braid_application_get_root (app), BRAID_SERVICE (b), NULL));
+  g_assert_true (braid_application_start (app, NULL));
+  braid_reactor_run (BRAID_REACTOR (reactor));
+  braid_reactor_stop (BRAID_REACTOR (reactor));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "Shutdown: service 'a', 'b' did not stop within 10 s; *");
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (reactor), 10);
+  g_test_assert_expected_messages ();
+  /* Dropped before the stops finish: they finish harmlessly. */
+  g_object_unref (app);
+  braid_deferred_callback (a->pending, NULL, NULL);
+  braid_deferred_callback (b->pending, NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,6 +475,10 @@ main (int argc, char **argv)
   braid_test_add_func ("/app-edges/client-outlived", test_client_connection_outliving_the_service_is_closed);
   braid_test_add_func ("/app-edges/client-second-connection", test_client_second_connection_of_an_attempt_is_refused);
   braid_test_add_func ("/app-edges/client-stopped-before-start", test_client_stopped_before_start_tells_its_waiters);
+  braid_test_add_func ("/app-edges/client-dropped-while-stopping", test_client_dropped_while_stopping_fires_its_stop);
+  braid_test_add_func ("/app-edges/anonymous", test_anonymous_services_are_named_so);
+  braid_test_add_func ("/app-edges/privileged-twice", test_privileged_start_twice_listens_once);
+  braid_test_add_func ("/app-edges/cut-off-names-all", test_application_cut_off_names_every_service_and_survives_being_dropped);
   braid_test_add_func ("/app-edges/timer-dropped-while-running", test_timer_dropped_while_running_stops);
   braid_test_add_func ("/app-edges/application-dropped-before-run", test_application_dropped_before_the_reactor_runs);
 

@@ -4,6 +4,9 @@
 
 #include "braid.h"
 
+/* The service's name, or "(anonymous)": for log lines. */
+const char *braid_service_get_display_name (BraidService *self);
+
 /* Set by BraidMultiService only, as it adds and removes children. */
 void braid_service_set_parent_pointer (BraidService      *self,
                                        BraidMultiService *parent);

@@ -70,11 +70,8 @@ services_stopped (BraidResult *result, gpointer user_data)
 {
   g_autoptr (BraidApplication) self = g_weak_ref_get (user_data);
 
-  if (braid_result_is_error (result))
-    {
-      g_warning ("Stopping the services failed: %s", braid_result_get_error (result)->message);
-      braid_result_set_value (result, NULL, NULL);
-    }
+  /* (The root's stop never fails: a multi-service logs its children's
+   * failures.) The application may be gone if it was dropped meanwhile. */
   if (self != NULL)
     release_shutdown (self);
 }
@@ -97,7 +94,7 @@ shutdown_timed_out (gpointer user_data)
   for (guint i = 0; i < names->len; i++)
     g_string_append_printf (list, "%s'%s'", i > 0 ? ", " : "", (char *) g_ptr_array_index (names, i));
   g_warning ("Shutdown: service %s did not stop within %g s; shutting down without waiting for it",
-             names->len > 0 ? list->str : "(unknown)", self->shutdown_timeout);
+             list->str, self->shutdown_timeout);
   release_shutdown (self);
 }
 
@@ -146,19 +143,28 @@ braid_application_dispose (GObject *object)
 {
   BraidApplication *self = BRAID_APPLICATION (object);
 
-  if (self->shutdown_trigger != 0 && self->reactor != NULL)
+  if (self->shutdown_trigger != 0)
     braid_reactor_remove_system_event_trigger (self->reactor, self->shutdown_trigger);
   self->shutdown_trigger = 0;
   release_shutdown (self);
-  g_clear_object (&self->root);
-  g_clear_object (&self->reactor);
   G_OBJECT_CLASS (braid_application_parent_class)->dispose (object);
+}
+
+static void
+braid_application_finalize (GObject *object)
+{
+  BraidApplication *self = BRAID_APPLICATION (object);
+
+  g_object_unref (self->root);      /* made in init */
+  g_object_unref (self->reactor);   /* set by braid_application_new() */
+  G_OBJECT_CLASS (braid_application_parent_class)->finalize (object);
 }
 
 static void
 braid_application_class_init (BraidApplicationClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = braid_application_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_application_finalize;
 }
 
 static void

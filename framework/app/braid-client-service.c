@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "braid.h"
+#include "braid-app-private.h"
 
 /**
  * BraidClientService:
@@ -282,9 +283,7 @@ default_retry_policy (guint failed_attempts, gpointer user_data)
 static const char *
 service_name (BraidClientService *self)
 {
-  const char *name = braid_service_get_name (BRAID_SERVICE (self));
-
-  return name != NULL ? name : "(anonymous)";
+  return braid_service_get_display_name (BRAID_SERVICE (self));
 }
 
 static void

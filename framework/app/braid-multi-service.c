@@ -36,8 +36,7 @@ braid_multi_service_privileged_start_service (BraidService *service, GError **er
   BraidMultiServicePrivate *priv =
     braid_multi_service_get_instance_private (BRAID_MULTI_SERVICE (service));
 
-  if (!BRAID_SERVICE_CLASS (braid_multi_service_parent_class)->privileged_start_service (service, error))
-    return FALSE;
+  /* (BraidService's own privileged start does nothing.) */
   for (guint i = 0; i < priv->services->len; i++)
     {
       BraidService *child = g_ptr_array_index (priv->services, i);
@@ -45,10 +44,7 @@ braid_multi_service_privileged_start_service (BraidService *service, GError **er
       if (!braid_service_privileged_start_service (child, error))
         {
           /* Say which service failed: "service 'web': ...". */
-          const char *name = braid_service_get_name (child);
-
-          if (error != NULL)
-            g_prefix_error (error, "service '%s': ", name != NULL ? name : "(anonymous)");
+          g_prefix_error (error, "service '%s': ", braid_service_get_display_name (child));
           return FALSE;
         }
     }
@@ -104,11 +100,9 @@ braid_multi_service_stop_service (BraidService *service)
       BraidService *child = g_ptr_array_index (children, i - 1);
       BraidDeferred *stopped = braid_service_stop_service (child);
 
-      const char *name = braid_service_get_name (child);
-
       /* The name, not the child: the child may hold its own stop. */
       braid_deferred_add_errback (stopped, log_stop_failure,
-                                  g_strdup (name != NULL ? name : "(anonymous)"), g_free);
+                                  g_strdup (braid_service_get_display_name (child)), g_free);
       g_ptr_array_add (stops, stopped);
     }
   all_stopped = braid_deferred_list_new ((BraidDeferred * const *) stops->pdata, stops->len,
@@ -123,13 +117,20 @@ braid_multi_service_dispose (GObject *object)
   BraidMultiServicePrivate *priv =
     braid_multi_service_get_instance_private (BRAID_MULTI_SERVICE (object));
 
-  if (priv->services != NULL)
-    {
-      for (guint i = 0; i < priv->services->len; i++)
-        braid_service_set_parent_pointer (g_ptr_array_index (priv->services, i), NULL);
-      g_clear_pointer (&priv->services, g_ptr_array_unref);
-    }
+  for (guint i = 0; i < priv->services->len; i++)
+    braid_service_set_parent_pointer (g_ptr_array_index (priv->services, i), NULL);
+  g_ptr_array_set_size (priv->services, 0);
   G_OBJECT_CLASS (braid_multi_service_parent_class)->dispose (object);
+}
+
+static void
+braid_multi_service_finalize (GObject *object)
+{
+  BraidMultiServicePrivate *priv =
+    braid_multi_service_get_instance_private (BRAID_MULTI_SERVICE (object));
+
+  g_ptr_array_unref (priv->services);
+  G_OBJECT_CLASS (braid_multi_service_parent_class)->finalize (object);
 }
 
 static void
@@ -138,6 +139,7 @@ braid_multi_service_class_init (BraidMultiServiceClass *klass)
   BraidServiceClass *service_class = BRAID_SERVICE_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = braid_multi_service_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_multi_service_finalize;
   service_class->privileged_start_service = braid_multi_service_privileged_start_service;
   service_class->start_service = braid_multi_service_start_service;
   service_class->stop_service = braid_multi_service_stop_service;
@@ -291,14 +293,14 @@ braid_multi_service_get_services (BraidMultiService *self)
 static void
 collect_stopping (BraidService *service, const char *prefix, GPtrArray *names)
 {
-  const char *name = braid_service_get_name (service);
+  const char *name = braid_service_get_display_name (service);
   g_autofree char *path = NULL;
   guint before = names->len;
 
   if (prefix == NULL)
-    path = g_strdup (name != NULL ? name : "(anonymous)");
+    path = g_strdup (name);
   else
-    path = g_strdup_printf ("%s/%s", prefix, name != NULL ? name : "(anonymous)");
+    path = g_strdup_printf ("%s/%s", prefix, name);
   if (BRAID_IS_MULTI_SERVICE (service))
     {
       GPtrArray *children = braid_multi_service_get_services (BRAID_MULTI_SERVICE (service));
@@ -308,8 +310,7 @@ collect_stopping (BraidService *service, const char *prefix, GPtrArray *names)
     }
   /* A multi-service is named only when none of its children explains why
    * it is still stopping (a subclass with a stop of its own). */
-  if (names->len == before && braid_service_is_stopping (service)
-      && !(BRAID_IS_MULTI_SERVICE (service) && G_OBJECT_TYPE (service) == BRAID_TYPE_MULTI_SERVICE))
+  if (names->len == before && braid_service_is_stopping (service))
     g_ptr_array_add (names, g_steal_pointer (&path));
 }
 

@@ -79,7 +79,7 @@ braid_service_get_property (GObject *object, guint prop_id, GValue *value, GPara
   BraidService *self = BRAID_SERVICE (object);
   BraidServicePrivate *priv = braid_service_get_instance_private (self);
 
-  switch (prop_id)
+  switch (prop_id) /* LCOV_EXCL_BR_LINE: an unknown id is GObject's to catch */
     {
     case PROP_NAME:
       g_value_set_string (value, priv->name);
@@ -97,7 +97,7 @@ braid_service_set_property (GObject *object, guint prop_id, const GValue *value,
 {
   BraidService *self = BRAID_SERVICE (object);
 
-  switch (prop_id)
+  switch (prop_id) /* LCOV_EXCL_BR_LINE: an unknown id is GObject's to catch */
     {
     case PROP_NAME:
       braid_service_set_name (self, g_value_get_string (value));
@@ -202,7 +202,7 @@ braid_service_set_name (BraidService *self, const char *name)
   if (priv->parent != NULL)
     {
       g_critical ("braid_service_set_name: cannot rename service '%s' while it has a parent",
-                  priv->name != NULL ? priv->name : "(anonymous)");
+                  braid_service_get_display_name (self));
       return;
     }
   if (g_strcmp0 (priv->name, name) == 0)
@@ -210,6 +210,14 @@ braid_service_set_name (BraidService *self, const char *name)
   g_free (priv->name);
   priv->name = g_strdup (name);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+const char *
+braid_service_get_display_name (BraidService *self)
+{
+  const char *name = braid_service_get_name (self);
+
+  return name != NULL ? name : "(anonymous)";
 }
 
 /**

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "braid.h"
+#include "braid-app-private.h"
 
 /**
  * BraidStreamServerService:
@@ -37,8 +38,8 @@ braid_stream_server_service_privileged_start_service (BraidService *service, GEr
   BraidStreamServerService *self = BRAID_STREAM_SERVER_SERVICE (service);
   BraidListeningPort *port;
 
-  if (!BRAID_SERVICE_CLASS (braid_stream_server_service_parent_class)->privileged_start_service (service, error))
-    return FALSE;
+  /* (BraidService's own privileged start does nothing.) Listening twice
+   * would be a second port: once is enough. */
   if (self->port != NULL)
     return TRUE;
   port = braid_server_endpoint_listen (self->endpoint, self->reactor, self->factory, error);
@@ -56,8 +57,7 @@ braid_stream_server_service_start_service (BraidService *service)
 
   BRAID_SERVICE_CLASS (braid_stream_server_service_parent_class)->start_service (service);
   if (self->port == NULL && !braid_stream_server_service_privileged_start_service (service, &error))
-    g_warning ("Service '%s' cannot listen on %s: %s",
-               braid_service_get_name (service) != NULL ? braid_service_get_name (service) : "(anonymous)",
+    g_warning ("Service '%s' cannot listen on %s: %s", braid_service_get_display_name (service),
                braid_server_endpoint_get_description (self->endpoint), error->message);
 }
 
@@ -70,7 +70,7 @@ braid_stream_server_service_stop_service (BraidService *service)
   if (self->port != NULL)
     {
       braid_listening_port_stop_listening (self->port);
-      g_clear_object (&self->port);
+      g_object_unref (g_steal_pointer (&self->port));
     }
   return NULL;
 }
@@ -85,12 +85,21 @@ braid_stream_server_service_dispose (GObject *object)
   if (self->port != NULL)
     {
       braid_listening_port_stop_listening (self->port);
-      g_clear_object (&self->port);
+      g_object_unref (g_steal_pointer (&self->port));
     }
-  g_clear_object (&self->reactor);
-  g_clear_object (&self->endpoint);
-  g_clear_object (&self->factory);
   G_OBJECT_CLASS (braid_stream_server_service_parent_class)->dispose (object);
+}
+
+static void
+braid_stream_server_service_finalize (GObject *object)
+{
+  BraidStreamServerService *self = BRAID_STREAM_SERVER_SERVICE (object);
+
+  /* All three are set by braid_stream_server_service_new(). */
+  g_object_unref (self->reactor);
+  g_object_unref (self->endpoint);
+  g_object_unref (self->factory);
+  G_OBJECT_CLASS (braid_stream_server_service_parent_class)->finalize (object);
 }
 
 static void
@@ -99,6 +108,7 @@ braid_stream_server_service_class_init (BraidStreamServerServiceClass *klass)
   BraidServiceClass *service_class = BRAID_SERVICE_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = braid_stream_server_service_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_stream_server_service_finalize;
   service_class->privileged_start_service = braid_stream_server_service_privileged_start_service;
   service_class->start_service = braid_stream_server_service_start_service;
   service_class->stop_service = braid_stream_server_service_stop_service;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "braid.h"
+#include "braid-app-private.h"
 
 /**
  * BraidTimerService:
@@ -48,11 +49,9 @@ braid_timer_service_stop_service (BraidService *service)
 static void
 loop_stopped (BraidLoopingCall *call, const GError *error, gpointer user_data)
 {
-  const char *name = braid_service_get_name (user_data);
-
   if (error != NULL)
     g_warning ("Timer service '%s' stopped calling its function: %s",
-               name != NULL ? name : "(anonymous)", error->message);
+               braid_service_get_display_name (user_data), error->message);
 }
 
 static void
@@ -60,16 +59,23 @@ braid_timer_service_dispose (GObject *object)
 {
   BraidTimerService *self = BRAID_TIMER_SERVICE (object);
 
-  if (self->call != NULL && braid_looping_call_is_running (self->call))
+  if (braid_looping_call_is_running (self->call))
     braid_looping_call_stop (self->call);
-  g_clear_object (&self->call);
   G_OBJECT_CLASS (braid_timer_service_parent_class)->dispose (object);
+}
+
+static void
+braid_timer_service_finalize (GObject *object)
+{
+  g_object_unref (BRAID_TIMER_SERVICE (object)->call);   /* made in _new() */
+  G_OBJECT_CLASS (braid_timer_service_parent_class)->finalize (object);
 }
 
 static void
 braid_timer_service_class_init (BraidTimerServiceClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = braid_timer_service_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_timer_service_finalize;
   BRAID_SERVICE_CLASS (klass)->start_service = braid_timer_service_start_service;
   BRAID_SERVICE_CLASS (klass)->stop_service = braid_timer_service_stop_service;
 }
