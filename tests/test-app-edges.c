@@ -1,6 +1,7 @@
 /* test-app-edges.c: the less travelled paths of framework/app/: properties,
  * misuse, registered client types, a client service's half-close, clock and
  * policy, objects dropped while busy. */
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "test-protocols.h"
@@ -116,6 +117,117 @@ never_fails_early (BraidLoopingCall *call, guint64 intervals, gpointer user_data
   return FALSE;
 }
 
+static void
+assert_server_error (const char *text, const char *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BraidServerEndpoint) endpoint = braid_server_endpoint_new_for_string (text, &error);
+
+  g_assert_null (endpoint);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+assert_client_error (const char *text, const char *message)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BraidClientEndpoint) endpoint = braid_client_endpoint_new_for_string (text, &error);
+
+  g_assert_null (endpoint);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+static void
+test_more_bad_strings (void)
+{
+  assert_server_error ("tcp:\xff", "endpoint: 'tcp:\\377' is not valid UTF-8");
+  assert_server_error ("tcp:80:=a:=b", "endpoint: given twice in 'tcp:80:=a:=b'");
+  assert_server_error ("tcp:a=1:a=2:b=3", "a: given twice in 'tcp:a=1:a=2:b=3'");
+  assert_server_error ("unix:/p:address=/q", "address: given twice, as '/p' and as address=/q");
+  assert_server_error ("systemd:domain=INET:index=x", "index: 'x' is not a number");
+  assert_server_error ("systemd:domain=INET:domain=INET6:index=0", "domain: given twice in 'systemd:domain=INET:domain=INET6:index=0'");
+  assert_client_error ("", "endpoint: '' does not start with a type (tcp:, unix:...)");
+  assert_client_error ("tcp:h:80:host=g", "host: given twice, as 'h' and as host=g");
+  assert_client_error ("tcp:h:80:port=81", "port: given twice, as '80' and as port=81");
+  assert_client_error ("unix:/p:path=/q", "path: given twice, as '/p' and as path=/q");
+  assert_client_error ("unix:path=", "path: the path is empty");
+  assert_client_error ("unix:path=/p:timeout=x", "timeout: 'x' is not a number");
+  assert_client_error ("unix:/p:extra", "unix: unexpected argument 'extra'");
+}
+
+static void
+test_endpoints_made_without_a_string_refuse_clearly (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (BraidClientFactory) client_factory = braid_client_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (BraidServerEndpoint) server = g_object_new (BRAID_TYPE_SERVER_ENDPOINT, NULL);
+  g_autoptr (BraidClientEndpoint) client = g_object_new (BRAID_TYPE_CLIENT_ENDPOINT, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (braid_server_endpoint_listen (server, BRAID_REACTOR (reactor), factory, &error));
+  g_assert_cmpstr (error->message, ==, "endpoint: BraidServerEndpoint does not say how to listen");
+  g_clear_error (&error);
+  g_assert_null (braid_client_endpoint_connect (client, BRAID_REACTOR (reactor), client_factory, &error));
+  g_assert_cmpstr (error->message, ==, "endpoint: BraidClientEndpoint does not say how to connect");
+}
+
+static void
+test_systemd_pid_must_be_ours (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (BraidServerEndpoint) endpoint = braid_server_endpoint_new_for_string ("systemd:domain=INET:index=0", NULL);
+  const char *pids[] = { "1", "not-a-pid" };
+  g_autofree char *ours = g_strdup_printf ("%d", (int) getpid ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_setenv ("LISTEN_PID", pids[i], TRUE);
+      g_setenv ("LISTEN_FDS", "1", TRUE);
+      g_assert_null (braid_server_endpoint_listen (endpoint, BRAID_REACTOR (reactor), factory, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    }
+  {
+    g_autoptr (GError) error = NULL;
+
+    g_setenv ("LISTEN_PID", ours, TRUE);
+    g_setenv ("LISTEN_FDS", "many", TRUE);
+    g_assert_null (braid_server_endpoint_listen (endpoint, BRAID_REACTOR (reactor), factory, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  }
+  g_unsetenv ("LISTEN_PID");
+  g_unsetenv ("LISTEN_FDS");
+}
+
+static void
+test_unix_lock_with_garbage_is_stale_and_stopping_twice_is_fine (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autofree char *dir = g_dir_make_tmp ("braid-edges-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "s.sock", NULL);
+  g_autofree char *lock = g_strconcat (path, ".lock", NULL);
+  g_autofree char *text = g_strdup_printf ("unix:%s:lockfile=1", path);
+  g_autoptr (BraidServerEndpoint) endpoint = braid_server_endpoint_new_for_string (text, NULL);
+  BraidListeningPort *port;
+
+  g_assert_true (g_file_set_contents (lock, "garbage", -1, NULL));
+  port = braid_server_endpoint_listen (endpoint, BRAID_REACTOR (reactor), factory, NULL);
+  g_assert_nonnull (port);
+  /* Someone else's lock now: stopping leaves it alone. */
+  g_assert_true (g_file_set_contents (lock, "2147483646\n", -1, NULL));
+  braid_listening_port_stop_listening (port);
+  g_assert_true (g_file_test (lock, G_FILE_TEST_EXISTS));
+  braid_listening_port_stop_listening (port);
+  g_unlink (lock);
+  g_rmdir (dir);
+}
+
 /* --- Client service ----------------------------------------------------- */
 
 static gdouble
@@ -158,6 +270,23 @@ fail_last (BraidMemoryReactor *reactor)
   g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "refused");
 
   braid_client_factory_client_connection_failed (record->factory, record->connector, refused);
+}
+
+static void
+test_client_endpoint_that_cannot_connect_is_a_failure (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientEndpoint) endpoint = g_object_new (BRAID_TYPE_CLIENT_ENDPOINT, NULL);
+  g_autoptr (BraidClientService) service = braid_client_service_new (BRAID_REACTOR (reactor), endpoint, factory);
+  g_autoptr (BraidDeferred) connected = braid_client_service_when_connected (service, 1);
+  g_autoptr (GError) error = NULL;
+
+  braid_client_service_set_retry_policy (service, ten_seconds, NULL, NULL);
+  braid_service_start_service (BRAID_SERVICE (service));
+  error = braid_assert_failure_result (connected, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_cmpuint (braid_client_service_get_failed_attempts (service), ==, 1);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 1);
 }
 
 static void
@@ -469,6 +598,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/app-edges/description-copy", test_description_copy);
   braid_test_add_func ("/app-edges/registered-client-type", test_registered_client_type_must_say_how_to_connect);
   braid_test_add_func ("/app-edges/unix-lock-released-on-failure", test_unix_lock_released_when_listening_fails);
+  braid_test_add_func ("/app-edges/more-bad-strings", test_more_bad_strings);
+  braid_test_add_func ("/app-edges/endpoints-without-string", test_endpoints_made_without_a_string_refuse_clearly);
+  braid_test_add_func ("/app-edges/systemd-pid", test_systemd_pid_must_be_ours);
+  braid_test_add_func ("/app-edges/unix-lock-garbage", test_unix_lock_with_garbage_is_stale_and_stopping_twice_is_fine);
+  braid_test_add_func ("/app-edges/client-cannot-connect", test_client_endpoint_that_cannot_connect_is_a_failure);
   braid_test_add_func ("/app-edges/client-half-close", test_client_half_close_follows_the_protocol);
   braid_test_add_func ("/app-edges/client-clock", test_client_retry_runs_on_the_clock_given);
   braid_test_add_func ("/app-edges/client-dropped-while-busy", test_client_dropped_while_busy_cleans_up);

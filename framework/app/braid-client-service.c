@@ -427,7 +427,7 @@ connection_lost (BraidClientService *self, BraidProtocol *proxy)
   if (proxy != self->proxy)
     return;
   g_object_unref (g_steal_pointer (&self->proxy));
-  g_clear_object (&self->protocol);
+  g_object_unref (g_steal_pointer (&self->protocol));   /* set with the proxy */
   abandon_attempt (self);
   switch (self->state)
     {
@@ -537,10 +537,6 @@ braid_client_service_dispose (GObject *object)
   self->state = STATE_STOPPED;
   cancel_waiters (self);
   fire_stop_deferreds (self);
-  g_clear_object (&self->reactor);
-  g_clear_object (&self->clock);
-  g_clear_object (&self->endpoint);
-  g_clear_object (&self->factory);
   if (self->policy_destroy != NULL)
     self->policy_destroy (self->policy_data);
   self->policy_destroy = NULL;
@@ -550,7 +546,14 @@ braid_client_service_dispose (GObject *object)
 static void
 braid_client_service_finalize (GObject *object)
 {
-  g_ptr_array_unref (BRAID_CLIENT_SERVICE (object)->stop_deferreds);
+  BraidClientService *self = BRAID_CLIENT_SERVICE (object);
+
+  /* All set by braid_client_service_new(). */
+  g_object_unref (self->reactor);
+  g_object_unref (self->clock);
+  g_object_unref (self->endpoint);
+  g_object_unref (self->factory);
+  g_ptr_array_unref (self->stop_deferreds);
   G_OBJECT_CLASS (braid_client_service_parent_class)->finalize (object);
 }
 

@@ -251,14 +251,19 @@ reader_finish (Reader *reader, GError **error)
   return TRUE;
 }
 
-static gboolean
-missing (const char *value, const char *key, const char *usage, GError **error)
+/* Like reader_take(), but a missing value is an error that shows @usage. */
+static const char *
+reader_require (Reader *reader, const char *key, gboolean positional, const char *usage,
+                GError **error)
 {
-  if (value != NULL)
-    return FALSE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "%s: missing (%s)", key, usage);
-  return TRUE;
+  g_autoptr (GError) local_error = NULL;
+  const char *value = reader_take (reader, key, positional, &local_error);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else if (value == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s: missing (%s)", key, usage);
+  return value;
 }
 
 static gboolean
@@ -442,8 +447,8 @@ parse_server_tcp (BraidServerEndpointPrivate *priv, Reader *reader, gboolean ipv
   const char *port, *interface;
   guint64 value;
 
-  port = reader_take (reader, "port", TRUE, error);
-  if (port == NULL && (*error != NULL || missing (port, "port", ipv6 ? "tcp6:PORT" : "tcp:PORT", error)))
+  port = reader_require (reader, "port", TRUE, ipv6 ? "tcp6:PORT" : "tcp:PORT", error);
+  if (port == NULL)
     return FALSE;
   if (!parse_unsigned ("port", port, 0, G_MAXUINT16, &value, error))
     return FALSE;
@@ -463,8 +468,8 @@ parse_server_unix (BraidServerEndpointPrivate *priv, Reader *reader, GError **er
   const char *path, *mode, *lockfile;
   guint64 value;
 
-  path = reader_take (reader, "address", TRUE, error);
-  if (path == NULL && (*error != NULL || missing (path, "address", "unix:PATH", error)))
+  path = reader_require (reader, "address", TRUE, "unix:PATH", error);
+  if (path == NULL)
     return FALSE;
   if (*path == '\0')
     {
@@ -508,8 +513,8 @@ parse_server_systemd (BraidServerEndpointPrivate *priv, Reader *reader, GError *
   const char *domain, *index;
   guint64 value;
 
-  domain = reader_take (reader, "domain", FALSE, error);
-  if (domain == NULL && (*error != NULL || missing (domain, "domain", "systemd:domain=INET:index=N", error)))
+  domain = reader_require (reader, "domain", FALSE, "systemd:domain=INET:index=N", error);
+  if (domain == NULL)
     return FALSE;
   if (g_ascii_strcasecmp (domain, "INET") == 0)
     priv->domain = G_SOCKET_FAMILY_IPV4;
@@ -525,8 +530,8 @@ parse_server_systemd (BraidServerEndpointPrivate *priv, Reader *reader, GError *
                    "domain: %s is not INET, INET6 or UNIX", quoted);
       return FALSE;
     }
-  index = reader_take (reader, "index", FALSE, error);
-  if (index == NULL && (*error != NULL || missing (index, "index", "systemd:domain=INET:index=N", error)))
+  index = reader_require (reader, "index", FALSE, "systemd:domain=INET:index=N", error);
+  if (index == NULL)
     return FALSE;
   if (!parse_unsigned ("index", index, 0, G_MAXINT - 3, &value, error))
     return FALSE;
@@ -987,16 +992,16 @@ parse_client_builtin (BraidClientEndpointPrivate *priv, const BraidEndpointDescr
       const char *host, *port, *bind_address;
       guint64 value;
 
-      host = reader_take (&reader, "host", TRUE, error);
-      if (host == NULL && (*error != NULL || missing (host, "host", "tcp:host=H:port=P", error)))
+      host = reader_require (&reader, "host", TRUE, "tcp:host=H:port=P", error);
+      if (host == NULL)
         goto out;
       if (*host == '\0')
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "host: the name is empty");
           goto out;
         }
-      port = reader_take (&reader, "port", TRUE, error);
-      if (port == NULL && (*error != NULL || missing (port, "port", "tcp:host=H:port=P", error)))
+      port = reader_require (&reader, "port", TRUE, "tcp:host=H:port=P", error);
+      if (port == NULL)
         goto out;
       if (!parse_unsigned ("port", port, 1, G_MAXUINT16, &value, error))
         goto out;
@@ -1013,9 +1018,9 @@ parse_client_builtin (BraidClientEndpointPrivate *priv, const BraidEndpointDescr
     }
   else
     {
-      const char *path = reader_take (&reader, "path", TRUE, error);
+      const char *path = reader_require (&reader, "path", TRUE, "unix:path=P", error);
 
-      if (path == NULL && (*error != NULL || missing (path, "path", "unix:path=P", error)))
+      if (path == NULL)
         goto out;
       if (*path == '\0')
         {
