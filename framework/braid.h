@@ -48,7 +48,7 @@
 #include "braid-defer-later.h"
 
 
-/* Applications: services, endpoints from strings (issue #13) */
+/* Applications: services, endpoints from strings */
 #include "braid-service.h"
 #include "braid-multi-service.h"
 #include "braid-endpoint.h"
