@@ -57,4 +57,13 @@
 #include "reactor/braid-socket-port.h"
 #include "reactor/braid-socket-connector.h"
 
+/* app/: services started and stopped with the reactor, endpoints from strings. */
+#include "app/braid-service.h"
+#include "app/braid-multi-service.h"
+#include "app/braid-endpoint.h"
+#include "app/braid-stream-server-service.h"
+#include "app/braid-timer-service.h"
+#include "app/braid-client-service.h"
+#include "app/braid-application.h"
+
 #undef BRAID_INSIDE
