@@ -60,7 +60,11 @@
  * side's buffer empty. With a backpressure limit
  * ([method@Braid.Loopback.set_backpressure_limit]), a streaming producer is
  * paused as soon as its side's undelivered bytes exceed the limit, and
- * resumed once a pump brings them back to the limit or below.
+ * resumed once a pump brings them back to the limit or below. The server
+ * side, with no producer registered, is not delivered to while its own
+ * undelivered bytes exceed the limit, as a server's socket transport past
+ * its high-water mark stops reading: an echo server cannot make its buffer
+ * grow without bound. The client side keeps reading, as on a socket.
  *
  * Write buffer limit: as on a socket, a write made while a side has more
  * undelivered bytes than its transport's
@@ -547,6 +551,16 @@ braid_loopback_set_backpressure_limit (BraidLoopback *self, gsize limit)
   update_backpressure (self->client);
 }
 
+/* @end is the server side, has no producer and more undelivered bytes than
+ * the backpressure limit: like a server's socket transport past its
+ * high-water mark, it reads nothing more until they drain. */
+static gboolean
+reading_held (BraidLoopback *self, BraidLoopbackTransport *end)
+{
+  return end == self->server && end->producer == NULL && self->backpressure_limit > 0
+         && outgoing_pending (end) > self->backpressure_limit;
+}
+
 /* Delivers at most @budget bytes of @from's buffer to @to's protocol, chunk
  * by chunk. Each chunk is copied out of the buffer before it is delivered:
  * the receiving protocol may write, abort (which empties the buffer) or
@@ -561,8 +575,8 @@ deliver (BraidLoopback *self, BraidLoopbackTransport *from, BraidLoopbackTranspo
     return FALSE;
   receiver = g_object_ref (to->protocol);
   while (budget > 0 && outgoing_pending (from) > 0
-         && self->open && !to->reading_paused && !to->disconnecting
-         && !from->aborted)
+         && self->open && !to->reading_paused && !reading_held (self, to)
+         && !to->disconnecting && !from->aborted)
     {
       gsize n = MIN (budget, outgoing_pending (from));
       g_autofree guint8 *chunk = NULL;

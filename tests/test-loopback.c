@@ -438,6 +438,39 @@ test_stop_producing_a_transport_closes_it (void)
   g_assert_error (state_of (client)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
 }
 
+/* An echo server with no producer stops reading while more than the backpressure
+ * limit waits for a peer that does not read, as a socket transport past its
+ * high-water mark does; nothing is lost once the peer reads again. */
+static void
+test_backpressure_holds_reading_without_a_producer (void)
+{
+  g_autoptr (RecordingProtocol) server = recording_protocol_new ("server", NULL);
+  g_autoptr (RecordingProtocol) client = recording_protocol_new ("client", NULL);
+  g_autoptr (BraidLoopback) loopback = braid_loopback_new (BRAID_PROTOCOL (server),
+                                                            BRAID_PROTOCOL (client));
+  BraidTransport *client_transport = braid_loopback_get_client_transport (loopback);
+  g_autofree char *data = g_strnfill (10000, 'x');
+
+  g_test_summary ("The server side, with no producer, is not delivered to while its own "
+                  "undelivered bytes exceed the backpressure limit; the client side keeps "
+                  "reading, so a client that sends more than the limit cannot deadlock");
+  recording_protocol_state (server)->echo = TRUE;
+  braid_loopback_set_chunk_size (loopback, 100);
+  braid_loopback_set_backpressure_limit (loopback, 1000);
+  braid_producer_pause_producing (BRAID_PRODUCER (client_transport));
+  braid_transport_write_string (client_transport, data);
+  braid_loopback_flush (loopback);
+  /* Eleven chunks of 100 put the echo past 1000 bytes: it reads no more. */
+  g_assert_cmpuint (recording_protocol_state (server)->received->len, ==, 1100);
+
+  braid_producer_resume_producing (BRAID_PRODUCER (client_transport));
+  braid_loopback_flush (loopback);
+  g_assert_cmpuint (recording_protocol_state (server)->received->len, ==, 10000);
+  g_assert_cmpuint (recording_protocol_state (client)->received->len, ==, 10000);
+  braid_loopback_close (loopback);
+  braid_loopback_flush (loopback);
+}
+
 static void
 test_backpressure_pauses_and_resumes_a_streaming_producer (void)
 {
@@ -910,6 +943,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/loopback/pause/mid-delivery", test_pause_from_data_received_stops_mid_delivery);
   braid_test_add_func ("/loopback/pause/stop-producing-closes", test_stop_producing_a_transport_closes_it);
   braid_test_add_func ("/loopback/backpressure/streaming", test_backpressure_pauses_and_resumes_a_streaming_producer);
+  braid_test_add_func ("/loopback/backpressure/holds-reading-without-producer",
+                       test_backpressure_holds_reading_without_a_producer);
   braid_test_add_func ("/loopback/backpressure/limit-changes", test_lowering_the_limit_pauses_and_turning_it_off_resumes);
   braid_test_add_func ("/loopback/producer/pull", test_pull_producer_is_resumed_when_drained);
   braid_test_add_func ("/loopback/producer/registration", test_producer_registration_rules);

@@ -927,12 +927,14 @@ test_pause_reading (void)
   test_env_clear (&env);
 }
 
+/* An echo server and a peer that sends without reading: the server stops
+ * reading from it, so its buffer stays near the high-water mark, and every
+ * byte comes back once the peer reads. */
 static void
-test_backpressure_bounds_memory (void)
+check_echo_buffer_stays_bounded (RecFlags flags)
 {
   TestEnv env;
-  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL,
-                                                   REC_ECHO | REC_SELF_PRODUCER);
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, flags);
   gsize chunk_size = 64 * 1024, sent = 0, echoed = 0, max_buffered = 0;
   g_autofree char *chunk = g_malloc0 (chunk_size);
   g_autofree char *sink = g_malloc (chunk_size);
@@ -940,8 +942,6 @@ test_backpressure_bounds_memory (void)
   guint16 port;
   int fd;
 
-  g_test_summary ("An echo server whose transport is its own producer stops reading from "
-                  "a peer that never reads: its buffer stays near the high-water mark");
   test_env_init (&env);
   port = listen_local (&env, BRAID_FACTORY (server));
   fd = raw_connect (port);
@@ -994,6 +994,23 @@ test_backpressure_bounds_memory (void)
   g_assert_cmpuint (rec_factory_state (server, 0)->received->len, ==, sent);
   close (fd);
   test_env_clear (&env);
+}
+
+static void
+test_backpressure_bounds_memory (void)
+{
+  g_test_summary ("An echo server whose transport is its own producer stops reading from "
+                  "a peer that never reads: its buffer stays near the high-water mark");
+  check_echo_buffer_stays_bounded (REC_ECHO | REC_SELF_PRODUCER);
+}
+
+static void
+test_backpressure_without_a_producer (void)
+{
+  g_test_summary ("With no producer registered, a transport past its high-water mark stops "
+                  "reading from the peer until the buffer drains: an echo server cannot be "
+                  "made to buffer without bound (or be cut off) by a peer that never reads");
+  check_echo_buffer_stays_bounded (REC_ECHO);
 }
 
 /* A producer that counts what it is asked; a pull producer writes a piece
@@ -1265,6 +1282,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-transport/close/peer-eof-without-half-close", test_peer_eof_closes_without_half_close);
   braid_test_add_func ("/socket-transport/flow/pause-reading", test_pause_reading);
   braid_test_add_func ("/socket-transport/flow/backpressure-bounds-memory", test_backpressure_bounds_memory);
+  braid_test_add_func ("/socket-transport/flow/backpressure-without-producer",
+                       test_backpressure_without_a_producer);
   braid_test_add_func ("/socket-transport/flow/streaming-producer", test_streaming_producer_is_paused_and_resumed);
   braid_test_add_func ("/socket-transport/flow/pull-producer", test_pull_producer_is_asked_for_more);
   braid_test_add_func ("/socket-transport/misbehaving/abort-inside-data-received", test_misbehaving_protocol_affects_only_its_connection);

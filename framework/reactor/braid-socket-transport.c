@@ -58,6 +58,8 @@ struct _BraidSocketTransport
   guint streaming : 1;              /* the producer is a push producer */
   guint producer_paused : 1;        /* we paused it (high-water mark) */
   guint reading_paused : 1;         /* pause_producing on the transport */
+  guint reading_held : 1;           /* past the high-water mark, no producer */
+  guint accepted : 1;               /* a listening port's connection */
   guint read_closed : 1;            /* the peer half-closed */
   guint write_closed : 1;           /* lose_write_connection was called */
   guint write_shut_down : 1;        /* shutdown (SHUT_WR) was done */
@@ -92,9 +94,16 @@ static void braid_socket_transport_transport_init (BraidTransportInterface *ifac
  * %BRAID_SOCKET_TRANSPORT_HIGH_WATER bytes wait to be sent, and resumed
  * below %BRAID_SOCKET_TRANSPORT_LOW_WATER; a non-streaming producer is
  * asked for more each time the buffer has drained. Pausing the transport
- * itself stops reading from the socket, so a protocol that registers its
- * transport as its own producer (an echo, a proxy) never buffers more than
- * about the high-water mark for a peer that does not read.
+ * itself stops reading from the socket. With no producer registered, a
+ * server's transport (one a listening port accepted) does that on its own:
+ * past the high-water mark it stops reading from the peer until the buffer
+ * is back under the low-water mark, so a server that answers what it reads
+ * (an echo, a proxy) never buffers much more than the high-water mark for a
+ * peer that sends and never reads. Twisted's transports keep reading; Braid
+ * does not, because a server's unbounded buffer is the worse failure
+ * (docs/reliability.md). A client's transport keeps reading: were both ends
+ * of a connection to stop reading while each has more to send (a client
+ * uploading to an echo), neither would ever drain.
  *
  * Whatever the producers do, a write made while more than
  * [method@Braid.Transport.get_write_buffer_limit] bytes wait
@@ -130,7 +139,8 @@ is_connected (BraidSocketTransport *self)
 static gboolean
 wants_to_read (BraidSocketTransport *self)
 {
-  return self->state == TRANSPORT_OPEN && !self->reading_paused && !self->read_closed;
+  return self->state == TRANSPORT_OPEN && !self->reading_paused && !self->reading_held
+         && !self->read_closed;
 }
 
 static void close_now (BraidSocketTransport *self, GError *reason);
@@ -250,12 +260,24 @@ abort_past_write_limit (BraidSocketTransport *self)
   return TRUE;
 }
 
-/* The buffer grew: past the high-water mark, pause a streaming producer. */
+/* The buffer grew: past the high-water mark, pause a streaming producer;
+ * with no producer, stop reading from the peer until the buffer drains, so
+ * a protocol that answers what it reads (an echo) cannot be made to buffer
+ * without bound by a peer that sends and never reads. */
 static void
 check_high_water (BraidSocketTransport *self)
 {
-  if (self->producer != NULL && self->streaming && !self->producer_paused
-      && self->out_length > BRAID_SOCKET_TRANSPORT_HIGH_WATER)
+  if (self->out_length <= BRAID_SOCKET_TRANSPORT_HIGH_WATER)
+    return;
+  if (self->producer == NULL)
+    {
+      if (self->accepted && !self->reading_held)
+        {
+          self->reading_held = TRUE;
+          update_interest (self);
+        }
+    }
+  else if (self->streaming && !self->producer_paused)
     {
       g_autoptr (BraidProducer) producer = g_object_ref (self->producer);
 
@@ -288,6 +310,8 @@ after_flush (BraidSocketTransport *self)
       if (self->out_capacity > KEPT_BUFFER_SIZE)
         free_write_buffer (self);
     }
+  if (self->reading_held && self->out_length < BRAID_SOCKET_TRANSPORT_LOW_WATER)
+    self->reading_held = FALSE;
   update_interest (self);
 
   if (self->producer != NULL)
@@ -761,6 +785,8 @@ braid_socket_transport_start (BraidSocketTransport *self,
   self->protocol = g_object_ref (protocol);
   if (connector != NULL)
     self->connector = g_object_ref (connector);
+  else
+    self->accepted = TRUE;
   braid_glib_reactor_add_connection (self->reactor, self, &self->link);
   braid_protocol_make_connection (protocol, BRAID_TRANSPORT (self));
   return TRUE;
