@@ -15,16 +15,6 @@ chat_make_service (BraidReactor *reactor, BraidServerEndpoint *endpoint,
   return BRAID_SERVICE (braid_stream_server_service_new (reactor, endpoint, BRAID_FACTORY (factory)));
 }
 
-/* The module's types are registered statically: keep it loaded. */
-G_MODULE_EXPORT const char *g_module_check_init (GModule *module);
-
-G_MODULE_EXPORT const char *
-g_module_check_init (GModule *module)
-{
-  g_module_make_resident (module);
-  return NULL;
-}
-
 G_MODULE_EXPORT extern const BraiddPlugin braidd_plugin;
 
 G_MODULE_EXPORT const BraiddPlugin braidd_plugin = {

@@ -89,16 +89,6 @@ static const GOptionEntry echo_options[] = {
   { NULL }
 };
 
-/* The module's types are registered statically: keep it loaded. */
-G_MODULE_EXPORT const char *g_module_check_init (GModule *module);
-
-G_MODULE_EXPORT const char *
-g_module_check_init (GModule *module)
-{
-  g_module_make_resident (module);
-  return NULL;
-}
-
 G_MODULE_EXPORT extern const BraiddPlugin braidd_plugin;
 
 G_MODULE_EXPORT const BraiddPlugin braidd_plugin = {
