@@ -54,7 +54,6 @@ typedef struct
 {
   gdouble now;
   BraidTimerQueue *queue;
-  guint advance_depth;      /* > 1 while a call advances the clock itself */
 } BraidFakeClockPrivate;
 
 static void braid_fake_clock_clock_iface_init (BraidClockInterface *iface);
@@ -175,57 +174,31 @@ braid_fake_clock_new (void)
   return g_object_new (BRAID_TYPE_FAKE_CLOCK, NULL);
 }
 
-/* A call that was scheduled (or moved) with a zero delay while this advance
- * was already firing calls: it waits for the next advance. */
-static gboolean
-was_rearmed_during_advance (BraidDelayedCall *call, guint64 advance_start)
+/* Stepping through the deadlines: time moves to each call's own deadline
+ * before the call runs. */
+static void
+move_to_deadline (BraidDelayedCall *call, gpointer user_data)
 {
-  return braid_delayed_call_get_sequence (call) >= advance_start
-         && braid_delayed_call_get_time (call) <= braid_delayed_call_get_scheduled_at (call);
+  BraidFakeClockPrivate *priv = user_data;
+
+  if (braid_delayed_call_get_time (call) > priv->now)
+    priv->now = braid_delayed_call_get_time (call);
 }
 
-/* Moves time forward by @seconds and fires what falls due: stepping
- * through the deadlines (advance), or moving first (jump). */
+/* Moves time forward by @seconds and fires what falls due, by the batch
+ * rule every clock shares (braid_timer_queue_fire_due): stepping through
+ * the deadlines (advance), or moving first (jump). */
 static void
 move_time (BraidFakeClock *self, gdouble seconds, gboolean jump)
 {
   BraidFakeClockPrivate *priv = braid_fake_clock_get_instance_private (self);
-  BraidDelayedCall *call;
-  g_autoptr (GPtrArray) held = NULL;
-  gdouble target;
-  guint64 advance_start;
+  gdouble target = priv->now + seconds;
 
-  priv->advance_depth++;
-  target = priv->now + seconds;
   if (jump)
     priv->now = target;
-  advance_start = braid_timer_queue_get_sequence (priv->queue);
-  held = g_ptr_array_new ();
-
-  while ((call = braid_timer_queue_pop_due (priv->queue, target, G_MAXUINT64)) != NULL)
-    {
-      if (was_rearmed_during_advance (call, advance_start))
-        {
-          g_ptr_array_add (held, call);
-          continue;
-        }
-      if (braid_delayed_call_get_time (call) > priv->now)
-        priv->now = braid_delayed_call_get_time (call);
-      braid_delayed_call_run (call);
-      g_object_unref (call);
-    }
-
+  braid_timer_queue_fire_due (priv->queue, target, move_to_deadline, priv);
   /* A call that advanced the clock itself may have moved it past @target. */
   priv->now = MAX (priv->now, target);
-  for (guint i = 0; i < held->len; i++)
-    {
-      call = g_ptr_array_index (held, i);
-      if (braid_delayed_call_active (call))
-        braid_timer_queue_requeue (priv->queue, call);
-      else
-        g_object_unref (call); /* cancelled while held back */
-    }
-  priv->advance_depth--;
 }
 
 /**
