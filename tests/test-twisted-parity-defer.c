@@ -1514,6 +1514,547 @@ test_result_of_deferred_result_of_deferred_of_fired_deferred_called (void)
   g_string_free (trail.log, TRUE);
 }
 
+/* ---- maybeDeferred, circular chains, lock, semaphore, queue ---- */
+
+static gpointer unique_value = (gpointer) "unique";
+
+/* Twisted's assertImmediateFailure: the deferred has failed with this
+ * error now; the error is handled. */
+static void
+assert_immediate_failure (BraidDeferred *deferred, GQuark domain, gint code)
+{
+  GError *error = braid_assert_failure_result (deferred, domain, code);
+
+  g_error_free (error);
+}
+
+static void
+answer_value (BraidResult *result, gpointer data)
+{
+  braid_result_set_value (result, data, NULL);
+}
+
+static void
+answer_error (BraidResult *result, gpointer data)
+{
+  braid_result_take_error (result, generic_error (data));
+}
+
+static void
+answer_deferred (BraidResult *result, gpointer data)
+{
+  braid_result_chain (result, braid_deferred_ref (data));
+}
+
+static void
+plus_five (BraidResult *result, gpointer data)
+{
+  braid_result_set_value (result, GINT_TO_POINTER (GPOINTER_TO_INT (data) + 5), NULL);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_maybeDeferredSync */
+static void
+test_maybe_deferred_sync (void)
+{
+  g_autoptr (BraidDeferred) d = braid_maybe_deferred (answer_value, unique_value);
+  Seen seen = { 0 };
+
+  watch (d, &seen);
+  g_assert_cmpuint (seen.errors, ==, 0);
+  g_assert_cmpuint (seen.values, ==, 1);
+  g_assert_true (seen.last_value == unique_value);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_maybeDeferredSyncWithArgs:
+ * the argument travels in user_data. */
+static void
+test_maybe_deferred_sync_with_args (void)
+{
+  g_autoptr (BraidDeferred) d = braid_maybe_deferred (plus_five, GINT_TO_POINTER (10));
+  Seen seen = { 0 };
+
+  watch (d, &seen);
+  g_assert_cmpuint (seen.errors, ==, 0);
+  g_assert_cmpint (GPOINTER_TO_INT (seen.last_value), ==, 15);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_maybeDeferredSyncException and
+ * test_maybeDeferredSyncFailure: C has no exceptions, so "raising" and
+ * "returning a Failure" are one and the same: the function fails its
+ * result. Both tests check that the deferred fails with that very error. */
+static void
+test_maybe_deferred_sync_failure (void)
+{
+  g_autoptr (BraidDeferred) d = braid_maybe_deferred (answer_error, (gpointer) "boom");
+  Seen seen = { 0 };
+
+  watch (d, &seen);
+  g_assert_cmpuint (seen.values, ==, 0);
+  g_assert_cmpuint (seen.errors, ==, 1);
+  g_assert_error (seen.last_error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (seen.last_error->message, ==, "boom");
+  seen_clear (&seen);
+}
+
+/* twisted.test.test_defer.DeferredTests.test_maybeDeferredAsync. Braid
+ * gives back a deferred waiting on the function's deferred, not the same
+ * one (see braid_maybe_deferred_full()); it fires with the same result. */
+static void
+test_maybe_deferred_async (void)
+{
+  g_autoptr (BraidDeferred) d1 = braid_deferred_new ();
+  g_autoptr (BraidDeferred) d2 = braid_maybe_deferred (answer_deferred, d1);
+
+  braid_assert_no_result (d2);
+  braid_deferred_callback (d1, (gpointer) "Success", NULL);
+  g_assert_cmpstr (braid_assert_success_result (d2), ==, "Success");
+}
+
+/* twisted.test.test_defer.DeferredTests.test_maybeDeferredAsyncError */
+static void
+test_maybe_deferred_async_error (void)
+{
+  g_autoptr (BraidDeferred) d1 = braid_deferred_new ();
+  g_autoptr (BraidDeferred) d2 = braid_maybe_deferred (answer_deferred, d1);
+  g_autoptr (GError) error = NULL;
+
+  braid_deferred_errback (d1, generic_error ("runtime"));
+  error = braid_assert_failure_result (d2, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "runtime");
+}
+
+static void
+answer_own_deferred (BraidResult *result, gpointer data)
+{
+  BraidDeferred **self = data;
+
+  braid_result_chain (result, braid_deferred_ref (*self));
+}
+
+/* twisted.test.test_defer.DeferredTests.test_circularChainWarning and
+ * test_circularChainException: a callback that hands back the deferred it
+ * is attached to. Twisted warns (a DeprecationWarning, or the failure when
+ * warnings are errors); Braid always does both: a critical naming the
+ * deferred, and the chain fails with BRAID_ERROR_FAILED (GLib's convention
+ * for a programming error, see braid_result_chain()). */
+static void
+test_circular_chain (void)
+{
+  BraidDeferred *d = braid_deferred_new ();
+
+  braid_deferred_add_callback (d, answer_own_deferred, &d, NULL);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*wait on itself*");
+  braid_deferred_callback (d, (gpointer) "foo", NULL);
+  g_test_assert_expected_messages ();
+  assert_immediate_failure (d, BRAID_ERROR, BRAID_ERROR_FAILED);
+  braid_deferred_unref (d);
+}
+
+/* Braid's own, the same rule from another side: two deferreds waiting on
+ * each other (a cycle of two) fail the same way. */
+static void
+test_circular_chain_of_two (void)
+{
+  BraidDeferred *a = braid_deferred_new ();
+  g_autoptr (BraidDeferred) b = braid_deferred_new ();
+
+  braid_deferred_add_callback (a, answer_deferred, b, NULL);
+  braid_deferred_add_callback (b, answer_own_deferred, &a, NULL);
+  braid_deferred_callback (a, NULL, NULL); /* a now waits on b */
+  braid_assert_no_result (a);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*wait on itself*");
+  braid_deferred_callback (b, NULL, NULL); /* b would wait on a */
+  g_test_assert_expected_messages ();
+  /* b's error goes on to a, which was waiting on b; b is left with NULL,
+   * as any deferred that another one waited on. */
+  assert_immediate_failure (a, BRAID_ERROR, BRAID_ERROR_FAILED);
+  g_assert_null (braid_assert_success_result (b));
+  braid_deferred_unref (a);
+}
+
+/* OtherPrimitivesTests._incr */
+static guint primitives_counter;
+
+static void
+increment (BraidResult *result, gpointer data)
+{
+  primitives_counter++;
+}
+
+static void
+then_increment (BraidDeferred *d)
+{
+  braid_deferred_add_callback (d, increment, NULL, NULL);
+  braid_deferred_unref (d);
+}
+
+typedef struct
+{
+  gpointer result_value;  /* what helper records */
+  gpointer return_value;  /* a deferred to answer with, or NULL */
+  gboolean saw_error;
+  GError *error;
+} Helper;
+
+/* OtherPrimitivesTests.testLock's helper: records its argument, answers
+ * with the control deferred if it has one. */
+static void
+run_helper (BraidResult *result, gpointer data)
+{
+  Helper *helper = data;
+
+  helper->saw_error = FALSE;
+  if (helper->return_value != NULL)
+    braid_result_chain (result, braid_deferred_ref (helper->return_value));
+}
+
+static void
+record_result (BraidResult *result, gpointer data)
+{
+  Helper *helper = data;
+
+  helper->saw_error = braid_result_is_error (result);
+  if (helper->saw_error)
+    {
+      g_clear_error (&helper->error);
+      helper->error = braid_result_steal_error (result);
+      braid_result_set_value (result, NULL, NULL);
+    }
+  else
+    helper->result_value = braid_result_get_value (result);
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.testLock. `lock.run` with
+ * no function is a TypeError in Python; in C it is a critical
+ * (g_return_if_fail), not tested here. */
+static void
+test_lock (void)
+{
+  g_autoptr (BraidDeferredLock) lock = braid_deferred_lock_new ();
+  g_autoptr (BraidDeferred) control = braid_deferred_new ();
+  g_autoptr (BraidDeferred) result_deferred = NULL;
+  Helper helper = { 0 };
+  BraidDeferred *d;
+
+  primitives_counter = 0;
+  then_increment (braid_deferred_lock_acquire (lock));
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+  g_assert_cmpuint (primitives_counter, ==, 1);
+
+  then_increment (braid_deferred_lock_acquire (lock));
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+  g_assert_cmpuint (primitives_counter, ==, 1);
+
+  braid_deferred_lock_release (lock);
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+  g_assert_cmpuint (primitives_counter, ==, 2);
+
+  braid_deferred_lock_release (lock);
+  g_assert_false (braid_deferred_lock_is_locked (lock));
+  g_assert_cmpuint (primitives_counter, ==, 2);
+
+  helper.return_value = control;
+  result_deferred = braid_deferred_lock_run (lock, run_helper, &helper, NULL);
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+  braid_deferred_add_both (result_deferred, record_result, &helper, NULL);
+
+  then_increment (braid_deferred_lock_acquire (lock));
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+  g_assert_cmpuint (primitives_counter, ==, 2);
+
+  braid_deferred_callback (control, unique_value, NULL);
+  g_assert_true (helper.result_value == unique_value);
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+  g_assert_cmpuint (primitives_counter, ==, 3);
+
+  d = braid_deferred_lock_acquire (lock);
+  braid_deferred_add_both (d, record_result, &helper, NULL);
+  braid_deferred_cancel (d);
+  g_assert_true (helper.saw_error);
+  g_assert_error (helper.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_deferred_unref (d);
+
+  braid_deferred_lock_release (lock);
+  g_assert_false (braid_deferred_lock_is_locked (lock));
+  g_clear_error (&helper.error);
+}
+
+static void
+fail_on_errback (BraidResult *result, gpointer data)
+{
+  g_assert_not_reached ();
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_cancelLockAfterAcquired */
+static void
+test_cancel_lock_after_acquired (void)
+{
+  g_autoptr (BraidDeferredLock) lock = braid_deferred_lock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_lock_acquire (lock);
+
+  braid_deferred_add_errback (d, fail_on_errback, NULL, NULL);
+  braid_deferred_cancel (d);
+  g_assert_true (braid_deferred_lock_is_locked (lock));
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_cancelLockBeforeAcquired */
+static void
+test_cancel_lock_before_acquired (void)
+{
+  g_autoptr (BraidDeferredLock) lock = braid_deferred_lock_new ();
+  g_autoptr (BraidDeferred) first = braid_deferred_lock_acquire (lock);
+  g_autoptr (BraidDeferred) d = braid_deferred_lock_acquire (lock);
+
+  braid_deferred_cancel (d);
+  assert_immediate_failure (d, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+record_success (BraidResult *result, gpointer data)
+{
+  g_array_append_val ((GArray *) data, (gboolean){ TRUE });
+  braid_result_set_value (result, NULL, NULL);
+}
+
+static void
+record_failure (BraidResult *result, gpointer data)
+{
+  g_array_append_val ((GArray *) data, (gboolean){ FALSE });
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.testSemaphore. The Python
+ * test names its callbacks the other way round (`fail` is the callback);
+ * here they say what they record: the cancelled acquire errs. */
+static void
+test_semaphore (void)
+{
+  const guint N = 13;
+  g_autoptr (BraidDeferredSemaphore) sem = braid_deferred_semaphore_new (N);
+  g_autoptr (BraidDeferred) control = braid_deferred_new ();
+  g_autoptr (BraidDeferred) result_deferred = NULL;
+  g_autoptr (GArray) outcomes = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  Helper helper = { 0 };
+  BraidDeferred *d;
+
+  primitives_counter = 0;
+  helper.return_value = control;
+  result_deferred = braid_deferred_semaphore_run (sem, run_helper, &helper, NULL);
+  braid_deferred_add_both (result_deferred, record_result, &helper, NULL);
+  braid_deferred_add_callback (result_deferred, increment, NULL, NULL);
+  g_assert_cmpuint (primitives_counter, ==, 0);
+  helper.result_value = unique_value;
+  braid_deferred_callback (control, NULL, NULL);
+  g_assert_null (helper.result_value);
+  g_assert_false (helper.saw_error);
+  g_assert_cmpuint (primitives_counter, ==, 1);
+
+  primitives_counter = 0;
+  for (guint i = 1; i <= N; i++)
+    {
+      then_increment (braid_deferred_semaphore_acquire (sem));
+      g_assert_cmpuint (primitives_counter, ==, i);
+    }
+
+  d = braid_deferred_semaphore_acquire (sem);
+  braid_deferred_add_callbacks (d, record_failure, record_success, outcomes, NULL);
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (outcomes->len, ==, 1);
+  g_assert_true (g_array_index (outcomes, gboolean, 0));
+  braid_deferred_unref (d);
+
+  then_increment (braid_deferred_semaphore_acquire (sem));
+  g_assert_cmpuint (primitives_counter, ==, N);
+  braid_deferred_semaphore_release (sem);
+  g_assert_cmpuint (primitives_counter, ==, N + 1);
+
+  for (guint i = 1; i <= N; i++)
+    {
+      braid_deferred_semaphore_release (sem);
+      g_assert_cmpuint (primitives_counter, ==, N + 1);
+    }
+  g_assert_cmpuint (braid_deferred_semaphore_get_tokens (sem), ==, N);
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_semaphoreInvalidTokens:
+ * Python raises ValueError; Braid's tokens are unsigned, and zero is a
+ * critical (a programming error) with no semaphore made. */
+static void
+test_semaphore_invalid_tokens (void)
+{
+  BraidDeferredSemaphore *sem;
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*tokens >= 1*");
+  sem = braid_deferred_semaphore_new (0);
+  g_test_assert_expected_messages ();
+  g_assert_null (sem);
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_cancelSemaphoreAfterAcquired */
+static void
+test_cancel_semaphore_after_acquired (void)
+{
+  g_autoptr (BraidDeferredSemaphore) sem = braid_deferred_semaphore_new (1);
+  g_autoptr (BraidDeferred) d = braid_deferred_semaphore_acquire (sem);
+
+  braid_deferred_add_errback (d, fail_on_errback, NULL, NULL);
+  braid_deferred_cancel (d);
+  g_assert_cmpuint (braid_deferred_semaphore_get_tokens (sem), ==, 0);
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_cancelSemaphoreBeforeAcquired */
+static void
+test_cancel_semaphore_before_acquired (void)
+{
+  g_autoptr (BraidDeferredSemaphore) sem = braid_deferred_semaphore_new (1);
+  g_autoptr (BraidDeferred) first = braid_deferred_semaphore_acquire (sem);
+  g_autoptr (BraidDeferred) d = braid_deferred_semaphore_acquire (sem);
+
+  braid_deferred_cancel (d);
+  assert_immediate_failure (d, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+append_gotten (BraidResult *result, gpointer data)
+{
+  GArray *gotten = data;
+  gint value = GPOINTER_TO_INT (braid_result_get_value (result));
+
+  g_array_append_val (gotten, value);
+}
+
+static void
+get_into (BraidDeferredQueue *queue, GArray *gotten)
+{
+  g_autoptr (GError) error = NULL;
+  BraidDeferred *d = braid_deferred_queue_get (queue, &error);
+
+  g_assert_no_error (error);
+  braid_deferred_add_callback (d, append_gotten, gotten, NULL);
+  braid_deferred_unref (d);
+}
+
+static void
+put_ok (BraidDeferredQueue *queue, gint value)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (braid_deferred_queue_put (queue, GINT_TO_POINTER (value), NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_gotten_range (GArray *gotten, gint from, gint to)
+{
+  g_assert_cmpuint (gotten->len, ==, (guint) (to - from));
+  for (gint i = from; i < to; i++)
+    g_assert_cmpint (g_array_index (gotten, gint, i - from), ==, i);
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.testQueue. Python raises
+ * QueueUnderflow / QueueOverflow; Braid reports BRAID_ERROR_QUEUE_UNDERFLOW
+ * / _OVERFLOW through a GError. */
+static void
+test_queue (void)
+{
+  const gint N = 2, M = 2;
+  g_autoptr (BraidDeferredQueue) queue = braid_deferred_queue_new (N, M);
+  g_autoptr (BraidDeferredQueue) unlimited = NULL;
+  g_autoptr (BraidDeferredQueue) sizeless = NULL;
+  g_autoptr (BraidDeferredQueue) no_backlog = NULL;
+  g_autoptr (GArray) gotten = g_array_new (FALSE, FALSE, sizeof (gint));
+  GError *error = NULL;
+
+  for (gint i = 0; i < M; i++)
+    get_into (queue, gotten);
+  g_assert_null (braid_deferred_queue_get (queue, &error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_QUEUE_UNDERFLOW);
+  g_clear_error (&error);
+
+  for (gint i = 0; i < M; i++)
+    {
+      put_ok (queue, i);
+      assert_gotten_range (gotten, 0, i + 1);
+    }
+  for (gint i = 0; i < N; i++)
+    {
+      put_ok (queue, N + i);
+      assert_gotten_range (gotten, 0, M);
+    }
+  g_assert_false (braid_deferred_queue_put (queue, NULL, NULL, &error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_QUEUE_OVERFLOW);
+  g_clear_error (&error);
+
+  g_array_set_size (gotten, 0);
+  for (gint i = 0; i < N; i++)
+    {
+      get_into (queue, gotten);
+      assert_gotten_range (gotten, N, N + i + 1);
+    }
+
+  unlimited = braid_deferred_queue_new (BRAID_DEFERRED_QUEUE_UNLIMITED,
+                                        BRAID_DEFERRED_QUEUE_UNLIMITED);
+  g_array_set_size (gotten, 0);
+  for (gint i = 0; i < N; i++)
+    get_into (unlimited, gotten);
+  for (gint i = 0; i < N; i++)
+    put_ok (unlimited, i);
+  assert_gotten_range (gotten, 0, N);
+
+  sizeless = braid_deferred_queue_new (0, BRAID_DEFERRED_QUEUE_UNLIMITED);
+  g_assert_false (braid_deferred_queue_put (sizeless, NULL, NULL, &error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_QUEUE_OVERFLOW);
+  g_clear_error (&error);
+
+  no_backlog = braid_deferred_queue_new (BRAID_DEFERRED_QUEUE_UNLIMITED, 0);
+  g_assert_null (braid_deferred_queue_get (no_backlog, &error));
+  g_assert_error (error, BRAID_ERROR, BRAID_ERROR_QUEUE_UNDERFLOW);
+  g_clear_error (&error);
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_cancelQueueAfterSynchronousGet */
+static void
+test_cancel_queue_after_synchronous_get (void)
+{
+  g_autoptr (BraidDeferredQueue) queue =
+    braid_deferred_queue_new (BRAID_DEFERRED_QUEUE_UNLIMITED, BRAID_DEFERRED_QUEUE_UNLIMITED);
+  g_autoptr (BraidDeferred) d = braid_deferred_queue_get (queue, NULL);
+
+  braid_deferred_add_errback (d, fail_on_errback, NULL, NULL);
+  put_ok (queue, 0);
+  braid_deferred_cancel (d);
+  braid_assert_success_result (d);
+}
+
+static void
+put_then_get (BraidResult *result, gpointer data)
+{
+  BraidDeferredQueue *queue = data;
+
+  /* Still linked to the queue, the cancelled deferred would be fired
+   * again here (already called). */
+  put_ok (queue, 0);
+  braid_result_chain (result, braid_deferred_queue_get (queue, NULL));
+}
+
+/* twisted.test.test_defer.OtherPrimitivesTests.test_cancelQueueAfterGet */
+static void
+test_cancel_queue_after_get (void)
+{
+  g_autoptr (BraidDeferredQueue) queue =
+    braid_deferred_queue_new (BRAID_DEFERRED_QUEUE_UNLIMITED, BRAID_DEFERRED_QUEUE_UNLIMITED);
+  g_autoptr (BraidDeferred) d = braid_deferred_queue_get (queue, NULL);
+  Seen seen = { 0 };
+
+  braid_deferred_cancel (d);
+  assert_immediate_failure (d, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  braid_deferred_add_callback (d, put_then_get, queue, NULL);
+  watch (d, &seen);
+  g_assert_cmpuint (seen.values, ==, 1);
+  g_assert_cmpuint (seen.errors, ==, 0);
+  g_assert_null (seen.last_value);
+  g_assert_cmpuint (braid_deferred_queue_get_length (queue), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1646,5 +2187,41 @@ main (int argc, char **argv)
   braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_resultOfDeferredResultOfDeferredOfFiredDeferredCalled",
                        test_result_of_deferred_result_of_deferred_of_fired_deferred_called);
 
+
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_maybeDeferredSync",
+                       test_maybe_deferred_sync);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_maybeDeferredSyncWithArgs",
+                       test_maybe_deferred_sync_with_args);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_maybeDeferredSyncException",
+                       test_maybe_deferred_sync_failure);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_maybeDeferredSyncFailure",
+                       test_maybe_deferred_sync_failure);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_maybeDeferredAsync",
+                       test_maybe_deferred_async);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_maybeDeferredAsyncError",
+                       test_maybe_deferred_async_error);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_circularChainWarning",
+                       test_circular_chain);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_circularChainException",
+                       test_circular_chain);
+  braid_test_add_func ("/twisted-parity/defer/DeferredTests/test_circularChainException/of-two",
+                       test_circular_chain_of_two);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/testLock", test_lock);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelLockAfterAcquired",
+                       test_cancel_lock_after_acquired);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelLockBeforeAcquired",
+                       test_cancel_lock_before_acquired);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/testSemaphore", test_semaphore);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_semaphoreInvalidTokens",
+                       test_semaphore_invalid_tokens);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelSemaphoreAfterAcquired",
+                       test_cancel_semaphore_after_acquired);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelSemaphoreBeforeAcquired",
+                       test_cancel_semaphore_before_acquired);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/testQueue", test_queue);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelQueueAfterSynchronousGet",
+                       test_cancel_queue_after_synchronous_get);
+  braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelQueueAfterGet",
+                       test_cancel_queue_after_get);
   return g_test_run ();
 }
