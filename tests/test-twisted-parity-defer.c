@@ -2055,6 +2055,348 @@ test_cancel_queue_after_get (void)
   g_assert_cmpuint (braid_deferred_queue_get_length (queue), ==, 0);
 }
 
+/* ---- DeferredAddTimeoutTests ---- */
+
+/* Twisted's _overrideFunc: the onTimeoutCancel hook answering "OVERRIDDEN". */
+static void
+override_func (BraidResult *result, gpointer data)
+{
+  braid_result_set_value (result, (gpointer) "OVERRIDDEN", NULL);
+}
+
+/* d.addTimeout (10, clock), with _overrideFunc when @custom. */
+static void
+add_timeout (BraidDeferred *d, BraidFakeClock *clock, gboolean custom)
+{
+  if (custom)
+    braid_deferred_add_timeout_full (d, 10, BRAID_CLOCK (clock), override_func, NULL, NULL);
+  else
+    braid_deferred_add_timeout (d, 10, BRAID_CLOCK (clock));
+}
+
+static void
+answer_done (BraidResult *result, gpointer data)
+{
+  braid_result_set_value (result, (gpointer) "done", NULL);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_timeoutChainable:
+ * braid_deferred_add_timeout() returns nothing, but the chain carries on
+ * after it like after any link. */
+static void
+test_timeout_chainable (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+  braid_deferred_add_timeout (d, 5, BRAID_CLOCK (clock));
+  braid_deferred_add_callback (d, answer_done, NULL, NULL);
+  braid_deferred_callback (d, NULL, NULL);
+  g_assert_cmpstr (braid_assert_success_result (d), ==, "done");
+}
+
+/* Records what reached it and hands back the inner deferred. */
+typedef struct
+{
+  BraidDeferred *inner;
+  gboolean called;
+  gpointer value;
+  GError *error;
+} ToInner;
+
+static void
+record_and_answer_inner (BraidResult *result, gpointer data)
+{
+  ToInner *to_inner = data;
+
+  to_inner->called = TRUE;
+  if (braid_result_is_error (result))
+    to_inner->error = braid_result_steal_error (result);
+  else
+    to_inner->value = braid_result_get_value (result);
+  braid_result_chain (result, braid_deferred_ref (to_inner->inner));
+}
+
+/* test_successResultBeforeTimeout, test_failureBeforeTimeout and
+ * test_cancelBeforeTimeout, each with or without a custom hook: the
+ * deferred gets its result before the timeout; the timeout never cancels
+ * it afterwards (which would cancel the inner deferred too), and the hook
+ * does not run. */
+typedef enum { BEFORE_SUCCESS, BEFORE_FAILURE, BEFORE_CANCEL } Before;
+
+static void
+check_result_before_timeout (Before before, gboolean custom)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  g_autoptr (BraidDeferred) inner = braid_deferred_new ();
+  ToInner to_inner = { inner, FALSE, NULL, NULL };
+
+  add_timeout (d, clock, custom);
+  if (before == BEFORE_SUCCESS)
+    braid_deferred_add_callback (d, record_and_answer_inner, &to_inner, NULL);
+  else
+    braid_deferred_add_errback (d, record_and_answer_inner, &to_inner, NULL);
+
+  switch (before)
+    {
+    case BEFORE_SUCCESS:
+      braid_deferred_callback (d, (gpointer) "results", NULL);
+      g_assert_true (to_inner.called);
+      g_assert_cmpstr (to_inner.value, ==, "results");
+      break;
+    case BEFORE_FAILURE:
+      braid_deferred_errback (d, generic_error ("fail"));
+      g_assert_true (to_inner.called);
+      g_assert_error (to_inner.error, G_IO_ERROR, G_IO_ERROR_FAILED);
+      g_assert_cmpstr (to_inner.error->message, ==, "fail");
+      break;
+    case BEFORE_CANCEL:
+      braid_deferred_cancel (d);
+      g_assert_true (to_inner.called);
+      g_assert_error (to_inner.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      break;
+    }
+
+  braid_fake_clock_advance (clock, 15);
+  braid_assert_no_result (inner);
+  braid_assert_no_result (d);
+  g_clear_error (&to_inner.error);
+  braid_deferred_callback (inner, NULL, NULL);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_successResultBeforeTimeout */
+static void
+test_success_result_before_timeout (void)
+{
+  check_result_before_timeout (BEFORE_SUCCESS, FALSE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_successResultBeforeTimeoutCustom */
+static void
+test_success_result_before_timeout_custom (void)
+{
+  check_result_before_timeout (BEFORE_SUCCESS, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_failureBeforeTimeout */
+static void
+test_failure_before_timeout (void)
+{
+  check_result_before_timeout (BEFORE_FAILURE, FALSE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_failureBeforeTimeoutCustom */
+static void
+test_failure_before_timeout_custom (void)
+{
+  check_result_before_timeout (BEFORE_FAILURE, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_cancelBeforeTimeout */
+static void
+test_cancel_before_timeout (void)
+{
+  check_result_before_timeout (BEFORE_CANCEL, FALSE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_cancelBeforeTimeoutCustom */
+static void
+test_cancel_before_timeout_custom (void)
+{
+  check_result_before_timeout (BEFORE_CANCEL, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_timedOut: Twisted's
+ * TimeoutError is G_IO_ERROR_TIMED_OUT. */
+static void
+test_timed_out (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+  add_timeout (d, clock, FALSE);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 15);
+  assert_immediate_failure (d, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_timedOutCustom */
+static void
+test_timed_out_custom (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+
+  add_timeout (d, clock, TRUE);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 15);
+  g_assert_cmpstr (braid_assert_success_result (d), ==, "OVERRIDDEN");
+}
+
+static void
+cancelled_canceller (BraidDeferred *deferred, gpointer data)
+{
+  braid_deferred_callback (deferred, (gpointer) "I was cancelled!", NULL);
+}
+
+static void
+failing_canceller (BraidDeferred *deferred, gpointer data)
+{
+  braid_deferred_errback (deferred, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                                         "what!"));
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_timedOutProvidedCancelSuccess */
+static void
+test_timed_out_provided_cancel_success (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d =
+    braid_deferred_new_with_canceller (cancelled_canceller, NULL, NULL);
+
+  add_timeout (d, clock, FALSE);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 15);
+  g_assert_cmpstr (braid_assert_success_result (d), ==, "I was cancelled!");
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_timedOutProvidedCancelFailure:
+ * the canceller's own error is kept (not turned into a timeout). */
+static void
+test_timed_out_provided_cancel_failure (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new_with_canceller (failing_canceller, NULL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  add_timeout (d, clock, FALSE);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 15);
+  error = braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "what!");
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_providedCancelCalledBeforeTimeoutCustom */
+static void
+test_provided_cancel_called_before_timeout_custom (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new_with_canceller (failing_canceller, NULL, NULL);
+
+  add_timeout (d, clock, TRUE);
+  braid_assert_no_result (d);
+  braid_fake_clock_advance (clock, 15);
+  g_assert_cmpstr (braid_assert_success_result (d), ==, "OVERRIDDEN");
+}
+
+typedef struct
+{
+  gboolean suppress;
+  GError *seen;
+} EarlyErrback;
+
+static void
+early_errback (BraidResult *result, gpointer data)
+{
+  EarlyErrback *early = data;
+
+  g_clear_error (&early->seen);
+  early->seen = g_error_copy (braid_result_get_error (result));
+  if (early->suppress)
+    braid_result_set_value (result, NULL, NULL);
+}
+
+/* test_errbackAddedBeforeTimeout and its SuppressesCancellation / Custom
+ * variants: an errback added before the timeout sees the cancellation;
+ * what follows is the hook's answer on whatever the errback left. */
+static void
+check_errback_added_before_timeout (gboolean suppress, gboolean custom)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new ();
+  EarlyErrback early = { suppress, NULL };
+
+  braid_deferred_add_errback (d, early_errback, &early, NULL);
+  add_timeout (d, clock, custom);
+  braid_fake_clock_advance (clock, 15);
+  g_assert_error (early.seen, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&early.seen);
+
+  if (custom)
+    g_assert_cmpstr (braid_assert_success_result (d), ==, "OVERRIDDEN");
+  else if (suppress)
+    g_assert_null (braid_assert_success_result (d));
+  else
+    assert_immediate_failure (d, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_errbackAddedBeforeTimeout */
+static void
+test_errback_added_before_timeout (void)
+{
+  check_errback_added_before_timeout (FALSE, FALSE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_errbackAddedBeforeTimeoutSuppressesCancellation */
+static void
+test_errback_added_before_timeout_suppresses_cancellation (void)
+{
+  check_errback_added_before_timeout (TRUE, FALSE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_errbackAddedBeforeTimeoutCustom */
+static void
+test_errback_added_before_timeout_custom (void)
+{
+  check_errback_added_before_timeout (FALSE, TRUE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_errbackAddedBeforeTimeoutSuppressesCancellationCustom */
+static void
+test_errback_added_before_timeout_suppresses_cancellation_custom (void)
+{
+  check_errback_added_before_timeout (TRUE, TRUE);
+}
+
+static void
+success_canceller (BraidDeferred *deferred, gpointer data)
+{
+  braid_deferred_callback (deferred, (gpointer) "success", NULL);
+}
+
+/* test_callbackAddedToCancelerBeforeTimeout(Custom): the canceller answers
+ * with a value; a callback added before the timeout sees it; the deferred
+ * succeeds (no timeout error), and a custom hook still runs. */
+static void
+check_callback_added_to_canceller_before_timeout (gboolean custom)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidDeferred) d = braid_deferred_new_with_canceller (success_canceller, NULL, NULL);
+  Seen seen = { 0 };
+
+  braid_deferred_add_callback (d, see_value, &seen, NULL);
+  add_timeout (d, clock, custom);
+  braid_fake_clock_advance (clock, 15);
+  g_assert_cmpuint (seen.values, ==, 1);
+  g_assert_cmpstr (seen.last_value, ==, "success");
+  g_assert_cmpstr (braid_assert_success_result (d), ==, custom ? "OVERRIDDEN" : "success");
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_callbackAddedToCancelerBeforeTimeout */
+static void
+test_callback_added_to_canceler_before_timeout (void)
+{
+  check_callback_added_to_canceller_before_timeout (FALSE);
+}
+
+/* twisted.test.test_defer.DeferredAddTimeoutTests.test_callbackAddedToCancelerBeforeTimeoutCustom */
+static void
+test_callback_added_to_canceler_before_timeout_custom (void)
+{
+  check_callback_added_to_canceller_before_timeout (TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2223,5 +2565,41 @@ main (int argc, char **argv)
                        test_cancel_queue_after_synchronous_get);
   braid_test_add_func ("/twisted-parity/defer/OtherPrimitivesTests/test_cancelQueueAfterGet",
                        test_cancel_queue_after_get);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_timeoutChainable",
+                       test_timeout_chainable);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_successResultBeforeTimeout",
+                       test_success_result_before_timeout);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_successResultBeforeTimeoutCustom",
+                       test_success_result_before_timeout_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_failureBeforeTimeout",
+                       test_failure_before_timeout);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_failureBeforeTimeoutCustom",
+                       test_failure_before_timeout_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_timedOut",
+                       test_timed_out);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_timedOutCustom",
+                       test_timed_out_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_timedOutProvidedCancelSuccess",
+                       test_timed_out_provided_cancel_success);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_timedOutProvidedCancelFailure",
+                       test_timed_out_provided_cancel_failure);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_cancelBeforeTimeout",
+                       test_cancel_before_timeout);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_cancelBeforeTimeoutCustom",
+                       test_cancel_before_timeout_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_providedCancelCalledBeforeTimeoutCustom",
+                       test_provided_cancel_called_before_timeout_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_errbackAddedBeforeTimeout",
+                       test_errback_added_before_timeout);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_errbackAddedBeforeTimeoutSuppressesCancellation",
+                       test_errback_added_before_timeout_suppresses_cancellation);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_errbackAddedBeforeTimeoutCustom",
+                       test_errback_added_before_timeout_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_errbackAddedBeforeTimeoutSuppressesCancellationCustom",
+                       test_errback_added_before_timeout_suppresses_cancellation_custom);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_callbackAddedToCancelerBeforeTimeout",
+                       test_callback_added_to_canceler_before_timeout);
+  braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_callbackAddedToCancelerBeforeTimeoutCustom",
+                       test_callback_added_to_canceler_before_timeout_custom);
   return g_test_run ();
 }
