@@ -2397,6 +2397,184 @@ test_callback_added_to_canceler_before_timeout_custom (void)
   check_callback_added_to_canceller_before_timeout (TRUE);
 }
 
+/* ---- RaceTests (Twisted 22.8 and later: race is newer than the 22.4
+ * installed here; its tests draw the counts with hypothesis, these loop
+ * over small counts) ---- */
+
+typedef struct
+{
+  guint cancellations;
+} Contestant;
+
+static void
+count_cancellation (BraidDeferred *deferred, gpointer data)
+{
+  ((Contestant *) data)->cancellations++;
+}
+
+/* Twisted's race gives (index, value); Braid the value, with the index in
+ * braid_result_get_index(). */
+typedef struct
+{
+  gboolean fired;
+  gint index;
+  gpointer value;
+  GError *error;
+} RaceOutcome;
+
+static void
+record_race (BraidResult *result, gpointer data)
+{
+  RaceOutcome *outcome = data;
+
+  outcome->fired = TRUE;
+  outcome->index = braid_result_get_index (result);
+  if (braid_result_is_error (result))
+    {
+      outcome->error = braid_result_steal_error (result);
+      braid_result_set_value (result, NULL, NULL);
+    }
+  else
+    outcome->value = braid_result_get_value (result);
+}
+
+/* twisted.test.test_defer.RaceTests.test_success: the race fires with the
+ * first value and its index, and cancels every other contestant. */
+static void
+test_race_success (void)
+{
+  for (guint before = 0; before < 4; before++)
+    for (guint after = 0; after < 4; after++)
+      {
+        guint n = before + 1 + after;
+        g_autofree Contestant *contestants = g_new0 (Contestant, n);
+        g_autofree BraidDeferred **ds = g_new0 (BraidDeferred *, n);
+        g_autoptr (BraidDeferred) race = NULL;
+        RaceOutcome outcome = { 0 };
+
+        for (guint i = 0; i < n; i++)
+          ds[i] = braid_deferred_new_with_canceller (count_cancellation, &contestants[i], NULL);
+        race = braid_deferred_race (ds, n);
+        braid_deferred_add_both (race, record_race, &outcome, NULL);
+        braid_deferred_callback (ds[before], unique_value, NULL);
+
+        g_assert_true (outcome.fired);
+        g_assert_no_error (outcome.error);
+        g_assert_cmpint (outcome.index, ==, (gint) before);
+        g_assert_true (outcome.value == unique_value);
+        for (guint i = 0; i < n; i++)
+          {
+            g_assert_cmpuint (contestants[i].cancellations, ==, i == before ? 0 : 1);
+            /* the losers' cancellations are handled by the race */
+            g_assert_null (braid_assert_success_result (ds[i]));
+            braid_deferred_unref (ds[i]);
+          }
+      }
+}
+
+/* twisted.test.test_defer.RaceTests.test_failure: every contestant fails,
+ * so the race fails. Twisted's FailureGroup holds each failure; Braid's
+ * BRAID_ERROR_ALL_FAILED lists each in its message (see
+ * braid_deferred_race_full()). No contestant is cancelled. */
+static void
+test_race_failure (void)
+{
+  for (guint n = 1; n < 5; n++)
+    {
+      g_autofree Contestant *contestants = g_new0 (Contestant, n);
+      g_autofree BraidDeferred **ds = g_new0 (BraidDeferred *, n);
+      g_autoptr (BraidDeferred) race = NULL;
+      g_autoptr (GError) error = NULL;
+
+      for (guint i = 0; i < n; i++)
+        ds[i] = braid_deferred_new_with_canceller (count_cancellation, &contestants[i], NULL);
+      race = braid_deferred_race (ds, n);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *message = g_strdup_printf ("failure %u", i);
+
+          braid_assert_no_result (race);
+          braid_deferred_errback (ds[i], generic_error (message));
+        }
+      error = braid_assert_failure_result (race, BRAID_ERROR, BRAID_ERROR_ALL_FAILED);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *message = g_strdup_printf ("failure %u", i);
+
+          g_assert_nonnull (strstr (error->message, message));
+          g_assert_cmpuint (contestants[i].cancellations, ==, 0);
+          braid_deferred_unref (ds[i]);
+        }
+    }
+}
+
+/* twisted.test.test_defer.RaceTests.test_resultAfterCancel: a losing
+ * contestant with no canceller fires after the race cancelled it; its
+ * result goes nowhere (the one late callback is ignored, as for any
+ * deferred cancelled without a canceller), and nothing is reported (the
+ * test fails on any warning or critical). */
+static void
+test_race_result_after_cancel (void)
+{
+  g_autoptr (BraidDeferred) winner = braid_deferred_new ();
+  g_autoptr (BraidDeferred) late = braid_deferred_new ();
+  BraidDeferred *ds[] = { winner, late };
+  g_autoptr (BraidDeferred) race = braid_deferred_race (ds, 2);
+  RaceOutcome outcome = { 0 };
+
+  braid_deferred_add_both (race, record_race, &outcome, NULL);
+  braid_deferred_callback (winner, NULL, NULL);
+  braid_deferred_callback (late, NULL, NULL);
+  g_assert_true (outcome.fired);
+  g_assert_no_error (outcome.error);
+  g_assert_cmpint (outcome.index, ==, 0);
+  g_assert_null (outcome.value);
+}
+
+/* twisted.test.test_defer.RaceTests.test_resultFromCancel: a contestant
+ * whose canceller fires it with a value does not disturb the result. */
+static void
+test_race_result_from_cancel (void)
+{
+  g_autoptr (BraidDeferred) winner = braid_deferred_new ();
+  g_autoptr (BraidDeferred) loser = braid_deferred_new_with_canceller (callback_canceller, NULL, NULL);
+  BraidDeferred *ds[] = { winner, loser };
+  g_autoptr (BraidDeferred) race = braid_deferred_race (ds, 2);
+  RaceOutcome outcome = { 0 };
+
+  braid_deferred_add_both (race, record_race, &outcome, NULL);
+  braid_deferred_callback (winner, unique_value, NULL);
+  g_assert_true (outcome.fired);
+  g_assert_no_error (outcome.error);
+  g_assert_cmpint (outcome.index, ==, 0);
+  g_assert_true (outcome.value == unique_value);
+}
+
+/* twisted.test.test_defer.RaceTests.test_cancel: cancelling the race
+ * cancels every contestant, and the race fails (FailureGroup in Twisted,
+ * BRAID_ERROR_ALL_FAILED here). */
+static void
+test_race_cancel (void)
+{
+  for (guint n = 1; n < 5; n++)
+    {
+      g_autofree Contestant *contestants = g_new0 (Contestant, n);
+      g_autofree BraidDeferred **ds = g_new0 (BraidDeferred *, n);
+      g_autoptr (BraidDeferred) race = NULL;
+
+      for (guint i = 0; i < n; i++)
+        ds[i] = braid_deferred_new_with_canceller (count_cancellation, &contestants[i], NULL);
+      race = braid_deferred_race (ds, n);
+      braid_deferred_cancel (race);
+      for (guint i = 0; i < n; i++)
+        {
+          g_assert_cmpuint (contestants[i].cancellations, ==, 1);
+          braid_deferred_unref (ds[i]);
+        }
+      assert_immediate_failure (race, BRAID_ERROR, BRAID_ERROR_ALL_FAILED);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2601,5 +2779,10 @@ main (int argc, char **argv)
                        test_callback_added_to_canceler_before_timeout);
   braid_test_add_func ("/twisted-parity/defer/DeferredAddTimeoutTests/test_callbackAddedToCancelerBeforeTimeoutCustom",
                        test_callback_added_to_canceler_before_timeout_custom);
+  braid_test_add_func ("/twisted-parity/defer/RaceTests/test_success", test_race_success);
+  braid_test_add_func ("/twisted-parity/defer/RaceTests/test_failure", test_race_failure);
+  braid_test_add_func ("/twisted-parity/defer/RaceTests/test_resultAfterCancel", test_race_result_after_cancel);
+  braid_test_add_func ("/twisted-parity/defer/RaceTests/test_resultFromCancel", test_race_result_from_cancel);
+  braid_test_add_func ("/twisted-parity/defer/RaceTests/test_cancel", test_race_cancel);
   return g_test_run ();
 }
