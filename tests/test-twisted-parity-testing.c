@@ -295,6 +295,97 @@ test_listen_default_host (void)
   g_assert_cmpstr (g_unix_socket_address_get_path (G_UNIX_SOCKET_ADDRESS (host)), ==, "/path/to/socket");
 }
 
+/* A client factory that keeps the reasons its connections failed. */
+#define PARITY_TYPE_FAILED_CONNECTIONS (parity_failed_connections_get_type ())
+G_DECLARE_FINAL_TYPE (ParityFailedConnections, parity_failed_connections, PARITY,
+                      FAILED_CONNECTIONS, BraidClientFactory)
+
+struct _ParityFailedConnections
+{
+  BraidClientFactory parent_instance;
+  GPtrArray *reasons; /* GError */
+};
+G_DEFINE_FINAL_TYPE (ParityFailedConnections, parity_failed_connections, BRAID_TYPE_CLIENT_FACTORY)
+
+static void
+parity_failed_connections_failed (BraidClientFactory *factory, BraidConnector *connector,
+                                  const GError *reason)
+{
+  g_ptr_array_add (PARITY_FAILED_CONNECTIONS (factory)->reasons, g_error_copy (reason));
+}
+
+static void
+parity_failed_connections_finalize (GObject *object)
+{
+  g_ptr_array_unref (PARITY_FAILED_CONNECTIONS (object)->reasons);
+  G_OBJECT_CLASS (parity_failed_connections_parent_class)->finalize (object);
+}
+
+static void
+parity_failed_connections_class_init (ParityFailedConnectionsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = parity_failed_connections_finalize;
+  BRAID_CLIENT_FACTORY_CLASS (klass)->client_connection_failed = parity_failed_connections_failed;
+}
+
+static void
+parity_failed_connections_init (ParityFailedConnections *self)
+{
+  self->reasons = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+}
+
+/* twisted.internet.test.test_testing.ReactorTests.test_raisingReactorProvides:
+ * a RaisingMemoryReactor still provides the reactor interfaces (TCP and
+ * UNIX; Braid has no SSL). In Braid it is a memory reactor told to fail
+ * (braid_memory_reactor_set_listen_error / _set_connect_error); beyond
+ * the type check, this checks what each of those methods then does.
+ * Twisted's connect methods raise; Braid's connect has no error to return,
+ * so the attempt is recorded and the factory's client_connection_failed
+ * gets the error at the clock's next step (documented on
+ * braid_memory_reactor_set_connect_error()). */
+static void
+test_raising_reactor_provides (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (ParityFailedConnections) client_factory =
+    g_object_new (PARITY_TYPE_FAILED_CONNECTIONS, "protocol-type", BRAID_TYPE_PROTOCOL, NULL);
+  g_autoptr (GError) listen_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                                                         "listen exception");
+  g_autoptr (GError) connect_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                                          "connect exception");
+  g_autoptr (GError) tcp_error = NULL;
+  g_autoptr (GError) unix_error = NULL;
+
+  braid_memory_reactor_set_listen_error (reactor, listen_error);
+  braid_memory_reactor_set_connect_error (reactor, connect_error);
+  g_assert_true (BRAID_IS_REACTOR (reactor));
+
+  g_assert_null (braid_reactor_listen_tcp (BRAID_REACTOR (reactor), 8242, factory, NULL, &tcp_error));
+  g_assert_error (tcp_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpstr (tcp_error->message, ==, "listen exception");
+  g_assert_null (braid_reactor_listen_unix (BRAID_REACTOR (reactor), "/path/to/socket", factory,
+                                            &unix_error));
+  g_assert_error (unix_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpuint (braid_memory_reactor_get_tcp_servers (reactor)->len, ==, 0);
+  g_assert_cmpuint (braid_memory_reactor_get_unix_servers (reactor)->len, ==, 0);
+
+  g_assert_nonnull (braid_reactor_connect_tcp (BRAID_REACTOR (reactor), "test.example.com", 8321,
+                                               BRAID_CLIENT_FACTORY (client_factory)));
+  g_assert_nonnull (braid_reactor_connect_unix (BRAID_REACTOR (reactor), "/fake/path",
+                                                BRAID_CLIENT_FACTORY (client_factory), 30));
+  g_assert_cmpuint (client_factory->reasons->len, ==, 0);
+  braid_fake_clock_advance (BRAID_FAKE_CLOCK (reactor), 0);
+  g_assert_cmpuint (client_factory->reasons->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      GError *reason = g_ptr_array_index (client_factory->reasons, i);
+
+      g_assert_error (reason, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+      g_assert_cmpstr (reason->message, ==, "connect exception");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,6 +417,7 @@ main (int argc, char **argv)
   ADD ("ReactorTests", "test_memoryReactorProvides", test_memory_reactor_provides);
   ADD ("ReactorTests", "test_connectDestination", test_connect_destination);
   ADD ("ReactorTests", "test_listenDefaultHost", test_listen_default_host);
+  ADD ("ReactorTests", "test_raisingReactorProvides", test_raising_reactor_provides);
 
   return g_test_run ();
 }
