@@ -311,6 +311,46 @@ test_serves_refuses_second_stops_on_sigterm (void)
   g_unlink (log);
 }
 
+/* --syslog sends the log to the journal (or syslog), not to stderr: braidd
+ * starts, serves and stops with nothing logged on stderr. With --logfile
+ * too, it is refused. */
+static void
+test_syslog_routes_the_log_away_from_stderr (void)
+{
+  g_autofree char *socket_path = tmp_path ("syslog.sock");
+  g_autofree char *endpoint = g_strdup_printf ("unix:%s", socket_path);
+  g_autofree char *out = NULL, *err = NULL, *log_err = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { braidd, "--syslog", "echo", "--endpoint", endpoint, "--banner", "up", NULL };
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
+
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "--syslog", "--logfile", "x.log", "echo", NULL), ==, 2);
+  assert_one_line (err, "braidd: give --syslog or --logfile, not both\n");
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  /* Nothing to read in a log: wait for the socket, then for the banner,
+   * which comes once the reactor runs. */
+  while (!g_file_test (socket_path, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  g_assert_no_error (error);
+  read_exactly (connection, "up\r\n");
+  g_clear_object (&connection);
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &log_err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  /* Without --syslog this would hold "Service 'echo' listening on ...". */
+  g_assert_cmpstr (log_err, ==, "");
+}
+
 static void
 test_config_runs_two_services_and_sighup_reopens_the_log (void)
 {
@@ -465,6 +505,7 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/unix-endpoint", test_unix_endpoint_with_mode_and_lockfile);
   g_test_add_func ("/braidd/daemon", test_daemon_starts_in_background_and_reports_errors);
   g_test_add_func ("/braidd/rundir-umask", test_rundir_and_umask);
+  g_test_add_func ("/braidd/syslog", test_syslog_routes_the_log_away_from_stderr);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);
 
   status = g_test_run ();

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -536,6 +537,50 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
   return G_LOG_WRITER_HANDLED;
 }
 
+/* --syslog: to the systemd journal when there is one, through GLib's
+ * structured logging (the journal keeps the fields: priority, GLib domain,
+ * code location); else to syslog(3), as twistd --syslog does. GLib 2.74
+ * has no syslog writer of its own (it came in 2.80), so the fallback is
+ * written here. */
+static gboolean log_to_system;
+
+static int
+syslog_priority (GLogLevelFlags level)
+{
+  switch (level & G_LOG_LEVEL_MASK)
+    {
+    case G_LOG_LEVEL_ERROR: return LOG_ERR;
+    case G_LOG_LEVEL_CRITICAL: return LOG_CRIT;
+    case G_LOG_LEVEL_WARNING: return LOG_WARNING;
+    case G_LOG_LEVEL_MESSAGE: return LOG_NOTICE;
+    case G_LOG_LEVEL_INFO: return LOG_INFO;
+    default: return LOG_DEBUG;
+    }
+}
+
+static GLogWriterOutput
+write_system_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  const char *message = NULL, *domain = NULL;
+
+  if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0
+      && g_log_writer_default_would_drop (level, NULL))
+    return G_LOG_WRITER_HANDLED;
+  /* Unhandled when there is no journal socket (not under systemd). */
+  if (g_log_writer_journald (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+    return G_LOG_WRITER_HANDLED;
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      if (g_str_equal (fields[i].key, "MESSAGE"))
+        message = fields[i].value;
+      else if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+        domain = fields[i].value;
+    }
+  syslog (syslog_priority (level), "%s: %s", domain != NULL ? domain : "braidd",
+          message != NULL ? message : "");
+  return G_LOG_WRITER_HANDLED;
+}
+
 static int
 fail (int status, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
@@ -668,6 +713,8 @@ main (int argc, char **argv)
       "Write the process id to PATH; refuse to start if it names a running process", "PATH" },
     { "logfile", 'l', 0, G_OPTION_ARG_FILENAME, &log_path,
       "Log to PATH (reopened on SIGHUP); - for stderr, the default", "PATH" },
+    { "syslog", 0, 0, G_OPTION_ARG_NONE, &log_to_system,
+      "Log to the systemd journal, or to syslog when there is none", NULL },
     { "shutdown-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &shutdown_timeout,
       "Wait at most SECONDS for the services to stop (default 10)", "SECONDS" },
     { "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemonize,
@@ -733,8 +780,10 @@ main (int argc, char **argv)
 
       return fail (1, "--rundir: cannot change to %s: %s", rundir, g_strerror (saved_errno));
     }
+  if (log_to_system && log_path != NULL)
+    return fail (EXIT_USAGE, "give --syslog or --logfile, not both");
   /* In the background stderr is closed: log to a file, as twistd does. */
-  if (daemonize && (log_path == NULL || g_str_equal (log_path, "-")))
+  if (daemonize && !log_to_system && (log_path == NULL || g_str_equal (log_path, "-")))
     {
       g_free (log_path);
       log_path = g_strdup ("braidd.log");
@@ -818,7 +867,13 @@ main (int argc, char **argv)
     return fail (1, "%s", error->message);
   if (!open_log (&error))
     return fail (1, "%s", error->message);
-  g_log_set_writer_func (write_log, NULL, NULL);
+  if (log_to_system)
+    {
+      openlog ("braidd", LOG_PID, LOG_DAEMON);
+      g_log_set_writer_func (write_system_log, NULL, NULL);
+    }
+  else
+    g_log_set_writer_func (write_log, NULL, NULL);
 
   /* Listens: a port in use fails here, before anything is written. */
   if (!braid_application_start (app, &error))
