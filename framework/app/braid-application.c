@@ -207,6 +207,8 @@ braid_application_new (BraidReactor *reactor)
  * braid_application_get_root:
  * @self: an application
  *
+ * Gets the root service of @self, to which the application's services are added.
+ *
  * Returns: (transfer none): the root service: add the services to it
  */
 BraidMultiService *
@@ -274,6 +276,8 @@ braid_application_start (BraidApplication *self, GError **error)
 /**
  * braid_application_is_shutting_down:
  * @self: an application
+ *
+ * Tells whether @self has begun its ordered shutdown.
  *
  * Returns: whether a shutdown is waiting for the services to stop
  */

@@ -698,6 +698,8 @@ braid_client_service_when_connected (BraidClientService *self, guint fail_after_
  * braid_client_service_get_failed_attempts:
  * @self: a client service
  *
+ * Counts the connection attempts that failed since the last success.
+ *
  * Returns: how many attempts failed in a row (0 once connected)
  */
 guint

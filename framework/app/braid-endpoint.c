@@ -146,6 +146,8 @@ braid_endpoint_description_parse (const char *text, GError **error)
  * braid_endpoint_description_copy:
  * @self: a description
  *
+ * Copies an endpoint description.
+ *
  * Returns: (transfer full): a copy of @self
  */
 BraidEndpointDescription *
@@ -683,6 +685,8 @@ braid_server_endpoint_register_type (const char *type, BraidServerEndpointParser
  * braid_server_endpoint_get_description:
  * @self: a server endpoint
  *
+ * Gets the parsed description @self was made from.
+ *
  * Returns: (nullable): the string @self was made from
  */
 const char *
@@ -1117,6 +1121,8 @@ braid_client_endpoint_register_type (const char *type, BraidClientEndpointParser
 /**
  * braid_client_endpoint_get_description:
  * @self: a client endpoint
+ *
+ * Gets the parsed description @self was made from.
  *
  * Returns: (nullable): the string @self was made from
  */

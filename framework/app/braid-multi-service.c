@@ -256,6 +256,8 @@ braid_multi_service_remove_service (BraidMultiService *self, BraidService *servi
  * @self: a multi-service
  * @name: a name
  *
+ * Finds the child of @self with the given name.
+ *
  * Returns: (transfer none) (nullable): the child of @self called @name
  */
 BraidService *
@@ -280,6 +282,8 @@ braid_multi_service_get_service_named (BraidMultiService *self, const char *name
 /**
  * braid_multi_service_get_services:
  * @self: a multi-service
+ *
+ * Lists the children of @self.
  *
  * Returns: (transfer none) (element-type Braid.Service): the children, in
  *   the order they were added (and are started)

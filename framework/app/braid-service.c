@@ -175,6 +175,8 @@ braid_service_new (const char *name)
  * braid_service_get_name:
  * @self: a service
  *
+ * Gets the name of @self.
+ *
  * Returns: (nullable): the service's name
  */
 const char *
@@ -226,6 +228,8 @@ braid_service_get_display_name (BraidService *self)
 /**
  * braid_service_get_parent:
  * @self: a service
+ *
+ * Gets the multi-service @self belongs to.
  *
  * Returns: (transfer none) (nullable): the multi-service that holds @self
  */
@@ -294,6 +298,8 @@ braid_service_disown_parent (BraidService *self)
 /**
  * braid_service_is_running:
  * @self: a service
+ *
+ * Tells whether @self has been started and not yet stopped.
  *
  * Returns: whether @self has been started and not stopped since
  */

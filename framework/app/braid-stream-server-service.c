@@ -158,6 +158,8 @@ braid_stream_server_service_new (BraidReactor        *reactor,
  * braid_stream_server_service_get_port:
  * @self: a stream server service
  *
+ * Gets the listening port of @self while it runs.
+ *
  * Returns: (transfer none) (nullable): the port it listens on, %NULL when
  *   it does not listen
  */
@@ -171,6 +173,8 @@ braid_stream_server_service_get_port (BraidStreamServerService *self)
 /**
  * braid_stream_server_service_get_endpoint:
  * @self: a stream server service
+ *
+ * Gets the endpoint @self listens on.
  *
  * Returns: (transfer none): where it listens
  */

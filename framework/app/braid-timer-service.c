@@ -129,6 +129,8 @@ braid_timer_service_new (BraidClock       *clock,
  * braid_timer_service_get_looping_call:
  * @self: a timer service
  *
+ * Gets the looping call that runs the timer service's function.
+ *
  * Returns: (transfer none): the looping call behind the service
  */
 BraidLoopingCall *

@@ -411,7 +411,7 @@ braid_protocol_class_set_factory_type (BraidProtocolClass *klass, GType factory_
  * @klass: a protocol class
  *
  * Tells which factory type the protocols of @klass need, as declared with
- * [func@Braid.Protocol.class_set_factory_type] by @klass or its nearest
+ * braid_protocol_class_set_factory_type() by @klass or its nearest
  * ancestor.
  *
  * Returns: the factory type, or `BRAID_TYPE_FACTORY` if none was declared

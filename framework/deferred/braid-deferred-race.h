@@ -15,7 +15,7 @@ BraidDeferred *braid_deferred_race_full (BraidDeferred * const *deferreds,
  * @n_deferreds: how many
  *
  * The first of several deferreds to succeed; see
- * [func@Braid.deferred_race_full].
+ * braid_deferred_race_full().
  *
  * Returns: (transfer full): a deferred
  */
