@@ -793,6 +793,7 @@ main (int argc, char **argv)
     {
       if (argc > 1)
         return fail (EXIT_USAGE, "give a PLUGIN or --config FILE, not both");
+      g_ptr_array_unref (specs);   /* the config's list replaces the empty one */
       specs = read_config (config_path, plugins, &error);
       if (specs == NULL)
         return fail (1, "%s", error->message);
