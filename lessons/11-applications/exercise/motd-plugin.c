@@ -18,7 +18,7 @@
 #include "motd.h"
 
 static const GOptionEntry motd_options[] = {
-  /* TODO: the --message option */
+  /* EXERCISE: declare the --message TEXT option here. */
   { NULL }
 };
 
@@ -26,7 +26,7 @@ static BraidService *
 motd_make_service (BraidReactor *reactor, BraidServerEndpoint *endpoint,
                    GHashTable *options, GError **error)
 {
-  /* TODO: read the option from @options instead. */
+  /* EXERCISE: use the --message the user gave (in @options), if any. */
   g_autoptr (MotdFactory) factory = motd_factory_new (MOTD_DEFAULT_MESSAGE);
 
   return BRAID_SERVICE (braid_stream_server_service_new (reactor, endpoint, BRAID_FACTORY (factory)));
