@@ -57,6 +57,11 @@
 #include "reactor/braid-socket-port.h"
 #include "reactor/braid-socket-connector.h"
 
+/* tls/: TLS over any transport, as a protocol wrapper. */
+#include "tls/braid-tls-options.h"
+#include "tls/braid-tls-protocol.h"
+#include "tls/braid-tls-factory.h"
+
 /* app/: services started and stopped with the reactor, endpoints from strings. */
 #include "app/braid-service.h"
 #include "app/braid-multi-service.h"

@@ -14,6 +14,7 @@
 #include "core/braid-factory.h"
 #include "core/braid-listening-port.h"
 #include "core/braid-reactor.h"
+#include "app/braid-app-private.h"
 #include "app/braid-endpoint.h"
 
 /* ---------------------------------------------------------------------- */
@@ -377,6 +378,7 @@ typedef struct
  * | `unix:/run/app.sock:mode=0660` | a UNIX socket, chmod 0660 once bound |
  * | `unix:/run/app.sock:lockfile=1` | the same, guarded by `/run/app.sock.lock` (a lock naming a live process refuses the address; a stale one is replaced with its socket file; the lock goes when the port stops listening) |
  * | `systemd:domain=INET:index=0` | the first socket systemd passed (`LISTEN_FDS`) |
+ * | `tls:8443:certKey=cert.pem:privateKey=key.pem` | TLS on TCP port 8443 (`interface=` and `backlog=` as for `tcp:`; `certKey` defaults to `privateKey`, a PEM file with both) |
  *
  * A backslash makes the next character literal: `:` and `=` inside a
  * value are written `\:` and `\=` (see
@@ -388,8 +390,9 @@ typedef struct
  * works on the memory reactor too: a service that listens on `tcp:8000`
  * is tested with no socket.
  *
- * Other types (`tls:`) are added with
- * [func@Braid.ServerEndpoint.register_type].
+ * `tls:` is registered by Braid itself through
+ * [func@Braid.ServerEndpoint.register_type], the hook for other types
+ * (docs/tls.md).
  *
  * `systemd:` checks `LISTEN_PID` and `LISTEN_FDS` but cannot listen yet:
  * the reactor interface has no way to adopt a socket that is already
@@ -605,6 +608,25 @@ register_parser (GHashTable **registered, const char *type, gpointer parser)
   G_UNLOCK (parsers);
 }
 
+/* The types Braid registers itself, through the same hook as a program's
+ * (`tls:`, braid-tls-endpoint.c): added once, before the first lookup,
+ * unless the program registered its own under the same name first. */
+static void
+ensure_builtin_types (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      if (lookup_parser (server_parsers, "tls") == NULL)
+        register_parser (&server_parsers, "tls", braid_tls_server_endpoint_parse);
+      if (lookup_parser (client_parsers, "tls") == NULL)
+        register_parser (&client_parsers, "tls", braid_tls_client_endpoint_parse);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+
 /**
  * braid_server_endpoint_new_for_string:
  * @description: an endpoint string, such as `tcp:8000`
@@ -628,6 +650,7 @@ braid_server_endpoint_new_for_string (const char *description, GError **error)
   g_return_val_if_fail (description != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  ensure_builtin_types ();
   parts = braid_endpoint_description_parse (description, error);
   if (parts == NULL)
     return NULL;
@@ -942,6 +965,8 @@ typedef struct
  * | `tcp:host=::1:port=80:timeout=5` | the same, giving up after 5 s (default 30) |
  * | `tcp:host=H:port=P:bindAddress=192.0.2.1` | from that local address |
  * | `unix:path=/run/app.sock:timeout=2` | a UNIX socket (`unix:/run/app.sock` too) |
+ * | `tls:host=example.com:port=443` | TLS to port 443, the certificate verified against the system's CAs and the name example.com |
+ * | `tls:host=localhost:port=8443:trustRoots=ca.pem` | the same, trusting only the CAs of ca.pem (`certificate=` and `privateKey=` give a client certificate; `timeout=`, `bindAddress=` as for `tcp:`) |
  *
  * Escapes and errors are as for [class@Braid.ServerEndpoint]; other types
  * are added with [func@Braid.ClientEndpoint.register_type].
@@ -1068,6 +1093,7 @@ braid_client_endpoint_new_for_string (const char *description, GError **error)
   g_return_val_if_fail (description != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  ensure_builtin_types ();
   parts = braid_endpoint_description_parse (description, error);
   if (parts == NULL)
     return NULL;
@@ -1193,4 +1219,27 @@ connect_builtin (BraidClientEndpoint *self, BraidReactor *reactor,
                    priv->description != NULL ? priv->description : G_OBJECT_TYPE_NAME (self));
       return NULL;
     }
+}
+
+/* A built-in (tcp, unix...) server endpoint from a description: for the
+ * endpoint types that listen through one, such as `tls:`. */
+BraidServerEndpoint *
+braid_server_endpoint_new_builtin (const BraidEndpointDescription *description, GError **error)
+{
+  g_autoptr (BraidServerEndpoint) endpoint = g_object_new (BRAID_TYPE_SERVER_ENDPOINT, NULL);
+
+  if (!parse_server_builtin (braid_server_endpoint_get_instance_private (endpoint), description, error))
+    return NULL;
+  return g_steal_pointer (&endpoint);
+}
+
+/* The same for a client endpoint. */
+BraidClientEndpoint *
+braid_client_endpoint_new_builtin (const BraidEndpointDescription *description, GError **error)
+{
+  g_autoptr (BraidClientEndpoint) endpoint = g_object_new (BRAID_TYPE_CLIENT_ENDPOINT, NULL);
+
+  if (!parse_client_builtin (braid_client_endpoint_get_instance_private (endpoint), description, error))
+    return NULL;
+  return g_steal_pointer (&endpoint);
 }
