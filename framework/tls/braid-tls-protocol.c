@@ -287,6 +287,12 @@ handshake_error (BraidTlsProtocol *self, int code)
                           "TLS handshake failed: no TLS version or cipher suite in common with "
                           "the peer (this side allows '%s')",
                           braid_tls_options_get_priority (self->options));
+    case GNUTLS_E_DECRYPTION_FAILED:
+      /* OpenSSL's TLS 1.3 client sends its alert under keys GnuTLS's
+       * server cannot use yet (interop tests: Python's ssl). */
+      return g_error_new (BRAID_TLS_ERROR, BRAID_TLS_ERROR_FAILED,
+                          "TLS handshake failed: the peer's last message could not be decrypted "
+                          "(an OpenSSL peer that refuses this side's certificate ends this way)");
     case GNUTLS_E_NO_APPLICATION_PROTOCOL:
       return g_error_new (BRAID_TLS_ERROR, BRAID_TLS_ERROR_FAILED,
                           "TLS handshake failed: no ALPN protocol in common with the peer");
@@ -371,6 +377,7 @@ deliver (BraidTlsProtocol *self)
   while (!self->paused && !self->failed && !self->lost && !self->got_close_notify)
     {
       guint8 buffer[16384];
+      gsize unread = self->incoming->len - self->incoming_start;
       ssize_t n = gnutls_record_recv (self->session, buffer, sizeof buffer);
 
       if (n > 0)
@@ -378,7 +385,15 @@ deliver (BraidTlsProtocol *self)
       else if (n == 0)
         peer_sent_close_notify (self);
       else if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-        break;
+        {
+          /* GnuTLS also says "again" after a post-handshake message (a
+           * TLS 1.3 session ticket) with records still unread: go on
+           * while it makes progress. */
+          gsize left = self->incoming->len - self->incoming_start;
+
+          if ((left == 0 || left == unread) && gnutls_record_check_pending (self->session) == 0)
+            break;
+        }
       else if (n == GNUTLS_E_REHANDSHAKE)
         gnutls_alert_send (self->session, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION);
       else if (!gnutls_error_is_fatal ((int) n))
