@@ -504,6 +504,56 @@ test_rundir_and_umask (void)
   g_rmdir (dir);
 }
 
+/* --endpoint tls:... works in every plugin with no extra call: braidd echo
+ * over TLS, and Python's ssl module as the client, verifying the test CA
+ * and the name. A bad certificate is one clear line. */
+static void
+test_tls_endpoint (void)
+{
+  const char *fixtures = g_getenv ("BRAID_TLS_FIXTURES");
+  g_autofree char *log = tmp_path ("tls.log");
+  g_autofree char *cert = g_build_filename (fixtures, "server.pem", NULL);
+  g_autofree char *key = g_build_filename (fixtures, "server-key.pem", NULL);
+  g_autofree char *wrong_key = g_build_filename (fixtures, "other-key.pem", NULL);
+  g_autofree char *ca = g_build_filename (fixtures, "ca.pem", NULL);
+  g_autofree char *endpoint = g_strdup_printf ("tls:0:interface=127.0.0.1:certKey=%s:privateKey=%s", cert, key);
+  g_autofree char *bad = g_strdup_printf ("tls:0:certKey=%s:privateKey=%s", cert, wrong_key);
+  g_autofree char *contents = NULL, *port = NULL, *out = NULL, *err = NULL, *expected = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GSubprocess) client = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *script =
+    "import socket, ssl, sys\n"
+    "context = ssl.create_default_context(cafile=sys.argv[2])\n"
+    "s = context.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5),"
+    " server_hostname='localhost')\n"
+    "got = s.recv(100)\n"
+    "s.sendall(b'ping')\n"
+    "got += s.recv(100)\n"
+    "version = s.version()\n"
+    "s.unwrap().close()\n"
+    "print(version, got.decode().replace('\\r\\n', '|'))\n";
+
+  g_assert_nonnull (fixtures);
+  process = spawn ("--logfile", log, "echo", "--endpoint", endpoint, "--banner", "hello", NULL);
+  contents = wait_for_log (log, "started");
+  port = g_strdup_printf ("%u", logged_port (contents, "echo"));
+  client = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             "timeout", "10", "python3", "-c", script, port, ca, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (client, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "TLSv1.3 hello|ping\n");
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_unlink (log);
+
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "echo", "--endpoint", bad, NULL), ==, 2);
+  expected = g_strdup_printf ("*bad endpoint*private key: %s is not the key of the certificate in %s\n",
+                              wrong_key, cert);
+  assert_one_line (err, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -525,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/daemon", test_daemon_starts_in_background_and_reports_errors);
   g_test_add_func ("/braidd/rundir-umask", test_rundir_and_umask);
   g_test_add_func ("/braidd/syslog", test_syslog_routes_the_log_away_from_stderr);
+  g_test_add_func ("/braidd/tls-endpoint", test_tls_endpoint);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);
 
   status = g_test_run ();
