@@ -19,12 +19,10 @@ tcp_part (const BraidEndpointDescription *description, const char * const *tls_k
 
   for (guint i = 0; tls_keys[i] != NULL; i++)
     {
-      char *value = NULL;
+      char *key = NULL, *value = NULL;
 
-      if (g_hash_table_steal_extended (tcp->kwargs, tls_keys[i], NULL, (gpointer *) &value))
-        {
-          g_hash_table_insert (taken, g_strdup (tls_keys[i]), value);
-        }
+      if (g_hash_table_steal_extended (tcp->kwargs, tls_keys[i], (gpointer *) &key, (gpointer *) &value))
+        g_hash_table_insert (taken, key, value);
     }
   g_free (tcp->type);
   interface = g_hash_table_lookup (tcp->kwargs, "interface");

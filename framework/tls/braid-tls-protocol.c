@@ -564,6 +564,10 @@ braid_tls_protocol_connection_lost (BraidProtocol *protocol, const GError *reaso
    * reference to it, once it has heard, breaks the cycle. */
   wrapped = g_steal_pointer (&self->wrapped);
   braid_protocol_connection_lost (wrapped, told);
+  /* Nor does it need its factory any more: a protocol kept by the wrapped
+   * factory (a list of its connections) would otherwise keep that factory
+   * alive through us. */
+  braid_protocol_set_factory (protocol, NULL);
 }
 
 /* ---------------------------------------------------------------------- */
