@@ -5,6 +5,9 @@
  * benchmark, so the figures measure the framework.
  *
  *   braid-echo-server --port 0      # prints the port it listens on
+ *   braid-echo-server --port 0 --tls-cert server.pem --tls-key server-key.pem
+ *                                   # the same protocol behind TLS
+ *                                   # (tools/bench/run-tls-bench)
  */
 #include <stdio.h>
 #include <sys/resource.h>
@@ -65,8 +68,11 @@ int
 main (int argc, char **argv)
 {
   int port = 0;
+  g_autofree char *tls_cert = NULL, *tls_key = NULL;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (0: any free port)", "N" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, "serve TLS with this certificate chain", "PEM" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "the certificate's private key", "PEM" },
     { NULL }
   };
   g_autoptr (GOptionContext) options = g_option_context_new ("- Braid echo server");
@@ -87,6 +93,25 @@ main (int argc, char **argv)
   raise_fd_limit ();
   reactor = braid_glib_reactor_new (NULL);
   factory = braid_factory_new (echo_protocol_get_type ());
+  if (tls_cert != NULL || tls_key != NULL)
+    {
+      g_autoptr (BraidTlsOptions) tls = NULL;
+
+      if (tls_cert == NULL || tls_key == NULL)
+        {
+          g_printerr ("give --tls-cert and --tls-key together\n");
+          return 2;
+        }
+      tls = braid_tls_options_new_server (tls_cert, tls_key, &error);
+      if (tls == NULL)
+        return braid_exit_with_error (error);
+      {
+        BraidFactory *wrapping = BRAID_FACTORY (braid_tls_factory_new (tls, factory));
+
+        g_object_unref (factory);   /* the TLS factory holds it */
+        factory = wrapping;
+      }
+    }
   listening = braid_reactor_listen_tcp_full (reactor, port, factory, 4096, "127.0.0.1", &error);
   if (listening == NULL)
     return braid_exit_with_error (error);
