@@ -59,3 +59,26 @@ echo_server_listen (BraidReactor *reactor, guint16 port, GError **error)
 
   return braid_reactor_listen_tcp (reactor, port, factory, "127.0.0.1", error);
 }
+
+/**
+ * echo_tls_server_listen:
+ * @reactor: the reactor to listen with
+ * @port: the TCP port, or 0 to let the system choose one
+ * @options: the server's TLS options: its certificate and key
+ * @error: return location for a #GError
+ *
+ * Listens on 127.0.0.1:@port with the same [type@EchoProtocol], behind
+ * TLS: the factory is wrapped, the protocol does not change.
+ *
+ * Returns: (transfer none) (nullable): the listening port, owned by
+ *   @reactor; %NULL with @error set if the port could not be opened
+ */
+BraidListeningPort *
+echo_tls_server_listen (BraidReactor *reactor, guint16 port, BraidTlsOptions *options,
+                        GError **error)
+{
+  g_autoptr (BraidFactory) echo = braid_factory_new (ECHO_TYPE_PROTOCOL);
+  g_autoptr (BraidTlsFactory) tls = braid_tls_factory_new (options, echo);
+
+  return braid_reactor_listen_tcp (reactor, port, BRAID_FACTORY (tls), "127.0.0.1", error);
+}

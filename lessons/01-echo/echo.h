@@ -11,5 +11,9 @@ G_DECLARE_FINAL_TYPE (EchoProtocol, echo_protocol, ECHO, PROTOCOL, BraidProtocol
 BraidListeningPort *echo_server_listen (BraidReactor  *reactor,
                                         guint16        port,
                                         GError       **error);
+BraidListeningPort *echo_tls_server_listen (BraidReactor    *reactor,
+                                            guint16          port,
+                                            BraidTlsOptions *options,
+                                            GError         **error);
 
 G_END_DECLS

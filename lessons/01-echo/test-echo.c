@@ -133,6 +133,60 @@ test_echo_through_a_loopback_byte_by_byte (void)
   converse (1);
 }
 
+/* The same echo over TLS: the echo behind a TLS server, the recording
+ * client behind a TLS client that trusts the test CA, through the loopback
+ * one byte at a time. The echo's code does not change. */
+static void
+test_echo_over_tls_through_a_loopback (void)
+{
+  static const char words[] = "hello, world\r\nand again\r\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BraidTlsOptions) server_options =
+    braid_tls_options_new_server (TLS_FIXTURES "/server.pem", TLS_FIXTURES "/server-key.pem", &error);
+  g_autoptr (BraidTlsOptions) client_options = braid_tls_options_new_client ("localhost");
+  g_autoptr (BraidFactory) echo_factory = braid_factory_new (ECHO_TYPE_PROTOCOL);
+  g_autoptr (BraidTlsFactory) tls_factory = NULL;
+  g_autoptr (BraidProtocol) server = NULL;
+  g_autoptr (RecordingProtocol) client = recording_protocol_new (words);
+  g_autoptr (BraidTlsProtocol) tls_client = NULL;
+  g_autoptr (BraidLoopback) loopback = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (braid_tls_options_set_trust_roots (client_options, TLS_FIXTURES "/ca.pem", &error));
+  tls_factory = braid_tls_factory_new (server_options, echo_factory);
+  server = braid_factory_build_protocol (BRAID_FACTORY (tls_factory), NULL);
+  tls_client = braid_tls_protocol_new (client_options, BRAID_PROTOCOL (client));
+  loopback = braid_loopback_new (server, BRAID_PROTOCOL (tls_client));
+
+  braid_loopback_set_chunk_size (loopback, 1);
+  braid_loopback_flush (loopback);
+  g_assert_cmpstr (recording_protocol_get_received (client), ==, words);
+  g_assert_true (braid_tls_protocol_is_handshake_done (tls_client));
+
+  /* The client closes: close_notify both ways, a clean close. */
+  braid_transport_lose_connection (braid_protocol_get_transport (BRAID_PROTOCOL (client)));
+  braid_loopback_flush (loopback);
+  g_assert_false (braid_loopback_is_open (loopback));
+  g_assert_true (braid_error_is_clean_close (recording_protocol_get_reason (client)));
+}
+
+static void
+test_tls_server_listens_with_a_tls_factory (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BraidTlsOptions) options =
+    braid_tls_options_new_server (TLS_FIXTURES "/server.pem", TLS_FIXTURES "/server-key.pem", &error);
+  BraidTcpServerRecord *record;
+
+  g_assert_nonnull (echo_tls_server_listen (BRAID_REACTOR (reactor), 8443, options, &error));
+  g_assert_no_error (error);
+  record = g_ptr_array_index (braid_memory_reactor_get_tcp_servers (reactor), 0);
+  g_assert_cmpuint (record->port, ==, 8443);
+  g_assert_cmpstr (record->interface, ==, "127.0.0.1");
+  g_assert_true (BRAID_IS_TLS_FACTORY (record->factory));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,6 +200,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson-01/echo/keeps-connection-open", test_echo_keeps_the_connection_open);
   braid_test_add_func ("/lesson-01/echo/loopback/whole", test_echo_through_a_loopback);
   braid_test_add_func ("/lesson-01/echo/loopback/byte-by-byte", test_echo_through_a_loopback_byte_by_byte);
+  braid_test_add_func ("/lesson-01/echo/tls/loopback-byte-by-byte", test_echo_over_tls_through_a_loopback);
+  braid_test_add_func ("/lesson-01/echo-server/tls-listens", test_tls_server_listens_with_a_tls_factory);
   braid_test_add_func ("/lesson-01/echo-server/listens", test_server_listens_on_the_port_asked);
   braid_test_add_func ("/lesson-01/echo-server/port-in-use", test_server_reports_a_port_in_use);
 
