@@ -286,6 +286,16 @@ test_addresses_are_the_connection_s (void)
   lonely = braid_tls_protocol_new (server, BRAID_PROTOCOL (inner));
   g_assert_null (braid_transport_get_peer (BRAID_TRANSPORT (lonely)));
   g_assert_null (braid_transport_get_host (BRAID_TRANSPORT (lonely)));
+  g_assert_false (braid_transport_is_disconnecting (BRAID_TRANSPORT (lonely)));
+  {
+    g_autoptr (CountingProducer) producer = counting_producer_new ();
+
+    /* Before the connection: kept, and nothing below to tell yet. */
+    braid_transport_register_producer (BRAID_TRANSPORT (lonely), BRAID_PRODUCER (producer), TRUE);
+    braid_transport_unregister_producer (BRAID_TRANSPORT (lonely));
+    braid_producer_pause_producing (BRAID_PRODUCER (lonely));
+    braid_producer_resume_producing (BRAID_PRODUCER (lonely));
+  }
 }
 
 /* ---------------------------------------------------------------------- */

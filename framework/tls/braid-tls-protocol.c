@@ -664,7 +664,7 @@ braid_tls_protocol_register_producer (BraidTransport *transport, BraidProducer *
   /* Backpressure passes through: the connection pauses the producer when
    * its buffer (of records) is full, and resumes it when it drains. */
   g_set_object (&self->producer, producer);
-  if (!self->lost)
+  if (!self->lost && lower (self) != NULL)
     braid_transport_register_producer (lower (self), producer, streaming);
 }
 
@@ -674,7 +674,7 @@ braid_tls_protocol_unregister_producer (BraidTransport *transport)
   BraidTlsProtocol *self = BRAID_TLS_PROTOCOL (transport);
 
   g_clear_object (&self->producer);
-  if (!self->lost)
+  if (!self->lost && lower (self) != NULL)
     braid_transport_unregister_producer (lower (self));
 }
 
@@ -684,7 +684,7 @@ braid_tls_protocol_is_disconnecting (BraidTransport *transport)
   BraidTlsProtocol *self = BRAID_TLS_PROTOCOL (transport);
 
   return self->disconnecting || self->failed || self->lost
-         || braid_transport_is_disconnecting (lower (self));
+         || (lower (self) != NULL && braid_transport_is_disconnecting (lower (self)));
 }
 
 static void
