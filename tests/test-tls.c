@@ -338,6 +338,16 @@ test_handshake_expired_certificate (void)
 }
 
 static void
+test_handshake_not_valid_yet (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("future");
+  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
+
+  assert_handshake_fails (server, client, BRAID_TLS_ERROR_CERTIFICATE_EXPIRED, "is not valid yet",
+                          BRAID_TLS_ERROR_PEER_REJECTED, "certificate");
+}
+
+static void
 test_handshake_hostname_mismatch (void)
 {
   g_autoptr (BraidTlsOptions) server = server_options ("wronghost");
@@ -1011,6 +1021,7 @@ main (int argc, char *argv[])
   braid_test_add_func ("/tls/close/abort", test_abort);
   braid_test_add_func ("/tls/addresses", test_addresses_are_the_connection_s);
   braid_test_add_func ("/tls/handshake/expired", test_handshake_expired_certificate);
+  braid_test_add_func ("/tls/handshake/not-valid-yet", test_handshake_not_valid_yet);
   braid_test_add_func ("/tls/handshake/hostname-mismatch", test_handshake_hostname_mismatch);
   braid_test_add_func ("/tls/handshake/unknown-ca", test_handshake_unknown_ca);
   braid_test_add_func ("/tls/handshake/protocol-version", test_handshake_protocol_version);
