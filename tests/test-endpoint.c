@@ -81,7 +81,7 @@ test_bad_server_strings_name_the_field (void)
   assert_server_error ("tcp:80:colour=blue", "tcp: unknown option 'colour'");
   assert_server_error ("tcp:80:81", "tcp: unexpected argument '81'");
   assert_server_error ("tcp:80:backlog=1:backlog=2", "backlog: given twice in 'tcp:80:backlog=1:backlog=2'");
-  assert_server_error ("ftp:21", "endpoint: unknown type 'ftp' (known: tcp, tcp6, unix, systemd)");
+  assert_server_error ("ftp:21", "endpoint: unknown type 'ftp' (known: tcp, tcp6, unix, systemd, tls)");
   assert_server_error ("", "endpoint: '' does not start with a type (tcp:, unix:...)");
   assert_server_error ("=x", "endpoint: '=x' does not start with a type (tcp:, unix:...)");
   assert_server_error ("tcp:80\\", "endpoint: 'tcp:80\\\\' ends with a backslash that escapes nothing");
@@ -108,7 +108,7 @@ test_bad_client_strings_name_the_field (void)
   assert_client_error ("tcp:host=h:port=80:bindAddress=here", "bindAddress: 'here' is not an IP address");
   assert_client_error ("tcp:host=:port=80", "host: the name is empty");
   assert_client_error ("unix:timeout=1", "path: missing (unix:path=P)");
-  assert_client_error ("tcp6:host=h:port=1", "endpoint: unknown type 'tcp6' (known: tcp, unix)");
+  assert_client_error ("tcp6:host=h:port=1", "endpoint: unknown type 'tcp6' (known: tcp, unix, tls)");
 }
 
 static BraidListeningPort *
@@ -318,7 +318,7 @@ test_registered_type_is_parsed_by_its_parser (void)
 
   braid_server_endpoint_register_type ("TestTLS", parse_test_type);
   assert_server_error ("testtls:443", "certificate: missing");
-  assert_server_error ("nope:1", "endpoint: unknown type 'nope' (known: tcp, tcp6, unix, systemd, testtls)");
+  assert_server_error ("nope:1", "endpoint: unknown type 'nope' (known: tcp, tcp6, unix, systemd, testtls, tls)");
   endpoint = braid_server_endpoint_new_for_string ("testtls:443:certificate=a.pem", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (braid_server_endpoint_get_description (endpoint), ==, "testtls:443:certificate=a.pem");

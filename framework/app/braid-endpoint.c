@@ -569,6 +569,12 @@ parse_server_builtin (BraidServerEndpointPrivate *priv, const BraidEndpointDescr
   return ok;
 }
 
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static char *
 known_types (GHashTable *registered, const char *builtin)
 {
@@ -577,8 +583,11 @@ known_types (GHashTable *registered, const char *builtin)
   G_LOCK (parsers);
   if (registered != NULL)
     {
-      g_autofree gpointer *keys = g_hash_table_get_keys_as_array (registered, NULL);
+      guint n = 0;
+      g_autofree gpointer *keys = g_hash_table_get_keys_as_array (registered, &n);
 
+      /* In a stable order, whatever the hash table's. */
+      qsort (keys, n, sizeof (gpointer), compare_names);
       for (guint i = 0; keys[i] != NULL; i++)
         g_string_append_printf (known, ", %s", (char *) keys[i]);
     }
