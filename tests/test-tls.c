@@ -671,6 +671,32 @@ test_garbage_records_fail_the_handshake (void)
   g_assert_error (recording_protocol_state (inner)->reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_FAILED);
 }
 
+static void
+test_tampered_record_closes_the_connection (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
+  /* An application-data record that no key encrypted. */
+  const guint8 record[] = { 0x17, 0x03, 0x03, 0x00, 0x20,
+                            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+                            17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+  Pair pair = { 0 };
+
+  pair_open (&pair, server, client, 0);
+  braid_loopback_flush (pair.loopback);
+  g_assert_cmpstr (braid_protocol_get_log_prefix (BRAID_PROTOCOL (pair.server_tls)), ==, "RecordingProtocol");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*TLS record failed*");
+  braid_protocol_data_received (BRAID_PROTOCOL (pair.server_tls), record, sizeof record);
+  g_test_assert_expected_messages ();
+  braid_loopback_flush (pair.loopback);
+  g_assert_error (server_state (&pair)->reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_FAILED);
+  g_assert_nonnull (strstr (server_state (&pair)->reason->message, "TLS record failed"));
+  g_assert_cmpstr (server_state (&pair)->received->str, ==, "");
+  /* Once closed, the wrapper names itself. */
+  g_assert_cmpstr (braid_protocol_get_log_prefix (BRAID_PROTOCOL (pair.server_tls)), ==, "TLS");
+  pair_clear (&pair);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Flow control.                                                            */
 
@@ -1038,6 +1064,7 @@ main (int argc, char *argv[])
   braid_test_add_func ("/tls/bad-input/plain-text", test_plain_text_to_a_tls_port);
   braid_test_add_func ("/tls/bad-input/plain-text-second-byte", test_plain_text_second_byte);
   braid_test_add_func ("/tls/bad-input/garbage-records", test_garbage_records_fail_the_handshake);
+  braid_test_add_func ("/tls/bad-input/tampered-record", test_tampered_record_closes_the_connection);
   braid_test_add_func ("/tls/flow/pause", test_pause_holds_decrypted_data);
   braid_test_add_func ("/tls/flow/pause-inside-data-received", test_pause_inside_data_received_stops_delivery);
   braid_test_add_func ("/tls/flow/producer", test_producer_passes_through);
