@@ -2,6 +2,7 @@
  * keys, trust roots, verification, ALPN, versions. */
 #include "config.h"
 
+#include <string.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 

@@ -2,6 +2,7 @@
  * through memory -- Twisted's TLSMemoryBIOProtocol. */
 #include "config.h"
 
+#include <string.h>
 #include <errno.h>
 #include <sys/uio.h>
 #include <gnutls/gnutls.h>
