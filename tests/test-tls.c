@@ -972,7 +972,7 @@ test_server_endpoint_errors (void)
   assert_server_string_fails (no_key, "privateKey: missing");
   assert_server_string_fails (mismatch, "is not the key of the certificate");
   assert_server_string_fails (bad_port, "port: 'x' is not a number");
-  assert_server_string_fails (unknown, "unknown option 'colour'");
+  assert_server_string_fails (unknown, "tls: unknown option 'colour'");
   assert_server_string_fails ("tls:8443:privateKey=/nonexistent/key.pem", "cannot read /nonexistent/key.pem");
 }
 
@@ -1027,6 +1027,10 @@ test_client_endpoint_errors (void)
   endpoint = braid_client_endpoint_new_for_string (no_ca, &error);
   g_assert_null (endpoint);
   g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  endpoint = braid_client_endpoint_new_for_string ("tls:h:1:extra", &error);
+  g_assert_null (endpoint);
+  g_assert_cmpstr (error->message, ==, "tls: unexpected argument 'extra'");
   g_clear_error (&error);
   endpoint = braid_client_endpoint_new_for_string ("tls:host=h:port=1:certificate=/nonexistent.pem", &error);
   g_assert_null (endpoint);

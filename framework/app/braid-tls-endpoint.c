@@ -2,6 +2,8 @@
  * `tcp:` and tls/'s factory -- Twisted's `ssl:` / `tls:` strings. */
 #include "config.h"
 
+#include <string.h>
+
 #include "core/braid-client-factory.h"
 #include "core/braid-factory.h"
 #include "tls/braid-tls-factory.h"
@@ -28,6 +30,26 @@ tcp_part (const BraidEndpointDescription *description, const char * const *tls_k
   interface = g_hash_table_lookup (tcp->kwargs, "interface");
   tcp->type = g_strdup (interface != NULL && strchr (interface, ':') != NULL ? "tcp6" : "tcp");
   return tcp;
+}
+
+/* The tcp: part's errors name the type the user wrote: tls:. */
+static void
+say_tls (GError *error)
+{
+  const char *rest = NULL;
+  char *message;
+
+  if (error == NULL)
+    return;
+  if (g_str_has_prefix (error->message, "tcp: "))
+    rest = error->message + strlen ("tcp: ");
+  else if (g_str_has_prefix (error->message, "tcp6: "))
+    rest = error->message + strlen ("tcp6: ");
+  if (rest == NULL)
+    return;
+  message = g_strconcat ("tls: ", rest, NULL);
+  g_free (error->message);
+  error->message = message;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -97,7 +119,10 @@ braid_tls_server_endpoint_parse (const BraidEndpointDescription *description, GE
   self = g_object_new (TLS_TYPE_SERVER_ENDPOINT, NULL);
   self->tcp = braid_server_endpoint_new_builtin (tcp, error);
   if (self->tcp == NULL)
-    return NULL;
+    {
+      say_tls (error != NULL ? *error : NULL);
+      return NULL;
+    }
   self->options = braid_tls_options_new_server (cert != NULL ? cert : key, key, error);
   if (self->options == NULL)
     return NULL;
@@ -170,7 +195,10 @@ braid_tls_client_endpoint_parse (const BraidEndpointDescription *description, GE
   self = g_object_new (TLS_TYPE_CLIENT_ENDPOINT, NULL);
   self->tcp = braid_client_endpoint_new_builtin (tcp, error);
   if (self->tcp == NULL)
-    return NULL;
+    {
+      say_tls (error != NULL ? *error : NULL);
+      return NULL;
+    }
   host = g_hash_table_lookup (tcp->kwargs, "host");
   if (host == NULL)
     host = tcp->args[0];
