@@ -29,6 +29,16 @@ static void
 echo_connection_made (BraidProtocol *protocol)
 {
   EchoFactory *factory = ECHO_FACTORY (braid_protocol_get_factory (protocol));
+  GSocketAddress *peer = braid_transport_get_peer (braid_protocol_get_transport (protocol));
+
+  /* An info line (shown with G_MESSAGES_DEBUG=all): with the pid braidd
+   * puts on every line, it tells which worker of `--workers N` served. */
+  if (peer != NULL)
+    {
+      g_autofree char *from = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (peer));
+
+      g_info ("%s: connection from %s", braid_protocol_get_log_prefix (protocol), from);
+    }
 
   if (factory->banner != NULL)
     {
