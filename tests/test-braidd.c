@@ -89,6 +89,10 @@ test_help_lists_plugins (void)
   g_assert_cmpint (run_braidd (NULL, &out, &err, "--help", NULL), ==, 0);
   g_assert_true (g_pattern_match_simple ("*Plugins:\n  chat *Lesson 10's chat*\n  echo *Sends back what each client sends\n*", out));
   g_assert_true (strstr (out, "--pidfile") != NULL);
+  g_assert_true (strstr (out, "--workers=N") != NULL);
+  g_assert_true (strstr (out, "With --workers N, a parent that serves nothing") != NULL);
+  /* The workers' own option is braidd's business, not the user's. */
+  g_assert_true (strstr (out, "worker-endpoint") == NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_braidd (NULL, &out, &err, "echo", "--help", NULL), ==, 0);
@@ -645,6 +649,43 @@ test_workers_share_the_port_and_are_restarted (void)
 }
 
 static void
+test_workers_in_the_background (void)
+{
+  g_autofree char *pidfile = tmp_path ("workers-daemon.pid");
+  g_autofree char *log = tmp_path ("workers-daemon.log");
+  g_autofree char *out = NULL, *err = NULL, *contents = NULL, *pid_text = NULL;
+  GPid workers[2];
+  gint64 deadline;
+  guint64 pid;
+
+  g_test_summary ("braidd --daemon --workers 2: the command returns at once, the parent and "
+                  "its workers log to the log file, and SIGTERM to the parent (from the "
+                  "pidfile) stops them all");
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "--daemon", "--workers", "2", "--pidfile", pidfile,
+                               "--logfile", log, "echo", "--port", "0", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (g_strstrip (pid_text), 10, 1, G_MAXINT, &pid, NULL));
+  contents = wait_for_log_count (log, "Service 'echo' listening on 127.0.0.1 port ", 2);
+  workers[0] = last_worker_pid (contents, 1);
+  workers[1] = last_worker_pid (contents, 2);
+  {
+    g_autoptr (GSocketConnection) connection = connect_to (logged_port (contents, "echo"));
+  }
+
+  g_assert_cmpint (kill ((pid_t) pid, SIGTERM), ==, 0);
+  deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
+  while (g_file_test (pidfile, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  g_free (contents);
+  contents = wait_for_log_count (log, "exited with status 0\n", 2);
+  g_assert_cmpint (kill (workers[0], 0), ==, -1);
+  g_assert_cmpint (kill (workers[1], 0), ==, -1);
+  g_unlink (log);
+}
+
+static void
 test_workers_that_keep_dying_make_the_parent_give_up (void)
 {
   g_autofree char *log = tmp_path ("give-up.log");
@@ -806,6 +847,7 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/syslog", test_syslog_routes_the_log_away_from_stderr);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);
   g_test_add_func ("/braidd/workers", test_workers_share_the_port_and_are_restarted);
+  g_test_add_func ("/braidd/workers-daemon", test_workers_in_the_background);
   g_test_add_func ("/braidd/workers-give-up", test_workers_that_keep_dying_make_the_parent_give_up);
   g_test_add_func ("/braidd/workers-bad-input", test_workers_bad_input);
   g_test_add_func ("/braidd/systemd", test_systemd_endpoint_serves_the_inherited_socket);

@@ -2,6 +2,7 @@
  *
  *   braidd [OPTIONS] PLUGIN [PLUGIN OPTIONS]
  *   braidd [OPTIONS] --config FILE
+ *   braidd --workers N [OPTIONS] ...   (braidd-workers.c)
  *
  * Unlike twistd, braidd runs in the foreground unless given --daemon: the
  * way systemd and containers want a service, and the way a learner wants
@@ -733,9 +734,11 @@ supervise (char **original_argv, GPtrArray *worker_args, GArray *reserved_fds, g
   sighup = g_unix_signal_add (SIGHUP, on_sighup, supervisor);
   g_message ("braidd %s started (pid %d): the supervisor of %u workers",
              PACKAGE_VERSION, (int) getpid (), n_workers);
-  braidd_supervisor_start (supervisor);
+  /* In the background, the workers get /dev/null for stdout and stderr
+   * too: they log to the log file. */
   if (ready_fd >= 0)
     daemon_ready (ready_fd);
+  braidd_supervisor_start (supervisor);
 
   status = braidd_supervisor_run (supervisor);
 
@@ -821,6 +824,10 @@ main (int argc, char **argv)
   g_string_append (description,
                    "\n`braidd PLUGIN --help` shows a plugin's options. braidd runs in the\n"
                    "foreground unless given --daemon (twistd's default is the reverse).\n"
+                   "With --workers N, a parent that serves nothing runs N workers sharing\n"
+                   "each TCP port; it restarts a worker that dies (with a doubling delay;\n"
+                   "5 deaths in a row within 2 s of starting make it give up and exit 1)\n"
+                   "and sends SIGTERM, SIGINT and SIGHUP on to them all.\n"
                    "Plugins are searched in "
                    "$BRAID_PLUGIN_PATH, then " BRAIDD_PLUGIN_DIR ".");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -840,10 +847,10 @@ main (int argc, char **argv)
     return fail (EXIT_USAGE, "--workers: '%s' is not a number of workers (1-1024)", workers_text);
   if (is_worker)
     {
-      /* The parent keeps the pidfile, stays in the background and has
-       * changed directory already: the worker runs where it is. */
+      /* The parent keeps the pidfile, went to the background and has
+       * changed directory already: the worker runs where it is. (It
+       * still logs to braidd.log by default under --daemon.) */
       n_workers = 0;
-      daemonize = FALSE;
       g_clear_pointer (&pidfile, g_free);
       g_clear_pointer (&rundir, g_free);
     }
@@ -917,7 +924,7 @@ main (int argc, char **argv)
 
   /* Before the reactor exists: GLib starts threads for it, and only the
    * forking thread would survive a fork. */
-  if (daemonize)
+  if (daemonize && !is_worker)
     {
       int status = become_daemon (&ready_fd);
 
