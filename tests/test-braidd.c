@@ -361,9 +361,14 @@ test_syslog_routes_the_log_away_from_stderr (void)
   g_assert_no_error (error);
   /* Nothing to read in a log: wait for the socket, then for the banner,
    * which comes once the reactor runs. */
-  while (!g_file_test (socket_path, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
-    g_usleep (20 * 1000);
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  /* The file appears at bind(), a moment before listen(): until then a
+   * connection is refused, so try again until the deadline. */
+  while ((connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error)) == NULL
+         && g_get_monotonic_time () < deadline)
+    {
+      g_clear_error (&error);
+      g_usleep (20 * 1000);
+    }
   g_assert_no_error (error);
   read_exactly (connection, "up\r\n");
   g_clear_object (&connection);

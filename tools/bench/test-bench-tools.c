@@ -543,10 +543,10 @@ test_run_echo_bench_runs_braidd_with_workers (void)
                   "counted over the parent and its workers, and stops them all");
   run_program (&finished, argv);
   g_assert_cmpint (finished.status, ==, 0);
-  g_assert_true (g_regex_match_simple ("^braidd: .*tools/braidd/braidd echo --port [0-9]+$",
+  g_assert_true (g_regex_match_simple ("^braidd: .*tools/braidd/braidd echo --endpoint tcp:[0-9]+:interface=127.0.0.1:backlog=4096$",
                                        finished.out, G_REGEX_MULTILINE, 0));
   g_assert_true (g_regex_match_simple ("^braidd-2w: (taskset -c 0,1 )?\\S*tools/braidd/braidd "
-                                       "--workers 2 echo --port [0-9]+$",
+                                       "--workers 2 echo --endpoint tcp:[0-9]+:interface=127.0.0.1:backlog=4096$",
                                        finished.out, G_REGEX_MULTILINE, 0));
   g_assert_true (g_regex_match_simple ("^braidd-2w: [0-9] of [0-9] targets met$",
                                        finished.out, G_REGEX_MULTILINE, 0));
