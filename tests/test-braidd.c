@@ -674,6 +674,14 @@ test_workers_in_the_background (void)
   contents = wait_for_log_count (log, "Service 'echo' listening on 127.0.0.1 port ", 2);
   workers[0] = last_worker_pid (contents, 1);
   workers[1] = last_worker_pid (contents, 2);
+  /* Each worker runs (and stops in order on SIGTERM) once it logged
+   * "started (pid W)", as the parent did "Worker N started (pid W)". */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *started = g_strdup_printf ("started (pid %d)\n", (int) workers[i]);
+
+      g_free (wait_for_log_count (log, started, 2));
+    }
   {
     g_autoptr (GSocketConnection) connection = connect_to (logged_port (contents, "echo"));
   }
