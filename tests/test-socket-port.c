@@ -580,6 +580,7 @@ test_reuse_port_shares_a_port (void)
   g_assert_null (braid_reactor_listen_tcp (env.reactor, port, BRAID_FACTORY (second),
                                            "127.0.0.1", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
   /* The kernel hashes each connection's addresses and ports: 64
    * connections all landing on one socket has odds of 2^-63. */
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
@@ -591,6 +592,62 @@ test_reuse_port_shares_a_port (void)
     close (clients[i]);
   braid_listening_port_stop_listening (a);
   braid_listening_port_stop_listening (b);
+  test_env_clear (&env);
+}
+
+static void
+test_reuse_port_refused_beside_a_plain_port (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  guint16 port = 0;
+  int plain = raw_listen (&port);
+  g_autofree char *expected = g_strdup_printf ("Error binding to address 127.0.0.1:%u: "
+                                               "Address already in use", port);
+
+  g_test_summary ("A port with SO_REUSEPORT cannot share an address with a socket that "
+                  "listens without it: the error names the address, no factory starts");
+  test_env_init (&env);
+  g_assert_null (braid_reactor_listen_tcp_reuse_port (env.reactor, port, BRAID_FACTORY (server),
+                                                      BRAID_DEFAULT_BACKLOG, "127.0.0.1", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  close (plain);
+  test_env_clear (&env);
+}
+
+static void
+test_adopt_without_descriptors_left (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  struct rlimit saved, none;
+  guint16 port = 0;
+  int fd;
+
+  g_test_summary ("Adopting a socket when no descriptor is left for its duplicate fails "
+                  "with an error naming the descriptor, and starts no factory");
+  if (RUNNING_ON_VALGRIND)
+    {
+      g_test_skip ("valgrind keeps descriptors of its own above the limit");
+      return;
+    }
+  test_env_init (&env);
+  fd = raw_listen (&port);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  none = saved;
+  none.rlim_cur = 3;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &none), ==, 0);
+  g_assert_null (braid_reactor_adopt_stream_port (env.reactor, fd, G_SOCKET_FAMILY_IPV4,
+                                                  BRAID_FACTORY (server), &error));
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot adopt file descriptor "));
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  close (fd);
   test_env_clear (&env);
 }
 
@@ -612,6 +669,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-port/adopt/accepts", test_adopt_stream_port);
   braid_test_add_func ("/socket-port/adopt/refuses-what-does-not-listen", test_adopt_refuses_what_does_not_listen);
   braid_test_add_func ("/socket-port/tcp/reuse-port-shares-a-port", test_reuse_port_shares_a_port);
+  braid_test_add_func ("/socket-port/tcp/reuse-port-beside-a-plain-port", test_reuse_port_refused_beside_a_plain_port);
+  braid_test_add_func ("/socket-port/adopt/no-descriptor-left", test_adopt_without_descriptors_left);
 
   return g_test_run ();
 }
