@@ -199,7 +199,7 @@ braid_reactor_listen_tcp_full (BraidReactor  *self,
  *
  * Returns: (transfer none) (nullable): the listening port, owned by the
  *   reactor; %NULL with @error set if the port could not be opened, or
- *   (%G_IO_ERROR_NOT_SUPPORTED) if @self cannot set the option
+ *   with %G_IO_ERROR_NOT_SUPPORTED if @self cannot set the option
  */
 BraidListeningPort *
 braid_reactor_listen_tcp_reuse_port (BraidReactor  *self,
@@ -237,14 +237,13 @@ braid_reactor_listen_tcp_reuse_port (BraidReactor  *self,
  *
  * Accepts connections on a socket that already listens, such as one that
  * systemd passed (socket activation): Twisted's `adoptStreamPort`. As in
- * Twisted, @fd stays the caller's, who may close it as soon as this
- * returns: the port listens on a duplicate, closed when it stops
- * listening. The port never unlinks a UNIX socket's file (its owner, who
- * made it, does).
+ * Twisted, @fd stays the caller's, who may close it at once: the port
+ * listens on a duplicate, closed when it stops listening. The port never
+ * unlinks a UNIX socket's file (its owner, who made it, does).
  *
  * Returns: (transfer none) (nullable): the listening port, owned by the
  *   reactor; %NULL with @error set if @fd is not a listening socket of
- *   @family, or (%G_IO_ERROR_NOT_SUPPORTED) if @self cannot adopt sockets
+ *   @family, or with %G_IO_ERROR_NOT_SUPPORTED if @self cannot adopt sockets
  */
 BraidListeningPort *
 braid_reactor_adopt_stream_port (BraidReactor   *self,
