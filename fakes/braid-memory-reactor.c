@@ -31,6 +31,13 @@
  *   `stop_listening` is called. Listening twice on the same interface and
  *   non-zero port while the first port still listens fails with
  *   %G_IO_ERROR_ADDRESS_IN_USE.
+ * - `listen_tcp_reuse_port` records as `listen_tcp` does, with
+ *   `reuse_port` set: two such ports share a port number, as
+ *   `SO_REUSEPORT` sockets do, but a port without it still conflicts.
+ * - `adopt_stream_port` records the file descriptor and family and
+ *   returns a fake port whose host is the family's "any" address, port 0
+ *   (Twisted's memory reactor does the same with `0.0.0.0:1234`). It never
+ *   looks at the descriptor: a test adopts fd 3 with none open.
  * - `connect_tcp` / `connect_unix` record the call, tell the factory
  *   `started_connecting` (as Twisted's memory reactor does) and return a
  *   [class@Braid.FakeConnector] that counts `connect`, `stop_connecting`
@@ -305,6 +312,7 @@ struct _BraidMemoryReactor
   GPtrArray *tcp_clients;   /* of BraidTcpClientRecord* */
   GPtrArray *unix_servers;  /* of BraidUnixServerRecord* */
   GPtrArray *unix_clients;  /* of BraidUnixClientRecord* */
+  GPtrArray *adopted_ports; /* of BraidAdoptedPortRecord* */
   BraidTriggerList *triggers;   /* system event triggers and call_when_running hooks */
   gboolean running;
   gboolean has_run;
@@ -351,6 +359,16 @@ unix_server_record_free (gpointer data)
   BraidUnixServerRecord *record = data;
 
   g_free (record->path);
+  g_object_unref (record->factory);
+  g_object_unref (record->listening_port);
+  g_free (record);
+}
+
+static void
+adopted_port_record_free (gpointer data)
+{
+  BraidAdoptedPortRecord *record = data;
+
   g_object_unref (record->factory);
   g_object_unref (record->listening_port);
   g_free (record);
@@ -461,7 +479,8 @@ braid_memory_reactor_call_when_running (BraidReactor   *reactor,
 }
 
 static gboolean
-address_in_use (BraidMemoryReactor *self, guint16 port, const char *interface)
+address_in_use (BraidMemoryReactor *self, guint16 port, const char *interface,
+                gboolean reuse_port)
 {
   if (port == 0)
     return FALSE;
@@ -470,6 +489,7 @@ address_in_use (BraidMemoryReactor *self, guint16 port, const char *interface)
       BraidTcpServerRecord *record = g_ptr_array_index (self->tcp_servers, i);
 
       if (record->port == port && g_strcmp0 (record->interface, interface) == 0
+          && !(reuse_port && record->reuse_port)
           && braid_fake_listening_port_get_listening
                (BRAID_FAKE_LISTENING_PORT (record->listening_port)))
         return TRUE;
@@ -525,12 +545,13 @@ fail_connect_if_asked (BraidMemoryReactor *self,
 }
 
 static BraidListeningPort *
-braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
-                                 guint16        port,
-                                 BraidFactory  *factory,
-                                 int            backlog,
-                                 const char    *interface,
-                                 GError       **error)
+listen_tcp (BraidReactor  *reactor,
+            guint16        port,
+            BraidFactory  *factory,
+            int            backlog,
+            const char    *interface,
+            gboolean       reuse_port,
+            GError       **error)
 {
   BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
   BraidTcpServerRecord *record;
@@ -541,7 +562,7 @@ braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
       g_propagate_error (error, g_error_copy (self->listen_error));
       return NULL;
     }
-  if (address_in_use (self, port, interface))
+  if (address_in_use (self, port, interface, reuse_port))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
                    "Port %u on %s is already in use (by an earlier listen_tcp "
@@ -561,8 +582,71 @@ braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
   record->factory = g_object_ref (factory);
   record->backlog = backlog;
   record->interface = g_strdup (interface);
+  record->reuse_port = reuse_port;
   record->listening_port = fake_listening_port_new (host, factory);
   g_ptr_array_add (self->tcp_servers, record);
+  return record->listening_port;
+}
+
+static BraidListeningPort *
+braid_memory_reactor_listen_tcp (BraidReactor  *reactor,
+                                 guint16        port,
+                                 BraidFactory  *factory,
+                                 int            backlog,
+                                 const char    *interface,
+                                 GError       **error)
+{
+  return listen_tcp (reactor, port, factory, backlog, interface, FALSE, error);
+}
+
+static BraidListeningPort *
+braid_memory_reactor_listen_tcp_reuse_port (BraidReactor  *reactor,
+                                            guint16        port,
+                                            BraidFactory  *factory,
+                                            int            backlog,
+                                            const char    *interface,
+                                            GError       **error)
+{
+  return listen_tcp (reactor, port, factory, backlog, interface, TRUE, error);
+}
+
+static BraidListeningPort *
+braid_memory_reactor_adopt_stream_port (BraidReactor   *reactor,
+                                        int             fd,
+                                        GSocketFamily   family,
+                                        BraidFactory   *factory,
+                                        GError        **error)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidAdoptedPortRecord *record;
+  GSocketAddress *host;
+
+  if (self->listen_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->listen_error));
+      return NULL;
+    }
+  if (family == G_SOCKET_FAMILY_UNIX)
+    host = g_unix_socket_address_new_with_type ("", 0, G_UNIX_SOCKET_ADDRESS_ANONYMOUS);
+  else if (family == G_SOCKET_FAMILY_IPV4 || family == G_SOCKET_FAMILY_IPV6)
+    {
+      g_autoptr (GInetAddress) any = g_inet_address_new_any (family);
+
+      host = g_inet_socket_address_new (any, 0);
+    }
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot adopt file descriptor %d: the socket is not of the family asked for",
+                   fd);
+      return NULL;
+    }
+  record = g_new0 (BraidAdoptedPortRecord, 1);
+  record->fd = fd;
+  record->family = family;
+  record->factory = g_object_ref (factory);
+  record->listening_port = fake_listening_port_new (host, factory);
+  g_ptr_array_add (self->adopted_ports, record);
   return record->listening_port;
 }
 
@@ -655,6 +739,8 @@ braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface)
   iface->listen_tcp = braid_memory_reactor_listen_tcp;
   iface->connect_tcp = braid_memory_reactor_connect_tcp;
   iface->listen_unix = braid_memory_reactor_listen_unix;
+  iface->listen_tcp_reuse_port = braid_memory_reactor_listen_tcp_reuse_port;
+  iface->adopt_stream_port = braid_memory_reactor_adopt_stream_port;
   iface->connect_unix = braid_memory_reactor_connect_unix;
   iface->add_system_event_trigger = braid_memory_reactor_add_system_event_trigger;
   iface->remove_system_event_trigger = braid_memory_reactor_remove_system_event_trigger;
@@ -670,6 +756,7 @@ braid_memory_reactor_dispose (GObject *object)
   g_clear_pointer (&self->tcp_clients, g_ptr_array_unref);
   g_clear_pointer (&self->unix_servers, g_ptr_array_unref);
   g_clear_pointer (&self->unix_clients, g_ptr_array_unref);
+  g_clear_pointer (&self->adopted_ports, g_ptr_array_unref);
   g_clear_pointer (&self->triggers, braid_trigger_list_free);
   g_clear_error (&self->listen_error);
   g_clear_error (&self->connect_error);
@@ -689,6 +776,7 @@ braid_memory_reactor_init (BraidMemoryReactor *self)
   self->tcp_clients = g_ptr_array_new_with_free_func (tcp_client_record_free);
   self->unix_servers = g_ptr_array_new_with_free_func (unix_server_record_free);
   self->unix_clients = g_ptr_array_new_with_free_func (unix_client_record_free);
+  self->adopted_ports = g_ptr_array_new_with_free_func (adopted_port_record_free);
   self->triggers = braid_trigger_list_new ();
 }
 
@@ -794,6 +882,22 @@ braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self)
 {
   g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
   return self->unix_servers;
+}
+
+/**
+ * braid_memory_reactor_get_adopted_ports:
+ * @self: a memory reactor
+ *
+ * Lists the `adopt_stream_port` calls recorded.
+ *
+ * Returns: (transfer none) (element-type BraidAdoptedPortRecord): every
+ *   `adopt_stream_port` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_adopted_ports (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->adopted_ports;
 }
 
 /**

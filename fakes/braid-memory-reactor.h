@@ -15,8 +15,11 @@ G_DECLARE_FINAL_TYPE (BraidMemoryReactor, braid_memory_reactor, BRAID, MEMORY_RE
  * @backlog: the backlog given
  * @interface: (nullable): the interface given
  * @listening_port: the fake port returned to the caller
+ * @reuse_port: whether the call was
+ *   [method@Braid.Reactor.listen_tcp_reuse_port] (`SO_REUSEPORT`)
  *
- * One `listen_tcp` call recorded by [class@Braid.MemoryReactor].
+ * One `listen_tcp` (or `listen_tcp_reuse_port`) call recorded by
+ * [class@Braid.MemoryReactor].
  */
 typedef struct {
   guint16 port;
@@ -24,7 +27,24 @@ typedef struct {
   int backlog;
   char *interface;
   BraidListeningPort *listening_port;
+  gboolean reuse_port;
 } BraidTcpServerRecord;
+
+/**
+ * BraidAdoptedPortRecord:
+ * @fd: the file descriptor given
+ * @family: the socket family given
+ * @factory: the factory given
+ * @listening_port: the fake port returned to the caller
+ *
+ * One `adopt_stream_port` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  int fd;
+  GSocketFamily family;
+  BraidFactory *factory;
+  BraidListeningPort *listening_port;
+} BraidAdoptedPortRecord;
 
 /**
  * BraidTcpClientRecord:
@@ -99,6 +119,7 @@ BraidTcpServerRecord *braid_memory_reactor_get_tcp_server (BraidMemoryReactor *s
 BraidTcpClientRecord *braid_memory_reactor_get_tcp_client (BraidMemoryReactor *self,
                                                           guint               index);
 GPtrArray          *braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self);
+GPtrArray          *braid_memory_reactor_get_adopted_ports (BraidMemoryReactor *self);
 GPtrArray          *braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_run     (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self);

@@ -4,6 +4,7 @@
  * the test fails. Files go to a temporary directory removed at the end. */
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include <gio/gunixsocketaddress.h>
@@ -11,6 +12,8 @@
 #include <braid.h>
 
 #define DEADLINE_SECONDS 10
+/* braidd-workers.h: fast failures in a row before the parent gives up. */
+#define BRAIDD_FAST_FAILURE_LIMIT 5
 
 static const char *braidd;
 static char *tmpdir;
@@ -86,6 +89,10 @@ test_help_lists_plugins (void)
   g_assert_cmpint (run_braidd (NULL, &out, &err, "--help", NULL), ==, 0);
   g_assert_true (g_pattern_match_simple ("*Plugins:\n  chat *Lesson 10's chat*\n  echo *Sends back what each client sends\n*", out));
   g_assert_true (strstr (out, "--pidfile") != NULL);
+  g_assert_true (strstr (out, "--workers=N") != NULL);
+  g_assert_true (strstr (out, "With --workers N, a parent that serves nothing") != NULL);
+  /* The workers' own option is braidd's business, not the user's. */
+  g_assert_true (strstr (out, "worker-endpoint") == NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_braidd (NULL, &out, &err, "echo", "--help", NULL), ==, 0);
@@ -354,9 +361,14 @@ test_syslog_routes_the_log_away_from_stderr (void)
   g_assert_no_error (error);
   /* Nothing to read in a log: wait for the socket, then for the banner,
    * which comes once the reactor runs. */
-  while (!g_file_test (socket_path, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
-    g_usleep (20 * 1000);
-  connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error);
+  /* The file appears at bind(), a moment before listen(): until then a
+   * connection is refused, so try again until the deadline. */
+  while ((connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), NULL, &error)) == NULL
+         && g_get_monotonic_time () < deadline)
+    {
+      g_clear_error (&error);
+      g_usleep (20 * 1000);
+    }
   g_assert_no_error (error);
   read_exactly (connection, "up\r\n");
   g_clear_object (&connection);
@@ -554,6 +566,327 @@ test_tls_endpoint (void)
   assert_one_line (err, expected);
 }
 
+/* --- --workers ------------------------------------------------------------ */
+
+/* How many times @needle occurs in @text. */
+static guint
+count (const char *text, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
+    n++;
+  return n;
+}
+
+/* Waits (at most DEADLINE_SECONDS) for @needle to occur @times in the log. */
+static char *
+wait_for_log_count (const char *path, const char *needle, guint times)
+{
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *contents = NULL;
+
+      if (g_file_get_contents (path, &contents, NULL, NULL) && count (contents, needle) >= times)
+        return g_steal_pointer (&contents);
+      g_usleep (20 * 1000);
+    }
+  g_error ("%s never logged '%s' %u times", path, needle, times);
+  return NULL;
+}
+
+/* The pid of the last "Worker N started (pid P)" line of worker @number. */
+static GPid
+last_worker_pid (const char *log, guint number)
+{
+  g_autofree char *needle = g_strdup_printf ("Worker %u started (pid ", number);
+  const char *found = NULL;
+
+  for (const char *at = strstr (log, needle); at != NULL; at = strstr (at + 1, needle))
+    found = at;
+  g_assert_nonnull (found);
+  return (GPid) g_ascii_strtoll (found + strlen (needle), NULL, 10);
+}
+
+/* Echoes through one new connection, and returns the pid of the braidd
+ * process that logged it ("braidd[PID] ... connection from 127.0.0.1:N"). */
+static GPid
+echo_once (const char *log, guint16 port)
+{
+  g_autoptr (GSocketConnection) connection = connect_to (port);
+  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *needle = g_strdup_printf ("connection from 127.0.0.1:%u\n",
+                                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  g_autofree char *contents = NULL;
+  const char *line;
+
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            "ping", 4, NULL, NULL, &error));
+  read_exactly (connection, "ping");
+  contents = wait_for_log (log, needle);
+  line = strstr (contents, needle);
+  while (line > contents && line[-1] != '\n')
+    line--;
+  line = strstr (line, "braidd[");
+  g_assert_nonnull (line);
+  return (GPid) g_ascii_strtoll (line + strlen ("braidd["), NULL, 10);
+}
+
+static void
+test_workers_share_the_port_and_are_restarted (void)
+{
+  g_autofree char *pidfile = tmp_path ("workers.pid");
+  g_autofree char *log = tmp_path ("workers.log");
+  g_autoptr (GSubprocess) process = NULL;
+  g_autofree char *contents = NULL, *killed = NULL, *parent_pid = NULL;
+  GPid workers[2], replaced, served;
+  gboolean served_by[2] = { FALSE, FALSE };
+  guint16 port;
+
+  g_test_summary ("braidd --workers 2: both workers accept on the one port; a worker killed "
+                  "with SIGKILL is restarted (a new pid, logged) and the port still serves; "
+                  "SIGTERM to the parent stops every worker, exit 0, the pidfile gone");
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+  process = spawn ("--workers", "2", "--pidfile", pidfile, "--logfile", log, "echo", "--port", "0", NULL);
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  contents = wait_for_log_count (log, "Service 'echo' listening on 127.0.0.1 port ", 2);
+  port = logged_port (contents, "echo");
+  workers[0] = last_worker_pid (contents, 1);
+  workers[1] = last_worker_pid (contents, 2);
+  parent_pid = g_strdup_printf ("%s\n", g_subprocess_get_identifier (process));
+  {
+    g_autofree char *pid_text = NULL;
+
+    g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+    g_assert_cmpstr (pid_text, ==, parent_pid);
+  }
+
+  /* The kernel picks a worker by hashing each connection: a few
+   * connections reach both. */
+  for (guint i = 0; i < 200 && !(served_by[0] && served_by[1]); i++)
+    {
+      served = echo_once (log, port);
+      g_assert_true (served == workers[0] || served == workers[1]);
+      served_by[served == workers[1]] = TRUE;
+    }
+  g_assert_true (served_by[0] && served_by[1]);
+
+  g_assert_cmpint (kill (workers[0], SIGKILL), ==, 0);
+  killed = g_strdup_printf ("Worker 1 (pid %d) was killed by signal 9", (int) workers[0]);
+  g_free (contents);
+  contents = wait_for_log_count (log, "Service 'echo' listening on 127.0.0.1 port ", 3);
+  g_assert_nonnull (strstr (contents, killed));
+  g_assert_cmpuint (count (contents, "Worker 1 started (pid "), ==, 2);
+  replaced = last_worker_pid (contents, 1);
+  g_assert_cmpint (replaced, !=, workers[0]);
+  served = 0;
+  for (guint i = 0; i < 200 && served != replaced; i++)
+    {
+      served = echo_once (log, port);
+      g_assert_true (served == replaced || served == workers[1]);
+    }
+  g_assert_cmpint (served, ==, replaced);
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  /* The parent reaped its workers: none is left, not even as a zombie. */
+  g_assert_cmpint (kill (replaced, 0), ==, -1);
+  g_assert_cmpint (kill (workers[1], 0), ==, -1);
+  g_free (contents);
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  g_assert_true (g_pattern_match_simple ("*Received a termination signal: stopping 2 worker(s)\n*", contents));
+  g_assert_cmpuint (count (contents, "exited with status 0\n"), ==, 2);
+  g_unlink (log);
+}
+
+static void
+test_workers_in_the_background (void)
+{
+  g_autofree char *pidfile = tmp_path ("workers-daemon.pid");
+  g_autofree char *log = tmp_path ("workers-daemon.log");
+  g_autofree char *out = NULL, *err = NULL, *contents = NULL, *pid_text = NULL;
+  GPid workers[2];
+  gint64 deadline;
+  guint64 pid;
+
+  g_test_summary ("braidd --daemon --workers 2: the command returns at once, the parent and "
+                  "its workers log to the log file, and SIGTERM to the parent (from the "
+                  "pidfile) stops them all");
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "--daemon", "--workers", "2", "--pidfile", pidfile,
+                               "--logfile", log, "echo", "--port", "0", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_file_get_contents (pidfile, &pid_text, NULL, NULL));
+  g_assert_true (g_ascii_string_to_unsigned (g_strstrip (pid_text), 10, 1, G_MAXINT, &pid, NULL));
+  contents = wait_for_log_count (log, "Service 'echo' listening on 127.0.0.1 port ", 2);
+  workers[0] = last_worker_pid (contents, 1);
+  workers[1] = last_worker_pid (contents, 2);
+  /* Each worker runs (and stops in order on SIGTERM) once it logged
+   * "started (pid W)", as the parent did "Worker N started (pid W)". */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *started = g_strdup_printf ("started (pid %d)\n", (int) workers[i]);
+
+      g_free (wait_for_log_count (log, started, 2));
+    }
+  {
+    g_autoptr (GSocketConnection) connection = connect_to (logged_port (contents, "echo"));
+  }
+
+  g_assert_cmpint (kill ((pid_t) pid, SIGTERM), ==, 0);
+  deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
+  while (g_file_test (pidfile, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  g_free (contents);
+  contents = wait_for_log_count (log, "exited with status 0\n", 2);
+  g_assert_cmpint (kill (workers[0], 0), ==, -1);
+  g_assert_cmpint (kill (workers[1], 0), ==, -1);
+  g_unlink (log);
+}
+
+static void
+test_workers_that_keep_dying_make_the_parent_give_up (void)
+{
+  g_autofree char *log = tmp_path ("give-up.log");
+  g_autofree char *pidfile = tmp_path ("give-up.pid");
+  g_autoptr (GSubprocess) process = NULL;
+  g_autofree char *contents = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gdouble delays[] = { 0.25, 0.5, 1, 2 };
+
+  g_test_summary ("A worker that dies within 2 s of its start is restarted after a delay that "
+                  "doubles (0.25 s, 0.5 s, 1 s, 2 s); the fifth such death in a row makes the "
+                  "parent give up: exit 1, with a line saying so, and the pidfile gone");
+  process = spawn ("--workers", "1", "--pidfile", pidfile, "--logfile", log, "echo", "--port", "0", NULL);
+  for (guint i = 1; i <= BRAIDD_FAST_FAILURE_LIMIT; i++)
+    {
+      contents = wait_for_log_count (log, "Worker 1 started (pid ", i);
+      g_assert_cmpint (kill (last_worker_pid (contents, 1), SIGKILL), ==, 0);
+      g_clear_pointer (&contents, g_free);
+    }
+  g_assert_cmpint (wait_exit (process), ==, 1);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC, >=, 3.75);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (log, &contents, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      g_autofree char *needle = g_strdup_printf ("; restarting it in %g s\n", delays[i]);
+
+      g_assert_nonnull (strstr (contents, needle));
+    }
+  g_assert_true (g_pattern_match_simple ("*Worker 1 (pid *) was killed by signal 9 (*), 5 times in a row "
+                                         "within 2 s of starting: giving up\n*braidd stopped\n", contents));
+  g_unlink (log);
+}
+
+static void
+test_workers_bad_input (void)
+{
+  g_autofree char *pidfile = tmp_path ("workers-bad.pid");
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autofree char *port = NULL, *in_use = NULL;
+  struct {
+    const char *args[6];
+    int status;
+    const char *stderr_pattern;
+  } cases[] = {
+    { { "--workers", "0", "echo", NULL }, 2, "braidd: --workers: '0' is not a number of workers (1-1024)\n" },
+    { { "--workers", "two", "echo", NULL }, 2, "braidd: --workers: 'two' is not a number of workers (1-1024)\n" },
+    { { "--workers", "2", "echo", "--endpoint", "unix:/tmp/braidd-never.sock", NULL }, 2,
+      "braidd: service 'echo': --workers: endpoint 'unix:/tmp/braidd-never.sock' cannot be shared "
+      "between worker processes (only tcp: and tcp6: can)\n" },
+    { { "--workers", "2", "echo", "--port", NULL, NULL }, 1,
+      "braidd: service 'echo': Error binding to address 127.0.0.1:*: Address already in use\n" },
+  };
+
+  g_test_summary ("--workers 0, --workers with a non-number, a UNIX endpoint with --workers, "
+                  "and a port in use: one line, a non-zero exit, no pidfile, no worker started");
+  g_assert_true (g_socket_bind (socket, any_port, FALSE, NULL));
+  g_assert_true (g_socket_listen (socket, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  cases[3].args[4] = port;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = run_braidd (NULL, &out, &err, "--pidfile", pidfile,
+                               cases[i].args[0], cases[i].args[1], cases[i].args[2],
+                               cases[i].args[3], cases[i].args[4], NULL);
+
+      g_test_message ("case %u: %s", i, err);
+      g_assert_cmpint (status, ==, cases[i].status);
+      assert_one_line (err, cases[i].stderr_pattern);
+      g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* --- systemd socket activation -------------------------------------------- */
+
+static void
+test_systemd_endpoint_serves_the_inherited_socket (void)
+{
+  g_autofree char *log = tmp_path ("systemd.log");
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  guint16 port;
+  /* LISTEN_PID must be braidd's own pid: sh sets it to its $$, then
+   * becomes braidd (exec keeps the pid), as systemd does. */
+  const char *argv[] = { "/bin/sh", "-c", "LISTEN_PID=$$ exec \"$0\" \"$@\"", braidd,
+                         "--logfile", log, "echo", "--endpoint", "systemd:domain=INET:index=0",
+                         "--banner", "activated", NULL };
+
+  g_test_summary ("systemd:domain=INET:index=0 serves the listening socket passed as fd 3 "
+                  "with LISTEN_FDS=1 and LISTEN_PID set to braidd's pid (as systemd passes it)");
+  g_assert_true (g_socket_bind (socket, any_port, FALSE, NULL));
+  g_assert_true (g_socket_listen (socket, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_subprocess_launcher_take_fd (launcher, dup (g_socket_get_fd (socket)), 3);
+  g_subprocess_launcher_setenv (launcher, "LISTEN_FDS", "1", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  contents = wait_for_log (log, "started");
+  g_assert_cmpuint (logged_port (contents, "echo"), ==, port);
+
+  connection = connect_to (port);
+  read_exactly (connection, "activated\r\n");
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            "ping", 4, NULL, NULL, &error));
+  read_exactly (connection, "ping");
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_unlink (log);
+}
+
+/* Without LISTEN_FDS, or with something else than a listening socket as
+ * fd 3, systemd: fails with one line. */
+static void
+test_systemd_endpoint_without_a_socket (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_unsetenv ("LISTEN_FDS");
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "echo", "--endpoint", "systemd:domain=INET:index=0", NULL), ==, 1);
+  assert_one_line (err, "braidd: service 'echo': systemd: no sockets were passed to this process *\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -577,6 +910,12 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/syslog", test_syslog_routes_the_log_away_from_stderr);
   g_test_add_func ("/braidd/tls-endpoint", test_tls_endpoint);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);
+  g_test_add_func ("/braidd/workers", test_workers_share_the_port_and_are_restarted);
+  g_test_add_func ("/braidd/workers-daemon", test_workers_in_the_background);
+  g_test_add_func ("/braidd/workers-give-up", test_workers_that_keep_dying_make_the_parent_give_up);
+  g_test_add_func ("/braidd/workers-bad-input", test_workers_bad_input);
+  g_test_add_func ("/braidd/systemd", test_systemd_endpoint_serves_the_inherited_socket);
+  g_test_add_func ("/braidd/systemd-without-socket", test_systemd_endpoint_without_a_socket);
 
   status = g_test_run ();
   g_rmdir (tmpdir);

@@ -87,6 +87,8 @@ test_bad_server_strings_name_the_field (void)
   assert_server_error ("tcp:80\\", "endpoint: 'tcp:80\\\\' ends with a backslash that escapes nothing");
   assert_server_error ("unix:/s:mode=999", "mode: '999' is not an octal file mode (such as 0660)");
   assert_server_error ("unix:/s:lockfile=yes", "lockfile: 'yes' is not 0 or 1");
+  assert_server_error ("tcp:80:reuseport=yes", "reuseport: 'yes' is not 0 or 1");
+  assert_server_error ("unix:/s:reuseport=1", "unix: unknown option 'reuseport'");
   assert_server_error ("unix:", "address: the path is empty");
   assert_server_error ("unix", "address: missing (unix:PATH)");
   assert_server_error ("systemd:domain=IPX:index=0", "domain: 'IPX' is not INET, INET6 or UNIX");
@@ -244,11 +246,101 @@ test_systemd_checks_the_environment (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "index: 1 is past the 1 socket(s) systemd passed");
   g_clear_error (&error);
-  g_assert_null (listen_on (reactor, "systemd:domain=UNIX:index=0", factory, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_unsetenv ("LISTEN_PID");
   g_unsetenv ("LISTEN_FDS");
   g_assert_cmpuint (braid_memory_reactor_get_tcp_servers (reactor)->len, ==, 0);
+  g_assert_cmpuint (braid_memory_reactor_get_adopted_ports (reactor)->len, ==, 0);
+}
+
+static void
+test_systemd_adopts_the_passed_socket (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  BraidAdoptedPortRecord *record;
+  BraidListeningPort *port;
+  GSocketAddress *host;
+
+  g_test_summary ("systemd:domain=D:index=N adopts file descriptor 3 + N, of domain D, "
+                  "through the reactor: on the memory reactor, with no socket");
+  g_setenv ("LISTEN_PID", pid, TRUE);
+  g_setenv ("LISTEN_FDS", "2", TRUE);
+  port = listen_on (reactor, "systemd:domain=INET6:index=1", factory, &error);
+  g_assert_no_error (error);
+  record = g_ptr_array_index (braid_memory_reactor_get_adopted_ports (reactor), 0);
+  g_assert_cmpint (record->fd, ==, 4);
+  g_assert_cmpint (record->family, ==, G_SOCKET_FAMILY_IPV6);
+  g_assert_true (record->factory == factory);
+  g_assert_true (record->listening_port == port);
+  g_assert_cmpuint (braid_factory_get_num_users (factory), ==, 1);
+  host = braid_listening_port_get_host (port);
+  g_assert_cmpint (g_socket_address_get_family (host), ==, G_SOCKET_FAMILY_IPV6);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (host)), ==, 0);
+
+  port = listen_on (reactor, "systemd:domain=UNIX:index=0", factory, &error);
+  g_assert_no_error (error);
+  record = g_ptr_array_index (braid_memory_reactor_get_adopted_ports (reactor), 1);
+  g_assert_cmpint (record->fd, ==, 3);
+  g_assert_cmpint (record->family, ==, G_SOCKET_FAMILY_UNIX);
+  g_assert_true (G_IS_UNIX_SOCKET_ADDRESS (braid_listening_port_get_host (port)));
+  braid_listening_port_stop_listening (port);
+  g_assert_false (braid_fake_listening_port_get_listening (BRAID_FAKE_LISTENING_PORT (port)));
+
+  {
+    g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "no");
+
+    braid_memory_reactor_set_listen_error (reactor, refused);
+    g_assert_null (listen_on (reactor, "systemd:domain=INET:index=0", factory, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+    g_assert_cmpstr (error->message, ==, "systemd: socket 0: no");
+    braid_memory_reactor_set_listen_error (reactor, NULL);
+  }
+  g_unsetenv ("LISTEN_PID");
+  g_unsetenv ("LISTEN_FDS");
+}
+
+static void
+test_memory_reactor_adopts_only_socket_families (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("The memory reactor, like the real one, refuses to adopt a socket "
+                  "of a family that cannot listen for streams");
+  g_assert_null (braid_reactor_adopt_stream_port (BRAID_REACTOR (reactor), 3, G_SOCKET_FAMILY_INVALID,
+                                                  factory, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (braid_memory_reactor_get_adopted_ports (reactor)->len, ==, 0);
+  g_assert_cmpuint (braid_factory_get_num_users (factory), ==, 0);
+}
+
+static void
+test_tcp_reuseport_shares_the_port (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidFactory) factory = braid_factory_new (BRAID_TYPE_PROTOCOL);
+  g_autoptr (GError) error = NULL;
+  BraidTcpServerRecord *record;
+
+  g_test_summary ("tcp:PORT:reuseport=1 listens with SO_REUSEPORT: two such ports share "
+                  "the port number; one without it is refused, as the kernel refuses it");
+  g_assert_nonnull (listen_on (reactor, "tcp:8000:interface=127.0.0.1:reuseport=1", factory, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (listen_on (reactor, "tcp:8000:interface=127.0.0.1:reuseport=1", factory, &error));
+  g_assert_no_error (error);
+  record = braid_memory_reactor_get_tcp_server (reactor, 1);
+  g_assert_true (record->reuse_port);
+  g_assert_cmpuint (record->port, ==, 8000);
+  g_assert_null (listen_on (reactor, "tcp:8000:interface=127.0.0.1", factory, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_nonnull (listen_on (reactor, "tcp:8001:interface=127.0.0.1:reuseport=0", factory, &error));
+  g_assert_false (braid_memory_reactor_get_tcp_server (reactor, 2)->reuse_port);
+  g_assert_null (listen_on (reactor, "tcp:8001:interface=127.0.0.1:reuseport=1", factory, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
 }
 
 static BraidConnector *
@@ -508,6 +600,9 @@ main (int argc, char **argv)
   braid_test_add_func ("/endpoint/unix-server", test_unix_server_mode_and_lockfile);
   braid_test_add_func ("/endpoint/unix-mode-failure", test_unix_server_mode_failure_stops_listening);
   braid_test_add_func ("/endpoint/systemd", test_systemd_checks_the_environment);
+  braid_test_add_func ("/endpoint/systemd-adopts", test_systemd_adopts_the_passed_socket);
+  braid_test_add_func ("/endpoint/memory-reactor-adopt-families", test_memory_reactor_adopts_only_socket_families);
+  braid_test_add_func ("/endpoint/tcp-reuseport", test_tcp_reuseport_shares_the_port);
   braid_test_add_func ("/endpoint/clients", test_clients_connect_through_the_reactor);
   braid_test_add_func ("/endpoint/registered-type", test_registered_type_is_parsed_by_its_parser);
 

@@ -145,6 +145,16 @@ test_reactor_without_unix_sockets (void)
   g_assert_null (braid_reactor_listen_unix (BRAID_REACTOR (reactor), "/tmp/x.sock", factory, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_cmpstr (error->message, ==, "TcpOnlyReactor cannot listen on UNIX sockets");
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_tcp_reuse_port (BRAID_REACTOR (reactor), 8000, factory,
+                                                      BRAID_DEFAULT_BACKLOG, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_cmpstr (error->message, ==, "TcpOnlyReactor cannot share a TCP port (SO_REUSEPORT)");
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_adopt_stream_port (BRAID_REACTOR (reactor), 3, G_SOCKET_FAMILY_IPV4,
+                                                  factory, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_cmpstr (error->message, ==, "TcpOnlyReactor cannot adopt a listening socket");
 
   g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*connect_unix != NULL*");
   connector = braid_reactor_connect_unix (BRAID_REACTOR (reactor), "/tmp/x.sock", client_factory, 1);

@@ -481,6 +481,176 @@ test_accept_under_emfile (void)
   g_test_trap_assert_passed ();
 }
 
+static void
+test_adopt_stream_port (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *listening;
+  guint16 port = 0;
+  int fd = raw_listen (&port);
+  int client;
+
+  g_test_summary ("A socket that already listens is adopted (Twisted's adoptStreamPort): "
+                  "the port accepts on it and names its address; the caller's descriptor "
+                  "stays open after the port stops");
+  test_env_init (&env);
+  listening = braid_reactor_adopt_stream_port (env.reactor, fd, G_SOCKET_FAMILY_IPV4,
+                                               BRAID_FACTORY (server), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 1);
+  g_assert_cmpuint (g_inet_socket_address_get_port (
+                      G_INET_SOCKET_ADDRESS (braid_listening_port_get_host (listening))), ==, port);
+  client = raw_connect (port);
+  WAIT_FOR (&env, server->protocols->len == 1);
+  g_assert_cmpuint (rec_factory_state (server, 0)->made, ==, 1);
+  braid_listening_port_stop_listening (listening);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  g_assert_cmpint (fcntl (fd, F_GETFD), >=, 0);
+  close (client);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static void
+test_adopt_refuses_what_does_not_listen (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  guint16 port = 0;
+  int listener = raw_listen (&port);
+  int unbound = socket (AF_INET, SOCK_STREAM, 0);
+  int pipe_fds[2];
+
+  g_test_summary ("Adopting a socket that does not listen, a pipe, a closed descriptor or a "
+                  "socket of another family fails with an error naming the descriptor, "
+                  "and starts no factory");
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  test_env_init (&env);
+  g_assert_null (braid_reactor_adopt_stream_port (env.reactor, unbound, G_SOCKET_FAMILY_IPV4,
+                                                  BRAID_FACTORY (server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_str_has_suffix (error->message, "the socket is not listening"));
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_adopt_stream_port (env.reactor, pipe_fds[0], G_SOCKET_FAMILY_IPV4,
+                                                  BRAID_FACTORY (server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  close (pipe_fds[0]);
+  g_assert_null (braid_reactor_adopt_stream_port (env.reactor, pipe_fds[0], G_SOCKET_FAMILY_IPV4,
+                                                  BRAID_FACTORY (server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_adopt_stream_port (env.reactor, listener, G_SOCKET_FAMILY_UNIX,
+                                                  BRAID_FACTORY (server), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_true (g_str_has_suffix (error->message, "not of the family asked for"));
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  /* The duplicate went with the failed GSocket: the original still listens. */
+  g_assert_cmpint (fcntl (listener, F_GETFD), >=, 0);
+  close (pipe_fds[1]);
+  close (unbound);
+  close (listener);
+  test_env_clear (&env);
+}
+
+static void
+test_reuse_port_shares_a_port (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) first = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (RecFactory) second = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *a, *b;
+  guint16 port;
+  int clients[64];
+
+  g_test_summary ("Two ports listen on one TCP port with SO_REUSEPORT and the kernel spreads "
+                  "connections between them; a port without it is refused the address");
+  test_env_init (&env);
+  a = braid_reactor_listen_tcp_reuse_port (env.reactor, 0, BRAID_FACTORY (first),
+                                           BRAID_DEFAULT_BACKLOG, "127.0.0.1", &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (braid_listening_port_get_host (a)));
+  b = braid_reactor_listen_tcp_reuse_port (env.reactor, port, BRAID_FACTORY (second),
+                                           BRAID_DEFAULT_BACKLOG, "127.0.0.1", &error);
+  g_assert_no_error (error);
+  g_assert_null (braid_reactor_listen_tcp (env.reactor, port, BRAID_FACTORY (second),
+                                           "127.0.0.1", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  /* The kernel hashes each connection's addresses and ports: 64
+   * connections all landing on one socket has odds of 2^-63. */
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    clients[i] = raw_connect (port);
+  WAIT_FOR (&env, first->protocols->len + second->protocols->len == G_N_ELEMENTS (clients));
+  g_assert_cmpuint (first->protocols->len, >, 0);
+  g_assert_cmpuint (second->protocols->len, >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    close (clients[i]);
+  braid_listening_port_stop_listening (a);
+  braid_listening_port_stop_listening (b);
+  test_env_clear (&env);
+}
+
+static void
+test_reuse_port_refused_beside_a_plain_port (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  guint16 port = 0;
+  int plain = raw_listen (&port);
+  g_autofree char *expected = g_strdup_printf ("Error binding to address 127.0.0.1:%u: "
+                                               "Address already in use", port);
+
+  g_test_summary ("A port with SO_REUSEPORT cannot share an address with a socket that "
+                  "listens without it: the error names the address, no factory starts");
+  test_env_init (&env);
+  g_assert_null (braid_reactor_listen_tcp_reuse_port (env.reactor, port, BRAID_FACTORY (server),
+                                                      BRAID_DEFAULT_BACKLOG, "127.0.0.1", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  close (plain);
+  test_env_clear (&env);
+}
+
+static void
+test_adopt_without_descriptors_left (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  g_autoptr (GError) error = NULL;
+  struct rlimit saved, none;
+  guint16 port = 0;
+  int fd;
+
+  g_test_summary ("Adopting a socket when no descriptor is left for its duplicate fails "
+                  "with an error naming the descriptor, and starts no factory");
+  if (RUNNING_ON_VALGRIND)
+    {
+      g_test_skip ("valgrind keeps descriptors of its own above the limit");
+      return;
+    }
+  test_env_init (&env);
+  fd = raw_listen (&port);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  none = saved;
+  none.rlim_cur = 3;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &none), ==, 0);
+  g_assert_null (braid_reactor_adopt_stream_port (env.reactor, fd, G_SOCKET_FAMILY_IPV4,
+                                                  BRAID_FACTORY (server), &error));
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  g_assert_nonnull (error);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot adopt file descriptor "));
+  g_assert_cmpuint (braid_factory_get_num_users (BRAID_FACTORY (server)), ==, 0);
+  close (fd);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -496,6 +666,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/socket-port/tcp/listen-errors", test_listen_errors);
   braid_test_add_func ("/socket-port/tcp/accept-under-emfile", test_accept_under_emfile);
   braid_test_add_func ("/socket-port/unix/exchange-and-cleanup", test_unix_sockets);
+  braid_test_add_func ("/socket-port/adopt/accepts", test_adopt_stream_port);
+  braid_test_add_func ("/socket-port/adopt/refuses-what-does-not-listen", test_adopt_refuses_what_does_not_listen);
+  braid_test_add_func ("/socket-port/tcp/reuse-port-shares-a-port", test_reuse_port_shares_a_port);
+  braid_test_add_func ("/socket-port/tcp/reuse-port-beside-a-plain-port", test_reuse_port_refused_beside_a_plain_port);
+  braid_test_add_func ("/socket-port/adopt/no-descriptor-left", test_adopt_without_descriptors_left);
 
   return g_test_run ();
 }

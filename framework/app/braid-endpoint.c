@@ -358,6 +358,7 @@ typedef struct
   char *path;             /* UNIX */
   int mode;               /* UNIX: the socket file's mode, -1 to leave it */
   gboolean lockfile;      /* UNIX */
+  gboolean reuse_port;    /* TCP: SO_REUSEPORT */
   GSocketFamily domain;   /* systemd: INET, INET6 or UNIX */
   guint index;            /* systemd */
 } BraidServerEndpointPrivate;
@@ -374,6 +375,7 @@ typedef struct
  * | `tcp:8000` | TCP port 8000, every IPv4 address |
  * | `tcp:8000:interface=127.0.0.1:backlog=100` | port 8000 of 127.0.0.1, with a backlog of 100 |
  * | `tcp:0` | a port the system chooses |
+ * | `tcp:8000:reuseport=1` | TCP port 8000, shared with other processes that listen on it with `reuseport=1` too (`SO_REUSEPORT`: the kernel spreads the connections between them; `braidd --workers` uses it) |
  * | `tcp6:8000:interface=\:\:1` | TCP port 8000 of `::1` (every IPv6 address without `interface`) |
  * | `unix:/run/app.sock:mode=0660` | a UNIX socket, chmod 0660 once bound |
  * | `unix:/run/app.sock:lockfile=1` | the same, guarded by `/run/app.sock.lock` (a lock naming a live process refuses the address; a stale one is replaced with its socket file; the lock goes when the port stops listening) |
@@ -394,12 +396,22 @@ typedef struct
  * [func@Braid.ServerEndpoint.register_type], the hook for other types
  * (docs/tls.md).
  *
- * `systemd:` checks `LISTEN_PID` and `LISTEN_FDS` but cannot listen yet:
- * the reactor interface has no way to adopt a socket that is already
- * listening (Twisted's `adoptStreamPort`), so listening fails with
- * %G_IO_ERROR_NOT_SUPPORTED.
+ * `systemd:domain=D:index=N` listens on file descriptor 3 + N when
+ * `LISTEN_PID` is this process and `LISTEN_FDS` is more than N (as
+ * `sd_listen_fds()` reads them), through
+ * [method@Braid.Reactor.adopt_stream_port]: the port accepts on a
+ * duplicate of the descriptor, which stays open, so the service can stop
+ * and listen again. (Twisted's `systemd:` endpoint closes the inherited
+ * descriptor once adopted; it also leaves the environment alone, as Braid
+ * does.) A descriptor that is not a listening socket of domain D is an
+ * error that names it.
+ *
+ * `reuseport=1` is Braid's own: Twisted's `tcp:` has no such option.
  */
 G_DEFINE_TYPE_WITH_PRIVATE (BraidServerEndpoint, braid_server_endpoint, G_TYPE_OBJECT)
+
+/* The first file descriptor systemd passes (sd_listen_fds(3)). */
+#define SD_LISTEN_FDS_START 3
 
 static GHashTable *server_parsers;   /* type -> BraidServerEndpointParser */
 static GHashTable *client_parsers;   /* type -> BraidClientEndpointParser */
@@ -451,6 +463,26 @@ read_backlog (Reader *reader, int *backlog, GError **error)
   return TRUE;
 }
 
+/* A `0` or `1` option: @flag is left alone when the option is absent. */
+static gboolean
+read_flag (Reader *reader, const char *name, gboolean *flag, GError **error)
+{
+  const char *text = reader_take (reader, name, FALSE, error);
+
+  if (text == NULL)
+    return TRUE;
+  if (g_strcmp0 (text, "0") != 0 && g_strcmp0 (text, "1") != 0)
+    {
+      g_autofree char *quoted = quote (text);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "%s: %s is not 0 or 1", name, quoted);
+      return FALSE;
+    }
+  *flag = text[0] == '1';
+  return TRUE;
+}
+
 static gboolean
 parse_server_tcp (BraidServerEndpointPrivate *priv, Reader *reader, gboolean ipv6, GError **error)
 {
@@ -469,13 +501,15 @@ parse_server_tcp (BraidServerEndpointPrivate *priv, Reader *reader, gboolean ipv
     return FALSE;
   priv->interface = g_strdup (interface != NULL ? interface : ipv6 ? "::" : "0.0.0.0");
   priv->kind = SERVER_TCP;
+  if (!read_flag (reader, "reuseport", &priv->reuse_port, error))
+    return FALSE;
   return read_backlog (reader, &priv->backlog, error);
 }
 
 static gboolean
 parse_server_unix (BraidServerEndpointPrivate *priv, Reader *reader, GError **error)
 {
-  const char *path, *mode, *lockfile;
+  const char *path, *mode;
   guint64 value;
 
   path = reader_require (reader, "address", TRUE, "unix:PATH", error);
@@ -500,19 +534,8 @@ parse_server_unix (BraidServerEndpointPrivate *priv, Reader *reader, GError **er
         }
       priv->mode = (int) value;
     }
-  lockfile = reader_take (reader, "lockfile", FALSE, error);
-  if (lockfile != NULL)
-    {
-      g_autofree char *quoted = quote (lockfile);
-
-      if (g_strcmp0 (lockfile, "0") != 0 && g_strcmp0 (lockfile, "1") != 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "lockfile: %s is not 0 or 1", quoted);
-          return FALSE;
-        }
-      priv->lockfile = lockfile[0] == '1';
-    }
+  if (!read_flag (reader, "lockfile", &priv->lockfile, error))
+    return FALSE;
   priv->kind = SERVER_UNIX;
   return read_backlog (reader, &priv->backlog, error);
 }
@@ -879,6 +902,9 @@ listen_builtin (BraidServerEndpoint *self, BraidReactor *reactor,
   switch (priv->kind)
     {
     case SERVER_TCP:
+      if (priv->reuse_port)
+        return braid_reactor_listen_tcp_reuse_port (reactor, priv->port, factory, priv->backlog,
+                                                    priv->interface, error);
       return braid_reactor_listen_tcp_full (reactor, priv->port, factory, priv->backlog,
                                             priv->interface, error);
     case SERVER_UNIX:
@@ -928,9 +954,11 @@ listen_builtin (BraidServerEndpoint *self, BraidReactor *reactor,
                          priv->index, n_fds);
             return NULL;
           }
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                     "systemd: this reactor cannot adopt an inherited listening socket yet");
-        return NULL;
+        port = braid_reactor_adopt_stream_port (reactor, SD_LISTEN_FDS_START + (int) priv->index,
+                                                priv->domain, factory, error);
+        if (port == NULL)
+          g_prefix_error (error, "systemd: socket %u: ", priv->index);
+        return port;
       }
     case SERVER_OTHER:
     default:

@@ -180,6 +180,96 @@ braid_reactor_listen_tcp_full (BraidReactor  *self,
 }
 
 /**
+ * braid_reactor_listen_tcp_reuse_port:
+ * @self: a reactor
+ * @port: the TCP port, or 0 to let the system choose
+ * @factory: builds a protocol for each accepted connection
+ * @backlog: how many connections may wait to be accepted
+ * @interface: (nullable): the address to listen on; %NULL for all
+ * @error: return location for a #GError
+ *
+ * Listens for TCP connections as [method@Braid.Reactor.listen_tcp_full]
+ * does, with `SO_REUSEPORT` set on the socket before it is bound: other
+ * sockets that set it too (in other processes of the same user) may listen
+ * on the same port, and the kernel spreads the new connections between
+ * them. This is how `braidd --workers N` shares a port between N
+ * processes. Twisted's `listenTCP` has no such option (Twisted programs
+ * set the option on a socket of their own and adopt it with
+ * [method@Braid.Reactor.adopt_stream_port]).
+ *
+ * Returns: (transfer none) (nullable): the listening port, owned by the
+ *   reactor; %NULL with @error set if the port could not be opened, or
+ *   with %G_IO_ERROR_NOT_SUPPORTED if @self cannot set the option
+ */
+BraidListeningPort *
+braid_reactor_listen_tcp_reuse_port (BraidReactor  *self,
+                                     guint16        port,
+                                     BraidFactory  *factory,
+                                     int            backlog,
+                                     const char    *interface,
+                                     GError       **error)
+{
+  BraidReactorInterface *iface;
+
+  g_return_val_if_fail (BRAID_IS_REACTOR (self), NULL);
+  g_return_val_if_fail (BRAID_IS_FACTORY (factory), NULL);
+  g_return_val_if_fail (backlog > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = BRAID_REACTOR_GET_IFACE (self);
+  if (iface->listen_tcp_reuse_port == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "%s cannot share a TCP port (SO_REUSEPORT)", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  return iface->listen_tcp_reuse_port (self, port, factory, backlog, interface, error);
+}
+
+/**
+ * braid_reactor_adopt_stream_port:
+ * @self: a reactor
+ * @fd: a stream socket, already bound and listening
+ * @family: the socket's family: %G_SOCKET_FAMILY_IPV4,
+ *   %G_SOCKET_FAMILY_IPV6 or %G_SOCKET_FAMILY_UNIX
+ * @factory: builds a protocol for each accepted connection
+ * @error: return location for a #GError
+ *
+ * Accepts connections on a socket that already listens, such as one that
+ * systemd passed (socket activation): Twisted's `adoptStreamPort`. As in
+ * Twisted, @fd stays the caller's, who may close it at once: the port
+ * listens on a duplicate, closed when it stops listening. The port never
+ * unlinks a UNIX socket's file (its owner, who made it, does).
+ *
+ * Returns: (transfer none) (nullable): the listening port, owned by the
+ *   reactor; %NULL with @error set if @fd is not a listening socket of
+ *   @family, or with %G_IO_ERROR_NOT_SUPPORTED if @self cannot adopt sockets
+ */
+BraidListeningPort *
+braid_reactor_adopt_stream_port (BraidReactor   *self,
+                                 int             fd,
+                                 GSocketFamily   family,
+                                 BraidFactory   *factory,
+                                 GError        **error)
+{
+  BraidReactorInterface *iface;
+
+  g_return_val_if_fail (BRAID_IS_REACTOR (self), NULL);
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (BRAID_IS_FACTORY (factory), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = BRAID_REACTOR_GET_IFACE (self);
+  if (iface->adopt_stream_port == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "%s cannot adopt a listening socket", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  return iface->adopt_stream_port (self, fd, family, factory, error);
+}
+
+/**
  * braid_reactor_connect_tcp:
  * @self: a reactor
  * @host: a host name or address

@@ -51,6 +51,10 @@ typedef enum {
  * @add_system_event_trigger: run a function around `startup` or `shutdown`
  * @remove_system_event_trigger: remove such a function
  * @call_from_thread: run a function in the reactor's thread, from any thread
+ * @listen_tcp_reuse_port: listen for TCP connections with `SO_REUSEPORT`;
+ *   %NULL when the reactor cannot
+ * @adopt_stream_port: accept on a socket that already listens; %NULL when
+ *   the reactor cannot
  *
  * The virtual methods of [iface@Braid.Reactor]. A reactor is also a
  * [iface@Braid.Clock].
@@ -99,9 +103,20 @@ struct _BraidReactorInterface
                                                       BraidCallFunc       func,
                                                       gpointer            user_data,
                                                       GDestroyNotify      destroy);
+  BraidListeningPort *(*listen_tcp_reuse_port)       (BraidReactor       *self,
+                                                      guint16             port,
+                                                      BraidFactory       *factory,
+                                                      int                 backlog,
+                                                      const char         *interface,
+                                                      GError            **error);
+  BraidListeningPort *(*adopt_stream_port)           (BraidReactor       *self,
+                                                      int                 fd,
+                                                      GSocketFamily       family,
+                                                      BraidFactory       *factory,
+                                                      GError            **error);
 
   /*< private >*/
-  gpointer padding[12];
+  gpointer padding[10];
 };
 
 void                braid_reactor_run                         (BraidReactor       *self);
@@ -121,6 +136,17 @@ BraidListeningPort *braid_reactor_listen_tcp_full             (BraidReactor     
                                                                BraidFactory       *factory,
                                                                int                 backlog,
                                                                const char         *interface,
+                                                               GError            **error);
+BraidListeningPort *braid_reactor_listen_tcp_reuse_port       (BraidReactor       *self,
+                                                               guint16             port,
+                                                               BraidFactory       *factory,
+                                                               int                 backlog,
+                                                               const char         *interface,
+                                                               GError            **error);
+BraidListeningPort *braid_reactor_adopt_stream_port           (BraidReactor       *self,
+                                                               int                 fd,
+                                                               GSocketFamily       family,
+                                                               BraidFactory       *factory,
                                                                GError            **error);
 BraidConnector     *braid_reactor_connect_tcp                 (BraidReactor       *self,
                                                                const char         *host,

@@ -67,12 +67,18 @@ BraidSocketPort *braid_socket_port_new_tcp  (BraidGLibReactor *reactor,
                                              BraidFactory     *factory,
                                              int               backlog,
                                              const char       *interface,
+                                             gboolean          reuse_port,
                                              GError          **error);
 BraidSocketPort *braid_socket_port_new_unix (BraidGLibReactor *reactor,
                                              const char       *path,
                                              BraidFactory     *factory,
                                              int               backlog,
                                              GError          **error);
+BraidSocketPort *braid_socket_port_new_adopted (BraidGLibReactor *reactor,
+                                                int               fd,
+                                                GSocketFamily     family,
+                                                BraidFactory     *factory,
+                                                GError          **error);
 
 /* braid-socket-connector.c */
 BraidSocketConnector *braid_socket_connector_new_tcp  (BraidGLibReactor   *reactor,

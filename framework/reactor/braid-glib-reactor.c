@@ -757,7 +757,42 @@ braid_glib_reactor_listen_tcp (BraidReactor  *reactor,
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
   BraidSocketPort *listening;
 
-  listening = braid_socket_port_new_tcp (self, port, factory, backlog, interface, error);
+  listening = braid_socket_port_new_tcp (self, port, factory, backlog, interface, FALSE, error);
+  if (listening == NULL)
+    return NULL;
+  g_ptr_array_add (self->ports, listening);
+  return BRAID_LISTENING_PORT (listening);
+}
+
+static BraidListeningPort *
+braid_glib_reactor_listen_tcp_reuse_port (BraidReactor  *reactor,
+                                          guint16        port,
+                                          BraidFactory  *factory,
+                                          int            backlog,
+                                          const char    *interface,
+                                          GError       **error)
+{
+  BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
+  BraidSocketPort *listening;
+
+  listening = braid_socket_port_new_tcp (self, port, factory, backlog, interface, TRUE, error);
+  if (listening == NULL)
+    return NULL;
+  g_ptr_array_add (self->ports, listening);
+  return BRAID_LISTENING_PORT (listening);
+}
+
+static BraidListeningPort *
+braid_glib_reactor_adopt_stream_port (BraidReactor   *reactor,
+                                      int             fd,
+                                      GSocketFamily   family,
+                                      BraidFactory   *factory,
+                                      GError        **error)
+{
+  BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
+  BraidSocketPort *listening;
+
+  listening = braid_socket_port_new_adopted (self, fd, family, factory, error);
   if (listening == NULL)
     return NULL;
   g_ptr_array_add (self->ports, listening);
@@ -825,6 +860,8 @@ braid_glib_reactor_reactor_init (BraidReactorInterface *iface)
   iface->add_system_event_trigger = braid_glib_reactor_add_system_event_trigger;
   iface->remove_system_event_trigger = braid_glib_reactor_remove_system_event_trigger;
   iface->call_from_thread = braid_glib_reactor_call_from_thread;
+  iface->listen_tcp_reuse_port = braid_glib_reactor_listen_tcp_reuse_port;
+  iface->adopt_stream_port = braid_glib_reactor_adopt_stream_port;
 }
 
 /* --- Life cycle ----------------------------------------------------------- */

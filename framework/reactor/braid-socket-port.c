@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 
 #include <gio/gunixsocketaddress.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "reactor/braid-glib-reactor-private.h"
@@ -269,25 +270,16 @@ braid_socket_port_init (BraidSocketPort *self)
 {
 }
 
-/* Binds @socket to @address, listens, and wraps it; takes @socket. */
+/* Wraps @socket, bound and listening, in a port that accepts on @reactor;
+ * takes @socket. */
 static BraidSocketPort *
-start_listening (BraidGLibReactor  *reactor,
-                 GSocket           *socket,
-                 GSocketAddress    *address,
-                 BraidFactory      *factory,
-                 int                backlog,
-                 GError           **error)
+wrap_listening (BraidGLibReactor  *reactor,
+                GSocket           *socket,
+                BraidFactory      *factory,
+                GError           **error)
 {
   g_autoptr (GSocket) owned = socket;
   g_autoptr (BraidSocketPort) self = NULL;
-
-  /* allow_reuse sets SO_REUSEADDR on TCP, so a restarted server can bind
-   * at once while old connections linger in TIME_WAIT. */
-  if (!g_socket_bind (socket, address, TRUE, error))
-    return NULL;
-  g_socket_set_listen_backlog (socket, backlog);
-  if (!g_socket_listen (socket, error))
-    return NULL;
 
   self = g_object_new (BRAID_TYPE_SOCKET_PORT, NULL);
   self->reactor = reactor;
@@ -304,14 +296,66 @@ start_listening (BraidGLibReactor  *reactor,
   return g_steal_pointer (&self);
 }
 
+/* Binds @socket to @address with SO_REUSEADDR and SO_REUSEPORT.
+ * g_socket_bind() cannot: it clears SO_REUSEPORT on stream sockets. */
+static gboolean
+bind_reusing_port (GSocket *socket, GSocketAddress *address, GError **error)
+{
+  struct sockaddr_storage native;
+  gssize len = g_socket_address_get_native_size (address);
+  int fd = g_socket_get_fd (socket);
+  int on = 1;
+
+  if (!g_socket_address_to_native (address, &native, sizeof native, error))
+    return FALSE;
+  if (setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+      || setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+      || bind (fd, (struct sockaddr *) &native, (socklen_t) len) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Error binding to address %s: %s", where, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Binds @socket to @address, listens, and wraps it; takes @socket. */
+static BraidSocketPort *
+start_listening (BraidGLibReactor  *reactor,
+                 GSocket           *socket,
+                 GSocketAddress    *address,
+                 BraidFactory      *factory,
+                 int                backlog,
+                 gboolean           reuse_port,
+                 GError           **error)
+{
+  g_autoptr (GSocket) owned = socket;
+
+  /* allow_reuse sets SO_REUSEADDR on TCP, so a restarted server can bind
+   * at once while old connections linger in TIME_WAIT. */
+  if (reuse_port ? !bind_reusing_port (socket, address, error)
+                 : !g_socket_bind (socket, address, TRUE, error))
+    return NULL;
+  g_socket_set_listen_backlog (socket, backlog);
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  return wrap_listening (reactor, g_steal_pointer (&owned), factory, error);
+}
+
 /* Listens on TCP @port of @interface (all addresses, IPv6 and IPv4, when
- * %NULL). */
+ * %NULL); with @reuse_port, sets SO_REUSEPORT first, so that other sockets
+ * with it (other processes of the same user) listen on the same port and
+ * the kernel spreads the connections between them. */
 BraidSocketPort *
 braid_socket_port_new_tcp (BraidGLibReactor  *reactor,
                            guint16            port,
                            BraidFactory      *factory,
                            int                backlog,
                            const char        *interface,
+                           gboolean           reuse_port,
                            GError           **error)
 {
   g_autoptr (GInetAddress) inet = NULL;
@@ -353,7 +397,7 @@ braid_socket_port_new_tcp (BraidGLibReactor  *reactor,
         }
     }
   address = g_inet_socket_address_new (inet, port);
-  return start_listening (reactor, socket, address, factory, backlog, error);
+  return start_listening (reactor, socket, address, factory, backlog, reuse_port, error);
 }
 
 /* Listens on the UNIX socket @path. */
@@ -372,8 +416,60 @@ braid_socket_port_new_unix (BraidGLibReactor  *reactor,
                          G_SOCKET_PROTOCOL_DEFAULT, error);
   if (socket == NULL)
     return NULL;
-  self = start_listening (reactor, socket, address, factory, backlog, error);
+  self = start_listening (reactor, socket, address, factory, backlog, FALSE, error);
   if (self != NULL)
     self->unix_path = g_strdup (path);
   return self;
+}
+
+/* Accepts on @fd, a socket of @family already bound and listening, which
+ * stays the caller's: the port listens on a duplicate of it. */
+BraidSocketPort *
+braid_socket_port_new_adopted (BraidGLibReactor  *reactor,
+                               int                fd,
+                               GSocketFamily      family,
+                               BraidFactory      *factory,
+                               GError           **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+  int listening = 0;
+  socklen_t len = sizeof listening;
+  int copy;
+
+  /* Checked on @fd first: GSocket would take a bad duplicate anyway. */
+  if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot adopt file descriptor %d: %s", fd, g_strerror (saved_errno));
+      return NULL;
+    }
+  if (!listening)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot adopt file descriptor %d: the socket is not listening", fd);
+      return NULL;
+    }
+  copy = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  if (copy < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot adopt file descriptor %d: %s", fd, g_strerror (saved_errno));
+      return NULL;
+    }
+  /* On failure the GSocket closes the duplicate itself. */
+  socket = g_socket_new_from_fd (copy, error);
+  if (socket == NULL)
+    return NULL;
+  if (g_socket_get_family (socket) != family)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot adopt file descriptor %d: the socket is not of the family asked for",
+                   fd);
+      return NULL;
+    }
+  return wrap_listening (reactor, g_steal_pointer (&socket), factory, error);
 }

@@ -528,6 +528,35 @@ test_run_echo_bench_reports_a_server_that_does_not_start (void)
   finished_clear (&finished);
 }
 
+static void
+test_run_echo_bench_runs_braidd_with_workers (void)
+{
+  const char *argv[] = {
+    g_getenv ("BENCH_RUN_ECHO_BENCH"), "--no-build", "--build-dir", g_getenv ("BENCH_BUILD_DIR"),
+    "--braidd", "--only", "braidd,braidd-2w", "--quick",
+    "--duration", "0.1", "--warmup", "0", "--idle", "10", NULL
+  };
+  Finished finished = { 0 };
+
+  g_test_summary ("run-echo-bench --braidd runs `braidd echo` and `braidd --workers 2 echo` "
+                  "(on cores 0 and 1 when it pins) in the same table, with their memory "
+                  "counted over the parent and its workers, and stops them all");
+  run_program (&finished, argv);
+  g_assert_cmpint (finished.status, ==, 0);
+  g_assert_true (g_regex_match_simple ("^braidd: .*tools/braidd/braidd echo --endpoint tcp:[0-9]+:interface=127.0.0.1:backlog=4096$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^braidd-2w: (taskset -c 0,1 )?\\S*tools/braidd/braidd "
+                                       "--workers 2 echo --endpoint tcp:[0-9]+:interface=127.0.0.1:backlog=4096$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
+  g_assert_true (g_regex_match_simple ("^braidd-2w: [0-9] of [0-9] targets met$",
+                                       finished.out, G_REGEX_MULTILINE, 0));
+  /* The idle connections' memory is measured (in the workers). */
+  g_assert_true (g_regex_match_simple ("^\\| server RSS per idle conn \\(B\\) +\\| [0-9,]+ .*\\| [0-9,]+ ",
+                                       finished.out, G_REGEX_MULTILINE, 0));
+  g_assert_null (strstr (finished.out, "FAILED"));
+  finished_clear (&finished);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -556,5 +585,7 @@ main (int    argc,
                        test_run_echo_bench_alternates_and_shows_the_spread);
   braid_test_add_func ("/bench/run-echo-bench/reports-a-server-that-does-not-start",
                        test_run_echo_bench_reports_a_server_that_does_not_start);
+  braid_test_add_func ("/bench/run-echo-bench/runs-braidd-with-workers",
+                       test_run_echo_bench_runs_braidd_with_workers);
   return g_test_run ();
 }

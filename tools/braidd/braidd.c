@@ -2,6 +2,7 @@
  *
  *   braidd [OPTIONS] PLUGIN [PLUGIN OPTIONS]
  *   braidd [OPTIONS] --config FILE
+ *   braidd --workers N [OPTIONS] ...   (braidd-workers.c)
  *
  * Unlike twistd, braidd runs in the foreground unless given --daemon: the
  * way systemd and containers want a service, and the way a learner wants
@@ -21,6 +22,7 @@
 #include <gmodule.h>
 
 #include "braidd-plugin.h"
+#include "braidd-workers.h"
 
 #define EXIT_USAGE 2
 
@@ -490,11 +492,16 @@ open_log (GError **error)
   return TRUE;
 }
 
-/* SIGHUP: reopen the log file, so that logrotate can move it away. */
+/* SIGHUP: reopen the log file, so that logrotate can move it away; with
+ * --workers, the parent sends it on to every worker (@user_data is then
+ * the supervisor). */
 static gboolean
 on_sighup (gpointer user_data)
 {
   g_autoptr (GError) error = NULL;
+
+  if (user_data != NULL)
+    braidd_supervisor_forward (user_data, SIGHUP);
 
   if (!open_log (&error))
     g_warning ("%s", error->message);
@@ -695,6 +702,60 @@ log_listening (BraidMultiService *root)
     }
 }
 
+/* braidd --workers N, in the parent: runs the workers until a signal
+ * stops them, or until they keep failing. The services (in @app) were
+ * made only to check the options: the parent runs none. */
+static int
+supervise (char **original_argv, GPtrArray *worker_args, GArray *reserved_fds, guint n_workers,
+           gdouble shutdown_timeout, const char *pidfile, int ready_fd,
+           BraidApplication **app, BraidReactor **reactor)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr (GError) error = NULL;
+  BraiddSupervisor *supervisor;
+  guint sighup;
+  int status;
+
+  g_clear_object (app);
+  g_clear_object (reactor);
+  g_ptr_array_add (argv, self != NULL ? self : original_argv[0]);
+  for (guint i = 0; i < worker_args->len; i++)
+    g_ptr_array_add (argv, g_ptr_array_index (worker_args, i));
+  for (guint i = 1; original_argv[i] != NULL; i++)
+    g_ptr_array_add (argv, original_argv[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (pidfile != NULL && !write_pidfile (pidfile, &error))
+    return fail (1, "%s", error->message);
+  for (guint i = 0; i + 1 < worker_args->len; i += 2)
+    g_message ("Workers share %s", (const char *) g_ptr_array_index (worker_args, i + 1));
+  supervisor = braidd_supervisor_new ((const char * const *) argv->pdata, n_workers, shutdown_timeout);
+  sighup = g_unix_signal_add (SIGHUP, on_sighup, supervisor);
+  g_message ("braidd %s started (pid %d): the supervisor of %u workers",
+             PACKAGE_VERSION, (int) getpid (), n_workers);
+  /* In the background, the workers get /dev/null for stdout and stderr
+   * too: they log to the log file. */
+  if (ready_fd >= 0)
+    daemon_ready (ready_fd);
+  braidd_supervisor_start (supervisor);
+
+  status = braidd_supervisor_run (supervisor);
+
+  g_message ("braidd stopped");
+  g_source_remove (sighup);
+  braidd_supervisor_free (supervisor);
+  if (pidfile != NULL)
+    remove_pidfile (pidfile);
+  for (guint i = 0; i < reserved_fds->len; i++)
+    close (g_array_index (reserved_fds, int, i));
+  if (log_stream != NULL && log_stream != stderr)
+    fclose (log_stream);
+  log_stream = NULL;
+  g_free (log_path);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -705,6 +766,13 @@ main (int argc, char **argv)
   gboolean daemonize = FALSE;
   g_autofree char *rundir = NULL;
   g_autofree char *umask_text = NULL;
+  g_autofree char *workers_text = NULL;
+  g_auto (GStrv) worker_endpoints = NULL;
+  g_auto (GStrv) original_argv = g_strdupv (argv);
+  g_autoptr (GPtrArray) worker_args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) reserved_fds = g_array_new (FALSE, FALSE, sizeof (int));
+  guint64 n_workers = 0;
+  gboolean is_worker;
   int ready_fd = -1;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
@@ -723,6 +791,11 @@ main (int argc, char **argv)
       "Change to DIR first; relative paths are then relative to it", "DIR" },
     { "umask", 0, 0, G_OPTION_ARG_STRING, &umask_text,
       "Set the file mode creation mask (octal, such as 077)", "MASK" },
+    { "workers", 0, 0, G_OPTION_ARG_STRING, &workers_text,
+      "Run N worker processes that share each TCP port (SO_REUSEPORT); restart any that dies", "N" },
+    /* Given by a --workers parent to its workers: one per service. */
+    { "worker-endpoint", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING_ARRAY, &worker_endpoints,
+      "(for --workers) listen on ENDPOINT, the parent's shared port", "ENDPOINT" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
@@ -751,6 +824,10 @@ main (int argc, char **argv)
   g_string_append (description,
                    "\n`braidd PLUGIN --help` shows a plugin's options. braidd runs in the\n"
                    "foreground unless given --daemon (twistd's default is the reverse).\n"
+                   "With --workers N, a parent that serves nothing runs N workers sharing\n"
+                   "each TCP port; it restarts a worker that dies (with a doubling delay;\n"
+                   "5 deaths in a row within 2 s of starting make it give up and exit 1)\n"
+                   "and sends SIGTERM, SIGINT and SIGHUP on to them all.\n"
                    "Plugins are searched in "
                    "$BRAID_PLUGIN_PATH, then " BRAIDD_PLUGIN_DIR ".");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -763,6 +840,19 @@ main (int argc, char **argv)
     {
       g_print ("braidd %s\n", PACKAGE_VERSION);
       return 0;
+    }
+  is_worker = worker_endpoints != NULL;
+  if (workers_text != NULL
+      && !g_ascii_string_to_unsigned (workers_text, 10, 1, 1024, &n_workers, NULL))
+    return fail (EXIT_USAGE, "--workers: '%s' is not a number of workers (1-1024)", workers_text);
+  if (is_worker)
+    {
+      /* The parent keeps the pidfile, went to the background and has
+       * changed directory already: the worker runs where it is. (It
+       * still logs to braidd.log by default under --daemon.) */
+      n_workers = 0;
+      g_clear_pointer (&pidfile, g_free);
+      g_clear_pointer (&rundir, g_free);
     }
   if (shutdown_timeout <= 0)
     return fail (EXIT_USAGE, "--shutdown-timeout: %g is not more than zero seconds", shutdown_timeout);
@@ -834,7 +924,7 @@ main (int argc, char **argv)
 
   /* Before the reactor exists: GLib starts threads for it, and only the
    * forking thread would survive a fork. */
-  if (daemonize)
+  if (daemonize && !is_worker)
     {
       int status = become_daemon (&ready_fd);
 
@@ -844,10 +934,13 @@ main (int argc, char **argv)
   reactor = braid_glib_reactor_new (NULL);
   app = braid_application_new (reactor);
   braid_application_set_shutdown_timeout (app, shutdown_timeout);
+  if (is_worker && g_strv_length (worker_endpoints) != specs->len)
+    return fail (EXIT_USAGE, "--worker-endpoint: %u given for %u service(s)",
+                 g_strv_length (worker_endpoints), specs->len);
   for (guint i = 0; i < specs->len; i++)
     {
       ServiceSpec *spec = g_ptr_array_index (specs, i);
-      g_autofree char *text = spec_endpoint (spec, &error);
+      g_autofree char *text = is_worker ? g_strdup (worker_endpoints[i]) : spec_endpoint (spec, &error);
       g_autoptr (BraidServerEndpoint) endpoint = NULL;
       g_autoptr (BraidService) service = NULL;
 
@@ -856,6 +949,17 @@ main (int argc, char **argv)
       endpoint = braid_server_endpoint_new_for_string (text, &error);
       if (endpoint == NULL)
         return fail (EXIT_USAGE, "%s: bad endpoint '%s': %s", spec->name, text, error->message);
+      if (n_workers > 0)
+        {
+          /* The parent: reserve the port the workers will share. */
+          char *shared = braidd_worker_endpoint (text, reserved_fds, &error);
+
+          if (shared == NULL)
+            return fail (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) ? EXIT_USAGE : 1,
+                         "service '%s': %s", spec->name, error->message);
+          g_ptr_array_add (worker_args, g_strdup ("--worker-endpoint"));
+          g_ptr_array_add (worker_args, shared);
+        }
       service = spec->plugin->make_service (reactor, endpoint, spec->options, &error);
       if (service == NULL)
         return fail (1, "%s: %s", spec->name, error->message);
@@ -875,6 +979,10 @@ main (int argc, char **argv)
     }
   else
     g_log_set_writer_func (write_log, NULL, NULL);
+
+  if (n_workers > 0)
+    return supervise (original_argv, worker_args, reserved_fds, (guint) n_workers,
+                      shutdown_timeout, pidfile, ready_fd, &app, &reactor);
 
   /* Listens: a port in use fails here, before anything is written. */
   if (!braid_application_start (app, &error))

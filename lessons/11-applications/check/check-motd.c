@@ -1,6 +1,11 @@
 /* check-motd.c: the check of lesson 11's exercise, the motd plugin's
  * --message option, on the memory reactor: it calls the plugin as braidd
- * does, with no module loading and no socket. */
+ * does, with no socket. Last, braidd itself loads the plugin built as a
+ * real module from the same file, and shows its option. */
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gmodule.h>
 #include <braid-fakes.h>
 
 #include "motd.h"
@@ -87,6 +92,58 @@ test_default_message (void)
   g_assert_cmpstr (heard, ==, MOTD_DEFAULT_MESSAGE "\r\n");
 }
 
+/* What braidd prints, run with only this plugin on its search path:
+ * BRAID_PLUGIN_PATH is a fresh directory holding motd.so, a link to the
+ * module built from your file (PLUGIN_PATH). */
+static char *
+braidd_prints (const char *first_arg, ...)
+{
+  g_autofree char *dir = g_dir_make_tmp ("motd-check-XXXXXX", NULL);
+  g_autofree char *link = g_build_filename (dir, "motd." G_MODULE_SUFFIX, NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) braidd = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  va_list args;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (symlink (PLUGIN_PATH, link), ==, 0);
+  g_ptr_array_add (argv, (gpointer) BRAIDD);
+  va_start (args, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "BRAID_PLUGIN_PATH", dir, TRUE);
+  braidd = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (braidd, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_unlink (link);
+  g_rmdir (dir);
+  /* A module that does not load is reported on stderr. */
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_subprocess_get_if_exited (braidd));
+  g_assert_cmpint (g_subprocess_get_exit_status (braidd), ==, 0);
+  return out;
+}
+
+/* Built as a real module, your plugin is loaded by braidd itself: `braidd
+ * --help` lists it, and `braidd motd --help` shows --message. */
+static void
+test_braidd_loads_the_module (void)
+{
+  g_autofree char *help = braidd_prints ("--help", NULL);
+  g_autofree char *plugin_help = braidd_prints ("motd", "--help", NULL);
+
+  g_assert_nonnull (strstr (help, "  motd "));
+  g_assert_nonnull (strstr (help, "Sends each client a message of the day, then closes"));
+  g_assert_nonnull (strstr (plugin_help, "-m, --message=TEXT"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -95,5 +152,6 @@ main (int argc, char **argv)
   g_test_add_func ("/motd/message-is-sent", test_message_is_sent);
   g_test_add_func ("/motd/each-service-has-its-own-message", test_each_service_has_its_own_message);
   g_test_add_func ("/motd/default-message", test_default_message);
+  g_test_add_func ("/motd/braidd-loads-the-module", test_braidd_loads_the_module);
   return g_test_run ();
 }

@@ -10,8 +10,9 @@
  * 2. In motd_make_service, send the message the user gave, or
  *    MOTD_DEFAULT_MESSAGE when they gave none.
  *
- * The check (check/check-motd.c) loads nothing: it calls your
- * braidd_plugin.make_service on the memory reactor, as braidd would. */
+ * The check (check/check-motd.c) calls your braidd_plugin.make_service
+ * on the memory reactor, as braidd would; then it has braidd itself load
+ * your file, built as a real module, and list its option. */
 #include <gmodule.h>
 
 #include "braidd-plugin.h"

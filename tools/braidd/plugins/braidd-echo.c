@@ -30,6 +30,19 @@ echo_connection_made (BraidProtocol *protocol)
 {
   EchoFactory *factory = ECHO_FACTORY (braid_protocol_get_factory (protocol));
 
+  /* An info line (shown with G_MESSAGES_DEBUG=all): with the pid braidd
+   * puts on every line, it tells which worker of `--workers N` served.
+   * Asked for only when shown: the transport keeps the peer's address
+   * once asked, which would cost each idle connection 150 bytes. */
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN))
+    {
+      GSocketAddress *peer = braid_transport_get_peer (braid_protocol_get_transport (protocol));
+      g_autofree char *from =
+        peer != NULL ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (peer)) : g_strdup ("?");
+
+      g_info ("%s: connection from %s", braid_protocol_get_log_prefix (protocol), from);
+    }
+
   if (factory->banner != NULL)
     {
       braid_transport_write_string (braid_protocol_get_transport (protocol), factory->banner);
