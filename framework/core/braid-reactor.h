@@ -51,6 +51,7 @@ typedef enum {
  * @add_system_event_trigger: run a function around `startup` or `shutdown`
  * @remove_system_event_trigger: remove such a function
  * @call_from_thread: run a function in the reactor's thread, from any thread
+ * @listen_udp: open a UDP port for a datagram protocol
  *
  * The virtual methods of [iface@Braid.Reactor]. A reactor is also a
  * [iface@Braid.Clock].
@@ -99,9 +100,15 @@ struct _BraidReactorInterface
                                                       BraidCallFunc       func,
                                                       gpointer            user_data,
                                                       GDestroyNotify      destroy);
+  BraidDatagramTransport *(*listen_udp)              (BraidReactor          *self,
+                                                      guint16                port,
+                                                      BraidDatagramProtocol *protocol,
+                                                      const char            *interface,
+                                                      gsize                  max_packet_size,
+                                                      GError               **error);
 
   /*< private >*/
-  gpointer padding[12];
+  gpointer padding[11];
 };
 
 void                braid_reactor_run                         (BraidReactor       *self);
@@ -152,5 +159,11 @@ void                braid_reactor_call_from_thread            (BraidReactor     
                                                                BraidCallFunc       func,
                                                                gpointer            user_data,
                                                                GDestroyNotify      destroy);
+BraidDatagramTransport *braid_reactor_listen_udp             (BraidReactor          *self,
+                                                               guint16                port,
+                                                               BraidDatagramProtocol *protocol,
+                                                               const char            *interface,
+                                                               gsize                  max_packet_size,
+                                                               GError               **error);
 
 G_END_DECLS
