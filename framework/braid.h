@@ -60,6 +60,11 @@
 #include "reactor/braid-socket-connector.h"
 #include "reactor/braid-udp-port.h"
 
+/* dns/: DNS messages, hosts files, a DNS server. */
+#include "dns/braid-dns-message.h"
+#include "dns/braid-dns-hosts.h"
+#include "dns/braid-dns-server.h"
+
 /* app/: services started and stopped with the reactor, endpoints from strings. */
 #include "app/braid-service.h"
 #include "app/braid-multi-service.h"
