@@ -228,9 +228,9 @@ test_malformed (void)
   static const guint8 forward[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1 };
   static const guint8 loop[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0xc0, 12, 0, 1, 0, 1 };
   static const guint8 past_end[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 'a', 'b', 0, 0, 1, 0, 1 };
-  static const guint8 half_pointer[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 0xc0 };
+  static const guint8 half_pointer[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 1, 'b', 0xc0 };
   static const guint8 no_end[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 1, 'b', 1, 'c' };
-  static const guint8 short_question[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 };
+  static const guint8 short_question[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 'a', 'b', 0, 0 };
   static const guint8 rdata_past_end[] = {
     0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 9, 1, 2, 3,
   };
@@ -241,9 +241,9 @@ test_malformed (void)
     0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 28, 0, 1, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4,
   };
   static const guint8 cname_trailing[] = {
-    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 0, 0, 0, 3, 1, 'x', 0, 7,
+    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 0, 0, 0, 4, 1, 'x', 0, 7,
   };
-  static const guint8 record_short[] = { 0, 1, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0 };
+  static const guint8 record_short[] = { 0, 1, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 'a', 0, 0, 1, 0, 1, 0, 0, 0, 0, 0 };
   g_autoptr (GByteArray) too_long = g_byte_array_new ();
   g_autoptr (GByteArray) chain = g_byte_array_new ();
   static const guint8 header[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
@@ -257,7 +257,7 @@ test_malformed (void)
   expect_malformed (forward, sizeof forward, "*points forward*");
   expect_malformed (loop, sizeof loop, "*more than 64 compression pointers (a loop?)*");
   expect_malformed (past_end, sizeof past_end, "*label runs past the end*");
-  expect_malformed (half_pointer, sizeof half_pointer, "*");
+  expect_malformed (half_pointer, sizeof half_pointer, "*compression pointer runs past the end*");
   expect_malformed (no_end, sizeof no_end, "*name runs past the end*");
   expect_malformed (short_question, sizeof short_question, "*question runs past the end*");
   expect_malformed (rdata_past_end, sizeof rdata_past_end, "*data (9 bytes) runs past the end*");
