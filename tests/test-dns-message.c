@@ -220,6 +220,44 @@ test_encode_refuses_bad_names (void)
 }
 
 static void
+test_encode_refuses_what_does_not_fit (void)
+{
+  g_autoptr (BraidDnsMessage) bad_record = braid_dns_message_new ();
+  g_autoptr (BraidDnsMessage) bad_target = braid_dns_message_new ();
+  g_autoptr (BraidDnsMessage) big_rdata = braid_dns_message_new ();
+  g_autoptr (BraidDnsMessage) many = braid_dns_message_new ();
+  g_autoptr (GInetAddress) v4 = g_inet_address_new_from_string ("10.0.0.1");
+  BraidDnsRecord *raw = g_new0 (BraidDnsRecord, 1);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("A record with a bad name or target, record data over 65535 bytes and a "
+                  "section of more than 65535 entries are refused");
+  braid_dns_message_add_answer (bad_record, braid_dns_record_new_address ("a..b", 1, v4));
+  g_assert_null (braid_dns_message_encode (bad_record, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  braid_dns_message_add_answer (bad_target, braid_dns_record_new_cname ("a", 1, "x\\"));
+  g_assert_null (braid_dns_message_encode (bad_target, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "ends with a backslash"));
+  g_clear_error (&error);
+  raw->name = g_strdup ("big.example");
+  raw->type = BRAID_DNS_TYPE_TXT;
+  raw->klass = BRAID_DNS_CLASS_IN;
+  raw->rdata = g_bytes_new_take (g_malloc0 (70000), 70000);
+  g_ptr_array_add (big_rdata->additional, raw);
+  g_assert_null (braid_dns_message_encode (big_rdata, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "70000 bytes"));
+  g_clear_error (&error);
+  for (guint i = 0; i < 65536; i++)
+    braid_dns_message_add_question (many, "", BRAID_DNS_TYPE_A);
+  g_assert_null (braid_dns_message_encode (many, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "65535 entries"));
+}
+
+static void
 test_malformed (void)
 {
   static const guint8 header_only_counts[] = { 0, 1, 0, 0, 0, 200, 0, 0, 0, 0, 0, 0 };
@@ -311,6 +349,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dns-message/copy-and-raw-records", test_copy_and_raw_records);
   g_test_add_func ("/dns-message/escapes-round-trip", test_escapes_round_trip);
   g_test_add_func ("/dns-message/encode-refuses-bad-names", test_encode_refuses_bad_names);
+  g_test_add_func ("/dns-message/encode-refuses-what-does-not-fit", test_encode_refuses_what_does_not_fit);
   g_test_add_func ("/dns-message/malformed", test_malformed);
   return g_test_run ();
 }

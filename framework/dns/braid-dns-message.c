@@ -20,6 +20,8 @@
 
 G_DEFINE_BOXED_TYPE (BraidDnsMessage, braid_dns_message, braid_dns_message_copy,
                      braid_dns_message_free)
+G_DEFINE_BOXED_TYPE (BraidDnsRecord, braid_dns_record, braid_dns_record_copy,
+                     braid_dns_record_free)
 
 static void
 question_free (gpointer data)
@@ -48,10 +50,22 @@ braid_dns_record_free (BraidDnsRecord *self)
   g_free (self);
 }
 
-static BraidDnsRecord *
-record_copy (const BraidDnsRecord *record)
+/**
+ * braid_dns_record_copy:
+ * @self: a record
+ *
+ * Copies a record.
+ *
+ * Returns: (transfer full): the copy
+ */
+BraidDnsRecord *
+braid_dns_record_copy (const BraidDnsRecord *self)
 {
-  BraidDnsRecord *copy = g_new0 (BraidDnsRecord, 1);
+  const BraidDnsRecord *record = self;
+  BraidDnsRecord *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  copy = g_new0 (BraidDnsRecord, 1);
 
   copy->name = g_strdup (record->name);
   copy->type = record->type;
@@ -105,7 +119,7 @@ static void
 copy_records (GPtrArray *to, GPtrArray *from)
 {
   for (guint i = 0; i < from->len; i++)
-    g_ptr_array_add (to, record_copy (g_ptr_array_index (from, i)));
+    g_ptr_array_add (to, braid_dns_record_copy (g_ptr_array_index (from, i)));
 }
 
 /**

@@ -165,6 +165,9 @@ void             braid_dns_message_add_question (BraidDnsMessage       *self,
 void             braid_dns_message_add_answer   (BraidDnsMessage       *self,
                                                  BraidDnsRecord        *record);
 
+#define BRAID_TYPE_DNS_RECORD (braid_dns_record_get_type ())
+GType            braid_dns_record_get_type      (void) G_GNUC_CONST;
+BraidDnsRecord  *braid_dns_record_copy          (const BraidDnsRecord  *self);
 BraidDnsRecord  *braid_dns_record_new_address   (const char            *name,
                                                  guint32                ttl,
                                                  GInetAddress          *address);
