@@ -183,6 +183,30 @@ test_silent_upstream_servfail (void)
   close (silent);
 }
 
+static void
+test_port_in_use_is_refused (void)
+{
+  int taken = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof sin;
+  g_autofree char *port = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("A UDP port in use: braidd dns exits 1 with one line saying so");
+  g_assert_cmpint (bind (taken, (struct sockaddr *) &sin, sizeof sin), ==, 0);
+  g_assert_cmpint (getsockname (taken, (struct sockaddr *) &sin, &len), ==, 0);
+  port = g_strdup_printf ("%u", ntohs (sin.sin_port));
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                              &error, braidd, "dns", "--port", port, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_true (g_pattern_match_simple ("braidd: service 'dns': *Address already in use\n", err));
+  close (taken);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,6 +224,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dns-dig/hosts-file-answers-dig", test_hosts_file_answers_dig);
   g_test_add_func ("/dns-dig/forwards-to-upstream", test_forwards_to_upstream);
   g_test_add_func ("/dns-dig/silent-upstream-servfail", test_silent_upstream_servfail);
+  g_test_add_func ("/dns-dig/port-in-use-is-refused", test_port_in_use_is_refused);
   status = g_test_run ();
   {
     g_autoptr (GDir) dir = g_dir_open (tmpdir, 0, NULL);
