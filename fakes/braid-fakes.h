@@ -9,6 +9,7 @@
 
 #include "braid-fake-clock.h"
 #include "braid-string-transport.h"
+#include "braid-fake-datagram-transport.h"
 #include "braid-memory-reactor.h"
 #include "braid-loopback.h"
 #include "braid-test-utils.h"

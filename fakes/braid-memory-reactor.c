@@ -50,6 +50,12 @@
  *   during, after) and marks the reactor stopped. Triggers fire once and
  *   are then forgotten, as in Twisted. As with the real reactor, a second
  *   `stop` does nothing, and `run` after a stop is refused (a critical).
+ * - `listen_udp` records the call and returns a
+ *   [class@Braid.FakeDatagramTransport] serving the protocol (whose
+ *   `start_protocol` runs): the test delivers datagrams to it and reads
+ *   what the protocol wrote. Port 0 gets a port of its own from 40000 up,
+ *   as the system would choose one; a port in use on the same interface
+ *   fails with %G_IO_ERROR_ADDRESS_IN_USE.
  * - `call_from_thread` schedules the function on the fake clock with a
  *   zero delay: it runs at the next advance. The fake is not thread-safe;
  *   call it from the test's thread.
@@ -313,6 +319,8 @@ struct _BraidMemoryReactor
   GPtrArray *unix_servers;  /* of BraidUnixServerRecord* */
   GPtrArray *unix_clients;  /* of BraidUnixClientRecord* */
   GPtrArray *adopted_ports; /* of BraidAdoptedPortRecord* */
+  GPtrArray *udp_servers;   /* of BraidUdpServerRecord* */
+  guint16 next_udp_port;    /* what port 0 gets, as the system's ephemeral ports */
   BraidTriggerList *triggers;   /* system event triggers and call_when_running hooks */
   gboolean running;
   gboolean has_run;
@@ -382,6 +390,17 @@ unix_client_record_free (gpointer data)
   g_free (record->path);
   g_object_unref (record->factory);
   g_object_unref (record->connector);
+  g_free (record);
+}
+
+static void
+udp_server_record_free (gpointer data)
+{
+  BraidUdpServerRecord *record = data;
+
+  g_object_unref (record->protocol);
+  g_object_unref (record->transport);
+  g_free (record->interface);
   g_free (record);
 }
 
@@ -717,6 +736,60 @@ braid_memory_reactor_connect_unix (BraidReactor       *reactor,
   return record->connector;
 }
 
+static BraidDatagramTransport *
+braid_memory_reactor_listen_udp (BraidReactor          *reactor,
+                                 guint16                port,
+                                 BraidDatagramProtocol *protocol,
+                                 const char            *interface,
+                                 gsize                  max_packet_size,
+                                 GError               **error)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidUdpServerRecord *record;
+  g_autoptr (GInetAddress) inet = NULL;
+  guint16 bound = port;
+
+  if (self->listen_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->listen_error));
+      return NULL;
+    }
+  inet = g_inet_address_new_from_string (interface != NULL ? interface : "0.0.0.0");
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot listen on UDP \"%s\": not an IP address", interface);
+      return NULL;
+    }
+  for (guint i = 0; port != 0 && i < self->udp_servers->len; i++)
+    {
+      BraidUdpServerRecord *other = g_ptr_array_index (self->udp_servers, i);
+
+      if (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
+            braid_datagram_transport_get_host (BRAID_DATAGRAM_TRANSPORT (other->transport)))) == port
+          && g_strcmp0 (other->interface, interface) == 0
+          && braid_datagram_transport_is_listening (BRAID_DATAGRAM_TRANSPORT (other->transport)))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                       "UDP port %u on %s is already in use (by an earlier listen_udp "
+                       "on this BraidMemoryReactor)", port, interface ? interface : "0.0.0.0");
+          return NULL;
+        }
+    }
+  if (bound == 0)
+    bound = self->next_udp_port++;
+
+  record = g_new0 (BraidUdpServerRecord, 1);
+  record->port = port;
+  record->protocol = g_object_ref (protocol);
+  record->interface = g_strdup (interface);
+  record->max_packet_size = max_packet_size;
+  record->transport = braid_fake_datagram_transport_new (interface, bound, max_packet_size);
+  g_ptr_array_add (self->udp_servers, record);
+  braid_fake_datagram_transport_attach (record->transport, protocol);
+  return BRAID_DATAGRAM_TRANSPORT (record->transport);
+}
+
 static void
 braid_memory_reactor_call_from_thread (BraidReactor   *reactor,
                                        BraidCallFunc   func,
@@ -745,6 +818,7 @@ braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface)
   iface->add_system_event_trigger = braid_memory_reactor_add_system_event_trigger;
   iface->remove_system_event_trigger = braid_memory_reactor_remove_system_event_trigger;
   iface->call_from_thread = braid_memory_reactor_call_from_thread;
+  iface->listen_udp = braid_memory_reactor_listen_udp;
 }
 
 static void
@@ -757,6 +831,7 @@ braid_memory_reactor_dispose (GObject *object)
   g_clear_pointer (&self->unix_servers, g_ptr_array_unref);
   g_clear_pointer (&self->unix_clients, g_ptr_array_unref);
   g_clear_pointer (&self->adopted_ports, g_ptr_array_unref);
+  g_clear_pointer (&self->udp_servers, g_ptr_array_unref);
   g_clear_pointer (&self->triggers, braid_trigger_list_free);
   g_clear_error (&self->listen_error);
   g_clear_error (&self->connect_error);
@@ -777,6 +852,8 @@ braid_memory_reactor_init (BraidMemoryReactor *self)
   self->unix_servers = g_ptr_array_new_with_free_func (unix_server_record_free);
   self->unix_clients = g_ptr_array_new_with_free_func (unix_client_record_free);
   self->adopted_ports = g_ptr_array_new_with_free_func (adopted_port_record_free);
+  self->udp_servers = g_ptr_array_new_with_free_func (udp_server_record_free);
+  self->next_udp_port = 40000;
   self->triggers = braid_trigger_list_new ();
 }
 
@@ -1008,4 +1085,39 @@ braid_memory_reactor_set_connect_error (BraidMemoryReactor *self, const GError *
   g_clear_error (&self->connect_error);
   if (error != NULL)
     self->connect_error = g_error_copy (error);
+}
+
+/**
+ * braid_memory_reactor_get_udp_servers:
+ * @self: a memory reactor
+ *
+ * Lists the `listen_udp` calls recorded.
+ *
+ * Returns: (transfer none) (element-type BraidUdpServerRecord): every
+ *   successful `listen_udp` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_udp_servers (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->udp_servers;
+}
+
+/**
+ * braid_memory_reactor_get_udp_server:
+ * @self: a memory reactor
+ * @index: which `listen_udp` call, from 0 in call order
+ *
+ * One record of [method@Braid.MemoryReactor.get_udp_servers]. Asking for
+ * a call that was not made is a programming error (a critical).
+ *
+ * Returns: (transfer none) (nullable): the record of the @index-th
+ *   successful `listen_udp` call
+ */
+BraidUdpServerRecord *
+braid_memory_reactor_get_udp_server (BraidMemoryReactor *self, guint index)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  g_return_val_if_fail (index < self->udp_servers->len, NULL);
+  return g_ptr_array_index (self->udp_servers, index);
 }

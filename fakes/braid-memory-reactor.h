@@ -2,6 +2,7 @@
 
 #include <braid.h>
 #include "braid-fake-clock.h"
+#include "braid-fake-datagram-transport.h"
 
 G_BEGIN_DECLS
 
@@ -98,6 +99,24 @@ typedef struct {
   BraidConnector *connector;
 } BraidUnixClientRecord;
 
+/**
+ * BraidUdpServerRecord:
+ * @port: the port asked for (0: the fake chose one, see the transport's host)
+ * @protocol: the datagram protocol given
+ * @interface: (nullable): the interface given
+ * @max_packet_size: the maximum packet size (the default when 0 was given)
+ * @transport: the fake port returned to the caller
+ *
+ * One `listen_udp` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  guint16 port;
+  BraidDatagramProtocol *protocol;
+  char *interface;
+  gsize max_packet_size;
+  BraidFakeDatagramTransport *transport;
+} BraidUdpServerRecord;
+
 #define BRAID_TYPE_FAKE_LISTENING_PORT (braid_fake_listening_port_get_type ())
 G_DECLARE_FINAL_TYPE (BraidFakeListeningPort, braid_fake_listening_port,
                       BRAID, FAKE_LISTENING_PORT, GObject)
@@ -121,6 +140,9 @@ BraidTcpClientRecord *braid_memory_reactor_get_tcp_client (BraidMemoryReactor *s
 GPtrArray          *braid_memory_reactor_get_unix_servers (BraidMemoryReactor *self);
 GPtrArray          *braid_memory_reactor_get_adopted_ports (BraidMemoryReactor *self);
 GPtrArray          *braid_memory_reactor_get_unix_clients (BraidMemoryReactor *self);
+GPtrArray          *braid_memory_reactor_get_udp_servers (BraidMemoryReactor *self);
+BraidUdpServerRecord *braid_memory_reactor_get_udp_server (BraidMemoryReactor *self,
+                                                          guint               index);
 gboolean            braid_memory_reactor_get_has_run     (BraidMemoryReactor *self);
 gboolean            braid_memory_reactor_get_has_stopped (BraidMemoryReactor *self);
 guint               braid_memory_reactor_get_trigger_count (BraidMemoryReactor *self);

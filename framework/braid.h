@@ -45,6 +45,8 @@
 #include "core/braid-reactor.h"
 #include "core/braid-trigger-list.h"
 #include "core/braid-idle-timeout.h"
+#include "core/braid-datagram-protocol.h"
+#include "core/braid-datagram-transport.h"
 
 /* framing/: protocols that cut a byte stream into messages. */
 #include "framing/braid-line-receiver.h"
@@ -56,6 +58,12 @@
 #include "reactor/braid-socket-transport.h"
 #include "reactor/braid-socket-port.h"
 #include "reactor/braid-socket-connector.h"
+#include "reactor/braid-udp-port.h"
+
+/* dns/: DNS messages, hosts files, a DNS server. */
+#include "dns/braid-dns-message.h"
+#include "dns/braid-dns-hosts.h"
+#include "dns/braid-dns-server.h"
 
 /* tls/: TLS over any transport, as a protocol wrapper. */
 #include "tls/braid-tls-options.h"

@@ -134,6 +134,20 @@ test_half_close_falls_back_to_a_full_close (void)
 }
 
 static void
+test_reactor_without_udp (void)
+{
+  g_autoptr (TcpOnlyReactor) reactor = g_object_new (TCP_ONLY_TYPE_REACTOR, NULL);
+  g_autoptr (BraidDatagramProtocol) protocol = g_object_new (BRAID_TYPE_DATAGRAM_PROTOCOL, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("A reactor written before UDP (no listen_udp) refuses UDP with "
+                  "G_IO_ERROR_NOT_SUPPORTED rather than crashing");
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (reactor), 53, protocol, NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_null (braid_datagram_protocol_get_transport (protocol));
+}
+
+static void
 test_reactor_without_unix_sockets (void)
 {
   g_autoptr (TcpOnlyReactor) reactor = g_object_new (TCP_ONLY_TYPE_REACTOR, NULL);
@@ -195,6 +209,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/interfaces/transport/write-misuse", test_write_misuse_is_refused);
   braid_test_add_func ("/interfaces/transport/half-close-fallback", test_half_close_falls_back_to_a_full_close);
   braid_test_add_func ("/interfaces/reactor/no-unix", test_reactor_without_unix_sockets);
+  braid_test_add_func ("/interfaces/reactor/no-udp", test_reactor_without_udp);
   braid_test_add_func ("/interfaces/reactor/argument-checks", test_reactor_argument_checks);
 
   return g_test_run ();

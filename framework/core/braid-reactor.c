@@ -4,6 +4,8 @@
 #include "time/braid-clock.h"
 #include "core/braid-client-factory.h"
 #include "core/braid-connector.h"
+#include "core/braid-datagram-protocol.h"
+#include "core/braid-datagram-transport.h"
 #include "core/braid-factory.h"
 #include "core/braid-listening-port.h"
 #include "core/braid-reactor.h"
@@ -456,4 +458,54 @@ braid_reactor_call_from_thread (BraidReactor   *self,
   g_return_if_fail (BRAID_IS_REACTOR (self));
   g_return_if_fail (func != NULL);
   BRAID_REACTOR_GET_IFACE (self)->call_from_thread (self, func, user_data, destroy);
+}
+
+/**
+ * braid_reactor_listen_udp:
+ * @self: a reactor
+ * @port: the UDP port, or 0 to let the system choose
+ * @protocol: hears every datagram the port receives
+ * @interface: (nullable): the address to bind (`"127.0.0.1"`, `"::"` for
+ *   every IPv6 address); %NULL for every IPv4 address, as Twisted's `""`
+ * @max_packet_size: the biggest datagram to receive; 0 for
+ *   %BRAID_DEFAULT_MAX_PACKET_SIZE
+ * @error: return location for a #GError
+ *
+ * Opens a UDP port: Twisted's `listenUDP`. The protocol is given the port
+ * ([method@Braid.DatagramProtocol.make_connection]) at once, so its
+ * `start_protocol` runs before this returns.
+ *
+ * A datagram bigger than @max_packet_size is dropped whole and the drop
+ * logged (the first one at the message level, the rest at debug): Twisted
+ * reads at most `maxPacketSize` bytes and so hands the protocol the
+ * truncated head of the datagram, as if that were all; Braid prefers no
+ * datagram to a wrong one.
+ *
+ * Returns: (transfer none) (nullable): the port, owned by the reactor;
+ *   %NULL with @error set if it could not be opened
+ */
+BraidDatagramTransport *
+braid_reactor_listen_udp (BraidReactor          *self,
+                          guint16                port,
+                          BraidDatagramProtocol *protocol,
+                          const char            *interface,
+                          gsize                  max_packet_size,
+                          GError               **error)
+{
+  BraidReactorInterface *iface;
+
+  g_return_val_if_fail (BRAID_IS_REACTOR (self), NULL);
+  g_return_val_if_fail (BRAID_IS_DATAGRAM_PROTOCOL (protocol), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = BRAID_REACTOR_GET_IFACE (self);
+  if (iface->listen_udp == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "%s cannot listen on UDP", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  if (max_packet_size == 0)
+    max_packet_size = BRAID_DEFAULT_MAX_PACKET_SIZE;
+  return iface->listen_udp (self, port, protocol, interface, max_packet_size, error);
 }

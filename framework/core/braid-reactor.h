@@ -55,6 +55,7 @@ typedef enum {
  *   %NULL when the reactor cannot
  * @adopt_stream_port: accept on a socket that already listens; %NULL when
  *   the reactor cannot
+ * @listen_udp: open a UDP port for a datagram protocol
  *
  * The virtual methods of [iface@Braid.Reactor]. A reactor is also a
  * [iface@Braid.Clock].
@@ -114,9 +115,15 @@ struct _BraidReactorInterface
                                                       GSocketFamily       family,
                                                       BraidFactory       *factory,
                                                       GError            **error);
+  BraidDatagramTransport *(*listen_udp)              (BraidReactor          *self,
+                                                      guint16                port,
+                                                      BraidDatagramProtocol *protocol,
+                                                      const char            *interface,
+                                                      gsize                  max_packet_size,
+                                                      GError               **error);
 
   /*< private >*/
-  gpointer padding[10];
+  gpointer padding[9];
 };
 
 void                braid_reactor_run                         (BraidReactor       *self);
@@ -178,5 +185,11 @@ void                braid_reactor_call_from_thread            (BraidReactor     
                                                                BraidCallFunc       func,
                                                                gpointer            user_data,
                                                                GDestroyNotify      destroy);
+BraidDatagramTransport *braid_reactor_listen_udp             (BraidReactor          *self,
+                                                               guint16                port,
+                                                               BraidDatagramProtocol *protocol,
+                                                               const char            *interface,
+                                                               gsize                  max_packet_size,
+                                                               GError               **error);
 
 G_END_DECLS

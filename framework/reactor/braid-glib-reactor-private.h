@@ -16,6 +16,7 @@
 #include "reactor/braid-socket-connector.h"
 #include "reactor/braid-socket-port.h"
 #include "reactor/braid-socket-transport.h"
+#include "reactor/braid-udp-port.h"
 
 typedef struct _BraidWatch BraidWatch;
 
@@ -94,3 +95,11 @@ BraidSocketConnector *braid_socket_connector_new_unix (BraidGLibReactor   *react
 void braid_socket_connector_connection_lost (BraidSocketConnector *self,
                                              const GError         *reason);
 void braid_socket_connector_abandon         (BraidSocketConnector *self);
+
+/* braid-udp-port.c */
+BraidUdpPort *braid_udp_port_new (BraidGLibReactor      *reactor,
+                                  guint16                port,
+                                  BraidDatagramProtocol *protocol,
+                                  const char            *interface,
+                                  gsize                  max_packet_size,
+                                  GError               **error);

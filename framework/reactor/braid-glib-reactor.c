@@ -40,6 +40,7 @@
 #include "time/braid-delayed-call.h"
 #include "time/braid-timer-queue.h"
 #include "core/braid-connector.h"
+#include "core/braid-datagram-transport.h"
 #include "core/braid-listening-port.h"
 #include "core/braid-reactor.h"
 #include "core/braid-trigger-list.h"
@@ -816,6 +817,25 @@ braid_glib_reactor_listen_unix (BraidReactor  *reactor,
   return BRAID_LISTENING_PORT (listening);
 }
 
+static BraidDatagramTransport *
+braid_glib_reactor_listen_udp (BraidReactor          *reactor,
+                               guint16                port,
+                               BraidDatagramProtocol *protocol,
+                               const char            *interface,
+                               gsize                  max_packet_size,
+                               GError               **error)
+{
+  BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
+  BraidUdpPort *udp;
+
+  udp = braid_udp_port_new (self, port, protocol, interface, max_packet_size, error);
+  if (udp == NULL)
+    return NULL;
+  /* With the stream ports: stopped at shutdown, released with the reactor. */
+  g_ptr_array_add (self->ports, udp);
+  return BRAID_DATAGRAM_TRANSPORT (udp);
+}
+
 static BraidConnector *
 braid_glib_reactor_connect_tcp (BraidReactor       *reactor,
                                 const char         *host,
@@ -862,6 +882,7 @@ braid_glib_reactor_reactor_init (BraidReactorInterface *iface)
   iface->call_from_thread = braid_glib_reactor_call_from_thread;
   iface->listen_tcp_reuse_port = braid_glib_reactor_listen_tcp_reuse_port;
   iface->adopt_stream_port = braid_glib_reactor_adopt_stream_port;
+  iface->listen_udp = braid_glib_reactor_listen_udp;
 }
 
 /* --- Life cycle ----------------------------------------------------------- */

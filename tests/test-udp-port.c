@@ -1,0 +1,299 @@
+/* test-udp-port.c: the real UDP port of the GLib reactor, on 127.0.0.1:
+ * echo, connected ports and refusals, oversized datagrams, the strictness
+ * table shared with the fake, multicast options, shutdown. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "datagram-recorder.h"
+#include "reactor-test-common.h"
+
+/* A blocking UDP socket on 127.0.0.1 outside the reactor; sets @port. */
+static int
+raw_udp (guint16 *port)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof sin;
+  struct timeval tv = { .tv_sec = 5 };
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &sin, sizeof sin), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &sin, &len), ==, 0);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  *port = ntohs (sin.sin_port);
+  return fd;
+}
+
+static void
+raw_send (int fd, guint16 port, const void *data, gsize len)
+{
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (port),
+                             .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+
+  g_assert_cmpint (sendto (fd, data, len, 0, (struct sockaddr *) &sin, sizeof sin), ==, (gssize) len);
+}
+
+static void
+test_echo (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *port;
+  guint16 client_port, server_port;
+  int fd = raw_udp (&client_port);
+  char reply[64];
+
+  g_test_summary ("A UDP port on 127.0.0.1 hears datagrams with their sender and writes "
+                  "back to it; empty datagrams too");
+  test_env_init (&env);
+  protocol->echo = TRUE;
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (BRAID_IS_UDP_PORT (port));
+  g_assert_cmpuint (protocol->started, ==, 1);
+  server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  g_assert_cmpuint (server_port, !=, 0);
+  g_assert_cmpuint (braid_datagram_transport_get_max_packet_size (port), ==,
+                    BRAID_DEFAULT_MAX_PACKET_SIZE);
+
+  raw_send (fd, server_port, "ping", 4);
+  raw_send (fd, server_port, "", 0);
+  WAIT_FOR (&env, protocol->datagrams->len == 2);
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 0)), ==,
+                    client_port);
+  g_assert_cmpint (recv (fd, reply, sizeof reply, 0), ==, 4);
+  g_assert_cmpmem (reply, 4, "ping", 4);
+  g_assert_cmpint (recv (fd, reply, sizeof reply, 0), ==, 0);
+  close (fd);
+  test_env_clear (&env);
+  g_assert_cmpuint (protocol->stopped, ==, 1);
+}
+
+static void
+test_oversized_dropped (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *port;
+  guint16 client_port, server_port;
+  int fd = raw_udp (&client_port);
+  char big[100] = { 0 };
+
+  g_test_summary ("A datagram bigger than the maximum packet size is dropped whole, with "
+                  "a logged reason (the first one), and the next ones still arrive");
+  test_env_init (&env);
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", 10, &error);
+  g_assert_no_error (error);
+  server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*dropped a datagram of 100 bytes*");
+  raw_send (fd, server_port, big, sizeof big);
+  raw_send (fd, server_port, big, 11);
+  raw_send (fd, server_port, "exactly10!", 10);
+  WAIT_FOR (&env, protocol->datagrams->len == 1);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (protocol->datagrams, 0)), ==, 10);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static void
+test_connected_refused (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) peer = NULL;
+  BraidDatagramTransport *port;
+  guint16 dead_port;
+  int fd = raw_udp (&dead_port);
+
+  g_test_summary ("A connected port whose peer has no socket hears connection_refused "
+                  "(the ICMP port unreachable), and the port stays open");
+  close (fd);   /* nothing listens on dead_port now */
+  test_env_init (&env);
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  peer = dg_address ("127.0.0.1", dead_port);
+  g_assert_true (braid_datagram_transport_connect (port, peer, &error));
+  g_assert_no_error (error);
+  g_assert_true (braid_datagram_transport_write (port, (const guint8 *) "anyone?", 7, NULL, &error));
+  g_assert_no_error (error);
+  WAIT_FOR (&env, protocol->refused >= 1);
+  /* The refusal pending on the socket when the next write is made: the
+   * write meets it, tells the protocol at once, and still succeeds. */
+  g_assert_true (braid_datagram_transport_write (port, (const guint8 *) "again", 5, NULL, &error));
+  g_assert_no_error (error);
+  g_usleep (100 * 1000);   /* the ICMP answer arrives; the reactor is not run */
+  g_assert_true (braid_datagram_transport_write (port, (const guint8 *) "and again", 9, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (protocol->refused, ==, 2);
+  g_assert_true (braid_datagram_transport_is_listening (port));
+  test_env_clear (&env);
+}
+
+static void
+test_connected_filters_senders (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) peer = NULL;
+  BraidDatagramTransport *port;
+  guint16 peer_port, stranger_port, server_port;
+  int peer_fd = raw_udp (&peer_port), stranger_fd = raw_udp (&stranger_port);
+  char reply[16];
+
+  g_test_summary ("A connected port hears only its peer and writes to it without an address");
+  test_env_init (&env);
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", 0, &error);
+  server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  peer = dg_address ("127.0.0.1", peer_port);
+  g_assert_true (braid_datagram_transport_connect (port, peer, &error));
+  raw_send (stranger_fd, server_port, "stranger", 8);
+  raw_send (peer_fd, server_port, "peer", 4);
+  WAIT_FOR (&env, protocol->datagrams->len == 1);
+  test_env_iterate_for (&env, 0.05);
+  g_assert_cmpuint (protocol->datagrams->len, ==, 1);
+  g_assert_cmpmem (g_bytes_get_data (g_ptr_array_index (protocol->datagrams, 0), NULL), 4, "peer", 4);
+  g_assert_true (braid_datagram_transport_write (port, (const guint8 *) "hi", 2, NULL, &error));
+  g_assert_cmpint (recv (peer_fd, reply, sizeof reply, 0), ==, 2);
+  close (peer_fd);
+  close (stranger_fd);
+  test_env_clear (&env);
+}
+
+static void
+test_strictness (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) peer = NULL;
+  BraidDatagramTransport *port;
+  guint16 peer_port;
+  int fd = raw_udp (&peer_port);
+
+  g_test_summary ("The real port fails exactly as the fake does (the shared table)");
+  test_env_init (&env);
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  peer = dg_address ("127.0.0.1", peer_port);
+  dg_check_strictness (port, peer);
+  g_assert_cmpuint (protocol->stopped, ==, 1);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static void
+test_multicast (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *port;
+
+  g_test_summary ("Joining a group twice and leaving one not joined fail as on the fake");
+  test_env_init (&env);
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol), NULL, 0,
+                                   &error);
+  g_assert_no_error (error);
+  if (!braid_datagram_transport_join_group (port, "239.255.77.1", NULL, &error))
+    {
+      g_test_skip_printf ("this machine cannot join multicast groups: %s", error->message);
+      test_env_clear (&env);
+      return;
+    }
+  g_assert_false (braid_datagram_transport_join_group (port, "239.255.77.1", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_true (braid_datagram_transport_leave_group (port, "239.255.77.1", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (braid_datagram_transport_leave_group (port, "239.255.77.1", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  test_env_clear (&env);
+}
+
+static void
+test_listen_errors (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (DgRecorder) other = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *port;
+  guint16 taken;
+
+  g_test_summary ("A port in use and an interface that is not an IP address fail with a "
+                  "clear error, and the protocol is not started");
+  test_env_init (&env);
+  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", 0, &error);
+  g_assert_no_error (error);
+  taken = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  g_assert_null (braid_reactor_listen_udp (env.reactor, taken, BRAID_DATAGRAM_PROTOCOL (other),
+                                           "127.0.0.1", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (other),
+                                           "localhost", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (other->started, ==, 0);
+  test_env_clear (&env);
+}
+
+static void
+test_ipv6 (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (DgRecorder) client = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *server, *sender;
+
+  g_test_summary ("An IPv6 port on ::1 talks to another, and carries up to 65527 bytes");
+  test_env_init (&env);
+  protocol->echo = TRUE;
+  server = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol), "::1", 0,
+                                     &error);
+  if (server == NULL)
+    {
+      g_test_skip_printf ("no IPv6 loopback: %s", error->message);
+      test_env_clear (&env);
+      return;
+    }
+  sender = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (client), "::1", 0,
+                                     &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (braid_datagram_transport_get_max_write_size (sender), ==,
+                    BRAID_UDP_MAX_IPV6_PAYLOAD);
+  g_assert_true (braid_datagram_transport_write (sender, (const guint8 *) "six", 3,
+                                                 braid_datagram_transport_get_host (server),
+                                                 &error));
+  g_assert_no_error (error);
+  WAIT_FOR (&env, client->datagrams->len == 1);
+  test_env_clear (&env);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/udp-port/echo", test_echo);
+  g_test_add_func ("/udp-port/oversized-dropped", test_oversized_dropped);
+  g_test_add_func ("/udp-port/connected-refused", test_connected_refused);
+  g_test_add_func ("/udp-port/connected-filters-senders", test_connected_filters_senders);
+  g_test_add_func ("/udp-port/strictness", test_strictness);
+  g_test_add_func ("/udp-port/multicast", test_multicast);
+  g_test_add_func ("/udp-port/listen-errors", test_listen_errors);
+  g_test_add_func ("/udp-port/ipv6", test_ipv6);
+  return g_test_run ();
+}
