@@ -27,6 +27,8 @@ typedef struct _BraidFactory BraidFactory;
 typedef struct _BraidClientFactory BraidClientFactory;
 typedef struct _BraidConnector BraidConnector;
 typedef struct _BraidListeningPort BraidListeningPort;
+typedef struct _BraidProcessProtocol BraidProcessProtocol;
+typedef struct _BraidProcessTransport BraidProcessTransport;
 
 /**
  * BraidCallFunc:

@@ -45,6 +45,8 @@
 #include "core/braid-reactor.h"
 #include "core/braid-trigger-list.h"
 #include "core/braid-idle-timeout.h"
+#include "core/braid-process.h"
+#include "core/braid-threads.h"
 
 /* framing/: protocols that cut a byte stream into messages. */
 #include "framing/braid-line-receiver.h"
@@ -56,6 +58,7 @@
 #include "reactor/braid-socket-transport.h"
 #include "reactor/braid-socket-port.h"
 #include "reactor/braid-socket-connector.h"
+#include "reactor/braid-glib-process.h"
 
 /* app/: services started and stopped with the reactor, endpoints from strings. */
 #include "app/braid-service.h"

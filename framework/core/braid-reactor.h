@@ -51,6 +51,10 @@ typedef enum {
  * @add_system_event_trigger: run a function around `startup` or `shutdown`
  * @remove_system_event_trigger: remove such a function
  * @call_from_thread: run a function in the reactor's thread, from any thread
+ * @spawn_process: start a child process with pipes to its stdin, stdout and
+ *   stderr
+ * @call_in_thread: run a function in a worker thread; %NULL runs it on the
+ *   reactor's thread pool ([method@Braid.Reactor.call_in_thread])
  *
  * The virtual methods of [iface@Braid.Reactor]. A reactor is also a
  * [iface@Braid.Clock].
@@ -99,9 +103,19 @@ struct _BraidReactorInterface
                                                       BraidCallFunc       func,
                                                       gpointer            user_data,
                                                       GDestroyNotify      destroy);
+  BraidProcessTransport *(*spawn_process)            (BraidReactor          *self,
+                                                      BraidProcessProtocol  *protocol,
+                                                      const char * const    *argv,
+                                                      const char * const    *envp,
+                                                      const char            *working_directory,
+                                                      GError               **error);
+  void                (*call_in_thread)              (BraidReactor       *self,
+                                                      BraidCallFunc       func,
+                                                      gpointer            user_data,
+                                                      GDestroyNotify      destroy);
 
   /*< private >*/
-  gpointer padding[12];
+  gpointer padding[10];
 };
 
 void                braid_reactor_run                         (BraidReactor       *self);
@@ -152,5 +166,11 @@ void                braid_reactor_call_from_thread            (BraidReactor     
                                                                BraidCallFunc       func,
                                                                gpointer            user_data,
                                                                GDestroyNotify      destroy);
+BraidProcessTransport *braid_reactor_spawn_process            (BraidReactor          *self,
+                                                               BraidProcessProtocol  *protocol,
+                                                               const char * const    *argv,
+                                                               const char * const    *envp,
+                                                               const char            *working_directory,
+                                                               GError               **error);
 
 G_END_DECLS

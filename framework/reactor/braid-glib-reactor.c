@@ -811,6 +811,22 @@ braid_glib_reactor_connect_unix (BraidReactor       *reactor,
   return BRAID_CONNECTOR (connector);
 }
 
+/* --- Processes ------------------------------------------------------------- */
+
+static BraidProcessTransport *
+braid_glib_reactor_spawn_process (BraidReactor          *reactor,
+                                  BraidProcessProtocol  *protocol,
+                                  const char * const    *argv,
+                                  const char * const    *envp,
+                                  const char            *working_directory,
+                                  GError               **error)
+{
+  BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
+
+  return braid_glib_process_spawn (self->context, protocol, argv, envp, working_directory,
+                                   error);
+}
+
 static void
 braid_glib_reactor_reactor_init (BraidReactorInterface *iface)
 {
@@ -825,6 +841,7 @@ braid_glib_reactor_reactor_init (BraidReactorInterface *iface)
   iface->add_system_event_trigger = braid_glib_reactor_add_system_event_trigger;
   iface->remove_system_event_trigger = braid_glib_reactor_remove_system_event_trigger;
   iface->call_from_thread = braid_glib_reactor_call_from_thread;
+  iface->spawn_process = braid_glib_reactor_spawn_process;
 }
 
 /* --- Life cycle ----------------------------------------------------------- */
