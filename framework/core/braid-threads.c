@@ -167,9 +167,12 @@ braid_reactor_call_in_thread (BraidReactor   *self,
  * @size: the most worker threads to run at once (at least 1)
  *
  * Sets how many functions [method@Braid.Reactor.call_in_thread] runs at
- * once: Twisted's `suggestThreadPoolSize`. A running pool is resized;
- * work already running is not interrupted. The default is
- * %BRAID_DEFAULT_THREAD_POOL_SIZE.
+ * once: Twisted's `suggestThreadPoolSize`. Call it before the first
+ * [method@Braid.Reactor.call_in_thread] for an exact bound. A pool that
+ * exists already grows at once; it shrinks as its idle workers leave it
+ * (GLib's pool lets a worker that is waiting for work take the next one),
+ * where Twisted stops the extra workers at once. Work already running is
+ * never interrupted. The default is %BRAID_DEFAULT_THREAD_POOL_SIZE.
  */
 void
 braid_reactor_suggest_thread_pool_size (BraidReactor *self, guint size)
