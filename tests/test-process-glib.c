@@ -273,7 +273,8 @@ test_streaming_producer_is_paused_and_resumed (Fixture *f, gconstpointer data)
   g_autoptr (BraidStringTransport) producer = braid_string_transport_new ();
   g_autofree guint8 *block = g_malloc0 (512 * 1024);
 
-  spawn (f, "exec cat >/dev/null", NULL, NULL);
+  /* The child reads nothing for a while, so the write waits in Braid. */
+  spawn (f, "sleep 0.3; exec cat >/dev/null", NULL, NULL);
   braid_transport_register_producer (BRAID_TRANSPORT (f->transport),
                                      BRAID_PRODUCER (producer), TRUE);
   braid_transport_write (BRAID_TRANSPORT (f->transport), block, 512 * 1024);
@@ -296,7 +297,8 @@ test_close_stdin_flushes_first (Fixture *f, gconstpointer data)
 {
   g_autofree char *text = g_strnfill (300 * 1024, 'x');
 
-  spawn (f, "exec wc -c", NULL, NULL);
+  /* The child reads nothing for a while, so most of it waits in Braid. */
+  spawn (f, "sleep 0.3; exec wc -c", NULL, NULL);
   braid_transport_write_string (BRAID_TRANSPORT (f->transport), text);
   braid_process_transport_close_stdin (f->transport);
   g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (f->transport)));
