@@ -291,6 +291,58 @@ test_streaming_producer_is_paused_and_resumed (Fixture *f, gconstpointer data)
   g_assert_error (f->recorder->ended, BRAID_PROCESS_ERROR, BRAID_PROCESS_ERROR_DONE);
 }
 
+static gboolean
+got_ten (Fixture *f)
+{
+  return f->recorder->out->len >= 10;
+}
+
+/* A pull producer is asked for more each time stdin drains. */
+static void
+test_pull_producer_writes_to_stdin (Fixture *f, gconstpointer data)
+{
+  g_autoptr (BraidNonStreamingProducer) producer = NULL;
+  g_autoptr (BraidStringTransport) late = braid_string_transport_new ();
+
+  spawn (f, "exec cat", NULL, NULL);
+  producer = braid_non_streaming_producer_new (BRAID_TRANSPORT (f->transport));
+  braid_transport_register_producer (BRAID_TRANSPORT (f->transport),
+                                     BRAID_PRODUCER (producer), FALSE);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already registered*");
+  braid_transport_register_producer (BRAID_TRANSPORT (f->transport), BRAID_PRODUCER (late), TRUE);
+  g_test_assert_expected_messages ();
+  iterate_until (f, got_ten);
+  g_assert_cmpstr (f->recorder->out->str, ==, "0123456789");
+  /* It unregistered itself after ten writes. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no producer*");
+  braid_transport_unregister_producer (BRAID_TRANSPORT (f->transport));
+  g_test_assert_expected_messages ();
+
+  braid_process_transport_close_stdin (f->transport);
+  iterate_until (f, ended);
+  /* Registering on a closed stdin stops the producer (Twisted's rule). */
+  braid_transport_register_producer (BRAID_TRANSPORT (f->transport), BRAID_PRODUCER (late), TRUE);
+  g_assert_cmpint (braid_string_transport_get_producer_state (late), ==,
+                   BRAID_PRODUCER_STATE_STOPPED);
+  g_assert_null (braid_transport_get_peer (BRAID_TRANSPORT (f->transport)));
+  g_assert_null (braid_transport_get_host (BRAID_TRANSPORT (f->transport)));
+}
+
+/* write_sequence joins its vectors; an empty write does nothing. */
+static void
+test_write_sequence (Fixture *f, gconstpointer data)
+{
+  GOutputVector vectors[] = { { "a", 1 }, { "", 0 }, { "bc\n", 3 } };
+
+  spawn (f, "exec cat", NULL, NULL);
+  braid_transport_write_sequence (BRAID_TRANSPORT (f->transport), vectors, 3);
+  braid_transport_write_sequence (BRAID_TRANSPORT (f->transport), vectors + 1, 1);
+  braid_transport_lose_write_connection (BRAID_TRANSPORT (f->transport));
+  braid_transport_write_sequence (BRAID_TRANSPORT (f->transport), vectors, 3);
+  iterate_until (f, ended);
+  g_assert_cmpstr (f->recorder->out->str, ==, "abc\n");
+}
+
 /* close_stdin waits for the buffer to be written. */
 static void
 test_close_stdin_flushes_first (Fixture *f, gconstpointer data)
@@ -391,6 +443,8 @@ main (int argc, char **argv)
   ADD ("child-exits-while-stdin-is-full", test_child_exits_while_stdin_is_full);
   ADD ("streaming-producer-is-paused-and-resumed", test_streaming_producer_is_paused_and_resumed);
   ADD ("close-stdin-flushes-first", test_close_stdin_flushes_first);
+  ADD ("pull-producer-writes-to-stdin", test_pull_producer_writes_to_stdin);
+  ADD ("write-sequence", test_write_sequence);
   ADD ("write-limit-closes-stdin", test_write_limit_closes_stdin);
   ADD ("pausing-stops-reading", test_pausing_stops_reading);
   ADD ("grandchild-holds-the-pipes", test_grandchild_holds_the_pipes);

@@ -347,9 +347,9 @@ main (int argc, char **argv)
   ADD ("pull-producer-is-resumed-and-unregistered",
        test_pull_producer_is_resumed_and_unregistered);
 #undef ADD
-  g_test_add_func ("/process/signal-names", test_signal_names);
-  g_test_add_func ("/process/base-protocol-defaults", test_base_protocol_defaults);
-  g_test_add_func ("/process/memory-reactor-records-spawns", test_memory_reactor_records_spawns);
-  g_test_add_func ("/process/memory-reactor-spawn-error", test_memory_reactor_spawn_error);
+  braid_test_add_func ("/process/signal-names", test_signal_names);
+  braid_test_add_func ("/process/base-protocol-defaults", test_base_protocol_defaults);
+  braid_test_add_func ("/process/memory-reactor-records-spawns", test_memory_reactor_records_spawns);
+  braid_test_add_func ("/process/memory-reactor-spawn-error", test_memory_reactor_spawn_error);
   return g_test_run ();
 }

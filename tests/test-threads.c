@@ -121,13 +121,14 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/threads/call-in-thread-runs-at-once", test_call_in_thread_runs_at_once);
-  g_test_add_func ("/threads/pool-size-is-recorded", test_pool_size_is_recorded);
-  g_test_add_func ("/threads/defer-to-thread-fires-at-the-next-advance",
+  braid_test_add_func ("/threads/call-in-thread-runs-at-once", test_call_in_thread_runs_at_once);
+  braid_test_add_func ("/threads/pool-size-is-recorded", test_pool_size_is_recorded);
+  braid_test_add_func ("/threads/defer-to-thread-fires-at-the-next-advance",
                    test_defer_to_thread_fires_at_the_next_advance);
-  g_test_add_func ("/threads/defer-to-thread-error", test_defer_to_thread_error);
-  g_test_add_func ("/threads/cancelled-defer-to-thread-frees-the-value",
+  braid_test_add_func ("/threads/defer-to-thread-error", test_defer_to_thread_error);
+  braid_test_add_func ("/threads/cancelled-defer-to-thread-frees-the-value",
                    test_cancelled_defer_to_thread_frees_the_value);
+  /* Leaves the hand-back undelivered on purpose: no hygiene check. */
   g_test_add_func ("/threads/undelivered-result-is-freed-with-the-reactor",
                    test_undelivered_result_is_freed_with_the_reactor);
   return g_test_run ();

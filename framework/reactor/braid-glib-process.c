@@ -338,16 +338,19 @@ accepts_writes (BraidGLibProcess *self)
   return self->fds[0] >= 0 && !self->stdin_closing;
 }
 
+/* A pull producer is asked for more each time the buffer drains, which
+ * only shows as a writable event if the bytes went through the buffer; so
+ * while one is registered, writes are never sent directly (as the socket
+ * transport does). */
 static void
 append_to_stdin (BraidGLibProcess *self, const guint8 *data, gsize len)
 {
-  gboolean was_empty = self->in_buffer->len == 0;
+  gboolean direct = self->in_buffer->len == 0 && (self->producer == NULL || self->streaming);
 
   g_byte_array_append (self->in_buffer, data, (guint) len);
-  if (was_empty && !flush_stdin (self))
+  if (direct && !flush_stdin (self))
     return;
-  if (was_empty)
-    update_stdin_watch (self);
+  update_stdin_watch (self);
   check_high_water (self);
 }
 
