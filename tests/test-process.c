@@ -240,6 +240,32 @@ test_pull_producer_is_resumed_and_unregistered (Fixture *f, gconstpointer data)
   g_test_assert_expected_messages ();
 }
 
+/* As a producer, the transport produces the child's output: a protocol
+ * that cannot keep up pauses it; stopping it closes every pipe. */
+static void
+test_pausing_the_fake_is_recorded (Fixture *f, gconstpointer data)
+{
+  BraidProducer *producer = BRAID_PRODUCER (f->transport);
+
+  g_assert_cmpint (braid_fake_process_get_reading_state (f->process), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+  braid_producer_pause_producing (producer);
+  g_assert_cmpint (braid_fake_process_get_reading_state (f->process), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+  braid_producer_resume_producing (producer);
+  g_assert_cmpint (braid_fake_process_get_reading_state (f->process), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+  braid_producer_stop_producing (producer);
+  g_assert_cmpint (braid_fake_process_get_reading_state (f->process), ==,
+                   BRAID_PRODUCER_STATE_STOPPED);
+  g_assert_cmpstr (f->recorder->log->str, ==, "made;lost:0;lost:1;lost:2;");
+  /* Stopped is final. */
+  braid_producer_pause_producing (producer);
+  braid_producer_resume_producing (producer);
+  g_assert_cmpint (braid_fake_process_get_reading_state (f->process), ==,
+                   BRAID_PRODUCER_STATE_STOPPED);
+}
+
 /* The base class: every event has a default, and the dispatchers route
  * by fd (an fd past 2 is ignored). */
 static void
@@ -346,6 +372,7 @@ main (int argc, char **argv)
   ADD ("producer-is-stopped-when-stdin-closes", test_producer_is_stopped_when_stdin_closes);
   ADD ("pull-producer-is-resumed-and-unregistered",
        test_pull_producer_is_resumed_and_unregistered);
+  ADD ("pausing-the-fake-is-recorded", test_pausing_the_fake_is_recorded);
 #undef ADD
   braid_test_add_func ("/process/signal-names", test_signal_names);
   braid_test_add_func ("/process/base-protocol-defaults", test_base_protocol_defaults);
