@@ -51,7 +51,7 @@
  *   own tests do): a test stays single-threaded and deterministic, and
  *   what the function hands back with `call_from_thread` arrives at the
  *   next advance, as it would from the loop.
- *   [method@Braid.Reactor.defer_to_thread] therefore fires at the next
+ *   [method@Braid.Reactor.defer_to_thread_full] therefore fires at the next
  *   advance. [method@Braid.Reactor.suggest_thread_pool_size] is recorded.
  * - `spawn_process` records the call (see
  *   [method@Braid.MemoryReactor.get_processes]) and connects the protocol

@@ -130,7 +130,7 @@ get_pool (ThreadState *state)
  * functions run at once; the rest wait in order. @func must not touch the
  * reactor, transports, protocols or deferreds: to hand a result back, it
  * calls [method@Braid.Reactor.call_from_thread], the one reactor call that
- * is safe from any thread (or use [method@Braid.Reactor.defer_to_thread],
+ * is safe from any thread (or use [method@Braid.Reactor.defer_to_thread_full],
  * which does that for you).
  *
  * Call this from the reactor's thread. The pool is made on first use and
@@ -284,7 +284,7 @@ run_job (gpointer data)
  * [method@Braid.Reactor.call_from_thread]: Twisted's `deferToThread`,
  * which uses the reactor's pool.
  *
- * [func@Braid.defer_to_thread] (no reactor) still works: it runs on GLib's
+ * [func@Braid.defer_to_thread_full] (no reactor) still works: it runs on GLib's
  * own pool and fires from the caller's thread-default main context. Use
  * this one in a program with a reactor, so that the work counts against
  * the size set with [method@Braid.Reactor.suggest_thread_pool_size] and is
