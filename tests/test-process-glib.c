@@ -425,6 +425,25 @@ test_stop_producing_closes_every_pipe (Fixture *f, gconstpointer data)
   g_assert_cmpint (braid_process_transport_get_exit_signal (f->transport), ==, SIGPIPE);
 }
 
+/* abort_connection closes the three pipes at once, dropping what waits
+ * for stdin. */
+static void
+test_abort_drops_what_waits (Fixture *f, gconstpointer data)
+{
+  g_autofree guint8 *block = g_malloc0 (256 * 1024);
+
+  spawn (f, "sleep 0.3; exec cat", NULL, NULL);
+  braid_transport_write (BRAID_TRANSPORT (f->transport), block, 256 * 1024);
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    >, 0);
+  braid_transport_abort_connection (BRAID_TRANSPORT (f->transport));
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    ==, 0);
+  iterate_until (f, ended);
+  g_assert_cmpstr (f->recorder->out->str, ==, "");
+  g_assert_nonnull (strstr (f->recorder->log->str, "lost:0;lost:1;lost:2;"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,6 +464,7 @@ main (int argc, char **argv)
   ADD ("close-stdin-flushes-first", test_close_stdin_flushes_first);
   ADD ("pull-producer-writes-to-stdin", test_pull_producer_writes_to_stdin);
   ADD ("write-sequence", test_write_sequence);
+  ADD ("abort-drops-what-waits", test_abort_drops_what_waits);
   ADD ("write-limit-closes-stdin", test_write_limit_closes_stdin);
   ADD ("pausing-stops-reading", test_pausing_stops_reading);
   ADD ("grandchild-holds-the-pipes", test_grandchild_holds_the_pipes);
