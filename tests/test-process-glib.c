@@ -95,6 +95,15 @@ spawn (Fixture *f, const char *script, const char * const *envp, const char *cwd
   g_assert_nonnull (f->transport);
 }
 
+/* valgrind preloads its own libraries into the program it runs. */
+static gboolean
+under_valgrind (void)
+{
+  const char *preload = g_getenv ("LD_PRELOAD");
+
+  return preload != NULL && strstr (preload, "vgpreload") != NULL;
+}
+
 static void
 assert_reaped (GPid pid)
 {
@@ -250,7 +259,7 @@ test_child_exits_while_stdin_is_full (Fixture *f, gconstpointer data)
 {
   g_autofree guint8 *block = g_malloc0 (256 * 1024);
 
-  spawn (f, "read line; exit 0", NULL, NULL);
+  spawn (f, "sleep 0.5; read line; exit 0", NULL, NULL);
   block[0] = '\n';   /* read returns at once; the rest is never read */
   braid_transport_write (BRAID_TRANSPORT (f->transport), block, 256 * 1024);
   g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
@@ -417,12 +426,17 @@ test_grandchild_holds_the_pipes (Fixture *f, gconstpointer data)
 static void
 test_stop_producing_closes_every_pipe (Fixture *f, gconstpointer data)
 {
-  spawn (f, "exec cat", NULL, NULL);
+  spawn (f, "sleep 0.3; exec cat", NULL, NULL);   /* cat reads once all is closed */
   braid_transport_write_string (BRAID_TRANSPORT (f->transport), "x");
   braid_producer_stop_producing (BRAID_PRODUCER (f->transport));
   iterate_until (f, ended);
   g_assert_cmpstr (f->recorder->out->str, ==, "");
-  g_assert_cmpint (braid_process_transport_get_exit_signal (f->transport), ==, SIGPIPE);
+  /* Under valgrind the child does inherit SIG_IGN (valgrind keeps the
+   * ignored disposition across its exec); cat then exits on EPIPE. */
+  if (under_valgrind ())
+    g_assert_cmpint (braid_process_transport_get_exit_code (f->transport), !=, 0);
+  else
+    g_assert_cmpint (braid_process_transport_get_exit_signal (f->transport), ==, SIGPIPE);
 }
 
 /* abort_connection closes the three pipes at once, dropping what waits
