@@ -11,6 +11,7 @@
 #include "braid-string-transport.h"
 #include "braid-fake-datagram-transport.h"
 #include "braid-memory-reactor.h"
+#include "braid-fake-process.h"
 #include "braid-loopback.h"
 #include "braid-test-utils.h"
 #include "braid-recording-protocol.h"

@@ -59,6 +59,18 @@
  * - `call_from_thread` schedules the function on the fake clock with a
  *   zero delay: it runs at the next advance. The fake is not thread-safe;
  *   call it from the test's thread.
+ * - `call_in_thread` runs the function at once, in the caller's thread,
+ *   rather than on a pool (as the synchronous thread pools of Twisted's
+ *   own tests do): a test stays single-threaded and deterministic, and
+ *   what the function hands back with `call_from_thread` arrives at the
+ *   next advance, as it would from the loop.
+ *   [method@Braid.Reactor.defer_to_thread_full] therefore fires at the next
+ *   advance. [method@Braid.Reactor.suggest_thread_pool_size] is recorded.
+ * - `spawn_process` records the call (see
+ *   [method@Braid.MemoryReactor.get_processes]) and connects the protocol
+ *   to a [class@Braid.FakeProcess] (pids from 1000 up), which the test
+ *   drives; with [method@Braid.MemoryReactor.set_spawn_error] it fails
+ *   instead, as a program that does not exist does.
  */
 
 /* ---------------------------------------------------------------------- */
@@ -327,6 +339,8 @@ struct _BraidMemoryReactor
   gboolean has_stopped;
   GError *listen_error;     /* listen_* fails with it, when set */
   GError *connect_error;    /* connect_* attempts fail with it, when set */
+  GPtrArray *processes;     /* of BraidProcessRecord* */
+  GError *spawn_error;      /* spawn_process fails with it, when set */
 };
 
 static void braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface);
@@ -401,6 +415,19 @@ udp_server_record_free (gpointer data)
   g_object_unref (record->protocol);
   g_object_unref (record->transport);
   g_free (record->interface);
+  g_free (record);
+}
+
+static void
+process_record_free (gpointer data)
+{
+  BraidProcessRecord *record = data;
+
+  g_strfreev (record->argv);
+  g_strfreev (record->envp);
+  g_free (record->working_directory);
+  g_object_unref (record->protocol);
+  g_object_unref (record->process);
   g_free (record);
 }
 
@@ -802,6 +829,44 @@ braid_memory_reactor_call_from_thread (BraidReactor   *reactor,
                                "braid_reactor_call_from_thread");
 }
 
+static BraidProcessTransport *
+braid_memory_reactor_spawn_process (BraidReactor          *reactor,
+                                    BraidProcessProtocol  *protocol,
+                                    const char * const    *argv,
+                                    const char * const    *envp,
+                                    const char            *working_directory,
+                                    GError               **error)
+{
+  BraidMemoryReactor *self = BRAID_MEMORY_REACTOR (reactor);
+  BraidProcessRecord *record;
+
+  if (self->spawn_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->spawn_error));
+      return NULL;
+    }
+  record = g_new0 (BraidProcessRecord, 1);
+  record->argv = g_strdupv ((char **) argv);
+  record->envp = g_strdupv ((char **) envp);
+  record->working_directory = g_strdup (working_directory);
+  record->protocol = g_object_ref (protocol);
+  record->process = braid_fake_process_new ((GPid) (1000 + self->processes->len));
+  g_ptr_array_add (self->processes, record);
+  braid_fake_process_start (record->process, protocol);
+  return BRAID_PROCESS_TRANSPORT (record->process);
+}
+
+static void
+braid_memory_reactor_call_in_thread (BraidReactor   *reactor,
+                                     BraidCallFunc   func,
+                                     gpointer        user_data,
+                                     GDestroyNotify  destroy)
+{
+  func (user_data);
+  if (destroy != NULL)
+    destroy (user_data);
+}
+
 static void
 braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface)
 {
@@ -819,6 +884,8 @@ braid_memory_reactor_reactor_iface_init (BraidReactorInterface *iface)
   iface->remove_system_event_trigger = braid_memory_reactor_remove_system_event_trigger;
   iface->call_from_thread = braid_memory_reactor_call_from_thread;
   iface->listen_udp = braid_memory_reactor_listen_udp;
+  iface->spawn_process = braid_memory_reactor_spawn_process;
+  iface->call_in_thread = braid_memory_reactor_call_in_thread;
 }
 
 static void
@@ -835,6 +902,8 @@ braid_memory_reactor_dispose (GObject *object)
   g_clear_pointer (&self->triggers, braid_trigger_list_free);
   g_clear_error (&self->listen_error);
   g_clear_error (&self->connect_error);
+  g_clear_pointer (&self->processes, g_ptr_array_unref);
+  g_clear_error (&self->spawn_error);
   G_OBJECT_CLASS (braid_memory_reactor_parent_class)->dispose (object);
 }
 
@@ -855,6 +924,7 @@ braid_memory_reactor_init (BraidMemoryReactor *self)
   self->udp_servers = g_ptr_array_new_with_free_func (udp_server_record_free);
   self->next_udp_port = 40000;
   self->triggers = braid_trigger_list_new ();
+  self->processes = g_ptr_array_new_with_free_func (process_record_free);
 }
 
 /**
@@ -1120,4 +1190,55 @@ braid_memory_reactor_get_udp_server (BraidMemoryReactor *self, guint index)
   g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
   g_return_val_if_fail (index < self->udp_servers->len, NULL);
   return g_ptr_array_index (self->udp_servers, index);
+}
+
+/**
+ * braid_memory_reactor_get_processes:
+ * @self: a memory reactor
+ *
+ * Lists the `spawn_process` calls recorded.
+ *
+ * Returns: (transfer none) (element-type BraidProcessRecord): every
+ *   successful `spawn_process` call, in order
+ */
+GPtrArray *
+braid_memory_reactor_get_processes (BraidMemoryReactor *self)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  return self->processes;
+}
+
+/**
+ * braid_memory_reactor_get_process:
+ * @self: a memory reactor
+ * @index: which call, from 0
+ *
+ * Gets one recorded `spawn_process` call.
+ *
+ * Returns: (transfer none): the record
+ */
+BraidProcessRecord *
+braid_memory_reactor_get_process (BraidMemoryReactor *self, guint index)
+{
+  g_return_val_if_fail (BRAID_IS_MEMORY_REACTOR (self), NULL);
+  g_return_val_if_fail (index < self->processes->len, NULL);
+  return g_ptr_array_index (self->processes, index);
+}
+
+/**
+ * braid_memory_reactor_set_spawn_error:
+ * @self: a memory reactor
+ * @error: (nullable): the error `spawn_process` fails with, or %NULL to
+ *   let it succeed again
+ *
+ * Makes `spawn_process` fail, as the real reactor does for a program that
+ * does not exist (`G_SPAWN_ERROR_NOENT`).
+ */
+void
+braid_memory_reactor_set_spawn_error (BraidMemoryReactor *self, const GError *error)
+{
+  g_return_if_fail (BRAID_IS_MEMORY_REACTOR (self));
+  g_clear_error (&self->spawn_error);
+  if (error != NULL)
+    self->spawn_error = g_error_copy (error);
 }

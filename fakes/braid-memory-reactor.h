@@ -3,6 +3,7 @@
 #include <braid.h>
 #include "braid-fake-clock.h"
 #include "braid-fake-datagram-transport.h"
+#include "braid-fake-process.h"
 
 G_BEGIN_DECLS
 
@@ -117,6 +118,24 @@ typedef struct {
   BraidFakeDatagramTransport *transport;
 } BraidUdpServerRecord;
 
+/**
+ * BraidProcessRecord:
+ * @argv: the program and its arguments
+ * @envp: (nullable): the environment asked for, %NULL for the parent's
+ * @working_directory: (nullable): the working directory asked for
+ * @protocol: the process protocol
+ * @process: the fake process connected to @protocol
+ *
+ * A `spawn_process` call recorded by [class@Braid.MemoryReactor].
+ */
+typedef struct {
+  char **argv;
+  char **envp;
+  char *working_directory;
+  BraidProcessProtocol *protocol;
+  BraidFakeProcess *process;
+} BraidProcessRecord;
+
 #define BRAID_TYPE_FAKE_LISTENING_PORT (braid_fake_listening_port_get_type ())
 G_DECLARE_FINAL_TYPE (BraidFakeListeningPort, braid_fake_listening_port,
                       BRAID, FAKE_LISTENING_PORT, GObject)
@@ -149,6 +168,11 @@ guint               braid_memory_reactor_get_trigger_count (BraidMemoryReactor *
 void                braid_memory_reactor_set_listen_error  (BraidMemoryReactor *self,
                                                             const GError       *error);
 void                braid_memory_reactor_set_connect_error (BraidMemoryReactor *self,
+                                                            const GError       *error);
+GPtrArray          *braid_memory_reactor_get_processes     (BraidMemoryReactor *self);
+BraidProcessRecord *braid_memory_reactor_get_process       (BraidMemoryReactor *self,
+                                                            guint               index);
+void                braid_memory_reactor_set_spawn_error   (BraidMemoryReactor *self,
                                                             const GError       *error);
 
 G_END_DECLS

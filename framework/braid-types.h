@@ -29,6 +29,8 @@ typedef struct _BraidConnector BraidConnector;
 typedef struct _BraidListeningPort BraidListeningPort;
 typedef struct _BraidDatagramProtocol BraidDatagramProtocol;
 typedef struct _BraidDatagramTransport BraidDatagramTransport;
+typedef struct _BraidProcessProtocol BraidProcessProtocol;
+typedef struct _BraidProcessTransport BraidProcessTransport;
 
 /**
  * BraidCallFunc:

@@ -47,6 +47,8 @@
 #include "core/braid-idle-timeout.h"
 #include "core/braid-datagram-protocol.h"
 #include "core/braid-datagram-transport.h"
+#include "core/braid-process.h"
+#include "core/braid-threads.h"
 
 /* framing/: protocols that cut a byte stream into messages. */
 #include "framing/braid-line-receiver.h"
@@ -69,6 +71,7 @@
 #include "tls/braid-tls-options.h"
 #include "tls/braid-tls-protocol.h"
 #include "tls/braid-tls-factory.h"
+#include "reactor/braid-glib-process.h"
 
 /* app/: services started and stopped with the reactor, endpoints from strings. */
 #include "app/braid-service.h"

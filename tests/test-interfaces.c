@@ -176,6 +176,21 @@ test_reactor_without_unix_sockets (void)
   g_assert_null (connector);
 }
 
+/* A reactor that cannot spawn processes says so with an error. */
+static void
+test_reactor_without_processes (void)
+{
+  g_autoptr (TcpOnlyReactor) reactor = g_object_new (TCP_ONLY_TYPE_REACTOR, NULL);
+  g_autoptr (BraidProcessProtocol) protocol = g_object_new (BRAID_TYPE_PROCESS_PROTOCOL, NULL);
+  const char *argv[] = { "/bin/true", NULL };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (braid_reactor_spawn_process (BRAID_REACTOR (reactor), protocol, argv, NULL, NULL,
+                                              &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_cmpstr (error->message, ==, "TcpOnlyReactor cannot spawn processes");
+}
+
 static void
 test_reactor_argument_checks (void)
 {
@@ -210,6 +225,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/interfaces/transport/half-close-fallback", test_half_close_falls_back_to_a_full_close);
   braid_test_add_func ("/interfaces/reactor/no-unix", test_reactor_without_unix_sockets);
   braid_test_add_func ("/interfaces/reactor/no-udp", test_reactor_without_udp);
+  braid_test_add_func ("/interfaces/reactor/no-processes", test_reactor_without_processes);
   braid_test_add_func ("/interfaces/reactor/argument-checks", test_reactor_argument_checks);
 
   return g_test_run ();

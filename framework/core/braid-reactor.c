@@ -8,6 +8,7 @@
 #include "core/braid-datagram-transport.h"
 #include "core/braid-factory.h"
 #include "core/braid-listening-port.h"
+#include "core/braid-process.h"
 #include "core/braid-reactor.h"
 
 /**
@@ -508,4 +509,59 @@ braid_reactor_listen_udp (BraidReactor          *self,
   if (max_packet_size == 0)
     max_packet_size = BRAID_DEFAULT_MAX_PACKET_SIZE;
   return iface->listen_udp (self, port, protocol, interface, max_packet_size, error);
+}
+
+/**
+ * braid_reactor_spawn_process:
+ * @self: a reactor
+ * @protocol: the protocol that hears the child's events
+ * @argv: (array zero-terminated=1): the program and its arguments; a
+ *   program without a `/` is looked up in the `PATH` of @envp (or of this
+ *   process when @envp is %NULL)
+ * @envp: (array zero-terminated=1) (nullable): the child's environment,
+ *   `NAME=value` strings; %NULL passes this process's environment on
+ *   (Twisted's `env=None`)
+ * @working_directory: (nullable): the child's working directory; %NULL
+ *   for this process's
+ * @error: return location for an error
+ *
+ * Starts a child process with pipes to its stdin, stdout and stderr, and
+ * connects @protocol to it: Twisted's `spawnProcess`. `connection_made`
+ * is called before this returns; the other events follow from the loop
+ * (see [class@Braid.ProcessProtocol]).
+ *
+ * The child gets no other file descriptor of this process (every
+ * descriptor Braid opens is close-on-exec, and the spawn closes the rest),
+ * and it is reaped when it exits: no zombie is left.
+ *
+ * Unlike Twisted, which forks and lets the child fail (a traceback on its
+ * stderr and exit code 1), a program that cannot be started (not found,
+ * not executable, a working directory that does not exist) fails here,
+ * with a `G_SPAWN_ERROR` naming the program, and @protocol hears nothing.
+ *
+ * Returns: (transfer none) (nullable): the child's transport (the reactor
+ *   and @protocol hold it), or %NULL with @error set
+ */
+BraidProcessTransport *
+braid_reactor_spawn_process (BraidReactor          *self,
+                             BraidProcessProtocol  *protocol,
+                             const char * const    *argv,
+                             const char * const    *envp,
+                             const char            *working_directory,
+                             GError               **error)
+{
+  BraidReactorInterface *iface;
+
+  g_return_val_if_fail (BRAID_IS_REACTOR (self), NULL);
+  g_return_val_if_fail (BRAID_IS_PROCESS_PROTOCOL (protocol), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  iface = BRAID_REACTOR_GET_IFACE (self);
+  if (iface->spawn_process == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "%s cannot spawn processes", G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+  return iface->spawn_process (self, protocol, argv, envp, working_directory, error);
 }

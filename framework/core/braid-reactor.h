@@ -56,6 +56,10 @@ typedef enum {
  * @adopt_stream_port: accept on a socket that already listens; %NULL when
  *   the reactor cannot
  * @listen_udp: open a UDP port for a datagram protocol
+ * @spawn_process: start a child process with pipes to its stdin, stdout and
+ *   stderr
+ * @call_in_thread: run a function in a worker thread; %NULL runs it on the
+ *   reactor's thread pool ([method@Braid.Reactor.call_in_thread])
  *
  * The virtual methods of [iface@Braid.Reactor]. A reactor is also a
  * [iface@Braid.Clock].
@@ -122,8 +126,19 @@ struct _BraidReactorInterface
                                                       gsize                  max_packet_size,
                                                       GError               **error);
 
+  BraidProcessTransport *(*spawn_process)            (BraidReactor          *self,
+                                                      BraidProcessProtocol  *protocol,
+                                                      const char * const    *argv,
+                                                      const char * const    *envp,
+                                                      const char            *working_directory,
+                                                      GError               **error);
+  void                (*call_in_thread)              (BraidReactor       *self,
+                                                      BraidCallFunc       func,
+                                                      gpointer            user_data,
+                                                      GDestroyNotify      destroy);
+
   /*< private >*/
-  gpointer padding[9];
+  gpointer padding[7];
 };
 
 void                braid_reactor_run                         (BraidReactor       *self);
@@ -190,6 +205,12 @@ BraidDatagramTransport *braid_reactor_listen_udp             (BraidReactor      
                                                                BraidDatagramProtocol *protocol,
                                                                const char            *interface,
                                                                gsize                  max_packet_size,
+                                                               GError               **error);
+BraidProcessTransport *braid_reactor_spawn_process            (BraidReactor          *self,
+                                                               BraidProcessProtocol  *protocol,
+                                                               const char * const    *argv,
+                                                               const char * const    *envp,
+                                                               const char            *working_directory,
                                                                GError               **error);
 
 G_END_DECLS

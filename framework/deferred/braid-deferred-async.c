@@ -176,6 +176,7 @@ typedef struct
   gpointer user_data;
   GDestroyNotify user_data_destroy;
   GDestroyNotify value_destroy;
+  int published;   /* shows ThreadSanitizer the hand-over GTask's locks make */
 } ThreadJob;
 
 /* Runs in a worker thread: touches only the job's function and data. */
@@ -185,7 +186,11 @@ thread_work (GTask *task, gpointer source_object, gpointer task_data,
 {
   ThreadJob *job = task_data;
   GError *error = NULL;
-  gpointer value = job->func (job->user_data, &error);
+  gpointer value;
+
+  (void) g_atomic_int_get (&job->published);
+  value = job->func (job->user_data, &error);
+  g_atomic_int_set (&job->published, 2);   /* done with the job: see thread_done */
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -204,6 +209,8 @@ thread_done (GObject *source_object, GAsyncResult *result, gpointer data)
   BraidDeferred *deferred = data;
   GError *error = NULL;
   gpointer value = g_task_propagate_pointer (G_TASK (result), &error);
+
+  (void) g_atomic_int_get (&job->published);
 
   if (braid_deferred_is_called (deferred))
     {
@@ -265,6 +272,7 @@ braid_defer_to_thread_full (BraidThreadFunc  func,
   job->user_data = user_data;
   job->user_data_destroy = user_data_destroy;
   job->value_destroy = value_destroy;
+  g_atomic_int_set (&job->published, 1);
 
   task = g_task_new (NULL, NULL, thread_done, braid_deferred_ref (deferred));
   g_task_set_task_data (task, job, g_free);

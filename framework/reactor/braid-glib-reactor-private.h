@@ -81,6 +81,14 @@ BraidSocketPort *braid_socket_port_new_adopted (BraidGLibReactor *reactor,
                                                 BraidFactory     *factory,
                                                 GError          **error);
 
+/* braid-glib-process.c */
+BraidProcessTransport *braid_glib_process_spawn (GMainContext          *context,
+                                                 BraidProcessProtocol  *protocol,
+                                                 const char * const    *argv,
+                                                 const char * const    *envp,
+                                                 const char            *working_directory,
+                                                 GError               **error);
+
 /* braid-socket-connector.c */
 BraidSocketConnector *braid_socket_connector_new_tcp  (BraidGLibReactor   *reactor,
                                                        const char         *host,

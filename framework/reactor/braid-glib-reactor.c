@@ -700,6 +700,7 @@ typedef struct
   BraidCallFunc func;
   gpointer user_data;
   GDestroyNotify destroy;
+  int published;      /* see braid_glib_reactor_call_from_thread */
 } PendingCall;
 
 static void
@@ -707,6 +708,7 @@ pending_call_free (gpointer data)
 {
   PendingCall *call = data;
 
+  (void) g_atomic_int_get (&call->published);
   if (call->destroy != NULL)
     call->destroy (call->user_data);
   g_free (call);
@@ -717,6 +719,7 @@ run_call_from_thread (gpointer data)
 {
   PendingCall *call = data;
 
+  (void) g_atomic_int_get (&call->published);
   call->func (call->user_data);
   return G_SOURCE_REMOVE;
 }
@@ -724,7 +727,13 @@ run_call_from_thread (gpointer data)
 /* An idle source attached to the context: g_source_attach is thread-safe and
  * wakes the context up, and unlike g_main_context_invoke it never runs the
  * function at once, so the call is always asynchronous, whichever thread
- * makes it. */
+ * makes it.
+ *
+ * The context's lock orders the hand-over, but GLib's locks are invisible
+ * to ThreadSanitizer (tools/tsan): the atomic store of `published` after
+ * the call is filled in, and the atomic load before it is read, say the
+ * same in a way it sees, so that everything the calling thread did before
+ * this call is seen to happen before the call runs. */
 static void
 braid_glib_reactor_call_from_thread (BraidReactor   *reactor,
                                      BraidCallFunc   func,
@@ -732,16 +741,18 @@ braid_glib_reactor_call_from_thread (BraidReactor   *reactor,
                                      GDestroyNotify  destroy)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
+  GMainContext *context = self->context;   /* read before the call is published */
   PendingCall *call = g_new0 (PendingCall, 1);
   GSource *source = g_idle_source_new ();
 
   call->func = func;
   call->user_data = user_data;
   call->destroy = destroy;
+  g_atomic_int_set (&call->published, 1);
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_callback (source, run_call_from_thread, call, pending_call_free);
   g_source_set_name (source, "Braid call from thread");
-  g_source_attach (source, self->context);
+  g_source_attach (source, context);
   g_source_unref (source);
 }
 
@@ -866,6 +877,22 @@ braid_glib_reactor_connect_unix (BraidReactor       *reactor,
   return BRAID_CONNECTOR (connector);
 }
 
+/* --- Processes ------------------------------------------------------------- */
+
+static BraidProcessTransport *
+braid_glib_reactor_spawn_process (BraidReactor          *reactor,
+                                  BraidProcessProtocol  *protocol,
+                                  const char * const    *argv,
+                                  const char * const    *envp,
+                                  const char            *working_directory,
+                                  GError               **error)
+{
+  BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
+
+  return braid_glib_process_spawn (self->context, protocol, argv, envp, working_directory,
+                                   error);
+}
+
 static void
 braid_glib_reactor_reactor_init (BraidReactorInterface *iface)
 {
@@ -883,6 +910,7 @@ braid_glib_reactor_reactor_init (BraidReactorInterface *iface)
   iface->listen_tcp_reuse_port = braid_glib_reactor_listen_tcp_reuse_port;
   iface->adopt_stream_port = braid_glib_reactor_adopt_stream_port;
   iface->listen_udp = braid_glib_reactor_listen_udp;
+  iface->spawn_process = braid_glib_reactor_spawn_process;
 }
 
 /* --- Life cycle ----------------------------------------------------------- */
