@@ -349,6 +349,8 @@ test_misc (Fixture *f, gconstpointer data)
             "OK\r\nVERSION " BRAID_CACHE_SERVER_VERSION "\r\n");
   exchange (f, "stats foo\r\nstats items\r\nstats slabs\r\n", "ERROR\r\nEND\r\nEND\r\n");
   exchange (f, "stats reset\r\n", "RESET\r\n");
+  /* noreply is for the commands that change something. */
+  exchange (f, "version noreply\r\ncount noreply\r\n", "VERSION " BRAID_CACHE_SERVER_VERSION "\r\nERROR\r\n");
 }
 
 static gboolean

@@ -495,7 +495,11 @@ handle_line (BraidCacheServerProtocol *self,
   }
 
 not_storage:
-  noreply = is_noreply (tokens, n);
+  /* memcached takes noreply on the commands that change something. */
+  if (token_is (command, "delete") || token_is (command, "incr") || token_is (command, "decr")
+      || token_is (command, "touch") || token_is (command, "flush_all")
+      || token_is (command, "verbosity"))
+    noreply = is_noreply (tokens, n);
   if (token_is (command, "delete"))
     {
       gboolean zero = n >= 3 && token_is (&tokens[2], "0");
