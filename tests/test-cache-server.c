@@ -321,6 +321,19 @@ test_line_too_long (Fixture *f, gconstpointer data)
 }
 
 static void
+test_line_too_long_whole (Fixture *f, gconstpointer data)
+{
+  g_autofree char *junk = g_strnfill (BRAID_CACHE_MAX_LINE_LENGTH + 1, 'x');
+  g_autofree char *request = g_strdup_printf ("%s\r\nversion\r\n", junk);
+
+  /* Refused even when its end of line came in the same read. */
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*closing the connection*command line too long*");
+  exchange (f, request, "");
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_string_transport_get_aborted (f->transport));
+}
+
+static void
 test_long_get_line (Fixture *f, gconstpointer data)
 {
   GString *line = g_string_new ("get");
@@ -460,6 +473,7 @@ main (int argc, char **argv)
   ADD ("errors", test_errors);
   ADD ("too-large", test_too_large);
   ADD ("line-too-long", test_line_too_long);
+  ADD ("line-too-long-whole", test_line_too_long_whole);
   ADD ("long-get-line", test_long_get_line);
   ADD ("quit", test_quit);
   ADD ("misc", test_misc);

@@ -665,6 +665,18 @@ run_commands (BraidCacheServerProtocol *self,
           break;
         }
       line_len = newline - (data + pos);
+      if (line_len > BRAID_CACHE_MAX_LINE_LENGTH)
+        {
+          /* The same limit whether the line came in one read or many. */
+          gboolean get = (line_len >= 4 && memcmp (data + pos, "get ", 4) == 0)
+                         || (line_len >= 5 && memcmp (data + pos, "gets ", 5) == 0);
+
+          if (!get || line_len > BRAID_CACHE_MAX_GET_LINE_LENGTH)
+            {
+              reject (self, "command line too long");
+              return len;
+            }
+        }
       if (line_len > 0 && newline[-1] == '\r')
         line_len--;
       outcome = handle_line (self, factory, (const char *) data + pos, line_len,
