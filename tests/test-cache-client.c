@@ -409,7 +409,11 @@ test_nonsense_reply (void)
       braid_test_receive (protocol, replies[i]);
       g_test_assert_expected_messages ();
       g_assert_true (braid_string_transport_get_aborted (transport));
-      braid_protocol_connection_lost (protocol, braid_test_new_close_reason (FALSE));
+      {
+        g_autoptr (GError) reason = braid_test_new_close_reason (FALSE);
+
+        braid_protocol_connection_lost (protocol, reason);
+      }
       error = braid_assert_failure_result (get, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
       braid_fake_clock_advance (BRAID_FAKE_CLOCK (reactor), BRAID_CACHE_CLIENT_DEFAULT_RETRY_DELAY);
     }
@@ -444,10 +448,12 @@ test_reply_in_pieces (void)
     g_autoptr (BraidDeferred) waiting = braid_cache_client_get (client, "k");
     g_autoptr (BraidDeferred) later = NULL;
     g_autoptr (GError) error = NULL;
+    g_autoptr (GError) cancelled = NULL;
+    g_autoptr (GError) reason = braid_test_new_close_reason (TRUE);
 
     braid_cache_client_disconnect (client);
-    error = braid_assert_failure_result (waiting, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-    braid_protocol_connection_lost (protocol, braid_test_new_close_reason (TRUE));
+    cancelled = braid_assert_failure_result (waiting, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    braid_protocol_connection_lost (protocol, reason);
     later = braid_cache_client_get (client, "k");
     g_assert_cmpuint (braid_memory_reactor_get_tcp_clients (reactor)->len, ==, 2);
     braid_assert_no_result (later);

@@ -108,10 +108,17 @@ test_overhead_measured (void)
     }
   after = heap_in_use ();
   braid_cache_store_get_stats (store, &stats);
+  g_assert_cmpuint (stats.bytes, ==, n * (BRAID_CACHE_ITEM_OVERHEAD + 12 + 64));
+  if (after <= before)
+    {
+      /* Under valgrind, whose malloc glibc's mallinfo2 does not see. */
+      g_object_unref (store);
+      g_test_skip ("the allocator does not report its figures (valgrind?)");
+      return;
+    }
   per_item = (double) (after - before) / n - 12 - 64;
   g_test_message ("measured per-item overhead: %.1f bytes (counted: %d)",
                   per_item, BRAID_CACHE_ITEM_OVERHEAD);
-  g_assert_cmpuint (stats.bytes, ==, n * (BRAID_CACHE_ITEM_OVERHEAD + 12 + 64));
   /* The hash table doubles, so the true cost moves with the count; the
    * constant must be within the range it moves in, and not far above. */
   g_assert_cmpfloat (per_item, <=, BRAID_CACHE_ITEM_OVERHEAD * 1.25);
@@ -146,6 +153,7 @@ test_memory_stays_bounded (void)
   braid_cache_store_get_stats (store, &stats);
   g_assert_cmpuint (stats.bytes, <=, limit);
   g_assert_cmpuint (stats.evictions, >, 0);
+  /* (Under valgrind the allocator's figures stay at 0.) */
   g_assert_cmpuint (peak, <=, limit * 1.1);
   g_object_unref (store);
 }
