@@ -84,7 +84,7 @@ test_help_lists_plugins (void)
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run_braidd (NULL, &out, &err, "--help", NULL), ==, 0);
-  g_assert_true (g_pattern_match_simple ("*Plugins:\n  chat *Lesson 10's chat*\n  echo *Sends back what each client sends\n*", out));
+  g_assert_true (g_pattern_match_simple ("*Plugins:\n  cache *memcached-compatible cache*\n  chat *Lesson 10's chat*\n  echo *Sends back what each client sends\n*", out));
   g_assert_true (strstr (out, "--pidfile") != NULL);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -123,7 +123,7 @@ test_bad_input_gets_one_line_and_leaves_nothing (void)
     const char *args[6];
     const char *stderr_pattern;
   } cases[] = {
-    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: chat, echo)\n" },
+    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: cache, chat, echo)\n" },
     { { "--colour", "echo", NULL }, "braidd: Unknown option --colour*\n" },
     { { "echo", "--colour", NULL }, "braidd: echo: Unknown option --colour*\n" },
     { { "echo", "--endpoint", "tcp:80:backlog=x", NULL },

@@ -707,7 +707,7 @@ test_docs_follow_the_course_map (void)
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (doc_path, &doc, NULL, NULL));
   lessons = g_key_file_get_groups (map, NULL);
-  g_assert_cmpuint (g_strv_length (lessons), ==, 11);
+  g_assert_cmpuint (g_strv_length (lessons), ==, 12);
   for (guint i = 0; lessons[i] != NULL; i++)
     {
       g_autofree gchar *title = g_key_file_get_string (map, lessons[i], "title", &error);
