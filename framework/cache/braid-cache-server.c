@@ -39,6 +39,7 @@ struct _BraidCacheServerProtocol
   gsize need;                 /* the bytes that command needs, when known */
   gsize swallow;              /* bytes of a refused value still to discard */
   gboolean done;              /* quit, or closed for bad input */
+  gboolean quit;              /* close once the replies are written */
 };
 
 /**
@@ -690,8 +691,9 @@ run_commands (BraidCacheServerProtocol *self,
       pos = newline + 1 - data + used;
       if (outcome == LINE_CLOSE)
         {
+          /* Closed once the replies before it are written. */
           self->done = TRUE;
-          braid_transport_lose_connection (braid_protocol_get_transport (BRAID_PROTOCOL (self)));
+          self->quit = TRUE;
           return len;
         }
     }
@@ -741,6 +743,11 @@ braid_cache_server_protocol_data_received (BraidProtocol *protocol, const guint8
         }
       else
         g_byte_array_set_size (factory->out, 0);
+    }
+  if (self->quit)
+    {
+      self->quit = FALSE;
+      braid_transport_lose_connection (transport);
     }
 }
 
