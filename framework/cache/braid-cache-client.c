@@ -201,8 +201,10 @@ reply_error (const char *line, gsize len)
 static gboolean
 is_error_line (const char *line, gsize len)
 {
+  /* The line is not NUL-terminated: compare within its length. */
   return (len == 5 && memcmp (line, "ERROR", 5) == 0)
-         || g_str_has_prefix (line, "CLIENT_ERROR") || g_str_has_prefix (line, "SERVER_ERROR");
+         || (len >= 12 && (memcmp (line, "CLIENT_ERROR", 12) == 0
+                           || memcmp (line, "SERVER_ERROR", 12) == 0));
 }
 
 /* Parses the reply to @request at the start of @data. Returns the bytes it
