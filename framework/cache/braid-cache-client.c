@@ -85,6 +85,13 @@ struct _BraidCacheClient
  * again. With every server down, requests fail at once with
  * `G_IO_ERROR_HOST_UNREACHABLE`.
  *
+ * Twisted's `twisted.protocols.memcache.MemCacheProtocol` is one
+ * connection to one server, and its `get` fires with `(flags, value)`;
+ * this client is the layer above it that memcached deployments use (many
+ * servers, placement by key), and its `get` fires with the value alone,
+ * or %NULL for a miss, as most memcached clients return it. The server
+ * side is [class@Braid.CacheServerFactory].
+ *
  * Errors: a key memcached would refuse fails with
  * `G_IO_ERROR_INVALID_ARGUMENT` before anything is sent; a server's
  * `ERROR`, `CLIENT_ERROR` or `SERVER_ERROR` reply fails that request with
