@@ -55,6 +55,11 @@
 #include "framing/braid-int-n-receiver.h"
 #include "framing/braid-netstring-receiver.h"
 
+/* cache/: memcached's protocol: the item store, the server, the client. */
+#include "cache/braid-cache-store.h"
+#include "cache/braid-cache-server.h"
+#include "cache/braid-cache-client.h"
+
 /* reactor/: the real reactor, on the GLib main loop, and its sockets. */
 #include "reactor/braid-glib-reactor.h"
 #include "reactor/braid-socket-transport.h"
