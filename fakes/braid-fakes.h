@@ -14,6 +14,7 @@
 #include "braid-test-utils.h"
 #include "braid-recording-protocol.h"
 #include "braid-test-checks.h"
+#include "braid-sim-net.h"
 
 /* Deferred assertions */
 #include "braid-deferred-assertions.h"
