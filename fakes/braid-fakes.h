@@ -15,6 +15,7 @@
 #include "braid-recording-protocol.h"
 #include "braid-test-checks.h"
 #include "braid-sim-net.h"
+#include "braid-transport-conformance.h"
 
 /* Deferred assertions */
 #include "braid-deferred-assertions.h"

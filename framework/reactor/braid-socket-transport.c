@@ -202,6 +202,16 @@ close_now (BraidSocketTransport *self, GError *reason)
   self->state = TRANSPORT_CLOSED;
   self->reason = reason;
   braid_glib_reactor_watch_set (self->reactor, &self->watch, 0, &ignored);
+  if (!g_error_matches (reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE))
+    {
+      /* An unclean close resets the connection, as Twisted's does
+       * (SO_LINGER 0): the peer hears of an abort as a lost connection,
+       * not as a clean end of the stream (the transport conformance kit
+       * checks it). */
+      struct linger reset = { 1, 0 };
+
+      (void) setsockopt (self->watch.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
   close (self->watch.fd);
   self->watch.fd = -1;
   free_write_buffer (self);
