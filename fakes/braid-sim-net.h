@@ -112,3 +112,46 @@ void          braid_sim_link_release           (BraidSimLink  *self);
 gboolean      braid_sim_link_get_held          (BraidSimLink  *self);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/**
+ * BraidSimScenario:
+ * @seed: the seed to run the scenario with (give it to
+ *   [ctor@Braid.SimNet.new])
+ * @user_data: the data given with the scenario
+ * @error: return location for why the scenario failed
+ *
+ * One run of a simulated scenario, for [func@Braid.sim_run_seeds].
+ *
+ * Returns: %TRUE if the scenario's checks held
+ */
+typedef gboolean (*BraidSimScenario) (guint32   seed,
+                                      gpointer  user_data,
+                                      GError  **error);
+
+/**
+ * BraidSimJournalFunc:
+ * @seed: the seed to run the scenario with
+ * @user_data: the data given with the function
+ *
+ * One run of a simulated scenario that returns its journal, for
+ * [func@Braid.sim_check_determinism].
+ *
+ * Returns: (transfer full): the journal of the run
+ */
+typedef char *(*BraidSimJournalFunc) (guint32  seed,
+                                      gpointer user_data);
+
+gboolean braid_sim_run_seeds          (BraidSimScenario     scenario,
+                                       gpointer             user_data,
+                                       guint32              first_seed,
+                                       guint                n_seeds,
+                                       GError             **error);
+char    *braid_sim_replay_command     (guint32              seed);
+gboolean braid_sim_check_determinism  (BraidSimJournalFunc  func,
+                                       gpointer             user_data,
+                                       guint32              seed,
+                                       GError             **error);
+
+G_END_DECLS
