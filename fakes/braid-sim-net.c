@@ -42,8 +42,9 @@
  * [method@Braid.SimNet.run_until] runs until a predicate holds, with two
  * guards instead of a hang: if nothing is left to happen while the
  * predicate is false, or virtual time passes the budget, or
- * %BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME events run without time moving, the
- * run fails with an error that carries a table of what is pending on
+ * %BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME events (or the number set with
+ * [method@Braid.SimNet.set_max_steps_at_one_time]) run without time
+ * moving, the run fails with an error that carries a table of what is pending on
  * each node (connections, bytes in flight, timers;
  * [method@Braid.SimNet.describe_pending]).
  *
@@ -162,6 +163,7 @@ struct _BraidSimNet
   guint64 journal_seq;
   guint next_conn;
   guint64 events;
+  guint64 max_steps_at_one_time;
 };
 
 typedef enum {
@@ -1386,6 +1388,19 @@ connector_abandon (BraidSimConnector *self)
 /* ---------------------------------------------------------------------- */
 /* The node: a reactor and a clock on the net's time.                      */
 
+/**
+ * BraidSimNode:
+ *
+ * One machine of a [class@Braid.SimNet]: a [iface@Braid.Reactor] and a
+ * [iface@Braid.Clock] on the net's virtual time, made by
+ * [method@Braid.SimNet.add_node] and owned by the net. Give it to a
+ * program's setup code where the real reactor would go. `run` does not
+ * loop (the net runs everything): it fires the `startup` triggers, and
+ * `stop` the `shutdown` ones, as [class@Braid.MemoryReactor] does.
+ * `call_from_thread` schedules the call with no delay; the node is not
+ * thread-safe.
+ */
+
 static gdouble
 braid_sim_node_seconds (BraidClock *clock)
 {
@@ -2085,6 +2100,7 @@ braid_sim_net_init (BraidSimNet *self)
   self->journal = g_string_new (NULL);
   self->journal_enabled = TRUE;
   self->default_link = link_new (self, "*", "*", NULL);
+  self->max_steps_at_one_time = BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME;
 }
 
 /**
@@ -2430,10 +2446,10 @@ braid_sim_net_run_for (BraidSimNet *self, gdouble seconds)
     {
       same = when == last ? same + 1 : 0;
       last = when;
-      if (same >= BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME)
+      if (same >= self->max_steps_at_one_time)
         {
-          g_critical ("braid_sim_net_run_for: %u events ran at %g s without time moving",
-                      (guint) BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME, when);
+          g_critical ("braid_sim_net_run_for: %" G_GUINT64_FORMAT " events ran at %g s "
+                      "without time moving", self->max_steps_at_one_time, when);
           return;
         }
       run_one (self, queue, when, node);
@@ -2496,11 +2512,11 @@ braid_sim_net_run_until (BraidSimNet *self, BraidSimPredicate predicate, gpointe
         }
       same = when == last ? same + 1 : 0;
       last = when;
-      if (same >= BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME)
+      if (same >= self->max_steps_at_one_time)
         {
-          why = g_strdup_printf ("%u events ran at %.6f s without time moving (a call that "
-                                 "re-arms itself with no delay?)",
-                                 (guint) BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME, when);
+          why = g_strdup_printf ("%" G_GUINT64_FORMAT " events ran at %.6f s without time "
+                                 "moving (a call that re-arms itself with no delay?)",
+                                 self->max_steps_at_one_time, when);
           break;
         }
       run_one (self, queue, when, node);
@@ -2509,6 +2525,22 @@ braid_sim_net_run_until (BraidSimNet *self, BraidSimPredicate predicate, gpointe
   g_set_error (error, BRAID_ERROR, BRAID_ERROR_FAILED, "Simulation (seed %u): %s\n%s",
                self->seed, why, table);
   return FALSE;
+}
+
+/**
+ * braid_sim_net_set_max_steps_at_one_time:
+ * @self: a net
+ * @max_steps: how many events may run without virtual time moving before
+ *   a run fails; at least 1 (%BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME unless set)
+ *
+ * Sets the guard against code that re-arms zero-delay calls for ever.
+ */
+void
+braid_sim_net_set_max_steps_at_one_time (BraidSimNet *self, guint64 max_steps)
+{
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  g_return_if_fail (max_steps >= 1);
+  self->max_steps_at_one_time = max_steps;
 }
 
 /**

@@ -75,6 +75,8 @@ gboolean      braid_sim_net_run_until          (BraidSimNet      *self,
                                                 gdouble           budget,
                                                 GError          **error);
 guint64       braid_sim_net_get_event_count    (BraidSimNet   *self);
+void          braid_sim_net_set_max_steps_at_one_time (BraidSimNet *self,
+                                                       guint64      max_steps);
 char         *braid_sim_net_describe_pending   (BraidSimNet   *self);
 void          braid_sim_net_set_journal_enabled (BraidSimNet  *self,
                                                  gboolean      enabled);
