@@ -164,6 +164,8 @@ struct _BraidSimNet
   guint next_conn;
   guint64 events;
   guint64 max_steps_at_one_time;
+  GArray *heads;             /* of gdouble: each node's earliest timer, cached */
+  GPtrArray *dirty;          /* of BraidSimNode*: nodes whose cache may be stale */
 };
 
 typedef enum {
@@ -192,6 +194,7 @@ struct _BraidSimNode
   GPtrArray *transports;     /* of BraidSimTransport*, open on this node (refs) */
   GPtrArray *owned;          /* every port and connector handed out (transfer none) */
   guint16 next_port;
+  gboolean dirty;            /* in net->dirty */
 
   BraidSimNodeStartFunc start_func;
   gpointer start_data;
@@ -235,6 +238,7 @@ struct _BraidSimTransport
   BraidSimNet *net;          /* not owned */
   BraidSimNode *node;        /* not owned */
   BraidSimTransport *peer;   /* not owned: both ends are in net->flows */
+  BraidSimLink *link;        /* not owned: the link toward the peer */
   BraidProtocol *protocol;
   BraidSimConnector *connector;   /* the client end's, owned */
   guint conn;
@@ -459,7 +463,7 @@ enqueue (BraidSimTransport *end, SegmentKind kind, const guint8 *data, gsize len
   segment->len = len;
   if (len > 0)
     memcpy (segment->data, data, len);
-  segment->due = link_arrival (link_between (end->net, end->node, end->peer->node), len);
+  segment->due = link_arrival (end->link, len);
   /* In order: nothing overtakes what was sent before it. */
   if (last != NULL)
     segment->due = MAX (segment->due, last->due);
@@ -593,7 +597,7 @@ deliver (gpointer data)
   if (head == NULL || end->peer == NULL)
     return;
   to = g_object_ref (end->peer);
-  blocked = link_blocked (link_between (net, end->node, to->node));
+  blocked = link_blocked (end->link);
   if (blocked != NULL)
     {
       end->stalled = TRUE;
@@ -665,8 +669,7 @@ unblock (BraidSimLink *link, const char *event)
       BraidSimTransport *end = g_ptr_array_index (flows, i);
       gdouble previous = net->now;
 
-      if (!end->stalled || end->peer == NULL
-          || link_between (net, end->node, end->peer->node) != link)
+      if (!end->stalled || end->peer == NULL || end->link != link)
         continue;
       end->stalled = FALSE;
       for (GList *l = end->out.head; l != NULL; l = l->next)
@@ -1227,6 +1230,8 @@ syn_arrives (gpointer data)
                               node_address (server, port->port));
   server_end->peer = client_end;
   client_end->peer = server_end;
+  server_end->link = link_between (net, server, client);
+  client_end->link = link_between (net, client, server);
   client_end->connector = g_object_ref (connector);
   connector->transport = client_end;
   journal (net, "accept", server->name, client->name, server_end->conn, -1, -1, NULL);
@@ -1401,18 +1406,36 @@ connector_abandon (BraidSimConnector *self)
  * thread-safe.
  */
 
+/* The net caches each node's earliest timer. Every way a call is added to
+ * a node's queue or moved in it asks the node for its queue (call_later)
+ * or its time (reset and delay), so both mark the cache stale; a cancel
+ * only makes the cached time early, which next_queue checks. */
+static inline void
+mark_dirty (BraidSimNode *self)
+{
+  if (!self->dirty && self->net != NULL)
+    {
+      self->dirty = TRUE;
+      g_ptr_array_add (self->net->dirty, self);
+    }
+}
+
 static gdouble
 braid_sim_node_seconds (BraidClock *clock)
 {
   BraidSimNode *self = BRAID_SIM_NODE (clock);
 
+  mark_dirty (self);
   return self->net != NULL ? self->net->now : 0;
 }
 
 static BraidTimerQueue *
 braid_sim_node_get_timer_queue (BraidClock *clock)
 {
-  return BRAID_SIM_NODE (clock)->queue;
+  BraidSimNode *self = BRAID_SIM_NODE (clock);
+
+  mark_dirty (self);
+  return self->queue;
 }
 
 static void
@@ -1639,6 +1662,7 @@ node_wipe (BraidSimNode *self)
         maybe_retire (end);
     }
   braid_timer_queue_cancel_all (self->queue);
+  mark_dirty (self);
   g_clear_pointer (&self->triggers, braid_trigger_list_free);
   self->triggers = braid_trigger_list_new ();
   self->running = self->has_run = self->has_stopped = FALSE;
@@ -2061,6 +2085,7 @@ braid_sim_net_dispose (GObject *object)
       self->flows = g_ptr_array_new ();
     }
   g_clear_pointer (&self->queue, braid_timer_queue_free);
+  g_ptr_array_set_size (self->dirty, 0);
   if (self->nodes != NULL)
     for (guint i = 0; i < self->nodes->len; i++)
       g_object_run_dispose (g_ptr_array_index (self->nodes, i));
@@ -2079,6 +2104,8 @@ braid_sim_net_finalize (GObject *object)
 
   g_rand_free (self->rand);
   g_string_free (self->journal, TRUE);
+  g_array_unref (self->heads);
+  g_ptr_array_unref (self->dirty);
   G_OBJECT_CLASS (braid_sim_net_parent_class)->finalize (object);
 }
 
@@ -2101,6 +2128,8 @@ braid_sim_net_init (BraidSimNet *self)
   self->journal_enabled = TRUE;
   self->default_link = link_new (self, "*", "*", NULL);
   self->max_steps_at_one_time = BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME;
+  self->heads = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  self->dirty = g_ptr_array_new ();
 }
 
 /**
@@ -2173,6 +2202,11 @@ braid_sim_net_add_node (BraidSimNet *self, const char *name, const char *address
   node->name = g_intern_string (name);
   node->address = g_strdup (address);
   g_ptr_array_add (self->nodes, node);
+  {
+    gdouble none = G_MAXDOUBLE;
+
+    g_array_append_val (self->heads, none);
+  }
   g_hash_table_insert (self->by_name, (gpointer) node->name, node);
   g_hash_table_insert (self->by_name, node->address, node);
   journal (self, "node", name, NULL, 0, -1, -1, address);
@@ -2354,31 +2388,61 @@ braid_sim_net_random_double (BraidSimNet *self)
 
 /* The queue whose next call is the earliest: the network's first, then the
  * nodes' in the order they were added. */
+static gdouble
+queue_head (BraidTimerQueue *queue)
+{
+  gdouble t;
+
+  return braid_timer_queue_peek_time (queue, &t) ? t : G_MAXDOUBLE;
+}
+
+/* The queue whose next call is the earliest: the network's first, then the
+ * nodes' in the order they were added. The nodes' earliest times are
+ * cached (see mark_dirty): a scan of one array, then the winner's time is
+ * checked against its queue. */
 static BraidTimerQueue *
 next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
 {
-  BraidTimerQueue *best = NULL;
-  gdouble best_time = 0, t;
+  gdouble *heads = (gdouble *) (gpointer) self->heads->data;
+  gdouble net_head = queue_head (self->queue);
 
-  *node = NULL;
-  if (braid_timer_queue_peek_time (self->queue, &t))
+  for (;;)
     {
-      best = self->queue;
-      best_time = t;
-    }
-  for (guint i = 0; i < self->nodes->len; i++)
-    {
-      BraidSimNode *candidate = g_ptr_array_index (self->nodes, i);
+      gdouble best = G_MAXDOUBLE;
+      guint best_index = G_MAXUINT;
+      BraidSimNode *candidate;
+      gdouble actual;
 
-      if (braid_timer_queue_peek_time (candidate->queue, &t) && (best == NULL || t < best_time))
+      for (guint i = 0; i < self->dirty->len; i++)
         {
-          best = candidate->queue;
-          best_time = t;
-          *node = candidate;
+          BraidSimNode *stale = g_ptr_array_index (self->dirty, i);
+
+          stale->dirty = FALSE;
+          heads[stale->index] = queue_head (stale->queue);
         }
+      g_ptr_array_set_size (self->dirty, 0);
+      for (guint i = 0; i < self->heads->len; i++)
+        if (heads[i] < best)
+          {
+            best = heads[i];
+            best_index = i;
+          }
+      if (best_index == G_MAXUINT || net_head <= best)
+        {
+          *node = NULL;
+          *when = net_head;
+          return net_head < G_MAXDOUBLE ? self->queue : NULL;
+        }
+      candidate = g_ptr_array_index (self->nodes, best_index);
+      actual = queue_head (candidate->queue);
+      if (actual == best)
+        {
+          *node = candidate;
+          *when = best;
+          return candidate->queue;
+        }
+      heads[best_index] = actual;   /* a call was cancelled: look again */
     }
-  *when = best_time;
-  return best;
 }
 
 static void
@@ -2389,6 +2453,8 @@ run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *
   self->now = MAX (self->now, when);
   call = braid_timer_queue_pop_due (queue, self->now, G_MAXUINT64);
   self->events++;
+  if (node != NULL)
+    mark_dirty (node);
   if (node != NULL)
     journal (self, "timer", node->name, NULL, 0, -1,
              braid_delayed_call_get_scheduled_at (call),
