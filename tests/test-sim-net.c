@@ -1241,6 +1241,86 @@ test_net_outlives_nothing (void)
   g_object_unref (pair.connector);
 }
 
+
+/* Every public function refuses a wrong argument with a critical, and
+ * does nothing. */
+#define REFUSED(call)                                                          \
+  G_STMT_START {                                                              \
+    g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*");               \
+    call;                                                                     \
+    g_test_assert_expected_messages ();                                       \
+  } G_STMT_END
+
+static gboolean
+always (gpointer data)
+{
+  return TRUE;
+}
+
+static void
+test_misuse_is_refused (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+  BraidSimLink *link = braid_sim_net_get_default_link (net);
+  GError *error = NULL;
+
+  braid_sim_net_add_node (net, "a", "10.0.0.1");
+  REFUSED (braid_sim_net_get_seed (NULL));
+  REFUSED (braid_sim_net_add_node (NULL, "b", "10.0.0.2"));
+  REFUSED (braid_sim_net_add_node (net, NULL, "10.0.0.2"));
+  REFUSED (braid_sim_net_add_node (net, "b", "not an address"));
+  REFUSED (braid_sim_net_get_node (NULL, "a"));
+  REFUSED (braid_sim_net_get_node (net, NULL));
+  REFUSED (braid_sim_net_get_default_link (NULL));
+  REFUSED (braid_sim_net_get_link (NULL, "a", "a"));
+  REFUSED (braid_sim_net_partition (NULL, "a", "a", TRUE, TRUE));
+  REFUSED (braid_sim_net_partition (net, "a", "zz", TRUE, TRUE));
+  REFUSED (braid_sim_net_schedule_partition (NULL, "a", "a", TRUE, 0, 1));
+  REFUSED (braid_sim_net_schedule_partition (net, "a", "a", TRUE, -1, 1));
+  REFUSED (braid_sim_net_schedule_partition (net, "a", "zz", TRUE, 0, 1));
+  REFUSED (braid_sim_net_random_double (NULL));
+  REFUSED (braid_sim_net_step (NULL));
+  REFUSED (braid_sim_net_run_for (NULL, 1));
+  REFUSED (braid_sim_net_run_for (net, -1));
+  REFUSED (braid_sim_net_run_until (NULL, always, NULL, 1, NULL));
+  REFUSED (braid_sim_net_run_until (net, NULL, NULL, 1, NULL));
+  REFUSED (braid_sim_net_run_until (net, always, NULL, -1, NULL));
+  REFUSED (braid_sim_net_set_max_steps_at_one_time (NULL, 1));
+  REFUSED (braid_sim_net_set_max_steps_at_one_time (net, 0));
+  REFUSED (braid_sim_net_get_event_count (NULL));
+  REFUSED (braid_sim_net_describe_pending (NULL));
+  REFUSED (braid_sim_net_set_journal_enabled (NULL, TRUE));
+  REFUSED (braid_sim_net_get_journal (NULL));
+  REFUSED (braid_sim_net_write_journal (NULL, "x", NULL));
+  REFUSED (braid_sim_net_write_journal (net, NULL, NULL));
+  REFUSED (braid_sim_net_note (NULL, "a", "b"));
+  REFUSED (braid_sim_net_note (net, NULL, "b"));
+  REFUSED (braid_sim_node_get_name (NULL));
+  REFUSED (braid_sim_node_get_address (NULL));
+  REFUSED (braid_sim_node_get_net (NULL));
+  REFUSED (braid_sim_node_is_up (NULL));
+  REFUSED (braid_sim_node_get_connection_count (NULL));
+  REFUSED (braid_sim_node_get_timer_count (NULL));
+  REFUSED (braid_sim_node_set_start_func (NULL, NULL, NULL, NULL));
+  REFUSED (braid_sim_node_crash (NULL));
+  REFUSED (braid_sim_node_restart (NULL));
+  REFUSED (braid_sim_link_set_latency (NULL, 0, 0));
+  REFUSED (braid_sim_link_set_latency (link, -1, 0));
+  REFUSED (braid_sim_link_set_bandwidth (NULL, 0));
+  REFUSED (braid_sim_link_set_bandwidth (link, -1));
+  REFUSED (braid_sim_link_set_partitioned (NULL, TRUE));
+  REFUSED (braid_sim_link_get_partitioned (NULL));
+  REFUSED (braid_sim_link_hold (NULL));
+  REFUSED (braid_sim_link_release (NULL));
+  REFUSED (braid_sim_link_get_held (NULL));
+  REFUSED (braid_sim_run_seeds (NULL, NULL, 1, 1, NULL));
+  REFUSED (braid_sim_check_determinism (NULL, NULL, 1, NULL));
+  REFUSED (braid_conformance_factory_new (NULL));
+  REFUSED (braid_transport_conformance_add (NULL));
+  g_assert_null (error);
+  g_assert_cmpuint (braid_sim_net_get_event_count (net), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1291,5 +1371,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-net/random-double-is-seeded", test_random_double_is_seeded);
   g_test_add_func ("/sim-net/node-reactor", test_node_reactor);
   g_test_add_func ("/sim-net/net-outlives-nothing", test_net_outlives_nothing);
+  g_test_add_func ("/sim-net/misuse-is-refused", test_misuse_is_refused);
   return g_test_run ();
 }
