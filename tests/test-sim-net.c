@@ -715,6 +715,42 @@ test_data_to_a_closed_end_resets_the_sender (void)
   pair_clear (&pair);
 }
 
+
+static void
+test_write_sequence_and_repeated_closes (void)
+{
+  Pair pair = { 0 };
+  BraidTransport *transport;
+  GOutputVector pieces[] = { { "one ", 4 }, { "", 0 }, { "two", 3 } };
+
+  pair_setup (&pair, 1, 0.010, 0);
+  pair.server_factory->half_close = TRUE;
+  pair_connect (&pair);
+  transport = transport_of (pair.client_factory, 0);
+  braid_transport_write_sequence (transport, pieces, G_N_ELEMENTS (pieces));
+  braid_transport_write (transport, (const guint8 *) "", 0);
+  braid_transport_lose_write_connection (transport);
+  braid_transport_lose_write_connection (transport);
+  run_all (pair.net);
+  g_assert_cmpstr (state_of (pair.server_factory, 0)->received->str, ==, "one two");
+  g_assert_cmpuint (state_of (pair.server_factory, 0)->data_calls, ==, 1);
+  g_assert_cmpuint (state_of (pair.server_factory, 0)->read_lost_count, ==, 1);
+  /* The server half-closes too: both ends are done, cleanly. */
+  braid_transport_lose_write_connection (transport_of (pair.server_factory, 0));
+  run_all (pair.net);
+  g_assert_error (state_of (pair.client_factory, 0)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_error (state_of (pair.server_factory, 0)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  /* Closed: everything is ignored. */
+  braid_transport_lose_write_connection (transport);
+  braid_transport_lose_connection (transport);
+  braid_transport_abort_connection (transport);
+  braid_transport_write_string (transport, "late");
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  g_assert_cmpuint (braid_sim_node_get_connection_count (pair.client), ==, 0);
+  pair_clear (&pair);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Flow control.                                                           */
 
@@ -1351,6 +1387,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-net/half-close-both-ways", test_half_close_both_ways);
   g_test_add_func ("/sim-net/data-to-a-closed-end-resets-the-sender",
                    test_data_to_a_closed_end_resets_the_sender);
+  g_test_add_func ("/sim-net/write-sequence-and-repeated-closes",
+                   test_write_sequence_and_repeated_closes);
   g_test_add_func ("/sim-net/paused-reader-holds-delivery", test_paused_reader_holds_delivery);
   g_test_add_func ("/sim-net/streaming-producer-backpressure", test_streaming_producer_backpressure);
   g_test_add_func ("/sim-net/pull-producer", test_pull_producer);
