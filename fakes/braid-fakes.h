@@ -16,6 +16,8 @@
 #include "braid-test-utils.h"
 #include "braid-recording-protocol.h"
 #include "braid-test-checks.h"
+#include "braid-sim-net.h"
+#include "braid-transport-conformance.h"
 
 /* Deferred assertions */
 #include "braid-deferred-assertions.h"

@@ -80,7 +80,8 @@ static void braid_socket_transport_transport_init (BraidTransportInterface *ifac
  * from the peer go to `data_received`; writes are sent at once when the
  * socket can take them and buffered otherwise. The connection ends by
  * [method@Braid.Transport.lose_connection] (after flushing: clean),
- * [method@Braid.Transport.abort_connection] (unclean), the peer closing
+ * [method@Braid.Transport.abort_connection] (unclean, and the peer gets a
+ * reset, as from Twisted's `abortConnection`), the peer closing
  * (clean) or an error (unclean, the message names it). The protocol's
  * `connection_lost` then runs once, at the end of the reactor iteration --
  * never from inside the call that closed the connection -- and the
@@ -539,6 +540,17 @@ braid_socket_transport_abort_connection (BraidTransport *transport)
 {
   BraidSocketTransport *self = BRAID_SOCKET_TRANSPORT (transport);
 
+  if (is_connected (self))
+    {
+      /* An abort resets the connection, as Twisted's abortConnection does
+       * (SO_LINGER 0): the peer hears of it as a lost connection, not as a
+       * clean end of the stream (the transport conformance kit checks it).
+       * Other unclean closes (a socket error) close in order, as in
+       * Twisted. */
+      struct linger reset = { 1, 0 };
+
+      (void) setsockopt (self->watch.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
   close_now (self, g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
                                         "Connection was aborted"));
 }

@@ -1,0 +1,2764 @@
+/* braid-sim-net.c: many nodes on one virtual clock, with faulty links. */
+#include "config.h"
+
+#include <string.h>
+
+#include "braid-fakes.h"
+
+/**
+ * BraidSimNet:
+ *
+ * A simulated network: many nodes, one virtual clock, links with latency,
+ * bandwidth, partitions and held traffic, nodes that crash and restart,
+ * and every random choice drawn from one seed. FoundationDB's simulator
+ * and TigerBeetle's VOPR for Braid programs.
+ *
+ * Each node is a [iface@Braid.Reactor] ([class@Braid.SimNode]): the
+ * protocols, factories, services and deferreds a program runs on the real
+ * reactor run on a node unchanged, and talk to other nodes over TCP
+ * (`listen_tcp`, `connect_tcp`). Every node reads the net's virtual time.
+ *
+ * ```c
+ * g_autoptr (BraidSimNet) net = braid_sim_net_new (seed);
+ * BraidSimNode *server = braid_sim_net_add_node (net, "server", "10.0.0.1");
+ * BraidSimNode *client = braid_sim_net_add_node (net, "client", "10.0.0.2");
+ *
+ * braid_sim_link_set_latency (braid_sim_net_get_default_link (net), 0.020, 0.005);
+ * start_server (BRAID_REACTOR (server));          // unchanged program code
+ * braid_reactor_connect_tcp (BRAID_REACTOR (client), "10.0.0.1", 8000, factory);
+ * g_assert_true (braid_sim_net_run_until (net, all_delivered, state, 60, &error));
+ * ```
+ *
+ * ## Time and running
+ *
+ * Nothing runs by itself. [method@Braid.SimNet.step] runs the next event
+ * (a timer of some node, or a network event: a segment arriving, a
+ * connection accepted, a partition starting), moving virtual time to it:
+ * time jumps over the silence between events (auto-advance), so an hour
+ * of a quiet protocol costs only its events. Events due at the same time
+ * run network first, then the nodes' timers in the order the nodes were
+ * added, each queue in the order its calls were scheduled.
+ * [method@Braid.SimNet.run_for] runs every event of a span of time;
+ * [method@Braid.SimNet.run_until] runs until a predicate holds, with two
+ * guards instead of a hang: if nothing is left to happen while the
+ * predicate is false, or virtual time passes the budget, or
+ * %BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME events (or the number set with
+ * [method@Braid.SimNet.set_max_steps_at_one_time]) run without time
+ * moving, the run fails with an error that carries a table of what is pending on
+ * each node (connections, bytes in flight, timers;
+ * [method@Braid.SimNet.describe_pending]).
+ *
+ * ## Links
+ *
+ * Every ordered pair of nodes has its own link ([class@Braid.SimLink]);
+ * a pair's link is made from the default link
+ * ([method@Braid.SimNet.get_default_link]) the first time it is used or
+ * asked for, so set the default before the traffic starts. A link is a
+ * chain of rules, applied in order:
+ *
+ * 1. partition: nothing crosses while it is on;
+ * 2. hold: nothing crosses until released;
+ * 3. (datagrams only, once UDP exists: loss, duplication, reordering,
+ *    corruption);
+ * 4. bandwidth: a segment leaves when the link has finished sending the
+ *    ones before it;
+ * 5. latency: each segment then takes the fixed latency plus a jitter
+ *    drawn uniformly from [-jitter, +jitter] (never less than zero).
+ *
+ * Streams stay reliable and ordered, as TCP is: a segment never overtakes
+ * the one before it on its connection, and a fault shows as delay (latency,
+ * bandwidth), stall (a partition or a hold keeps everything in flight; it
+ * is delivered after the link heals or is released, one latency later),
+ * or reset (a crashed peer). A connection attempt whose SYN meets a
+ * partition is lost and times out, as TCP's does once its retries are
+ * spent.
+ *
+ * ## Crash and restart
+ *
+ * [method@Braid.SimNode.crash] is a process dying: its protocols vanish
+ * without a callback, its timers and triggers are gone, its ports stop
+ * listening, and each peer of its connections gets a reset (after the
+ * link's latency, or after the partition heals). [method@Braid.SimNode.restart]
+ * brings the node up empty and calls its start function
+ * ([method@Braid.SimNode.set_start_func]) to rebuild its services.
+ *
+ * ## Determinism and the journal
+ *
+ * One seed ([ctor@Braid.SimNet.new]) drives every random choice, so a run
+ * is repeated exactly: the same seed gives a byte-identical journal. The
+ * journal ([method@Braid.SimNet.get_journal]) has one JSON object per line
+ * for every event, with its virtual time `t`, sequence number `seq`,
+ * `event`, `node`, and where they apply `peer`, `conn`, `bytes`,
+ * `sent` (when delivered bytes were sent) and `detail`. The events:
+ * `node`, `listen`, `connect`, `accept`, `connected`, `refused`,
+ * `timeout`, `send`, `deliver`, `drop`, `stall`, `hold`, `release`,
+ * `partition`, `heal`, `fin`, `close`, `reset`, `timer` (a node's delayed
+ * call fired; `detail` names where it was scheduled, `sent` when),
+ * `crash`, `restart` and `note` ([method@Braid.SimNet.note]).
+ * `tools/braid-sim-view` draws it.
+ *
+ * What is not simulated: the bytes are not split into packets (a write
+ * arrives in one `data_received`, as on a quiet local network), there is
+ * no congestion control, and UNIX sockets do not exist on a node (their
+ * calls fail with %G_IO_ERROR_NOT_SUPPORTED).
+ */
+
+/* ---------------------------------------------------------------------- */
+/* Types.                                                                  */
+
+typedef enum {
+  SEGMENT_DATA,
+  SEGMENT_ACCEPT,   /* SYN-ACK: the client end's connection is made */
+  SEGMENT_FIN,
+  SEGMENT_RST,
+} SegmentKind;
+
+typedef struct {
+  SegmentKind kind;
+  gdouble sent;     /* when it was written */
+  gdouble due;      /* when it arrives, if nothing stalls it */
+  gsize len;
+  guint8 data[];
+} Segment;
+
+#define BRAID_TYPE_SIM_TRANSPORT (braid_sim_transport_get_type ())
+G_DECLARE_FINAL_TYPE (BraidSimTransport, braid_sim_transport, BRAID, SIM_TRANSPORT, GObject)
+
+#define BRAID_TYPE_SIM_PORT (braid_sim_port_get_type ())
+G_DECLARE_FINAL_TYPE (BraidSimPort, braid_sim_port, BRAID, SIM_PORT, GObject)
+
+#define BRAID_TYPE_SIM_CONNECTOR (braid_sim_connector_get_type ())
+G_DECLARE_FINAL_TYPE (BraidSimConnector, braid_sim_connector, BRAID, SIM_CONNECTOR, GObject)
+
+struct _BraidSimLink
+{
+  GObject parent_instance;
+
+  BraidSimNet *net;          /* not owned */
+  const char *from;          /* interned node names, "*" for the default */
+  const char *to;
+  gdouble latency;
+  gdouble jitter;
+  gdouble bandwidth;         /* bytes per second; 0: unlimited */
+  gdouble busy_until;        /* the bandwidth rule: when the link is free */
+  gboolean partitioned;
+  gboolean held;
+};
+
+struct _BraidSimNet
+{
+  GObject parent_instance;
+
+  guint32 seed;
+  GRand *rand;
+  gdouble now;
+  BraidTimerQueue *queue;    /* network events */
+  GPtrArray *nodes;          /* of BraidSimNode*, owned, in the order added */
+  GHashTable *by_name;       /* name or address -> node */
+  GHashTable *links;         /* from index << 16 | to index -> BraidSimLink*, owned */
+  BraidSimLink *default_link;
+  GPtrArray *flows;          /* of BraidSimTransport*, owned: every end not retired */
+  GString *journal;
+  gboolean journal_enabled;
+  guint64 journal_seq;
+  guint next_conn;
+  guint64 events;
+  guint64 max_steps_at_one_time;
+  GArray *heads;             /* of gdouble: each node's earliest timer, cached */
+  GPtrArray *dirty;          /* of BraidSimNode*: nodes whose cache may be stale */
+};
+
+typedef enum {
+  CONNECTOR_IDLE,
+  CONNECTOR_CONNECTING,
+  CONNECTOR_FAILING,
+  CONNECTOR_CONNECTED,
+} ConnectorState;
+
+struct _BraidSimNode
+{
+  GObject parent_instance;
+
+  BraidSimNet *net;          /* not owned; NULL once the net is gone */
+  guint index;
+  const char *name;          /* interned */
+  char *address;
+  BraidTimerQueue *queue;    /* this node's timers */
+  BraidTriggerList *triggers;
+  gboolean up;
+  gboolean running;
+  gboolean has_run;
+  gboolean has_stopped;
+  GPtrArray *ports;          /* of BraidSimPort*, listening now (refs) */
+  GPtrArray *connectors;     /* of BraidSimConnector*, busy now (refs) */
+  GPtrArray *transports;     /* of BraidSimTransport*, open on this node (refs) */
+  GPtrArray *owned;          /* every port and connector handed out (transfer none) */
+  guint16 next_port;
+  gboolean dirty;            /* in net->dirty */
+
+  BraidSimNodeStartFunc start_func;
+  gpointer start_data;
+  GDestroyNotify start_destroy;
+};
+
+struct _BraidSimPort
+{
+  GObject parent_instance;
+
+  BraidSimNode *node;        /* not owned */
+  guint16 port;
+  BraidFactory *factory;
+  GSocketAddress *host;
+  gboolean listening;
+};
+
+struct _BraidSimConnector
+{
+  GObject parent_instance;
+
+  BraidSimNode *node;        /* not owned */
+  char *host;
+  guint16 port;
+  BraidClientFactory *factory;
+  gdouble timeout;
+  GSocketConnectable *destination;
+  ConnectorState state;
+  guint attempt;             /* events of an older attempt are ignored */
+  BraidDelayedCall *timeout_call;
+  BraidDelayedCall *failure_call;
+  GError *failure;
+  BraidSimTransport *transport;   /* not owned: the connected end */
+  gboolean factory_started;
+};
+
+struct _BraidSimTransport
+{
+  GObject parent_instance;
+
+  BraidSimNet *net;          /* not owned */
+  BraidSimNode *node;        /* not owned */
+  BraidSimTransport *peer;   /* not owned: both ends are in net->flows */
+  BraidSimLink *link;        /* not owned: the link toward the peer */
+  BraidProtocol *protocol;
+  BraidSimConnector *connector;   /* the client end's, owned */
+  guint conn;
+  GSocketAddress *host;
+  GSocketAddress *peer_address;
+
+  GQueue out;                /* of Segment*, toward the peer */
+  gsize out_bytes;
+  BraidDelayedCall *delivery;    /* delivers the head of out */
+  gboolean stalled;          /* the link stopped the head */
+  gboolean waiting_reader;   /* the peer paused reading */
+
+  gboolean disconnecting;
+  gboolean write_closed;     /* our FIN is queued */
+  gboolean read_closed;      /* the peer's FIN arrived */
+  gboolean closed;           /* connection_lost delivered (or crashed) */
+  gboolean rst_sent;
+  gboolean reading_paused;
+
+  BraidProducer *producer;
+  gboolean streaming;
+  gboolean producer_paused;
+};
+
+static void braid_sim_node_reactor_iface_init (BraidReactorInterface *iface);
+static void braid_sim_node_clock_iface_init (BraidClockInterface *iface);
+static void braid_sim_net_clock_iface_init (BraidClockInterface *iface);
+static void braid_sim_transport_transport_iface_init (BraidTransportInterface *iface);
+static void braid_sim_transport_producer_iface_init (BraidProducerInterface *iface);
+static void braid_sim_port_iface_init (BraidListeningPortInterface *iface);
+static void braid_sim_connector_iface_init (BraidConnectorInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimNet, braid_sim_net, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_CLOCK,
+                                                      braid_sim_net_clock_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimNode, braid_sim_node, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_CLOCK,
+                                                      braid_sim_node_clock_iface_init)
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_REACTOR,
+                                                      braid_sim_node_reactor_iface_init))
+G_DEFINE_FINAL_TYPE (BraidSimLink, braid_sim_link, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimTransport, braid_sim_transport, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_PRODUCER,
+                                                      braid_sim_transport_producer_iface_init)
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_TRANSPORT,
+                                                      braid_sim_transport_transport_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimPort, braid_sim_port, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_LISTENING_PORT,
+                                                      braid_sim_port_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimConnector, braid_sim_connector, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_CONNECTOR,
+                                                      braid_sim_connector_iface_init))
+
+/* ---------------------------------------------------------------------- */
+/* The journal.                                                            */
+
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_time (GString *out, const char *key, gdouble t)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (out, ",\"%s\":%s", key,
+                          g_ascii_formatd (buffer, sizeof buffer, "%.6f", t));
+}
+
+/* One line: {"t":…,"seq":…,"event":…,"node":…[,"peer":…][,"conn":…]
+ * [,"bytes":…][,"sent":…][,"detail":…]}. @conn 0, @bytes (gsize) -1 and
+ * @sent < 0 are left out. */
+static void
+journal (BraidSimNet *net, const char *event, const char *node, const char *peer,
+         guint conn, gssize bytes, gdouble sent, const char *detail)
+{
+  GString *out = net->journal;
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!net->journal_enabled)
+    return;
+  g_string_append_printf (out, "{\"t\":%s,\"seq\":%" G_GUINT64_FORMAT ",\"event\":\"%s\",\"node\":",
+                          g_ascii_formatd (buffer, sizeof buffer, "%.6f", net->now),
+                          net->journal_seq++, event);
+  append_json_string (out, node);
+  if (peer != NULL)
+    {
+      g_string_append (out, ",\"peer\":");
+      append_json_string (out, peer);
+    }
+  if (conn != 0)
+    g_string_append_printf (out, ",\"conn\":%u", conn);
+  if (bytes >= 0)
+    g_string_append_printf (out, ",\"bytes\":%" G_GSSIZE_FORMAT, bytes);
+  if (sent >= 0)
+    append_time (out, "sent", sent);
+  if (detail != NULL)
+    {
+      g_string_append (out, ",\"detail\":");
+      append_json_string (out, detail);
+    }
+  g_string_append (out, "}\n");
+}
+
+static const char *
+peer_name (BraidSimTransport *end)
+{
+  return end->peer != NULL ? end->peer->node->name : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Links: the rule chain.                                                  */
+
+static BraidSimLink *
+link_new (BraidSimNet *net, const char *from, const char *to, BraidSimLink *model)
+{
+  BraidSimLink *link = g_object_new (BRAID_TYPE_SIM_LINK, NULL);
+
+  link->net = net;
+  link->from = g_intern_string (from);
+  link->to = g_intern_string (to);
+  if (model != NULL)
+    {
+      link->latency = model->latency;
+      link->jitter = model->jitter;
+      link->bandwidth = model->bandwidth;
+      link->partitioned = model->partitioned;
+      link->held = model->held;
+    }
+  return link;
+}
+
+static BraidSimLink *
+link_between (BraidSimNet *net, BraidSimNode *from, BraidSimNode *to)
+{
+  gpointer key = GUINT_TO_POINTER ((from->index << 16) | to->index);
+  BraidSimLink *link = g_hash_table_lookup (net->links, key);
+
+  if (link == NULL)
+    {
+      link = link_new (net, from->name, to->name, net->default_link);
+      g_hash_table_insert (net->links, key, link);
+    }
+  return link;
+}
+
+/* Rules 1 and 2: what stops traffic on the link now, or NULL. */
+static const char *
+link_blocked (BraidSimLink *link)
+{
+  if (link->partitioned)
+    return "partition";
+  if (link->held)
+    return "hold";
+  return NULL;
+}
+
+/* Rule 5: one latency sample. */
+static gdouble
+link_latency (BraidSimLink *link)
+{
+  gdouble latency = link->latency;
+
+  if (link->jitter > 0)
+    latency += link->jitter * (2 * g_rand_double (link->net->rand) - 1);
+  return MAX (0, latency);
+}
+
+/* Rules 4 and 5: when @len bytes sent now arrive. */
+static gdouble
+link_arrival (BraidSimLink *link, gsize len)
+{
+  gdouble leaves = link->net->now;
+
+  if (link->bandwidth > 0 && len > 0)
+    {
+      leaves = MAX (leaves, link->busy_until) + len / link->bandwidth;
+      link->busy_until = leaves;
+    }
+  return leaves + link_latency (link);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Network events.                                                         */
+
+static BraidDelayedCall *
+net_call (BraidSimNet *net, gdouble at, BraidCallFunc func, gpointer data, GDestroyNotify destroy)
+{
+  return braid_clock_call_later_full (BRAID_CLOCK (net), MAX (0, at - net->now),
+                                      func, data, destroy, G_STRLOC);
+}
+
+static void schedule_delivery (BraidSimTransport *end);
+static void finish (BraidSimTransport *end, GError *reason);
+static void update_producer (BraidSimTransport *end);
+
+static void
+enqueue (BraidSimTransport *end, SegmentKind kind, const guint8 *data, gsize len)
+{
+  Segment *segment = g_malloc (sizeof (Segment) + len);
+  Segment *last = g_queue_peek_tail (&end->out);
+
+  segment->kind = kind;
+  segment->sent = end->net->now;
+  segment->len = len;
+  if (len > 0)
+    memcpy (segment->data, data, len);
+  segment->due = link_arrival (end->link, len);
+  /* In order: nothing overtakes what was sent before it. */
+  if (last != NULL)
+    segment->due = MAX (segment->due, last->due);
+  g_queue_push_tail (&end->out, segment);
+  end->out_bytes += len;
+  schedule_delivery (end);
+}
+
+static void
+clear_out (BraidSimTransport *end)
+{
+  g_queue_clear_full (&end->out, g_free);
+  end->out_bytes = 0;
+  end->stalled = FALSE;
+  end->waiting_reader = FALSE;
+  if (end->delivery != NULL)
+    {
+      braid_delayed_call_cancel (end->delivery, NULL);
+      g_clear_object (&end->delivery);
+    }
+}
+
+/* Both ends of a connection are done (closed, nothing in flight): the net
+ * lets go of them. */
+static void
+maybe_retire (BraidSimTransport *end)
+{
+  BraidSimTransport *peer = end->peer;
+  BraidSimNet *net = end->net;
+
+  if (!end->closed || !g_queue_is_empty (&end->out) || end->delivery != NULL)
+    return;
+  if (peer != NULL && (!peer->closed || !g_queue_is_empty (&peer->out) || peer->delivery != NULL))
+    return;
+  if (peer != NULL)
+    {
+      peer->peer = NULL;
+      end->peer = NULL;
+      g_ptr_array_remove (net->flows, peer);
+    }
+  g_ptr_array_remove (net->flows, end);
+}
+
+static void deliver (gpointer data);
+
+static void
+schedule_delivery (BraidSimTransport *end)
+{
+  Segment *head = g_queue_peek_head (&end->out);
+
+  if (head == NULL || end->delivery != NULL || end->stalled || end->waiting_reader)
+    return;
+  end->delivery = g_object_ref (net_call (end->net, head->due, deliver,
+                                          g_object_ref (end), g_object_unref));
+}
+
+static void
+send_reset (BraidSimTransport *end)
+{
+  if (end->rst_sent || end->peer == NULL || end->peer->closed)
+    return;
+  end->rst_sent = TRUE;
+  enqueue (end, SEGMENT_RST, NULL, 0);
+}
+
+static void
+deliver_accept (BraidSimTransport *end, BraidSimTransport *to)
+{
+  BraidSimConnector *connector = to->connector;
+  g_autoptr (BraidProtocol) protocol = NULL;
+
+  if (to->closed || connector == NULL || connector->transport != to
+      || connector->state != CONNECTOR_CONNECTING)
+    {
+      /* The attempt was given up (timed out, cancelled, crashed): the
+       * client's kernel answers with a reset. */
+      to->closed = TRUE;
+      send_reset (to);
+      return;
+    }
+  if (connector->timeout_call != NULL)
+    {
+      braid_delayed_call_cancel (connector->timeout_call, NULL);
+      g_clear_object (&connector->timeout_call);
+    }
+  connector->state = CONNECTOR_CONNECTED;
+  journal (to->net, "connected", to->node->name, end->node->name, to->conn, -1, -1, NULL);
+  protocol = braid_factory_build_protocol (BRAID_FACTORY (connector->factory), to->peer_address);
+  if (protocol == NULL)
+    {
+      finish (to, g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                                       "The client factory built no protocol"));
+      send_reset (to);
+      return;
+    }
+  to->protocol = g_object_ref (protocol);
+  braid_protocol_make_connection (protocol, BRAID_TRANSPORT (to));
+}
+
+static void
+deliver_fin (BraidSimTransport *to)
+{
+  g_autoptr (BraidProtocol) protocol = NULL;
+
+  to->read_closed = TRUE;
+  if (to->closed)
+    return;
+  if (to->write_closed || to->disconnecting || to->protocol == NULL
+      || !braid_protocol_supports_half_close (to->protocol))
+    {
+      finish (to, g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
+                                       "The connection was closed cleanly"));
+      return;
+    }
+  protocol = g_object_ref (to->protocol);
+  braid_protocol_read_connection_lost (protocol);
+}
+
+/* The head of @end's queue reaches the peer. */
+static void
+deliver (gpointer data)
+{
+  g_autoptr (BraidSimTransport) end = g_object_ref (data);
+  g_autoptr (BraidSimTransport) to = NULL;
+  BraidSimNet *net = end->net;
+  Segment *head;
+  const char *blocked;
+
+  g_clear_object (&end->delivery);
+  head = g_queue_peek_head (&end->out);
+  if (head == NULL || end->peer == NULL)
+    return;
+  to = g_object_ref (end->peer);
+  blocked = link_blocked (end->link);
+  if (blocked != NULL)
+    {
+      end->stalled = TRUE;
+      journal (net, "stall", end->node->name, to->node->name, end->conn,
+               (gssize) end->out_bytes, -1, blocked);
+      return;
+    }
+  if (head->kind == SEGMENT_DATA && to->reading_paused && !to->closed)
+    {
+      end->waiting_reader = TRUE;
+      return;
+    }
+  g_queue_pop_head (&end->out);
+  end->out_bytes -= head->len;
+
+  switch (head->kind)
+    {
+    case SEGMENT_DATA:
+      if (to->closed || to->protocol == NULL)
+        {
+          journal (net, "drop", to->node->name, end->node->name, end->conn,
+                   (gssize) head->len, head->sent, "the connection is closed");
+          send_reset (to);
+        }
+      else
+        {
+          g_autoptr (BraidProtocol) protocol = g_object_ref (to->protocol);
+
+          journal (net, "deliver", to->node->name, end->node->name, end->conn,
+                   (gssize) head->len, head->sent, NULL);
+          braid_protocol_data_received (protocol, head->data, head->len);
+        }
+      break;
+    case SEGMENT_ACCEPT:
+      deliver_accept (end, to);
+      break;
+    case SEGMENT_FIN:
+      journal (net, "fin", to->node->name, end->node->name, end->conn, -1, head->sent, NULL);
+      deliver_fin (to);
+      break;
+    case SEGMENT_RST:
+      if (!to->closed)
+        {
+          clear_out (to);
+          finish (to, g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                                           "The connection was reset by the peer"));
+        }
+      break;
+    }
+  g_free (head);
+  update_producer (end);
+  schedule_delivery (end);
+  maybe_retire (end);
+}
+
+/* The link from @link's nodes lets traffic through again: what stalled on
+ * it leaves now, each segment one latency later (in order). */
+static void
+unblock (BraidSimLink *link, const char *event)
+{
+  BraidSimNet *net = link->net;
+  g_autoptr (GPtrArray) flows = g_ptr_array_new_full (net->flows->len, g_object_unref);
+
+  for (guint i = 0; i < net->flows->len; i++)
+    g_ptr_array_add (flows, g_object_ref (g_ptr_array_index (net->flows, i)));
+  journal (net, event, link->from, link->to, 0, -1, -1, NULL);
+  for (guint i = 0; i < flows->len; i++)
+    {
+      BraidSimTransport *end = g_ptr_array_index (flows, i);
+      gdouble previous = net->now;
+
+      if (!end->stalled || end->peer == NULL || end->link != link)
+        continue;
+      end->stalled = FALSE;
+      for (GList *l = end->out.head; l != NULL; l = l->next)
+        {
+          Segment *segment = l->data;
+
+          segment->due = MAX (net->now + link_latency (link), previous);
+          previous = segment->due;
+        }
+      schedule_delivery (end);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The transport.                                                          */
+
+static void
+local_close (gpointer data)
+{
+  BraidSimTransport *end = data;
+
+  finish (end, end->rst_sent
+          ? g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST,
+                                 "The connection was aborted")
+          : g_error_new_literal (BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE,
+                                 "The connection was closed cleanly"));
+  maybe_retire (end);
+}
+
+/* The end's protocol hears connection_lost with @reason (taken); a
+ * client's factory hears client_connection_lost. */
+static void
+finish (BraidSimTransport *end, GError *reason)
+{
+  g_autoptr (GError) owned = reason;
+  g_autoptr (BraidSimTransport) hold = g_object_ref (end);
+  g_autoptr (BraidProtocol) protocol = g_steal_pointer (&end->protocol);
+  g_autoptr (BraidProducer) producer = g_steal_pointer (&end->producer);
+  g_autoptr (BraidSimConnector) connector = NULL;
+
+  if (end->closed)
+    return;
+  end->closed = TRUE;
+  end->disconnecting = TRUE;
+  journal (end->net,
+           g_error_matches (reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE) ? "close" : "reset",
+           end->node->name, peer_name (end), end->conn, -1, -1, reason->message);
+  g_ptr_array_remove (end->node->transports, end);
+  if (producer != NULL)
+    braid_producer_stop_producing (producer);
+  if (protocol != NULL)
+    braid_protocol_connection_lost (protocol, reason);
+  if (end->connector != NULL && end->connector->transport == end
+      && end->connector->state == CONNECTOR_CONNECTED)
+    {
+      connector = g_object_ref (end->connector);
+      connector->transport = NULL;
+      connector->state = CONNECTOR_IDLE;
+      braid_client_factory_client_connection_lost (connector->factory, BRAID_CONNECTOR (connector),
+                                                   reason);
+      if (connector->state == CONNECTOR_IDLE && connector->factory_started)
+        {
+          connector->factory_started = FALSE;
+          braid_factory_do_stop (BRAID_FACTORY (connector->factory));
+          if (connector->node != NULL)
+            g_ptr_array_remove (connector->node->connectors, connector);
+        }
+    }
+}
+
+static gboolean
+can_write (BraidSimTransport *self)
+{
+  return !self->closed && !self->disconnecting && !self->write_closed && self->peer != NULL;
+}
+
+static void braid_sim_transport_abort_connection (BraidTransport *transport);
+
+static void
+braid_sim_transport_write (BraidTransport *transport, const guint8 *data, gsize len)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+  GError *too_much;
+
+  if (!can_write (self) || len == 0)
+    return;
+  too_much = braid_transport_check_write_buffer (transport, self->out_bytes);
+  if (too_much != NULL)
+    {
+      journal (self->net, "drop", self->node->name, peer_name (self), self->conn,
+               (gssize) len, -1, too_much->message);
+      g_error_free (too_much);
+      braid_sim_transport_abort_connection (transport);
+      return;
+    }
+  journal (self->net, "send", self->node->name, peer_name (self), self->conn,
+           (gssize) len, -1, NULL);
+  enqueue (self, SEGMENT_DATA, data, len);
+  update_producer (self);
+}
+
+static void
+braid_sim_transport_write_sequence (BraidTransport      *transport,
+                                    const GOutputVector *vectors,
+                                    gsize                n_vectors)
+{
+  g_autoptr (GByteArray) joined = g_byte_array_new ();
+
+  /* One segment, as one writev. */
+  for (gsize i = 0; i < n_vectors; i++)
+    g_byte_array_append (joined, vectors[i].buffer, vectors[i].size);
+  braid_sim_transport_write (transport, joined->data, joined->len);
+}
+
+static void
+braid_sim_transport_lose_connection (BraidTransport *transport)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+
+  if (self->closed || self->disconnecting)
+    return;
+  self->disconnecting = TRUE;
+  if (!self->write_closed && self->peer != NULL)
+    {
+      self->write_closed = TRUE;
+      enqueue (self, SEGMENT_FIN, NULL, 0);
+    }
+  net_call (self->net, self->net->now, local_close, g_object_ref (self), g_object_unref);
+}
+
+static void
+braid_sim_transport_abort_connection (BraidTransport *transport)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+
+  if (self->closed || self->rst_sent)
+    return;
+  self->disconnecting = TRUE;
+  clear_out (self);
+  if (self->peer != NULL && !self->peer->closed)
+    send_reset (self);
+  else
+    self->rst_sent = TRUE;
+  net_call (self->net, self->net->now, local_close, g_object_ref (self), g_object_unref);
+}
+
+static void
+braid_sim_transport_lose_write_connection (BraidTransport *transport)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+
+  if (self->closed || self->disconnecting || self->write_closed || self->peer == NULL)
+    return;
+  self->write_closed = TRUE;
+  enqueue (self, SEGMENT_FIN, NULL, 0);
+  if (self->read_closed)
+    net_call (self->net, self->net->now, local_close, g_object_ref (self), g_object_unref);
+}
+
+static GSocketAddress *
+braid_sim_transport_get_peer (BraidTransport *transport)
+{
+  return BRAID_SIM_TRANSPORT (transport)->peer_address;
+}
+
+static GSocketAddress *
+braid_sim_transport_get_host (BraidTransport *transport)
+{
+  return BRAID_SIM_TRANSPORT (transport)->host;
+}
+
+/* Pauses a streaming producer above the socket transport's high-water
+ * mark, resumes it below its low-water mark; asks a pull producer for more
+ * once everything it wrote has been delivered. */
+static void
+update_producer (BraidSimTransport *end)
+{
+  g_autoptr (BraidProducer) producer = NULL;
+
+  if (end->producer == NULL || end->closed)
+    return;
+  producer = g_object_ref (end->producer);
+  if (end->streaming)
+    {
+      if (!end->producer_paused && end->out_bytes > BRAID_SOCKET_TRANSPORT_HIGH_WATER)
+        {
+          end->producer_paused = TRUE;
+          braid_producer_pause_producing (producer);
+        }
+      else if (end->producer_paused && end->out_bytes < BRAID_SOCKET_TRANSPORT_LOW_WATER)
+        {
+          end->producer_paused = FALSE;
+          braid_producer_resume_producing (producer);
+        }
+    }
+  else if (g_queue_is_empty (&end->out) && !end->disconnecting && !end->write_closed)
+    braid_producer_resume_producing (producer);
+}
+
+static void
+braid_sim_transport_register_producer (BraidTransport *transport,
+                                       BraidProducer  *producer,
+                                       gboolean        streaming)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+
+  if (self->producer != NULL)
+    {
+      g_critical ("A producer (%s) is already registered on this transport; "
+                  "unregister it first", G_OBJECT_TYPE_NAME (self->producer));
+      return;
+    }
+  if (self->closed)
+    {
+      braid_producer_stop_producing (producer);
+      return;
+    }
+  self->producer = g_object_ref (producer);
+  self->streaming = streaming != FALSE;
+  self->producer_paused = FALSE;
+  update_producer (self);
+}
+
+static void
+braid_sim_transport_unregister_producer (BraidTransport *transport)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+
+  g_clear_object (&self->producer);
+  self->producer_paused = FALSE;
+}
+
+static gboolean
+braid_sim_transport_is_disconnecting (BraidTransport *transport)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (transport);
+
+  return self->disconnecting || self->closed;
+}
+
+static void
+braid_sim_transport_transport_iface_init (BraidTransportInterface *iface)
+{
+  iface->write = braid_sim_transport_write;
+  iface->write_sequence = braid_sim_transport_write_sequence;
+  iface->lose_connection = braid_sim_transport_lose_connection;
+  iface->abort_connection = braid_sim_transport_abort_connection;
+  iface->lose_write_connection = braid_sim_transport_lose_write_connection;
+  iface->get_peer = braid_sim_transport_get_peer;
+  iface->get_host = braid_sim_transport_get_host;
+  iface->register_producer = braid_sim_transport_register_producer;
+  iface->unregister_producer = braid_sim_transport_unregister_producer;
+  iface->is_disconnecting = braid_sim_transport_is_disconnecting;
+}
+
+/* The transport as a producer: its protocol pausing it stops reading. */
+static void
+braid_sim_transport_pause_producing (BraidProducer *producer)
+{
+  BRAID_SIM_TRANSPORT (producer)->reading_paused = TRUE;
+}
+
+static void
+braid_sim_transport_resume_producing (BraidProducer *producer)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (producer);
+
+  self->reading_paused = FALSE;
+  if (self->peer != NULL && self->peer->waiting_reader)
+    {
+      Segment *head = g_queue_peek_head (&self->peer->out);
+
+      self->peer->waiting_reader = FALSE;
+      if (head != NULL)
+        head->due = MAX (head->due, self->net->now);
+      schedule_delivery (self->peer);
+    }
+}
+
+static void
+braid_sim_transport_stop_producing (BraidProducer *producer)
+{
+  braid_sim_transport_lose_connection (BRAID_TRANSPORT (producer));
+}
+
+static void
+braid_sim_transport_producer_iface_init (BraidProducerInterface *iface)
+{
+  iface->pause_producing = braid_sim_transport_pause_producing;
+  iface->resume_producing = braid_sim_transport_resume_producing;
+  iface->stop_producing = braid_sim_transport_stop_producing;
+}
+
+static void
+braid_sim_transport_finalize (GObject *object)
+{
+  BraidSimTransport *self = BRAID_SIM_TRANSPORT (object);
+
+  g_queue_clear_full (&self->out, g_free);
+  g_clear_object (&self->delivery);
+  g_clear_object (&self->protocol);
+  g_clear_object (&self->producer);
+  g_clear_object (&self->connector);
+  g_clear_object (&self->host);
+  g_clear_object (&self->peer_address);
+  G_OBJECT_CLASS (braid_sim_transport_parent_class)->finalize (object);
+}
+
+static void
+braid_sim_transport_class_init (BraidSimTransportClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_transport_finalize;
+}
+
+static void
+braid_sim_transport_init (BraidSimTransport *self)
+{
+  g_queue_init (&self->out);
+}
+
+static GSocketAddress *
+node_address (BraidSimNode *node, guint16 port)
+{
+  return g_inet_socket_address_new_from_string (node->address, port);
+}
+
+static BraidSimTransport *
+transport_new (BraidSimNode *node, guint conn, GSocketAddress *host, GSocketAddress *peer)
+{
+  BraidSimTransport *self = g_object_new (BRAID_TYPE_SIM_TRANSPORT, NULL);
+
+  self->net = node->net;
+  self->node = node;
+  self->conn = conn;
+  self->host = host;
+  self->peer_address = peer;
+  g_ptr_array_add (node->net->flows, self);   /* the net's reference */
+  g_ptr_array_add (node->transports, g_object_ref (self));
+  return self;
+}
+
+/* Forgets an end without telling anyone: the net is going away. */
+static void
+detach (BraidSimTransport *end)
+{
+  clear_out (end);
+  end->closed = TRUE;
+  end->peer = NULL;
+  g_clear_object (&end->protocol);
+  g_clear_object (&end->producer);
+  g_clear_object (&end->connector);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The listening port.                                                     */
+
+static GSocketAddress *
+braid_sim_port_get_host (BraidListeningPort *port)
+{
+  return BRAID_SIM_PORT (port)->host;
+}
+
+static void
+braid_sim_port_stop_listening (BraidListeningPort *port)
+{
+  BraidSimPort *self = BRAID_SIM_PORT (port);
+
+  if (!self->listening)
+    return;
+  self->listening = FALSE;
+  if (self->node != NULL)
+    g_ptr_array_remove (self->node->ports, self);
+  braid_factory_do_stop (self->factory);
+}
+
+static void
+braid_sim_port_iface_init (BraidListeningPortInterface *iface)
+{
+  iface->get_host = braid_sim_port_get_host;
+  iface->stop_listening = braid_sim_port_stop_listening;
+}
+
+static void
+braid_sim_port_finalize (GObject *object)
+{
+  BraidSimPort *self = BRAID_SIM_PORT (object);
+
+  g_clear_object (&self->factory);
+  g_clear_object (&self->host);
+  G_OBJECT_CLASS (braid_sim_port_parent_class)->finalize (object);
+}
+
+static void
+braid_sim_port_class_init (BraidSimPortClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_port_finalize;
+}
+
+static void
+braid_sim_port_init (BraidSimPort *self)
+{
+}
+
+static BraidSimPort *
+find_port (BraidSimNode *node, guint16 port)
+{
+  for (guint i = 0; i < node->ports->len; i++)
+    {
+      BraidSimPort *candidate = g_ptr_array_index (node->ports, i);
+
+      if (candidate->port == port)
+        return candidate;
+    }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The connector.                                                          */
+
+static void
+forget_connector (BraidSimConnector *self)
+{
+  if (self->state == CONNECTOR_IDLE && self->factory_started)
+    {
+      self->factory_started = FALSE;
+      braid_factory_do_stop (BRAID_FACTORY (self->factory));
+      if (self->node != NULL)
+        g_ptr_array_remove (self->node->connectors, self);
+    }
+}
+
+static void
+deliver_failure (gpointer data)
+{
+  g_autoptr (BraidSimConnector) self = g_object_ref (data);
+  g_autoptr (GError) failure = g_steal_pointer (&self->failure);
+
+  g_clear_object (&self->failure_call);
+  self->state = CONNECTOR_IDLE;
+  braid_client_factory_client_connection_failed (self->factory, BRAID_CONNECTOR (self), failure);
+  forget_connector (self);
+}
+
+/* Fails the attempt with @error (taken), from a call on the node's clock
+ * as the real connector does. */
+static void
+connector_fail (BraidSimConnector *self, GError *error)
+{
+  BraidSimNet *net = self->node->net;
+
+  journal (net, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "timeout" : "refused",
+           self->node->name, self->host, 0, -1, -1, error->message);
+  if (self->timeout_call != NULL)
+    {
+      braid_delayed_call_cancel (self->timeout_call, NULL);
+      g_clear_object (&self->timeout_call);
+    }
+  self->transport = NULL;
+  self->state = CONNECTOR_FAILING;
+  g_clear_error (&self->failure);
+  self->failure = error;
+  self->failure_call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->node), 0,
+                                                             deliver_failure, self, NULL));
+}
+
+static void
+on_connect_timeout (gpointer data)
+{
+  BraidSimConnector *self = data;
+
+  g_clear_object (&self->timeout_call);
+  connector_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                     "Connection to %s:%u timed out after %g seconds",
+                                     self->host, self->port, self->timeout));
+}
+
+typedef struct {
+  BraidSimConnector *connector;
+  BraidSimNode *target;      /* not owned: nodes live as long as the net */
+  guint attempt;
+} Syn;
+
+static void
+syn_free (gpointer data)
+{
+  Syn *syn = data;
+
+  g_object_unref (syn->connector);
+  g_free (syn);
+}
+
+static gboolean
+syn_current (Syn *syn)
+{
+  return syn->connector->attempt == syn->attempt
+         && syn->connector->state == CONNECTOR_CONNECTING;
+}
+
+static void
+syn_refused (gpointer data)
+{
+  Syn *syn = data;
+
+  if (!syn_current (syn))
+    return;
+  connector_fail (syn->connector,
+                  g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                               "Could not connect to %s:%u: Connection refused",
+                               syn->connector->host, syn->connector->port));
+}
+
+/* The SYN reaches the server node. */
+static void
+syn_arrives (gpointer data)
+{
+  Syn *syn = data;
+  BraidSimConnector *connector = syn->connector;
+  BraidSimNode *client = connector->node;
+  BraidSimNode *server = syn->target;
+  BraidSimNet *net = server->net;
+  BraidSimPort *port;
+  g_autoptr (BraidProtocol) protocol = NULL;
+  BraidSimTransport *server_end, *client_end;
+  guint16 client_port;
+
+  if (!syn_current (syn))
+    return;
+  port = server->up ? find_port (server, connector->port) : NULL;
+  if (port != NULL)
+    {
+      client_port = client->next_port++;
+      if (client->next_port == 0)
+        client->next_port = 49152;
+      g_autoptr (GSocketAddress) address = node_address (client, client_port);
+
+      protocol = braid_factory_build_protocol (port->factory, address);
+    }
+  if (protocol == NULL)
+    {
+      BraidSimLink *back = link_between (net, server, client);
+
+      /* Refused (no port, node down, or the factory built no protocol):
+       * the reset travels back, unless the way back is cut. */
+      if (link_blocked (back) == NULL)
+        {
+          Syn *copy = g_memdup2 (syn, sizeof *syn);
+
+          g_object_ref (copy->connector);
+          net_call (net, link_arrival (back, 0), syn_refused, copy, syn_free);
+        }
+      return;
+    }
+
+  /* Two ends; the client's has no protocol until the SYN-ACK arrives. */
+  server_end = transport_new (server, ++net->next_conn, node_address (server, port->port),
+                              node_address (client, client_port));
+  client_end = transport_new (client, server_end->conn, node_address (client, client_port),
+                              node_address (server, port->port));
+  server_end->peer = client_end;
+  client_end->peer = server_end;
+  server_end->link = link_between (net, server, client);
+  client_end->link = link_between (net, client, server);
+  client_end->connector = g_object_ref (connector);
+  connector->transport = client_end;
+  journal (net, "accept", server->name, client->name, server_end->conn, -1, -1, NULL);
+  /* The SYN-ACK goes first: what the server writes follows it. */
+  enqueue (server_end, SEGMENT_ACCEPT, NULL, 0);
+  server_end->protocol = g_object_ref (protocol);
+  braid_protocol_make_connection (protocol, BRAID_TRANSPORT (server_end));
+}
+
+static void
+connector_start (BraidSimConnector *self)
+{
+  BraidSimNode *node = self->node;
+  BraidSimNet *net = node->net;
+  BraidSimNode *target;
+  BraidSimLink *link;
+  Syn *syn;
+
+  self->state = CONNECTOR_CONNECTING;
+  self->attempt++;
+  if (!self->factory_started)
+    {
+      self->factory_started = TRUE;
+      braid_factory_do_start (BRAID_FACTORY (self->factory));
+    }
+  braid_client_factory_started_connecting (self->factory, BRAID_CONNECTOR (self));
+  if (self->state != CONNECTOR_CONNECTING)
+    return;   /* the factory stopped the attempt already */
+  journal (net, "connect", node->name, self->host, 0, -1, -1, NULL);
+  target = g_hash_table_lookup (net->by_name, self->host);
+  if (target == NULL)
+    {
+      connector_fail (self, g_error_new (G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                                         "No node is called or has the address %s", self->host));
+      return;
+    }
+  self->timeout_call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (node), self->timeout,
+                                                             on_connect_timeout, self, NULL));
+  link = link_between (net, node, target);
+  if (link_blocked (link) != NULL)
+    {
+      journal (net, "drop", node->name, target->name, 0, 0, -1, "SYN lost: the link is blocked");
+      return;
+    }
+  syn = g_new0 (Syn, 1);
+  syn->connector = g_object_ref (self);
+  syn->target = target;
+  syn->attempt = self->attempt;
+  net_call (net, link_arrival (link, 0), syn_arrives, syn, syn_free);
+}
+
+static void
+braid_sim_connector_connect (BraidConnector *connector)
+{
+  BraidSimConnector *self = BRAID_SIM_CONNECTOR (connector);
+
+  if (self->state != CONNECTOR_IDLE || self->node == NULL || !self->node->up)
+    {
+      g_critical ("braid_connector_connect: the connector is busy, or its node is down");
+      return;
+    }
+  if (!self->factory_started)
+    g_ptr_array_add (self->node->connectors, g_object_ref (self));
+  connector_start (self);
+}
+
+static void
+braid_sim_connector_stop_connecting (BraidConnector *connector)
+{
+  BraidSimConnector *self = BRAID_SIM_CONNECTOR (connector);
+
+  if (self->state != CONNECTOR_CONNECTING)
+    {
+      g_critical ("braid_connector_stop_connecting: the connector is not connecting");
+      return;
+    }
+  connector_fail (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                             "The connection attempt was cancelled"));
+}
+
+static void
+braid_sim_connector_disconnect (BraidConnector *connector)
+{
+  BraidSimConnector *self = BRAID_SIM_CONNECTOR (connector);
+
+  if (self->state == CONNECTOR_CONNECTING)
+    braid_sim_connector_stop_connecting (connector);
+  else if (self->state == CONNECTOR_CONNECTED)
+    braid_transport_lose_connection (BRAID_TRANSPORT (self->transport));
+}
+
+static GSocketConnectable *
+braid_sim_connector_get_destination (BraidConnector *connector)
+{
+  return BRAID_SIM_CONNECTOR (connector)->destination;
+}
+
+static BraidReactor *
+braid_sim_connector_get_reactor (BraidConnector *connector)
+{
+  BraidSimConnector *self = BRAID_SIM_CONNECTOR (connector);
+
+  return self->node != NULL ? BRAID_REACTOR (self->node) : NULL;
+}
+
+static void
+braid_sim_connector_iface_init (BraidConnectorInterface *iface)
+{
+  iface->connect = braid_sim_connector_connect;
+  iface->stop_connecting = braid_sim_connector_stop_connecting;
+  iface->disconnect = braid_sim_connector_disconnect;
+  iface->get_destination = braid_sim_connector_get_destination;
+  iface->get_reactor = braid_sim_connector_get_reactor;
+}
+
+static void
+braid_sim_connector_finalize (GObject *object)
+{
+  BraidSimConnector *self = BRAID_SIM_CONNECTOR (object);
+
+  g_free (self->host);
+  g_clear_object (&self->factory);
+  g_clear_object (&self->destination);
+  g_clear_object (&self->timeout_call);
+  g_clear_object (&self->failure_call);
+  g_clear_error (&self->failure);
+  G_OBJECT_CLASS (braid_sim_connector_parent_class)->finalize (object);
+}
+
+static void
+braid_sim_connector_class_init (BraidSimConnectorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_connector_finalize;
+}
+
+static void
+braid_sim_connector_init (BraidSimConnector *self)
+{
+}
+
+/* The node crashed or the net is going: the attempt ends with no word to
+ * the factory (the process is gone). */
+static void
+connector_abandon (BraidSimConnector *self)
+{
+  if (self->timeout_call != NULL)
+    braid_delayed_call_cancel (self->timeout_call, NULL);
+  if (self->failure_call != NULL)
+    braid_delayed_call_cancel (self->failure_call, NULL);
+  g_clear_object (&self->timeout_call);
+  g_clear_object (&self->failure_call);
+  g_clear_error (&self->failure);
+  self->attempt++;
+  self->state = CONNECTOR_IDLE;
+  self->transport = NULL;
+  self->factory_started = FALSE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The node: a reactor and a clock on the net's time.                      */
+
+/**
+ * BraidSimNode:
+ *
+ * One machine of a [class@Braid.SimNet]: a [iface@Braid.Reactor] and a
+ * [iface@Braid.Clock] on the net's virtual time, made by
+ * [method@Braid.SimNet.add_node] and owned by the net. Give it to a
+ * program's setup code where the real reactor would go. `run` does not
+ * loop (the net runs everything): it fires the `startup` triggers, and
+ * `stop` the `shutdown` ones, as [class@Braid.MemoryReactor] does.
+ * `call_from_thread` schedules the call with no delay; the node is not
+ * thread-safe.
+ */
+
+/* The net caches each node's earliest timer. Every way a call is added to
+ * a node's queue or moved in it asks the node for its queue (call_later)
+ * or its time (reset and delay), so both mark the cache stale; a cancel
+ * only makes the cached time early, which next_queue checks. */
+static inline void
+mark_dirty (BraidSimNode *self)
+{
+  if (!self->dirty && self->net != NULL)
+    {
+      self->dirty = TRUE;
+      g_ptr_array_add (self->net->dirty, self);
+    }
+}
+
+static gdouble
+braid_sim_node_seconds (BraidClock *clock)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (clock);
+
+  mark_dirty (self);
+  return self->net != NULL ? self->net->now : 0;
+}
+
+static BraidTimerQueue *
+braid_sim_node_get_timer_queue (BraidClock *clock)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (clock);
+
+  mark_dirty (self);
+  return self->queue;
+}
+
+static void
+braid_sim_node_clock_iface_init (BraidClockInterface *iface)
+{
+  iface->seconds = braid_sim_node_seconds;
+  iface->get_timer_queue = braid_sim_node_get_timer_queue;
+}
+
+static void
+fire_event (BraidSimNode *self, const char *event)
+{
+  braid_trigger_list_fire (self->triggers, event, BRAID_TRIGGER_BEFORE);
+  braid_trigger_list_fire (self->triggers, event, BRAID_TRIGGER_DURING);
+  braid_trigger_list_fire (self->triggers, event, BRAID_TRIGGER_AFTER);
+}
+
+static void
+braid_sim_node_run (BraidReactor *reactor)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+
+  if (self->running || self->has_run)
+    {
+      g_critical ("braid_reactor_run: this BraidSimNode ran already");
+      return;
+    }
+  self->running = TRUE;
+  self->has_run = TRUE;
+  fire_event (self, "startup");
+}
+
+static void
+braid_sim_node_stop (BraidReactor *reactor)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+
+  if (self->has_stopped)
+    return;
+  if (!self->running)
+    {
+      g_critical ("braid_reactor_stop: this BraidSimNode has not been run yet");
+      return;
+    }
+  self->has_stopped = TRUE;
+  fire_event (self, "shutdown");
+  self->running = FALSE;
+}
+
+static gboolean
+braid_sim_node_is_running (BraidReactor *reactor)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+
+  return self->running && !self->has_stopped;
+}
+
+static void
+braid_sim_node_call_when_running (BraidReactor *reactor, BraidCallFunc func,
+                                  gpointer user_data, GDestroyNotify destroy)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+
+  braid_trigger_list_call_when_running (self->triggers, self->running, func, user_data, destroy);
+}
+
+static guint
+braid_sim_node_add_system_event_trigger (BraidReactor *reactor, BraidTriggerPhase phase,
+                                         const char *event, BraidCallFunc func,
+                                         gpointer user_data, GDestroyNotify destroy)
+{
+  return braid_trigger_list_add (BRAID_SIM_NODE (reactor)->triggers, phase, event,
+                                 func, user_data, destroy);
+}
+
+static void
+braid_sim_node_remove_system_event_trigger (BraidReactor *reactor, guint trigger_id)
+{
+  if (!braid_trigger_list_remove (BRAID_SIM_NODE (reactor)->triggers, trigger_id))
+    g_critical ("braid_reactor_remove_system_event_trigger: no pending trigger has id %u "
+                "(it was removed, or it already fired)", trigger_id);
+}
+
+static void
+braid_sim_node_call_from_thread (BraidReactor *reactor, BraidCallFunc func,
+                                 gpointer user_data, GDestroyNotify destroy)
+{
+  braid_clock_call_later (BRAID_CLOCK (reactor), 0, func, user_data, destroy);
+}
+
+static BraidListeningPort *
+braid_sim_node_listen_tcp (BraidReactor *reactor, guint16 port, BraidFactory *factory,
+                           int backlog, const char *interface, GError **error)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+  BraidSimPort *listening;
+
+  if (!self->up)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   "The node %s is down", self->name);
+      return NULL;
+    }
+  if (port == 0)
+    {
+      while (find_port (self, self->next_port) != NULL)
+        self->next_port++;
+      port = self->next_port++;
+    }
+  else if (find_port (self, port) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Could not listen on %s:%u: Address already in use", self->address, port);
+      return NULL;
+    }
+  listening = g_object_new (BRAID_TYPE_SIM_PORT, NULL);
+  listening->node = self;
+  listening->port = port;
+  listening->factory = g_object_ref (factory);
+  listening->host = node_address (self, port);
+  listening->listening = TRUE;
+  g_ptr_array_add (self->owned, listening);
+  g_ptr_array_add (self->ports, g_object_ref (listening));
+  if (self->net != NULL)
+    journal (self->net, "listen", self->name, NULL, 0, -1, -1, NULL);
+  braid_factory_do_start (factory);
+  return BRAID_LISTENING_PORT (listening);
+}
+
+static BraidConnector *
+braid_sim_node_connect_tcp (BraidReactor *reactor, const char *host, guint16 port,
+                            BraidClientFactory *factory, gdouble timeout,
+                            GSocketAddress *bind_address)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+  BraidSimConnector *connector = g_object_new (BRAID_TYPE_SIM_CONNECTOR, NULL);
+
+  connector->node = self;
+  connector->host = g_strdup (host);
+  connector->port = port;
+  connector->factory = g_object_ref (factory);
+  connector->timeout = timeout;
+  connector->destination = g_network_address_new (host, port);
+  g_ptr_array_add (self->owned, connector);
+  braid_sim_connector_connect (BRAID_CONNECTOR (connector));
+  return BRAID_CONNECTOR (connector);
+}
+
+static BraidListeningPort *
+braid_sim_node_listen_unix (BraidReactor *reactor, const char *path, BraidFactory *factory,
+                            int backlog, GError **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "A simulated node has no UNIX sockets (%s)", path);
+  return NULL;
+}
+
+static BraidConnector *
+braid_sim_node_connect_unix (BraidReactor *reactor, const char *path,
+                             BraidClientFactory *factory, gdouble timeout)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+  BraidSimConnector *connector = g_object_new (BRAID_TYPE_SIM_CONNECTOR, NULL);
+
+  connector->node = self;
+  connector->host = g_strdup (path);
+  connector->factory = g_object_ref (factory);
+  connector->timeout = timeout;
+  connector->destination = g_network_address_new (path, 0);
+  g_ptr_array_add (self->owned, connector);
+  g_ptr_array_add (self->connectors, g_object_ref (connector));
+  connector->factory_started = TRUE;
+  braid_factory_do_start (BRAID_FACTORY (factory));
+  connector->state = CONNECTOR_CONNECTING;
+  braid_client_factory_started_connecting (factory, BRAID_CONNECTOR (connector));
+  connector_fail (connector, g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                          "A simulated node has no UNIX sockets (%s)", path));
+  return BRAID_CONNECTOR (connector);
+}
+
+static void
+braid_sim_node_reactor_iface_init (BraidReactorInterface *iface)
+{
+  iface->run = braid_sim_node_run;
+  iface->stop = braid_sim_node_stop;
+  iface->is_running = braid_sim_node_is_running;
+  iface->call_when_running = braid_sim_node_call_when_running;
+  iface->listen_tcp = braid_sim_node_listen_tcp;
+  iface->connect_tcp = braid_sim_node_connect_tcp;
+  iface->listen_unix = braid_sim_node_listen_unix;
+  iface->connect_unix = braid_sim_node_connect_unix;
+  iface->add_system_event_trigger = braid_sim_node_add_system_event_trigger;
+  iface->remove_system_event_trigger = braid_sim_node_remove_system_event_trigger;
+  iface->call_from_thread = braid_sim_node_call_from_thread;
+}
+
+/* Everything the node's process had is gone, with no callback. */
+static void
+node_wipe (BraidSimNode *self)
+{
+  g_autoptr (GPtrArray) transports = g_steal_pointer (&self->transports);
+
+  self->transports = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->ports->len; i++)
+    BRAID_SIM_PORT (g_ptr_array_index (self->ports, i))->listening = FALSE;
+  g_ptr_array_set_size (self->ports, 0);
+  for (guint i = 0; i < self->connectors->len; i++)
+    connector_abandon (g_ptr_array_index (self->connectors, i));
+  g_ptr_array_set_size (self->connectors, 0);
+  for (guint i = 0; i < transports->len; i++)
+    {
+      BraidSimTransport *end = g_ptr_array_index (transports, i);
+
+      if (end->closed)
+        continue;
+      end->closed = TRUE;
+      end->disconnecting = TRUE;
+      g_clear_object (&end->protocol);
+      g_clear_object (&end->producer);
+      clear_out (end);
+      if (end->peer != NULL && self->net != NULL)
+        send_reset (end);
+      else
+        maybe_retire (end);
+    }
+  braid_timer_queue_cancel_all (self->queue);
+  mark_dirty (self);
+  g_clear_pointer (&self->triggers, braid_trigger_list_free);
+  self->triggers = braid_trigger_list_new ();
+  self->running = self->has_run = self->has_stopped = FALSE;
+}
+
+static void
+braid_sim_node_dispose (GObject *object)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (object);
+
+  if (self->queue != NULL)
+    {
+      self->net = NULL;
+      node_wipe (self);
+      g_clear_pointer (&self->queue, braid_timer_queue_free);
+    }
+  if (self->start_destroy != NULL)
+    self->start_destroy (self->start_data);
+  self->start_destroy = NULL;
+  self->start_func = NULL;
+  g_clear_pointer (&self->triggers, braid_trigger_list_free);
+  g_clear_pointer (&self->ports, g_ptr_array_unref);
+  g_clear_pointer (&self->connectors, g_ptr_array_unref);
+  g_clear_pointer (&self->transports, g_ptr_array_unref);
+  if (self->owned != NULL)
+    for (guint i = 0; i < self->owned->len; i++)
+      {
+        GObject *thing = g_ptr_array_index (self->owned, i);
+
+        if (BRAID_IS_SIM_PORT (thing))
+          BRAID_SIM_PORT (thing)->node = NULL;
+        else
+          BRAID_SIM_CONNECTOR (thing)->node = NULL;
+      }
+  g_clear_pointer (&self->owned, g_ptr_array_unref);
+  G_OBJECT_CLASS (braid_sim_node_parent_class)->dispose (object);
+}
+
+static void
+braid_sim_node_finalize (GObject *object)
+{
+  g_free (BRAID_SIM_NODE (object)->address);
+  G_OBJECT_CLASS (braid_sim_node_parent_class)->finalize (object);
+}
+
+static void
+braid_sim_node_class_init (BraidSimNodeClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = braid_sim_node_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_node_finalize;
+}
+
+static void
+braid_sim_node_init (BraidSimNode *self)
+{
+  self->queue = braid_timer_queue_new ();
+  self->triggers = braid_trigger_list_new ();
+  self->ports = g_ptr_array_new_with_free_func (g_object_unref);
+  self->connectors = g_ptr_array_new_with_free_func (g_object_unref);
+  self->transports = g_ptr_array_new_with_free_func (g_object_unref);
+  self->owned = g_ptr_array_new_with_free_func (g_object_unref);
+  self->next_port = 49152;
+  self->up = TRUE;
+}
+
+/**
+ * braid_sim_node_get_name:
+ * @self: a node
+ *
+ * Gets the node's name, as the journal writes it.
+ *
+ * Returns: the name given to [method@Braid.SimNet.add_node]
+ */
+const char *
+braid_sim_node_get_name (BraidSimNode *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NODE (self), NULL);
+  return self->name;
+}
+
+/**
+ * braid_sim_node_get_address:
+ * @self: a node
+ *
+ * Gets the node's IP address: its ports and connections have it, and
+ * other nodes connect to it (or to its name).
+ *
+ * Returns: the address given to [method@Braid.SimNet.add_node]
+ */
+const char *
+braid_sim_node_get_address (BraidSimNode *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NODE (self), NULL);
+  return self->address;
+}
+
+/**
+ * braid_sim_node_get_net:
+ * @self: a node
+ *
+ * Gets the net the node is on.
+ *
+ * Returns: (transfer none) (nullable): the net, or %NULL once it is gone
+ */
+BraidSimNet *
+braid_sim_node_get_net (BraidSimNode *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NODE (self), NULL);
+  return self->net;
+}
+
+/**
+ * braid_sim_node_is_up:
+ * @self: a node
+ *
+ * Tells whether the node runs: %FALSE between a crash and a restart.
+ *
+ * Returns: whether the node is up
+ */
+gboolean
+braid_sim_node_is_up (BraidSimNode *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NODE (self), FALSE);
+  return self->up;
+}
+
+/**
+ * braid_sim_node_get_connection_count:
+ * @self: a node
+ *
+ * Counts the node's open connections (accepted or connected, not yet
+ * lost).
+ *
+ * Returns: how many connections are open on the node
+ */
+guint
+braid_sim_node_get_connection_count (BraidSimNode *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NODE (self), 0);
+  return self->transports->len;
+}
+
+/**
+ * braid_sim_node_get_timer_count:
+ * @self: a node
+ *
+ * Counts the delayed calls pending on the node's clock.
+ *
+ * Returns: how many timers are pending on the node
+ */
+guint
+braid_sim_node_get_timer_count (BraidSimNode *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NODE (self), 0);
+  return braid_timer_queue_get_length (self->queue);
+}
+
+/**
+ * braid_sim_node_set_start_func:
+ * @self: a node
+ * @func: (scope notified) (nullable): builds the node's services
+ * @user_data: data for @func
+ * @destroy: (nullable): frees @user_data when the function is replaced or
+ *   the node goes away
+ *
+ * Sets what [method@Braid.SimNode.restart] calls to bring the node's
+ * services back after a crash. It is not called now: call your start
+ * function yourself for the first start, as a program's `main` would.
+ */
+void
+braid_sim_node_set_start_func (BraidSimNode *self, BraidSimNodeStartFunc func,
+                               gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_if_fail (BRAID_IS_SIM_NODE (self));
+
+  if (self->start_destroy != NULL)
+    self->start_destroy (self->start_data);
+  self->start_func = func;
+  self->start_data = user_data;
+  self->start_destroy = destroy;
+}
+
+/**
+ * braid_sim_node_crash:
+ * @self: a node
+ *
+ * Kills the node's process: its protocols are dropped without
+ * `connection_lost` (nothing of the process runs any more), its timers are
+ * cancelled, its triggers forgotten, its ports stop listening and its
+ * connection attempts end with no word to their factories. Each peer of
+ * its connections gets a reset, carried by the link (so a partitioned
+ * peer hears of it only after the partition heals). A crashed node takes
+ * no connection until [method@Braid.SimNode.restart]. Crashing a node
+ * that is down does nothing.
+ */
+void
+braid_sim_node_crash (BraidSimNode *self)
+{
+  g_return_if_fail (BRAID_IS_SIM_NODE (self));
+  g_return_if_fail (self->net != NULL);
+
+  if (!self->up)
+    return;
+  self->up = FALSE;
+  journal (self->net, "crash", self->name, NULL, 0, -1, -1, NULL);
+  node_wipe (self);
+}
+
+/**
+ * braid_sim_node_restart:
+ * @self: a crashed node
+ *
+ * Brings the node up again, empty, and calls its start function
+ * ([method@Braid.SimNode.set_start_func]) to rebuild its services.
+ * Restarting a node that is up does nothing.
+ */
+void
+braid_sim_node_restart (BraidSimNode *self)
+{
+  g_return_if_fail (BRAID_IS_SIM_NODE (self));
+  g_return_if_fail (self->net != NULL);
+
+  if (self->up)
+    return;
+  self->up = TRUE;
+  journal (self->net, "restart", self->name, NULL, 0, -1, -1, NULL);
+  if (self->start_func != NULL)
+    self->start_func (self, self->start_data);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The link's public face.                                                 */
+
+static void
+braid_sim_link_class_init (BraidSimLinkClass *klass)
+{
+}
+
+static void
+braid_sim_link_init (BraidSimLink *self)
+{
+}
+
+/**
+ * BraidSimLink:
+ *
+ * The rules of one direction between two nodes of a [class@Braid.SimNet]
+ * (or the default for every pair): latency and jitter, bandwidth,
+ * partition, hold. See the class description of [class@Braid.SimNet] for
+ * the order in which they apply and what each does to a stream.
+ */
+
+/**
+ * braid_sim_link_set_latency:
+ * @self: a link
+ * @latency: seconds every segment takes, zero or more
+ * @jitter: each segment takes up to this many seconds more or less, drawn
+ *   uniformly from the net's seed; zero or more
+ *
+ * Sets the link's delay: each segment takes `latency ± jitter` (never
+ * less than zero), and never overtakes the segment before it.
+ */
+void
+braid_sim_link_set_latency (BraidSimLink *self, gdouble latency, gdouble jitter)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+  g_return_if_fail (latency >= 0 && jitter >= 0);
+  self->latency = latency;
+  self->jitter = jitter;
+}
+
+/**
+ * braid_sim_link_set_bandwidth:
+ * @self: a link
+ * @bytes_per_second: how many bytes the link sends per second; 0 for no
+ *   limit (the default)
+ *
+ * Limits the link's bandwidth: a segment of N bytes occupies the link for
+ * N / @bytes_per_second seconds, after the segments before it.
+ */
+void
+braid_sim_link_set_bandwidth (BraidSimLink *self, gdouble bytes_per_second)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+  g_return_if_fail (bytes_per_second >= 0);
+  self->bandwidth = bytes_per_second;
+}
+
+/**
+ * braid_sim_link_set_partitioned:
+ * @self: a link
+ * @partitioned: whether nothing crosses the link
+ *
+ * Cuts the link or heals it. While it is cut, stream segments stall (TCP
+ * retransmits them: they are late, never lost), and a connection attempt
+ * is lost. Healing sends what stalled, one latency later, in order.
+ */
+void
+braid_sim_link_set_partitioned (BraidSimLink *self, gboolean partitioned)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+
+  partitioned = partitioned != FALSE;
+  if (self->partitioned == partitioned)
+    return;
+  self->partitioned = partitioned;
+  if (partitioned)
+    journal (self->net, "partition", self->from, self->to, 0, -1, -1, NULL);
+  else if (!self->held)
+    unblock (self, "heal");
+  else
+    journal (self->net, "heal", self->from, self->to, 0, -1, -1, NULL);
+}
+
+/**
+ * braid_sim_link_get_partitioned:
+ * @self: a link
+ *
+ * Tells whether the link is cut.
+ *
+ * Returns: %TRUE while the link is partitioned
+ */
+gboolean
+braid_sim_link_get_partitioned (BraidSimLink *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_LINK (self), FALSE);
+  return self->partitioned;
+}
+
+/**
+ * braid_sim_link_hold:
+ * @self: a link
+ *
+ * Keeps everything sent over the link in flight until
+ * [method@Braid.SimLink.release]: a test decides exactly when the bytes
+ * arrive (turmoil's hold and release).
+ */
+void
+braid_sim_link_hold (BraidSimLink *self)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+
+  if (self->held)
+    return;
+  self->held = TRUE;
+  journal (self->net, "hold", self->from, self->to, 0, -1, -1, NULL);
+}
+
+/**
+ * braid_sim_link_release:
+ * @self: a link
+ *
+ * Lets what the link held go, in order, one latency from now.
+ */
+void
+braid_sim_link_release (BraidSimLink *self)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+
+  if (!self->held)
+    return;
+  self->held = FALSE;
+  if (!self->partitioned)
+    unblock (self, "release");
+  else
+    journal (self->net, "release", self->from, self->to, 0, -1, -1, NULL);
+}
+
+/**
+ * braid_sim_link_get_held:
+ * @self: a link
+ *
+ * Tells whether the link holds its traffic.
+ *
+ * Returns: %TRUE between [method@Braid.SimLink.hold] and
+ *   [method@Braid.SimLink.release]
+ */
+gboolean
+braid_sim_link_get_held (BraidSimLink *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_LINK (self), FALSE);
+  return self->held;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The net.                                                                */
+
+static gdouble
+braid_sim_net_seconds (BraidClock *clock)
+{
+  return BRAID_SIM_NET (clock)->now;
+}
+
+static BraidTimerQueue *
+braid_sim_net_get_timer_queue (BraidClock *clock)
+{
+  return BRAID_SIM_NET (clock)->queue;
+}
+
+static void
+braid_sim_net_clock_iface_init (BraidClockInterface *iface)
+{
+  iface->seconds = braid_sim_net_seconds;
+  iface->get_timer_queue = braid_sim_net_get_timer_queue;
+}
+
+static void
+braid_sim_net_dispose (GObject *object)
+{
+  BraidSimNet *self = BRAID_SIM_NET (object);
+
+  if (self->flows != NULL)
+    {
+      g_autoptr (GPtrArray) flows = g_steal_pointer (&self->flows);
+
+      /* Each end is forgotten before anything is freed: cancelling a
+       * delivery drops the last reference to its end. */
+      for (guint i = 0; i < flows->len; i++)
+        detach (g_ptr_array_index (flows, i));
+      self->flows = g_ptr_array_new ();
+    }
+  g_clear_pointer (&self->queue, braid_timer_queue_free);
+  g_ptr_array_set_size (self->dirty, 0);
+  if (self->nodes != NULL)
+    for (guint i = 0; i < self->nodes->len; i++)
+      g_object_run_dispose (g_ptr_array_index (self->nodes, i));
+  g_clear_pointer (&self->nodes, g_ptr_array_unref);
+  g_clear_pointer (&self->flows, g_ptr_array_unref);
+  g_clear_pointer (&self->links, g_hash_table_unref);
+  g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_object (&self->default_link);
+  G_OBJECT_CLASS (braid_sim_net_parent_class)->dispose (object);
+}
+
+static void
+braid_sim_net_finalize (GObject *object)
+{
+  BraidSimNet *self = BRAID_SIM_NET (object);
+
+  g_rand_free (self->rand);
+  g_string_free (self->journal, TRUE);
+  g_array_unref (self->heads);
+  g_ptr_array_unref (self->dirty);
+  G_OBJECT_CLASS (braid_sim_net_parent_class)->finalize (object);
+}
+
+static void
+braid_sim_net_class_init (BraidSimNetClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = braid_sim_net_dispose;
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_net_finalize;
+}
+
+static void
+braid_sim_net_init (BraidSimNet *self)
+{
+  self->queue = braid_timer_queue_new ();
+  self->nodes = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->links = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
+  self->flows = g_ptr_array_new_with_free_func (g_object_unref);
+  self->journal = g_string_new (NULL);
+  self->journal_enabled = TRUE;
+  self->default_link = link_new (self, "*", "*", NULL);
+  self->max_steps_at_one_time = BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME;
+  self->heads = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  self->dirty = g_ptr_array_new ();
+}
+
+/**
+ * braid_sim_net_new:
+ * @seed: drives every random choice of the simulation
+ *
+ * Creates an empty net at virtual time 0. Two nets made with the same
+ * seed, given the same nodes and the same code, run identically and write
+ * byte-identical journals.
+ *
+ * Returns: (transfer full): the net
+ */
+BraidSimNet *
+braid_sim_net_new (guint32 seed)
+{
+  BraidSimNet *self = g_object_new (BRAID_TYPE_SIM_NET, NULL);
+
+  self->seed = seed;
+  self->rand = g_rand_new_with_seed (seed);
+  return self;
+}
+
+/**
+ * braid_sim_net_get_seed:
+ * @self: a net
+ *
+ * Gets the seed the net was made with, to print with a failure.
+ *
+ * Returns: the seed
+ */
+guint32
+braid_sim_net_get_seed (BraidSimNet *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), 0);
+  return self->seed;
+}
+
+/**
+ * braid_sim_net_add_node:
+ * @self: a net
+ * @name: the node's name, unique on the net
+ * @address: the node's IPv4 or IPv6 address, unique on the net
+ *
+ * Adds a node: a reactor (cast it with `BRAID_REACTOR`) and a clock on the
+ * net's virtual time, up and not yet running. Other nodes reach it by
+ * @address or by @name.
+ *
+ * Returns: (transfer none): the node, owned by the net
+ */
+BraidSimNode *
+braid_sim_net_add_node (BraidSimNet *self, const char *name, const char *address)
+{
+  BraidSimNode *node;
+
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), NULL);
+  g_return_val_if_fail (name != NULL && address != NULL, NULL);
+  g_return_val_if_fail (g_hostname_is_ip_address (address), NULL);
+  g_return_val_if_fail (self->nodes->len < G_MAXUINT16, NULL);
+
+  if (g_hash_table_contains (self->by_name, name)
+      || g_hash_table_contains (self->by_name, address))
+    {
+      g_critical ("braid_sim_net_add_node: a node is already called or has the address "
+                  "%s or %s", name, address);
+      return NULL;
+    }
+  node = g_object_new (BRAID_TYPE_SIM_NODE, NULL);
+  node->net = self;
+  node->index = self->nodes->len;
+  node->name = g_intern_string (name);
+  node->address = g_strdup (address);
+  g_ptr_array_add (self->nodes, node);
+  {
+    gdouble none = G_MAXDOUBLE;
+
+    g_array_append_val (self->heads, none);
+  }
+  g_hash_table_insert (self->by_name, (gpointer) node->name, node);
+  g_hash_table_insert (self->by_name, node->address, node);
+  journal (self, "node", name, NULL, 0, -1, -1, address);
+  return node;
+}
+
+/**
+ * braid_sim_net_get_node:
+ * @self: a net
+ * @name: a node's name or address
+ *
+ * Finds a node.
+ *
+ * Returns: (transfer none) (nullable): the node, or %NULL if none is
+ *   called so or has that address
+ */
+BraidSimNode *
+braid_sim_net_get_node (BraidSimNet *self, const char *name)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return g_hash_table_lookup (self->by_name, name);
+}
+
+/**
+ * braid_sim_net_get_default_link:
+ * @self: a net
+ *
+ * Gets the link every pair of nodes starts from: a pair's own link is a
+ * copy of it, made the first time the pair is used or its link asked for.
+ * With no rule set, links deliver at once (zero latency).
+ *
+ * Returns: (transfer none): the default link
+ */
+BraidSimLink *
+braid_sim_net_get_default_link (BraidSimNet *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), NULL);
+  return self->default_link;
+}
+
+/**
+ * braid_sim_net_get_link:
+ * @self: a net
+ * @from: the sending node's name or address
+ * @to: the receiving node's name or address
+ *
+ * Gets the link one way between two nodes (from @to back to @from is
+ * another link).
+ *
+ * Returns: (transfer none) (nullable): the link, or %NULL if a node is
+ *   unknown
+ */
+BraidSimLink *
+braid_sim_net_get_link (BraidSimNet *self, const char *from, const char *to)
+{
+  BraidSimNode *a, *b;
+
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), NULL);
+  a = braid_sim_net_get_node (self, from);
+  b = braid_sim_net_get_node (self, to);
+  if (a == NULL || b == NULL)
+    {
+      g_critical ("braid_sim_net_get_link: no node is called %s", a == NULL ? from : to);
+      return NULL;
+    }
+  return link_between (self, a, b);
+}
+
+/**
+ * braid_sim_net_partition:
+ * @self: a net
+ * @a: a node's name or address
+ * @b: another node's name or address
+ * @both_ways: cut (or heal) @b to @a as well as @a to @b
+ * @partitioned: %TRUE to cut, %FALSE to heal
+ *
+ * Cuts or heals the link from @a to @b, and back if @both_ways: see
+ * [method@Braid.SimLink.set_partitioned].
+ */
+void
+braid_sim_net_partition (BraidSimNet *self, const char *a, const char *b,
+                         gboolean both_ways, gboolean partitioned)
+{
+  BraidSimLink *link;
+
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  link = braid_sim_net_get_link (self, a, b);
+  if (link == NULL)
+    return;
+  braid_sim_link_set_partitioned (link, partitioned);
+  if (both_ways)
+    braid_sim_link_set_partitioned (braid_sim_net_get_link (self, b, a), partitioned);
+}
+
+typedef struct {
+  BraidSimNet *net;
+  char *a;
+  char *b;
+  gboolean both_ways;
+  gboolean partitioned;
+} PartitionChange;
+
+static void
+partition_change_free (gpointer data)
+{
+  PartitionChange *change = data;
+
+  g_free (change->a);
+  g_free (change->b);
+  g_free (change);
+}
+
+static void
+partition_change_run (gpointer data)
+{
+  PartitionChange *change = data;
+
+  braid_sim_net_partition (change->net, change->a, change->b, change->both_ways,
+                           change->partitioned);
+}
+
+static void
+schedule_change (BraidSimNet *self, const char *a, const char *b, gboolean both_ways,
+                 gboolean partitioned, gdouble at)
+{
+  PartitionChange *change = g_new0 (PartitionChange, 1);
+
+  change->net = self;
+  change->a = g_strdup (a);
+  change->b = g_strdup (b);
+  change->both_ways = both_ways;
+  change->partitioned = partitioned;
+  net_call (self, at, partition_change_run, change, partition_change_free);
+}
+
+/**
+ * braid_sim_net_schedule_partition:
+ * @self: a net
+ * @a: a node's name or address
+ * @b: another node's name or address
+ * @both_ways: cut @b to @a as well
+ * @start: when the partition starts, in seconds of virtual time from now
+ * @duration: how long it lasts, in seconds; negative for ever
+ *
+ * Cuts the link from @a to @b (and back if @both_ways) at a chosen time,
+ * and heals it @duration seconds later.
+ */
+void
+braid_sim_net_schedule_partition (BraidSimNet *self, const char *a, const char *b,
+                                  gboolean both_ways, gdouble start, gdouble duration)
+{
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  g_return_if_fail (start >= 0);
+  g_return_if_fail (braid_sim_net_get_node (self, a) != NULL
+                    && braid_sim_net_get_node (self, b) != NULL);
+
+  schedule_change (self, a, b, both_ways, TRUE, self->now + start);
+  if (duration >= 0)
+    schedule_change (self, a, b, both_ways, FALSE, self->now + start + duration);
+}
+
+/**
+ * braid_sim_net_random_double:
+ * @self: a net
+ *
+ * Draws a number from the net's seeded generator, for a scenario's own
+ * random choices (which node to crash, when): use it rather than
+ * `g_random_*` so the seed replays the whole scenario.
+ *
+ * Returns: a number in [0, 1)
+ */
+gdouble
+braid_sim_net_random_double (BraidSimNet *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), 0);
+  return g_rand_double (self->rand);
+}
+
+/* The queue whose next call is the earliest: the network's first, then the
+ * nodes' in the order they were added. */
+static gdouble
+queue_head (BraidTimerQueue *queue)
+{
+  gdouble t;
+
+  return braid_timer_queue_peek_time (queue, &t) ? t : G_MAXDOUBLE;
+}
+
+/* The queue whose next call is the earliest: the network's first, then the
+ * nodes' in the order they were added. The nodes' earliest times are
+ * cached (see mark_dirty): a scan of one array, then the winner's time is
+ * checked against its queue. */
+static BraidTimerQueue *
+next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
+{
+  gdouble *heads = (gdouble *) (gpointer) self->heads->data;
+  gdouble net_head = queue_head (self->queue);
+
+  for (;;)
+    {
+      gdouble best = G_MAXDOUBLE;
+      guint best_index = G_MAXUINT;
+      BraidSimNode *candidate;
+      gdouble actual;
+
+      for (guint i = 0; i < self->dirty->len; i++)
+        {
+          BraidSimNode *stale = g_ptr_array_index (self->dirty, i);
+
+          stale->dirty = FALSE;
+          heads[stale->index] = queue_head (stale->queue);
+        }
+      g_ptr_array_set_size (self->dirty, 0);
+      for (guint i = 0; i < self->heads->len; i++)
+        if (heads[i] < best)
+          {
+            best = heads[i];
+            best_index = i;
+          }
+      if (best_index == G_MAXUINT || net_head <= best)
+        {
+          *node = NULL;
+          *when = net_head;
+          return net_head < G_MAXDOUBLE ? self->queue : NULL;
+        }
+      candidate = g_ptr_array_index (self->nodes, best_index);
+      actual = queue_head (candidate->queue);
+      if (actual == best)
+        {
+          *node = candidate;
+          *when = best;
+          return candidate->queue;
+        }
+      heads[best_index] = actual;   /* a call was cancelled: look again */
+    }
+}
+
+static void
+run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *node)
+{
+  g_autoptr (BraidDelayedCall) call = NULL;
+
+  self->now = MAX (self->now, when);
+  call = braid_timer_queue_pop_due (queue, self->now, G_MAXUINT64);
+  self->events++;
+  if (node != NULL)
+    mark_dirty (node);
+  if (node != NULL)
+    journal (self, "timer", node->name, NULL, 0, -1,
+             braid_delayed_call_get_scheduled_at (call),
+             braid_delayed_call_get_creator (call));
+  braid_delayed_call_run (call);
+}
+
+/**
+ * braid_sim_net_step:
+ * @self: a net
+ *
+ * Runs the next event, whichever node or link it belongs to, moving
+ * virtual time to it (auto-advance: time jumps over the silence).
+ *
+ * Returns: %TRUE if an event ran, %FALSE if nothing is pending anywhere
+ */
+gboolean
+braid_sim_net_step (BraidSimNet *self)
+{
+  BraidTimerQueue *queue;
+  BraidSimNode *node;
+  gdouble when;
+
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), FALSE);
+  queue = next_queue (self, &when, &node);
+  if (queue == NULL)
+    return FALSE;
+  run_one (self, queue, when, node);
+  return TRUE;
+}
+
+/**
+ * braid_sim_net_run_for:
+ * @self: a net
+ * @seconds: how much virtual time to run, zero or more
+ *
+ * Runs every event due within @seconds of now, in order, then leaves the
+ * clock @seconds later. Code that keeps re-arming zero-delay calls is
+ * stopped after %BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME events at one time,
+ * with a critical.
+ */
+void
+braid_sim_net_run_for (BraidSimNet *self, gdouble seconds)
+{
+  gdouble target, when, last = -1;
+  guint64 same = 0;
+  BraidTimerQueue *queue;
+  BraidSimNode *node;
+
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  g_return_if_fail (seconds >= 0);
+
+  target = self->now + seconds;
+  while ((queue = next_queue (self, &when, &node)) != NULL && when <= target)
+    {
+      same = when == last ? same + 1 : 0;
+      last = when;
+      if (same >= self->max_steps_at_one_time)
+        {
+          g_critical ("braid_sim_net_run_for: %" G_GUINT64_FORMAT " events ran at %g s "
+                      "without time moving", self->max_steps_at_one_time, when);
+          return;
+        }
+      run_one (self, queue, when, node);
+    }
+  self->now = MAX (self->now, target);
+}
+
+/**
+ * braid_sim_net_run_until:
+ * @self: a net
+ * @predicate: (scope call): the goal, checked before each event
+ * @user_data: data for @predicate
+ * @budget: the most virtual seconds the run may take
+ * @error: return location for the reason the goal was not reached
+ *
+ * Runs events until @predicate holds. Never hangs: when nothing is left
+ * to happen and the predicate is still false, when the next event is
+ * beyond the budget (time then stops at the budget), or when
+ * %BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME events run without time moving,
+ * the run fails with a %BRAID_ERROR_FAILED error whose message says why,
+ * then gives the table of what is pending on each node
+ * ([method@Braid.SimNet.describe_pending]).
+ *
+ * Returns: %TRUE once @predicate holds, %FALSE with @error set otherwise
+ */
+gboolean
+braid_sim_net_run_until (BraidSimNet *self, BraidSimPredicate predicate, gpointer user_data,
+                         gdouble budget, GError **error)
+{
+  gdouble deadline, when, last = -1;
+  guint64 same = 0;
+  BraidTimerQueue *queue;
+  BraidSimNode *node;
+  g_autofree char *why = NULL;
+  g_autofree char *table = NULL;
+
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), FALSE);
+  g_return_val_if_fail (predicate != NULL, FALSE);
+  g_return_val_if_fail (budget >= 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  deadline = self->now + budget;
+  for (;;)
+    {
+      if (predicate (user_data))
+        return TRUE;
+      queue = next_queue (self, &when, &node);
+      if (queue == NULL)
+        {
+          why = g_strdup_printf ("nothing is left to happen at %.6f s and the goal is "
+                                 "not reached", self->now);
+          break;
+        }
+      if (when > deadline)
+        {
+          self->now = MAX (self->now, deadline);
+          why = g_strdup_printf ("the virtual time budget of %g s ran out at %.6f s and the "
+                                 "goal is not reached", budget, self->now);
+          break;
+        }
+      same = when == last ? same + 1 : 0;
+      last = when;
+      if (same >= self->max_steps_at_one_time)
+        {
+          why = g_strdup_printf ("%" G_GUINT64_FORMAT " events ran at %.6f s without time "
+                                 "moving (a call that re-arms itself with no delay?)",
+                                 self->max_steps_at_one_time, when);
+          break;
+        }
+      run_one (self, queue, when, node);
+    }
+  table = braid_sim_net_describe_pending (self);
+  g_set_error (error, BRAID_ERROR, BRAID_ERROR_FAILED, "Simulation (seed %u): %s\n%s",
+               self->seed, why, table);
+  return FALSE;
+}
+
+/**
+ * braid_sim_net_set_max_steps_at_one_time:
+ * @self: a net
+ * @max_steps: how many events may run without virtual time moving before
+ *   a run fails; at least 1 (%BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME unless set)
+ *
+ * Sets the guard against code that re-arms zero-delay calls for ever.
+ */
+void
+braid_sim_net_set_max_steps_at_one_time (BraidSimNet *self, guint64 max_steps)
+{
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  g_return_if_fail (max_steps >= 1);
+  self->max_steps_at_one_time = max_steps;
+}
+
+/**
+ * braid_sim_net_get_event_count:
+ * @self: a net
+ *
+ * Counts the events run so far (timers and network events), for
+ * benchmarks.
+ *
+ * Returns: how many events ran
+ */
+guint64
+braid_sim_net_get_event_count (BraidSimNet *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), 0);
+  return self->events;
+}
+
+static const char *
+end_state (BraidSimTransport *end)
+{
+  if (end->closed)
+    return "closed";
+  if (end->protocol == NULL)
+    return "connecting";
+  if (end->disconnecting)
+    return "closing";
+  if (end->write_closed)
+    return "half-closed";
+  return "open";
+}
+
+/**
+ * braid_sim_net_describe_pending:
+ * @self: a net
+ *
+ * Writes a table of what is pending on each node: whether it is up, its
+ * listening ports, each connection (its peer, state and the bytes it has
+ * in flight, and whether they are stalled), and each timer (when it is
+ * due and where it was scheduled); then the network events in flight.
+ * [method@Braid.SimNet.run_until] puts it in its error.
+ *
+ * Returns: (transfer full): the table, one line per item
+ */
+char *
+braid_sim_net_describe_pending (BraidSimNet *self)
+{
+  GString *out;
+
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), NULL);
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "pending at %.6f s (seed %u):\n", self->now, self->seed);
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      BraidSimNode *node = g_ptr_array_index (self->nodes, i);
+      g_autoptr (GPtrArray) calls = braid_timer_queue_list (node->queue);
+
+      g_string_append_printf (out, "  node %s (%s): %s, %u port(s), %u connection(s), "
+                              "%u timer(s)\n", node->name, node->address,
+                              node->up ? "up" : "down", node->ports->len,
+                              node->transports->len, calls->len);
+      for (guint j = 0; j < node->ports->len; j++)
+        g_string_append_printf (out, "    listening on port %u\n",
+                                BRAID_SIM_PORT (g_ptr_array_index (node->ports, j))->port);
+      for (guint j = 0; j < self->flows->len; j++)
+        {
+          BraidSimTransport *end = g_ptr_array_index (self->flows, j);
+
+          if (end->node != node)
+            continue;
+          g_string_append_printf (out, "    conn %u to %s: %s, %" G_GSIZE_FORMAT
+                                  " byte(s) in %u segment(s) in flight%s\n",
+                                  end->conn, end->peer != NULL ? end->peer->node->name : "-",
+                                  end_state (end), end->out_bytes, end->out.length,
+                                  end->stalled ? " (stalled on the link)"
+                                  : end->waiting_reader ? " (the peer paused reading)" : "");
+        }
+      for (guint j = 0; j < calls->len; j++)
+        {
+          BraidDelayedCall *call = g_ptr_array_index (calls, j);
+
+          g_string_append_printf (out, "    timer due at %.6f s, scheduled at %s\n",
+                                  braid_delayed_call_get_time (call),
+                                  braid_delayed_call_get_creator (call));
+        }
+    }
+  g_string_append_printf (out, "  network: %u event(s) in flight\n",
+                          braid_timer_queue_get_length (self->queue));
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * braid_sim_net_set_journal_enabled:
+ * @self: a net
+ * @enabled: whether to write the journal (it is, by default)
+ *
+ * Turns the journal on or off: a long benchmark run need not keep it.
+ */
+void
+braid_sim_net_set_journal_enabled (BraidSimNet *self, gboolean enabled)
+{
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  self->journal_enabled = enabled != FALSE;
+}
+
+/**
+ * braid_sim_net_get_journal:
+ * @self: a net
+ *
+ * Gets the journal so far: one JSON object per line, per event (see the
+ * class description).
+ *
+ * Returns: (transfer none): the journal, valid until the next event
+ */
+const char *
+braid_sim_net_get_journal (BraidSimNet *self)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), NULL);
+  return self->journal->str;
+}
+
+/**
+ * braid_sim_net_write_journal:
+ * @self: a net
+ * @path: the file to write (replaced)
+ * @error: return location for an I/O error
+ *
+ * Writes the journal so far to @path, for `tools/braid-sim-view`.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+braid_sim_net_write_journal (BraidSimNet *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (BRAID_IS_SIM_NET (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  return g_file_set_contents (path, self->journal->str, (gssize) self->journal->len, error);
+}
+
+/**
+ * braid_sim_net_note:
+ * @self: a net
+ * @node: the node the note is about (a name, need not be a node)
+ * @text: what to write
+ *
+ * Writes a `note` event in the journal: a scenario marks its own steps
+ * ("client 2 sent message 7"), and the viewer shows them.
+ */
+void
+braid_sim_net_note (BraidSimNet *self, const char *node, const char *text)
+{
+  g_return_if_fail (BRAID_IS_SIM_NET (self));
+  g_return_if_fail (node != NULL && text != NULL);
+  journal (self, "note", node, NULL, 0, -1, -1, text);
+}
