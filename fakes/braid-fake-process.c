@@ -74,7 +74,7 @@ maybe_end (BraidFakeProcess *self)
 static void
 close_pipe (BraidFakeProcess *self, int i)
 {
-  g_autoptr (BraidFakeProcess) alive = g_object_ref (self);
+  g_autoptr (BraidFakeProcess) alive G_GNUC_UNUSED = g_object_ref (self);
 
   if (self->closed[i])
     return;
@@ -524,7 +524,7 @@ braid_fake_process_child_closes (BraidFakeProcess *self, int child_fd)
 static void
 exit_with (BraidFakeProcess *self, int exit_code, int signal_number)
 {
-  g_autoptr (BraidFakeProcess) alive = g_object_ref (self);
+  g_autoptr (BraidFakeProcess) alive G_GNUC_UNUSED = g_object_ref (self);
 
   self->exited = TRUE;
   self->exit_code = exit_code;

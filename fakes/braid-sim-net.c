@@ -704,8 +704,8 @@ local_close (gpointer data)
 static void
 finish (BraidSimTransport *end, GError *reason)
 {
-  g_autoptr (GError) owned = reason;
-  g_autoptr (BraidSimTransport) hold = g_object_ref (end);
+  g_autoptr (GError) owned G_GNUC_UNUSED = reason;
+  g_autoptr (BraidSimTransport) hold G_GNUC_UNUSED = g_object_ref (end);
   g_autoptr (BraidProtocol) protocol = g_steal_pointer (&end->protocol);
   g_autoptr (BraidProducer) producer = g_steal_pointer (&end->producer);
   g_autoptr (BraidSimConnector) connector = NULL;

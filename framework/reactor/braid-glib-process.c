@@ -104,7 +104,7 @@ static gboolean
 deliver_losses (gpointer data)
 {
   BraidGLibProcess *self = data;
-  g_autoptr (BraidGLibProcess) alive = g_object_ref (self);
+  g_autoptr (BraidGLibProcess) alive G_GNUC_UNUSED = g_object_ref (self);  /* kept alive while it runs */
 
   g_clear_pointer (&self->deliver, g_source_unref);
   for (int i = 0; i < 3; i++)
@@ -159,7 +159,7 @@ static void
 on_child_exit (GPid pid, gint wait_status, gpointer data)
 {
   BraidGLibProcess *self = data;
-  g_autoptr (BraidGLibProcess) alive = g_object_ref (self);
+  g_autoptr (BraidGLibProcess) alive G_GNUC_UNUSED = g_object_ref (self);  /* kept alive while it runs */
 
   g_clear_pointer (&self->child_watch, g_source_unref);
   self->pid = 0;
@@ -182,7 +182,7 @@ on_child_exit (GPid pid, gint wait_status, gpointer data)
 static gboolean
 on_readable (BraidGLibProcess *self, int i)
 {
-  g_autoptr (BraidGLibProcess) alive = g_object_ref (self);
+  g_autoptr (BraidGLibProcess) alive G_GNUC_UNUSED = g_object_ref (self);  /* kept alive while it runs */
   guint8 buffer[READ_SIZE];
   gssize n = read (self->fds[i], buffer, sizeof buffer);
 
@@ -287,7 +287,7 @@ static gboolean
 on_stdin (int fd, GIOCondition condition, gpointer data)
 {
   BraidGLibProcess *self = data;
-  g_autoptr (BraidGLibProcess) alive = g_object_ref (self);
+  g_autoptr (BraidGLibProcess) alive G_GNUC_UNUSED = g_object_ref (self);  /* kept alive while it runs */
 
   if (condition & (G_IO_ERR | G_IO_HUP))
     {
