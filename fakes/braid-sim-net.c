@@ -165,6 +165,8 @@ struct _BraidSimNet
   guint64 events;
   guint64 max_steps_at_one_time;
   GArray *heads;             /* of gdouble: each node's earliest timer, cached */
+  guint *winners;            /* tournament tree over heads: see heads_set */
+  guint leaves;              /* leaves of the tree: a power of two, >= nodes */
   GPtrArray *dirty;          /* of BraidSimNode*: nodes whose cache may be stale */
 };
 
@@ -449,6 +451,7 @@ net_call (BraidSimNet *net, gdouble at, BraidCallFunc func, gpointer data, GDest
 }
 
 static void schedule_delivery (BraidSimTransport *end);
+static void heads_add (BraidSimNet *self);
 static void finish (BraidSimTransport *end, GError *reason);
 static void update_producer (BraidSimTransport *end);
 
@@ -2105,6 +2108,7 @@ braid_sim_net_finalize (GObject *object)
   g_rand_free (self->rand);
   g_string_free (self->journal, TRUE);
   g_array_unref (self->heads);
+  g_free (self->winners);
   g_ptr_array_unref (self->dirty);
   G_OBJECT_CLASS (braid_sim_net_parent_class)->finalize (object);
 }
@@ -2202,11 +2206,7 @@ braid_sim_net_add_node (BraidSimNet *self, const char *name, const char *address
   node->name = g_intern_string (name);
   node->address = g_strdup (address);
   g_ptr_array_add (self->nodes, node);
-  {
-    gdouble none = G_MAXDOUBLE;
-
-    g_array_append_val (self->heads, none);
-  }
+  heads_add (self);
   g_hash_table_insert (self->by_name, (gpointer) node->name, node);
   g_hash_table_insert (self->by_name, node->address, node);
   journal (self, "node", name, NULL, 0, -1, -1, address);
@@ -2386,6 +2386,56 @@ braid_sim_net_random_double (BraidSimNet *self)
   return g_rand_double (self->rand);
 }
 
+/* The nodes' cached earliest times form a tournament tree: winners[1] is
+ * the index of the earliest node, winners[k] the earliest of the nodes below
+ * k (children 2k and 2k + 1), and winners[leaves + i] is node i itself
+ * (G_MAXUINT past the last node). A tie goes to the left child, the node
+ * added first, as a scan of the nodes in order would pick it. Finding the
+ * earliest node costs nothing and updating one node's time a walk up the
+ * tree, instead of a scan of every node for every event. */
+static guint
+heads_winner (BraidSimNet *self, guint a, guint b)
+{
+  const gdouble *heads = (const gdouble *) (gpointer) self->heads->data;
+
+  if (b == G_MAXUINT)
+    return a;
+  if (a == G_MAXUINT)
+    return b;
+  return heads[b] < heads[a] ? b : a;
+}
+
+static void
+heads_set (BraidSimNet *self, guint index, gdouble time)
+{
+  g_array_index (self->heads, gdouble, index) = time;
+  for (guint k = (self->leaves + index) / 2; k >= 1; k /= 2)
+    self->winners[k] = heads_winner (self, self->winners[2 * k], self->winners[2 * k + 1]);
+}
+
+/* A node was added: its time is "never" until it has a timer. */
+static void
+heads_add (BraidSimNet *self)
+{
+  gdouble none = G_MAXDOUBLE;
+  guint index = self->heads->len;
+
+  g_array_append_val (self->heads, none);
+  if (index >= self->leaves)
+    {
+      self->leaves = MAX (1, 2 * self->leaves);
+      g_free (self->winners);
+      self->winners = g_new (guint, 2 * self->leaves);
+      for (guint i = 0; i < self->leaves; i++)
+        self->winners[self->leaves + i] = i < self->heads->len ? i : G_MAXUINT;
+      for (guint k = self->leaves - 1; k >= 1; k--)
+        self->winners[k] = heads_winner (self, self->winners[2 * k], self->winners[2 * k + 1]);
+      return;
+    }
+  self->winners[self->leaves + index] = index;
+  heads_set (self, index, none);
+}
+
 /* The queue whose next call is the earliest: the network's first, then the
  * nodes' in the order they were added. */
 static gdouble
@@ -2398,8 +2448,9 @@ queue_head (BraidTimerQueue *queue)
 
 /* The queue whose next call is the earliest: the network's first, then the
  * nodes' in the order they were added. The nodes' earliest times are
- * cached (see mark_dirty): a scan of one array, then the winner's time is
- * checked against its queue. */
+ * cached (see mark_dirty) in a tournament tree (see heads_set): the
+ * earliest node is read at its root, then the winner's time is checked
+ * against its queue. */
 static BraidTimerQueue *
 next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
 {
@@ -2409,7 +2460,7 @@ next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
   for (;;)
     {
       gdouble best = G_MAXDOUBLE;
-      guint best_index = G_MAXUINT;
+      guint best_index;
       BraidSimNode *candidate;
       gdouble actual;
 
@@ -2418,15 +2469,12 @@ next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
           BraidSimNode *stale = g_ptr_array_index (self->dirty, i);
 
           stale->dirty = FALSE;
-          heads[stale->index] = queue_head (stale->queue);
+          heads_set (self, stale->index, queue_head (stale->queue));
         }
       g_ptr_array_set_size (self->dirty, 0);
-      for (guint i = 0; i < self->heads->len; i++)
-        if (heads[i] < best)
-          {
-            best = heads[i];
-            best_index = i;
-          }
+      best_index = self->leaves > 0 ? self->winners[1] : G_MAXUINT;
+      if (best_index != G_MAXUINT)
+        best = heads[best_index];
       if (best_index == G_MAXUINT || net_head <= best)
         {
           *node = NULL;
@@ -2441,7 +2489,7 @@ next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
           *when = best;
           return candidate->queue;
         }
-      heads[best_index] = actual;   /* a call was cancelled: look again */
+      heads_set (self, best_index, actual);   /* a call was cancelled: look again */
     }
 }
 
