@@ -2496,7 +2496,7 @@ next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
 static void
 run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *node)
 {
-  g_autoptr (BraidDelayedCall) call = NULL;
+  BraidDelayedCall *call;
 
   self->now = MAX (self->now, when);
   call = braid_timer_queue_pop_due (queue, self->now, G_MAXUINT64);
@@ -2508,6 +2508,7 @@ run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *
              braid_delayed_call_get_scheduled_at (call),
              braid_delayed_call_get_creator (call));
   braid_delayed_call_run (call);
+  braid_delayed_call_release (call);
 }
 
 /**
