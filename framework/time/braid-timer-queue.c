@@ -111,6 +111,35 @@ sift_up (BraidTimerQueue *queue, guint index)
   return index;
 }
 
+/* The earliest of the slots first..last-1. Random times make "is this
+ * child earlier?" a coin toss the branch predictor loses, so the running
+ * minimum is kept with selects rather than branches; only an exact tie,
+ * broken by the calls' sequences, takes a (rarely taken) branch. Called
+ * with a constant bound for a full family, the loop unrolls. */
+static inline guint
+earliest_child (const HeapSlot *slots, guint first, guint last)
+{
+  guint best = first;
+  gdouble best_time = slots[first].time;
+
+  for (guint child = first + 1; child < last; child++)
+    {
+      gdouble time = slots[child].time;
+      gboolean earlier;
+
+      if (G_UNLIKELY (time == best_time))
+        {
+          if (slots[child].call->sequence < slots[best].call->sequence)
+            best = child;
+          continue;
+        }
+      earlier = time < best_time;
+      best = earlier ? child : best;
+      best_time = earlier ? time : best_time;
+    }
+  return best;
+}
+
 /* The deepest an 8-ary heap of G_MAXUINT slots can be. */
 #define HEAP_MAX_DEPTH 12
 
@@ -139,10 +168,10 @@ sift_down (BraidTimerQueue *queue, guint index)
 
       if (first >= length)
         break;
-      best = first;
-      for (guint child = first + 1; child < last; child++)
-        if (slot_is_before (&queue->slots[child], &queue->slots[best]))
-          best = child;
+      if (last - first == HEAP_ARITY)
+        best = earliest_child (queue->slots, first, first + HEAP_ARITY);
+      else
+        best = earliest_child (queue->slots, first, last);
       if (!slot_is_before (&queue->slots[best], &slot))
         break;
       __builtin_prefetch (queue->slots[best].call, 1);
