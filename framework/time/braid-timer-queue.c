@@ -114,8 +114,8 @@ sift_up (BraidTimerQueue *queue, guint index)
 /* The earliest of the slots first..last-1. Random times make "is this
  * child earlier?" a coin toss the branch predictor loses, so the running
  * minimum is kept with selects rather than branches; only an exact tie,
- * broken by the calls' sequences, takes a (rarely taken) branch. Called
- * with a constant bound for a full family, the loop unrolls. */
+ * broken by the calls' sequences, takes a (rarely taken) branch. Used for
+ * a family of fewer than eight, at the bottom of the heap. */
 static inline guint
 earliest_child (const HeapSlot *slots, guint first, guint last)
 {
@@ -138,6 +138,30 @@ earliest_child (const HeapSlot *slots, guint first, guint last)
       best_time = earlier ? time : best_time;
     }
   return best;
+}
+
+/* The earlier of two slots, by (time, sequence): a total order, since no
+ * two calls share a sequence. */
+static inline guint
+earlier_slot (const HeapSlot *slots, guint a, guint b)
+{
+  if (G_UNLIKELY (slots[a].time == slots[b].time))
+    return slots[b].call->sequence < slots[a].call->sequence ? b : a;
+  return slots[b].time < slots[a].time ? b : a;
+}
+
+/* The earliest of a full family of eight, as a tournament: three rounds of
+ * independent comparisons instead of a chain of seven, each waiting on the
+ * last. The order is total, so the winner is the one a scan would find. */
+static inline guint
+earliest_of_eight (const HeapSlot *slots, guint first)
+{
+  guint a = earlier_slot (slots, first, first + 1);
+  guint b = earlier_slot (slots, first + 2, first + 3);
+  guint c = earlier_slot (slots, first + 4, first + 5);
+  guint d = earlier_slot (slots, first + 6, first + 7);
+
+  return earlier_slot (slots, earlier_slot (slots, a, b), earlier_slot (slots, c, d));
 }
 
 /* The deepest an 8-ary heap of G_MAXUINT slots can be. */
@@ -169,7 +193,7 @@ sift_down (BraidTimerQueue *queue, guint index)
       if (first >= length)
         break;
       if (last - first == HEAP_ARITY)
-        best = earliest_child (queue->slots, first, first + HEAP_ARITY);
+        best = earliest_of_eight (queue->slots, first);
       else
         best = earliest_child (queue->slots, first, last);
       if (!slot_is_before (&queue->slots[best], &slot))
