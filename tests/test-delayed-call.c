@@ -221,6 +221,33 @@ test_watched_call_is_finalized (void)
   g_assert_true (handler_freed);
 }
 
+/* More finished calls than the pool keeps: the rest are finalized (the
+ * valgrind setup checks that none leaks), and the calls made next, from
+ * the pool or new, are all distinct and pending. */
+static void
+test_more_calls_than_the_pool_keeps (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+  guint calls = 0;
+
+  for (guint i = 0; i < 200; i++)
+    braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpuint (calls, ==, 200);
+
+  for (guint i = 0; i < 200; i++)
+    {
+      BraidDelayedCall *call = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call,
+                                                       &calls, NULL);
+
+      g_assert_true (braid_delayed_call_active (call));
+      g_assert_true (g_hash_table_add (seen, call));
+    }
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpuint (calls, ==, 400);
+}
+
 static gpointer
 fire_on_a_thread (gpointer data)
 {
@@ -258,6 +285,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/delayed-call/pool/cancelled-call-reused", test_cancelled_call_is_reused);
   braid_test_add_func ("/delayed-call/pool/kept-call-not-reused", test_kept_call_is_not_reused);
   braid_test_add_func ("/delayed-call/pool/watched-call-finalized", test_watched_call_is_finalized);
+  braid_test_add_func ("/delayed-call/pool/more-than-kept", test_more_calls_than_the_pool_keeps);
   braid_test_add_func ("/delayed-call/pool/per-thread", test_pool_per_thread);
 
   return g_test_run ();

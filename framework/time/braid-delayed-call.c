@@ -115,11 +115,14 @@ typedef struct {
   BraidDelayedCall *calls[CALL_POOL_SIZE];
 } CallPool;
 
+static __thread CallPool *call_pool;
+
 static void
 call_pool_free (gpointer data)
 {
   CallPool *pool = data;
 
+  call_pool = NULL;   /* the thread is ending: nothing is kept past here */
   while (pool->length > 0)
     g_object_unref (pool->calls[--pool->length]);
   g_free (pool);
@@ -127,7 +130,6 @@ call_pool_free (gpointer data)
 
 /* Frees a thread's pool when the thread exits. */
 static GPrivate call_pool_key = G_PRIVATE_INIT (call_pool_free);
-static __thread CallPool *call_pool;
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CALL_POOL_ENABLED FALSE
