@@ -248,6 +248,33 @@ test_more_calls_than_the_pool_keeps (void)
   g_assert_cmpuint (calls, ==, 400);
 }
 
+/* Releasing a reference to a call that is still pending only drops that
+ * reference: the call stays scheduled, never pooled under its queue; and
+ * likewise for a pending call its clock took out of the queue. */
+static void
+test_pending_call_is_never_pooled (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
+  guint calls = 0;
+  BraidDelayedCall *call = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call,
+                                                   &calls, NULL);
+  BraidDelayedCall *popped;
+
+  braid_delayed_call_release (g_object_ref (call));
+  g_assert_true (braid_delayed_call_active (call));
+  g_assert_cmpuint (G_OBJECT (call)->ref_count, ==, 1);
+
+  popped = braid_timer_queue_pop_due (queue, 1, G_MAXUINT64);
+  g_assert_true (popped == call);
+  braid_delayed_call_release (g_object_ref (popped));
+  g_assert_true (braid_delayed_call_active (popped));
+  braid_timer_queue_requeue (queue, popped);
+
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpuint (calls, ==, 1);
+}
+
 static gpointer
 fire_on_a_thread (gpointer data)
 {
@@ -286,6 +313,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/delayed-call/pool/kept-call-not-reused", test_kept_call_is_not_reused);
   braid_test_add_func ("/delayed-call/pool/watched-call-finalized", test_watched_call_is_finalized);
   braid_test_add_func ("/delayed-call/pool/more-than-kept", test_more_calls_than_the_pool_keeps);
+  braid_test_add_func ("/delayed-call/pool/pending-never-pooled", test_pending_call_is_never_pooled);
   braid_test_add_func ("/delayed-call/pool/per-thread", test_pool_per_thread);
 
   return g_test_run ();
