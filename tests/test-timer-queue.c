@@ -47,8 +47,10 @@ compare_expected (gconstpointer a, gconstpointer b)
   return x->sequence < y->sequence ? -1 : x->sequence > y->sequence ? 1 : 0;
 }
 
+/* @steps random actions, @inserts_in_ten of every ten an insert (the
+ * rest cancel or reset), delays up to @max_delay whole seconds. */
 static void
-test_heap_order_under_random_insert_cancel_reset (void)
+check_heap_order (guint steps, guint inserts_in_ten, gint max_delay)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
   BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
@@ -56,17 +58,17 @@ test_heap_order_under_random_insert_cancel_reset (void)
   g_autoptr (GRand) rand = g_rand_new_with_seed (1234);
   guint fired = 0;
 
-  for (guint step = 0; step < 5000; step++)
+  for (guint step = 0; step < steps; step++)
     {
       guint action = g_rand_int_range (rand, 0, 10);
 
-      if (action < 6 || live->len == 0)
+      if (action < inserts_in_ten || live->len == 0)
         {
           /* Coarse times make many equal deadlines. */
           Expected entry;
 
           entry.call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock),
-                                                             g_rand_int_range (rand, 0, 50),
+                                                             g_rand_int_range (rand, 0, max_delay),
                                                              count_call, &fired, NULL));
           entry.time = braid_delayed_call_get_time (entry.call);
           entry.sequence = braid_delayed_call_get_sequence (entry.call);
@@ -78,7 +80,7 @@ test_heap_order_under_random_insert_cancel_reset (void)
           Expected *entry = &g_array_index (live, Expected, index);
           g_autoptr (GError) error = NULL;
 
-          if (action < 8)
+          if (action < inserts_in_ten + (10 - inserts_in_ten) / 2)
             {
               g_assert_true (braid_delayed_call_cancel (entry->call, &error));
               g_object_unref (entry->call);
@@ -86,7 +88,7 @@ test_heap_order_under_random_insert_cancel_reset (void)
             }
           else
             {
-              g_assert_true (braid_delayed_call_reset (entry->call, g_rand_int_range (rand, 0, 50), &error));
+              g_assert_true (braid_delayed_call_reset (entry->call, g_rand_int_range (rand, 0, max_delay), &error));
               entry->time = braid_delayed_call_get_time (entry->call);
               entry->sequence = braid_delayed_call_get_sequence (entry->call);
             }
@@ -116,6 +118,21 @@ test_heap_order_under_random_insert_cancel_reset (void)
     }
   g_assert_cmpuint (fired, ==, live->len);
   g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
+}
+
+static void
+test_heap_order_under_random_insert_cancel_reset (void)
+{
+  check_heap_order (5000, 6, 50);
+}
+
+/* Tens of thousands of calls: past the size where the heap picks children
+ * with a branchy scan instead of a branch-free tournament (IN_CACHE_SLOTS
+ * in braid-timer-queue.c), with many equal deadlines. */
+static void
+test_heap_order_in_a_big_heap (void)
+{
+  check_heap_order (40000, 8, 200);
 }
 
 static void
@@ -297,6 +314,7 @@ main (int argc, char **argv)
 
   braid_test_add_func ("/timer-queue/empty", test_empty_queue);
   braid_test_add_func ("/timer-queue/order/random-insert-cancel-reset", test_heap_order_under_random_insert_cancel_reset);
+  braid_test_add_func ("/timer-queue/order/big-heap", test_heap_order_in_a_big_heap);
   braid_test_add_func ("/timer-queue/pop-due/barrier", test_pop_due_respects_time_and_sequence_barrier);
   braid_test_add_func ("/timer-queue/requeue/keeps-order", test_requeue_keeps_time_and_order);
   braid_test_add_func ("/timer-queue/requeue/refuses-queued", test_requeue_of_a_pending_queued_call_is_refused);

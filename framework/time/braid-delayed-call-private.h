@@ -1,7 +1,7 @@
 /* braid-delayed-call-private.h: what the timer queue knows about a call.
  *
  * A BraidDelayedCall lives in exactly one BraidTimerQueue while it is
- * pending, at a known index of the queue's binary heap, so cancelling or
+ * pending, at a known index of the queue's 8-ary heap, so cancelling or
  * resetting it is O(log n) and never leaves a stale entry behind. */
 #pragma once
 
