@@ -27,6 +27,8 @@ typedef struct _BraidFactory BraidFactory;
 typedef struct _BraidClientFactory BraidClientFactory;
 typedef struct _BraidConnector BraidConnector;
 typedef struct _BraidListeningPort BraidListeningPort;
+typedef struct _BraidRequest BraidRequest;
+typedef struct _BraidResource BraidResource;
 
 /**
  * BraidCallFunc:

@@ -51,6 +51,11 @@
 #include "framing/braid-int-n-receiver.h"
 #include "framing/braid-netstring-receiver.h"
 
+/* web/: an HTTP/1.1 server over a tree of resources. */
+#include "web/braid-request.h"
+#include "web/braid-resource.h"
+#include "web/braid-site.h"
+
 /* reactor/: the real reactor, on the GLib main loop, and its sockets. */
 #include "reactor/braid-glib-reactor.h"
 #include "reactor/braid-socket-transport.h"
