@@ -193,12 +193,6 @@ braid_fake_request_render (BraidFakeRequest *self, BraidResource *resource)
   g_return_if_fail (BRAID_IS_RESOURCE (resource));
 
   body = braid_resource_render (resource, request);
-  if (body != BRAID_NOT_DONE_YET && !braid_request_is_finished (request)
-      && !braid_request_is_lost (request))
-    {
-      if (!braid_request_is_started (request))
-        braid_request_set_content_length (request, g_bytes_get_size (body));
-      braid_request_write_bytes (request, body);
-      braid_request_finish (request);
-    }
+  if (body != BRAID_NOT_DONE_YET)
+    braid_request_finish_with_body (request, body);
 }

@@ -55,6 +55,7 @@
 #include "web/braid-request.h"
 #include "web/braid-resource.h"
 #include "web/braid-site.h"
+#include "web/braid-file-resource.h"
 
 /* reactor/: the real reactor, on the GLib main loop, and its sockets. */
 #include "reactor/braid-glib-reactor.h"

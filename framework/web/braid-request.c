@@ -1156,14 +1156,37 @@ braid_request_process (BraidRequest *self, BraidResource *root)
   g_object_ref (self);
   resource = braid_resource_get_child_for_request (root, self);
   body = braid_resource_render (resource, self);
-  if (body != BRAID_NOT_DONE_YET && !PRIV (self)->finished && !PRIV (self)->lost)
-    {
-      if (!PRIV (self)->started)
-        braid_request_set_content_length (self, g_bytes_get_size (body));
-      braid_request_write_bytes (self, body);
-      braid_request_finish (self);
-    }
+  if (body != BRAID_NOT_DONE_YET)
+    braid_request_finish_with_body (self, body);
   g_object_unref (self);
+}
+
+/**
+ * braid_request_finish_with_body:
+ * @self: a request
+ * @body: the whole body a render function returned
+ *
+ * Sends @body and finishes the request, as a site does with what a render
+ * function returns: with its length as `Content-Length`, unless the reply
+ * is to `HEAD` and the resource set the length itself (the length of what
+ * GET would send). Does nothing if the request is already finished or
+ * lost.
+ */
+void
+braid_request_finish_with_body (BraidRequest *self, GBytes *body)
+{
+  BraidRequestPrivate *priv;
+
+  g_return_if_fail (BRAID_IS_REQUEST (self));
+  g_return_if_fail (body != NULL);
+
+  priv = PRIV (self);
+  if (priv->finished || priv->lost)
+    return;
+  if (!priv->started && !(priv->has_length && g_strcmp0 (priv->method, "HEAD") == 0))
+    braid_request_set_content_length (self, g_bytes_get_size (body));
+  braid_request_write_bytes (self, body);
+  braid_request_finish (self);
 }
 
 static const char *const day_names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };

@@ -116,6 +116,8 @@ void            braid_request_register_producer   (BraidRequest   *self,
                                                    BraidProducer  *producer,
                                                    gboolean        streaming);
 void            braid_request_unregister_producer (BraidRequest   *self);
+void            braid_request_finish_with_body    (BraidRequest   *self,
+                                                   GBytes         *body);
 void            braid_request_process             (BraidRequest   *self,
                                                    BraidResource  *root);
 char           *braid_http_date                   (gint64          unix_seconds);

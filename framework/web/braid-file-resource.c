@@ -1,0 +1,532 @@
+/* braid-file-resource.c: static files under a directory. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "core/braid-producer.h"
+#include "web/braid-file-resource.h"
+#include "web/braid-request.h"
+
+/**
+ * BraidFileResource:
+ *
+ * Serves a file, or the files under a directory: Twisted's
+ * `twisted.web.static.File`.
+ *
+ * - The content type comes from the extension (a table of the usual web
+ *   types, then GIO's g_content_type_guess()).
+ * - `Last-Modified` and a strong `ETag` (size and modification time) are
+ *   sent; `If-None-Match` and `If-Modified-Since` that match get 304.
+ * - A single `Range: bytes=...` gets 206 with `Content-Range`; one that
+ *   cannot be satisfied gets 416. Several ranges in one request are
+ *   answered with the whole file (allowed by RFC 9110, and what many
+ *   servers do).
+ * - A directory is served by its `index.html`; without one, 403: there is
+ *   no directory listing. A directory asked for without its final `/` is
+ *   redirected (301) to it, as Twisted does.
+ * - `.` and `..` segments, and any file whose real path (symlinks
+ *   followed) is outside the root, get 403.
+ * - Files up to %BRAID_FILE_RESOURCE_CHUNK_SIZE are read at once and sent
+ *   with the head in one write. Larger ones are sent by a pull producer
+ *   registered on the request ([method@Braid.Request.register_producer]):
+ *   one chunk each time the connection's buffer has drained, so memory
+ *   stays flat and a client that reads slowly is sent data as slowly.
+ */
+struct _BraidFileResource
+{
+  BraidResource parent_instance;
+  char *path;
+  char *root;     /* the real path of the root directory */
+};
+
+G_DEFINE_FINAL_TYPE (BraidFileResource, braid_file_resource, BRAID_TYPE_RESOURCE)
+
+/* The producer of a large file's body. */
+#define FILE_TYPE_PRODUCER (file_producer_get_type ())
+G_DECLARE_FINAL_TYPE (FileProducer, file_producer, FILE, PRODUCER, GObject)
+
+struct _FileProducer
+{
+  GObject parent_instance;
+  int fd;
+  guint64 offset;
+  guint64 remaining;
+  BraidRequest *request;
+  guint8 *buffer;
+};
+
+static void file_producer_iface_init (BraidProducerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FileProducer, file_producer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_PRODUCER, file_producer_iface_init))
+
+static void
+file_producer_close (FileProducer *self)
+{
+  if (self->fd >= 0)
+    close (self->fd);
+  self->fd = -1;
+  g_clear_object (&self->request);
+  g_clear_pointer (&self->buffer, g_free);
+}
+
+static void
+file_producer_resume (BraidProducer *producer)
+{
+  FileProducer *self = FILE_PRODUCER (producer);
+  g_autoptr (FileProducer) keep = g_object_ref (self);
+  g_autoptr (BraidRequest) request = NULL;
+  gsize want;
+  gssize got;
+
+  if (self->fd < 0 || self->request == NULL)
+    return;
+  request = g_object_ref (self->request);
+  want = (gsize) MIN (self->remaining, (guint64) BRAID_FILE_RESOURCE_CHUNK_SIZE);
+  do
+    got = pread (self->fd, self->buffer, want, (off_t) self->offset);
+  while (got < 0 && errno == EINTR);
+  if (got <= 0)
+    {
+      g_warning ("%s: reading the file failed (%s): the response is cut short",
+                 braid_request_get_uri (request), got < 0 ? g_strerror (errno) : "end of file");
+      self->remaining = 0;
+    }
+  else
+    {
+      self->offset += (guint64) got;
+      self->remaining -= (guint64) got;
+      braid_request_write (request, self->buffer, (gsize) got);
+    }
+  if (self->remaining == 0)
+    {
+      file_producer_close (self);
+      braid_request_unregister_producer (request);
+      if (!braid_request_is_finished (request))
+        braid_request_finish (request);
+    }
+}
+
+static void
+file_producer_pause (BraidProducer *producer)
+{
+  /* A pull producer is only asked for more; nothing to pause. */
+}
+
+static void
+file_producer_stop (BraidProducer *producer)
+{
+  file_producer_close (FILE_PRODUCER (producer));
+}
+
+static void
+file_producer_iface_init (BraidProducerInterface *iface)
+{
+  iface->pause_producing = file_producer_pause;
+  iface->resume_producing = file_producer_resume;
+  iface->stop_producing = file_producer_stop;
+}
+
+static void
+file_producer_finalize (GObject *object)
+{
+  file_producer_close (FILE_PRODUCER (object));
+  G_OBJECT_CLASS (file_producer_parent_class)->finalize (object);
+}
+
+static void
+file_producer_class_init (FileProducerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = file_producer_finalize;
+}
+
+static void
+file_producer_init (FileProducer *self)
+{
+  self->fd = -1;
+}
+
+static const struct { const char *ext; const char *type; } content_types[] = {
+  { "html", "text/html; charset=utf-8" }, { "htm", "text/html; charset=utf-8" },
+  { "txt", "text/plain; charset=utf-8" }, { "css", "text/css" },
+  { "js", "text/javascript" }, { "mjs", "text/javascript" }, { "json", "application/json" },
+  { "xml", "application/xml" }, { "svg", "image/svg+xml" }, { "png", "image/png" },
+  { "jpg", "image/jpeg" }, { "jpeg", "image/jpeg" }, { "gif", "image/gif" },
+  { "webp", "image/webp" }, { "ico", "image/x-icon" }, { "pdf", "application/pdf" },
+  { "wasm", "application/wasm" }, { "woff", "font/woff" }, { "woff2", "font/woff2" },
+  { "mp4", "video/mp4" }, { "webm", "video/webm" }, { "mp3", "audio/mpeg" },
+  { "zip", "application/zip" }, { "gz", "application/gzip" }, { "tar", "application/x-tar" },
+  { "c", "text/plain; charset=utf-8" }, { "h", "text/plain; charset=utf-8" },
+  { "md", "text/markdown; charset=utf-8" }, { "py", "text/plain; charset=utf-8" },
+};
+
+/**
+ * braid_file_resource_content_type:
+ * @filename: a file name
+ *
+ * Gets the content type a file is served with, from its extension: a table
+ * of the usual web types, then GIO's guess, then
+ * `application/octet-stream`.
+ *
+ * Returns: (transfer none): the content type (an interned string)
+ */
+const char *
+braid_file_resource_content_type (const char *filename)
+{
+  const char *dot, *slash;
+
+  g_return_val_if_fail (filename != NULL, NULL);
+
+  dot = strrchr (filename, '.');
+  slash = strrchr (filename, '/');
+  if (dot != NULL && (slash == NULL || dot > slash))
+    {
+      g_autofree char *guess = NULL;
+      g_autofree char *mime = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (content_types); i++)
+        if (g_ascii_strcasecmp (dot + 1, content_types[i].ext) == 0)
+          return content_types[i].type;
+      guess = g_content_type_guess (filename, NULL, 0, NULL);
+      mime = guess != NULL ? g_content_type_get_mime_type (guess) : NULL;
+      if (mime != NULL && strcmp (mime, "application/octet-stream") != 0)
+        return g_intern_string (mime);
+    }
+  return "application/octet-stream";
+}
+
+static void
+braid_file_resource_finalize (GObject *object)
+{
+  BraidFileResource *self = BRAID_FILE_RESOURCE (object);
+
+  g_free (self->path);
+  g_free (self->root);
+  G_OBJECT_CLASS (braid_file_resource_parent_class)->finalize (object);
+}
+
+static BraidResource *
+new_child (BraidFileResource *self, const char *path)
+{
+  BraidFileResource *child = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
+
+  child->path = g_strdup (path);
+  child->root = g_strdup (self->root);
+  return BRAID_RESOURCE (child);
+}
+
+/* Whether @path, symlinks followed, is the root or under it. */
+static gboolean
+inside_root (BraidFileResource *self, const char *path)
+{
+  char real[PATH_MAX];
+  gsize root_len = strlen (self->root);
+
+  if (realpath (path, real) == NULL)
+    return TRUE;   /* does not exist: 404 later */
+  return strncmp (real, self->root, root_len) == 0
+         && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (self->root, "/") == 0);
+}
+
+static BraidResource *
+braid_file_resource_get_child (BraidResource *resource, const char *segment, BraidRequest *request)
+{
+  BraidFileResource *self = BRAID_FILE_RESOURCE (resource);
+  g_autofree char *path = NULL;
+
+  if (segment[0] == '\0')
+    {
+      g_autofree char *index = g_build_filename (self->path, "index.html", NULL);
+
+      if (g_file_test (index, G_FILE_TEST_IS_REGULAR) && inside_root (self, index))
+        return new_child (self, index);
+      return braid_error_resource_new (403, "Forbidden", "Directory listing is not allowed.");
+    }
+  if (strcmp (segment, ".") == 0 || strcmp (segment, "..") == 0 || strchr (segment, '/') != NULL)
+    return braid_error_resource_new (403, "Forbidden", "That path is not allowed.");
+  if (strlen (segment) != strcspn (segment, "\\"))
+    return braid_error_resource_new (404, "No Such Resource", "File not found.");
+  path = g_build_filename (self->path, segment, NULL);
+  if (!inside_root (self, path))
+    return braid_error_resource_new (403, "Forbidden", "That path is not allowed.");
+  return new_child (self, path);
+}
+
+static GBytes *
+html_page (BraidRequest *request, guint code, const char *title, const char *detail)
+{
+  char *page = g_strdup_printf ("<html>\n  <head><title>%u - %s</title></head>\n  <body>\n"
+                                "    <h1>%s</h1>\n    <p>%s</p>\n  </body>\n</html>\n",
+                                code, title, title, detail);
+
+  braid_request_set_response_code (request, code);
+  braid_request_set_header (request, "Content-Type", "text/html; charset=utf-8");
+  return g_bytes_new_take (page, strlen (page));
+}
+
+/* Parses a single byte range against a file of @size bytes. Returns 1 with
+ * [*start, *end] for a satisfiable range, 0 to ignore the header (absent,
+ * several ranges, or not bytes), -1 if not satisfiable. */
+static int
+parse_range (const char *header, guint64 size, guint64 *start, guint64 *end)
+{
+  const char *spec;
+  char *dash;
+  guint64 a = 0, b = 0;
+  gboolean has_a, has_b;
+  g_autofree char *copy = NULL;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "bytes=", 6) != 0)
+    return 0;
+  spec = header + 6;
+  while (*spec == ' ')
+    spec++;
+  if (strchr (spec, ',') != NULL)
+    return 0;
+  copy = g_strstrip (g_strdup (spec));
+  dash = strchr (copy, '-');
+  if (dash == NULL)
+    return 0;
+  *dash = '\0';
+  has_a = copy[0] != '\0';
+  has_b = dash[1] != '\0';
+  if ((has_a && !g_ascii_string_to_unsigned (copy, 10, 0, G_MAXUINT64, &a, NULL))
+      || (has_b && !g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXUINT64, &b, NULL))
+      || (!has_a && !has_b) || (has_a && has_b && b < a))
+    return 0;
+  if (!has_a)
+    {
+      /* The last b bytes. */
+      if (b == 0 || size == 0)
+        return -1;
+      *start = b >= size ? 0 : size - b;
+      *end = size - 1;
+      return 1;
+    }
+  if (a >= size)
+    return -1;
+  *start = a;
+  *end = has_b && b < size ? b : size - 1;
+  return 1;
+}
+
+static gboolean
+etag_matches (const char *header, const char *etag)
+{
+  g_auto (GStrv) tags = NULL;
+
+  if (header == NULL)
+    return FALSE;
+  tags = g_strsplit (header, ",", -1);
+  for (guint i = 0; tags[i] != NULL; i++)
+    {
+      const char *tag = g_strstrip (tags[i]);
+
+      if (g_str_has_prefix (tag, "W/"))
+        tag += 2;
+      if (strcmp (tag, "*") == 0 || strcmp (tag, etag) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GBytes *
+render_file (BraidFileResource *self, BraidRequest *request, const char *method)
+{
+  int fd;
+  struct stat st;
+  char etag[64];
+  guint64 size, start = 0, end = 0, length;
+  gboolean head = strcmp (method, "HEAD") == 0;
+  g_autofree char *modified = NULL;
+  const char *ims;
+  gint64 since;
+  int range;
+
+  do
+    fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    {
+      if (errno == EACCES)
+        return html_page (request, 403, "Forbidden", "That file cannot be read.");
+      return html_page (request, 404, "No Such Resource", "File not found.");
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return html_page (request, 404, "No Such Resource", "File not found.");
+    }
+
+  size = (guint64) st.st_size;
+  g_snprintf (etag, sizeof etag, "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
+              (gint64) st.st_mtime, (gint64) size);
+  modified = braid_http_date (st.st_mtime);
+  braid_request_set_header (request, "Content-Type", braid_file_resource_content_type (self->path));
+  braid_request_set_header (request, "Last-Modified", modified);
+  braid_request_set_header (request, "ETag", etag);
+  braid_request_set_header (request, "Accept-Ranges", "bytes");
+
+  ims = braid_request_get_header (request, "if-modified-since");
+  if (etag_matches (braid_request_get_header (request, "if-none-match"), etag)
+      || (braid_request_get_header (request, "if-none-match") == NULL && ims != NULL
+          && braid_http_date_parse (ims, &since) && (gint64) st.st_mtime <= since))
+    {
+      close (fd);
+      braid_request_set_response_code (request, 304);
+      return g_bytes_new (NULL, 0);
+    }
+
+  range = parse_range (braid_request_get_header (request, "range"), size, &start, &end);
+  if (range < 0)
+    {
+      char content_range[64];
+
+      close (fd);
+      g_snprintf (content_range, sizeof content_range, "bytes */%" G_GUINT64_FORMAT, size);
+      braid_request_set_header (request, "Content-Range", content_range);
+      return html_page (request, 416, "Range Not Satisfiable", "The range is outside the file.");
+    }
+  if (range > 0)
+    {
+      char content_range[96];
+
+      g_snprintf (content_range, sizeof content_range,
+                  "bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                  start, end, size);
+      braid_request_set_response_code (request, 206);
+      braid_request_set_header (request, "Content-Range", content_range);
+      length = end - start + 1;
+    }
+  else
+    length = size;
+
+  braid_request_set_content_length (request, length);
+  if (head || length == 0)
+    {
+      close (fd);
+      return g_bytes_new (NULL, 0);
+    }
+  if (length <= BRAID_FILE_RESOURCE_CHUNK_SIZE)
+    {
+      guint8 *data = g_malloc (length);
+      gssize got;
+
+      do
+        got = pread (fd, data, length, (off_t) start);
+      while (got < 0 && errno == EINTR);
+      close (fd);
+      if (got < 0 || (guint64) got != length)
+        {
+          g_free (data);
+          g_warning ("%s: reading %s failed", braid_request_get_uri (request), self->path);
+          braid_request_set_content_length (request, 0);
+          return html_page (request, 500, "Internal Server Error", "The file could not be read.");
+        }
+      return g_bytes_new_take (data, length);
+    }
+
+  {
+    FileProducer *producer = g_object_new (FILE_TYPE_PRODUCER, NULL);
+
+    producer->fd = fd;
+    producer->offset = start;
+    producer->remaining = length;
+    producer->request = g_object_ref (request);
+    producer->buffer = g_malloc (BRAID_FILE_RESOURCE_CHUNK_SIZE);
+    braid_request_register_producer (request, BRAID_PRODUCER (producer), FALSE);
+    g_object_unref (producer);
+    return BRAID_NOT_DONE_YET;
+  }
+}
+
+static GBytes *
+braid_file_resource_render (BraidResource *resource, BraidRequest *request)
+{
+  BraidFileResource *self = BRAID_FILE_RESOURCE (resource);
+  const char *method = braid_request_get_method (request);
+
+  if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
+    {
+      braid_request_set_header (request, "Allow", "GET, HEAD");
+      return html_page (request, 405, "Method Not Allowed", "Allowed: GET, HEAD");
+    }
+  if (g_file_test (self->path, G_FILE_TEST_IS_DIR))
+    {
+      const char *path = braid_request_get_path (request);
+      g_autofree char *location = g_strconcat (path, "/", NULL);
+
+      /* Reached with no segment left and no final "/": add it, so that
+       * relative links in the index work. */
+      braid_request_set_header (request, "Location", location);
+      return html_page (request, 301, "Moved Permanently", "The directory is one slash away.");
+    }
+  return render_file (self, request, method);
+}
+
+static void
+braid_file_resource_class_init (BraidFileResourceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_file_resource_finalize;
+  BRAID_RESOURCE_CLASS (klass)->get_child = braid_file_resource_get_child;
+  BRAID_RESOURCE_CLASS (klass)->render = braid_file_resource_render;
+}
+
+static void
+braid_file_resource_init (BraidFileResource *self)
+{
+}
+
+/**
+ * braid_file_resource_new:
+ * @path: a directory (or a file) to serve
+ *
+ * Makes a resource that serves @path: the files under it, by path segment,
+ * none outside it.
+ *
+ * Returns: (transfer full): the resource
+ */
+BraidResource *
+braid_file_resource_new (const char *path)
+{
+  BraidFileResource *self;
+  char real[PATH_MAX];
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
+  if (realpath (path, real) != NULL)
+    {
+      self->path = g_strdup (real);
+      self->root = g_strdup (real);
+    }
+  else
+    {
+      self->path = g_canonicalize_filename (path, NULL);
+      self->root = g_strdup (self->path);
+    }
+  return BRAID_RESOURCE (self);
+}
+
+/**
+ * braid_file_resource_get_path:
+ * @self: a file resource
+ *
+ * Gets the file or directory @self serves.
+ *
+ * Returns: the path
+ */
+const char *
+braid_file_resource_get_path (BraidFileResource *self)
+{
+  g_return_val_if_fail (BRAID_IS_FILE_RESOURCE (self), NULL);
+  return self->path;
+}
