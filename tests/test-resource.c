@@ -113,6 +113,27 @@ test_slash_is_the_empty_child (void)
 }
 
 static void
+test_put_self_makes_no_cycle (void)
+{
+  BraidResource *root = braid_resource_new ();
+  g_autoptr (BraidResource) other = braid_resource_new ();
+  g_autoptr (BraidFakeRequest) request = braid_fake_request_new ("GET", "/");
+  g_autoptr (BraidResource) found = NULL;
+
+  g_object_add_weak_pointer (G_OBJECT (root), (gpointer *) &root);
+  braid_resource_put_child (root, "", other);
+  braid_resource_put_child (root, "", root);
+  found = braid_resource_get_child_for_request (root, BRAID_REQUEST (request));
+  g_assert_true (found == root);
+  g_clear_object (&found);
+  /* Replaced by another child again, then dropped: nothing keeps it. */
+  braid_resource_put_child (root, "", other);
+  braid_resource_put_child (root, "", root);
+  g_object_unref (root);
+  g_assert_null (root);
+}
+
+static void
 test_query_arguments_and_headers (void)
 {
   g_autoptr (BraidResource) page = braid_resource_new ();
@@ -251,6 +272,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/resource/render-per-method-405", test_render_per_method_and_405);
   braid_test_add_func ("/resource/tree-leaf-404", test_tree_leaf_and_404);
   braid_test_add_func ("/resource/slash-is-empty-child", test_slash_is_the_empty_child);
+  braid_test_add_func ("/resource/put-self-no-cycle", test_put_self_makes_no_cycle);
   braid_test_add_func ("/resource/args-headers", test_query_arguments_and_headers);
   braid_test_add_func ("/resource/not-done-yet", test_not_done_yet_and_notify_finish);
   braid_test_add_func ("/resource/misuse", test_misuse_is_reported);

@@ -18,7 +18,8 @@
  * in [method@Braid.Request.get_postpath], or when the path is used up.
  *
  * As in Twisted, `/` is the segment `""` under the root: a root that
- * answers `/` itself is a leaf, or puts itself as its child `""`.
+ * answers `/` itself is a leaf, or puts itself as its child `""` (which
+ * makes no reference cycle).
  *
  * The resource found renders the request: the function set for its
  * method ([method@Braid.Resource.set_render_func]; `HEAD` uses `GET`'s
@@ -49,6 +50,8 @@ typedef struct
 typedef struct
 {
   GHashTable *children;    /* segment -> BraidResource */
+  GHashTable *self_segments;  /* segments whose child is the resource itself
+                               * (held without a reference: no cycle) */
   GPtrArray *methods;      /* char *, in the order set */
   GPtrArray *renderers;    /* RenderEntry *, same index */
   gboolean is_leaf;
@@ -78,6 +81,7 @@ braid_resource_finalize (GObject *object)
   BraidResourcePrivate *priv = PRIV (BRAID_RESOURCE (object));
 
   g_hash_table_unref (priv->children);
+  g_hash_table_unref (priv->self_segments);
   g_ptr_array_unref (priv->methods);
   g_ptr_array_unref (priv->renderers);
   g_free (priv->brief);
@@ -157,6 +161,7 @@ braid_resource_init (BraidResource *self)
   BraidResourcePrivate *priv = PRIV (self);
 
   priv->children = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  priv->self_segments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   priv->methods = g_ptr_array_new_with_free_func (g_free);
   priv->renderers = g_ptr_array_new_with_free_func (render_entry_free);
 }
@@ -212,16 +217,26 @@ braid_error_resource_new (guint code, const char *brief, const char *detail)
  * @child: the resource at that segment
  *
  * Puts @child under @self: `/segment` below @self's path is @child.
- * Replaces any child of that name.
+ * Replaces any child of that name. @child may be @self (Twisted's
+ * `root.putChild(b"", root)`, so that `/` renders the root): that one is
+ * not a reference, so there is no cycle.
  */
 void
 braid_resource_put_child (BraidResource *self, const char *segment, BraidResource *child)
 {
+  BraidResourcePrivate *priv;
+
   g_return_if_fail (BRAID_IS_RESOURCE (self));
   g_return_if_fail (segment != NULL && strchr (segment, '/') == NULL);
   g_return_if_fail (BRAID_IS_RESOURCE (child));
 
-  g_hash_table_replace (PRIV (self)->children, g_strdup (segment), g_object_ref (child));
+  priv = PRIV (self);
+  g_hash_table_remove (priv->children, segment);
+  g_hash_table_remove (priv->self_segments, segment);
+  if (child == self)
+    g_hash_table_add (priv->self_segments, g_strdup (segment));
+  else
+    g_hash_table_insert (priv->children, g_strdup (segment), g_object_ref (child));
 }
 
 /**
@@ -243,6 +258,8 @@ braid_resource_get_child_with_default (BraidResource *self, const char *segment,
   g_return_val_if_fail (BRAID_IS_RESOURCE (self), NULL);
   g_return_val_if_fail (segment != NULL, NULL);
 
+  if (g_hash_table_contains (PRIV (self)->self_segments, segment))
+    return g_object_ref (self);
   child = g_hash_table_lookup (PRIV (self)->children, segment);
   if (child != NULL)
     return g_object_ref (child);
