@@ -56,6 +56,7 @@
 #include "web/braid-resource.h"
 #include "web/braid-site.h"
 #include "web/braid-file-resource.h"
+#include "web/braid-http-client.h"
 
 /* reactor/: the real reactor, on the GLib main loop, and its sockets. */
 #include "reactor/braid-glib-reactor.h"

@@ -82,14 +82,16 @@ static void
 file_producer_resume (BraidProducer *producer)
 {
   FileProducer *self = FILE_PRODUCER (producer);
-  g_autoptr (FileProducer) keep = g_object_ref (self);
   g_autoptr (BraidRequest) request = NULL;
   gsize want;
   gssize got;
 
   if (self->fd < 0 || self->request == NULL)
     return;
+  /* The request keeps the producer registered, hence alive, until
+   * unregister below; the request is held here. */
   request = g_object_ref (self->request);
+  g_object_ref (self);
   want = (gsize) MIN (self->remaining, (guint64) BRAID_FILE_RESOURCE_CHUNK_SIZE);
   do
     got = pread (self->fd, self->buffer, want, (off_t) self->offset);
@@ -113,6 +115,7 @@ file_producer_resume (BraidProducer *producer)
       if (!braid_request_is_finished (request))
         braid_request_finish (request);
     }
+  g_object_unref (self);
 }
 
 static void
