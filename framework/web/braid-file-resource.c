@@ -45,6 +45,7 @@ struct _BraidFileResource
   BraidResource parent_instance;
   char *path;
   char *root;     /* the real path of the root directory */
+  gboolean is_index;  /* the index.html of a directory: absent means 403 */
 };
 
 G_DEFINE_FINAL_TYPE (BraidFileResource, braid_file_resource, BRAID_TYPE_RESOURCE)
@@ -226,15 +227,26 @@ new_child (BraidFileResource *self, const char *path)
   return BRAID_RESOURCE (child);
 }
 
-/* Whether @path, symlinks followed, is the root or under it. */
+/* Whether the file open as @fd, symlinks followed, is the root or under
+ * it. Linux names an open file's real path in /proc/self/fd: one
+ * readlink() instead of realpath()'s one per path component. */
 static gboolean
-inside_root (BraidFileResource *self, const char *path)
+fd_inside_root (BraidFileResource *self, int fd)
 {
+  char link[64];
   char real[PATH_MAX];
+  gssize n;
   gsize root_len = strlen (self->root);
 
-  if (realpath (path, real) == NULL)
-    return TRUE;   /* does not exist: 404 later */
+  g_snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+  n = readlink (link, real, sizeof real - 1);
+  if (n < 0)
+    {
+      if (realpath (self->path, real) == NULL)
+        return FALSE;
+    }
+  else
+    real[n] = '\0';
   return strncmp (real, self->root, root_len) == 0
          && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (self->root, "/") == 0);
 }
@@ -244,22 +256,20 @@ braid_file_resource_get_child (BraidResource *resource, const char *segment, Bra
 {
   BraidFileResource *self = BRAID_FILE_RESOURCE (resource);
   g_autofree char *path = NULL;
+  BraidResource *child;
 
   if (segment[0] == '\0')
     {
-      g_autofree char *index = g_build_filename (self->path, "index.html", NULL);
-
-      if (g_file_test (index, G_FILE_TEST_IS_REGULAR) && inside_root (self, index))
-        return new_child (self, index);
-      return braid_error_resource_new (403, "Forbidden", "Directory listing is not allowed.");
+      /* Checked when rendered: where the real path is known from the
+       * open file, in one system call. */
+      path = g_build_filename (self->path, "index.html", NULL);
+      child = new_child (self, path);
+      BRAID_FILE_RESOURCE (child)->is_index = TRUE;
+      return child;
     }
   if (strcmp (segment, ".") == 0 || strcmp (segment, "..") == 0 || strchr (segment, '/') != NULL)
     return braid_error_resource_new (403, "Forbidden", "That path is not allowed.");
-  if (strlen (segment) != strcspn (segment, "\\"))
-    return braid_error_resource_new (404, "No Such Resource", "File not found.");
   path = g_build_filename (self->path, segment, NULL);
-  if (!inside_root (self, path))
-    return braid_error_resource_new (403, "Forbidden", "That path is not allowed.");
   return new_child (self, path);
 }
 
@@ -341,6 +351,24 @@ etag_matches (const char *header, const char *etag)
   return FALSE;
 }
 
+/* The Last-Modified text of the file served last: most requests are for
+ * the same few files. */
+static char *
+last_modified (time_t mtime)
+{
+  static _Thread_local time_t cached_mtime = -1;
+  static _Thread_local char cached[64];
+
+  if (mtime != cached_mtime)
+    {
+      g_autofree char *text = braid_http_date (mtime);
+
+      g_strlcpy (cached, text, sizeof cached);
+      cached_mtime = mtime;
+    }
+  return g_strdup (cached);
+}
+
 static GBytes *
 render_file (BraidFileResource *self, BraidRequest *request, const char *method)
 {
@@ -361,18 +389,37 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
     {
       if (errno == EACCES)
         return html_page (request, 403, "Forbidden", "That file cannot be read.");
+      if (self->is_index)
+        return html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
       return html_page (request, 404, "No Such Resource", "File not found.");
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+  if (!fd_inside_root (self, fd))
+    {
+      close (fd);
+      return html_page (request, 403, "Forbidden", "That path is not allowed.");
+    }
+  if (fstat (fd, &st) != 0 || !(S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
     {
       close (fd);
       return html_page (request, 404, "No Such Resource", "File not found.");
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autofree char *location = g_strconcat (braid_request_get_path (request), "/", NULL);
+
+      close (fd);
+      if (self->is_index)
+        return html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
+      /* Reached with no segment left and no final "/": add it, so that
+       * relative links in the index work. */
+      braid_request_set_header (request, "Location", location);
+      return html_page (request, 301, "Moved Permanently", "The directory is one slash away.");
     }
 
   size = (guint64) st.st_size;
   g_snprintf (etag, sizeof etag, "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
               (gint64) st.st_mtime, (gint64) size);
-  modified = braid_http_date (st.st_mtime);
+  modified = last_modified (st.st_mtime);
   braid_request_set_header (request, "Content-Type", braid_file_resource_content_type (self->path));
   braid_request_set_header (request, "Last-Modified", modified);
   braid_request_set_header (request, "ETag", etag);
@@ -461,16 +508,6 @@ braid_file_resource_render (BraidResource *resource, BraidRequest *request)
     {
       braid_request_set_header (request, "Allow", "GET, HEAD");
       return html_page (request, 405, "Method Not Allowed", "Allowed: GET, HEAD");
-    }
-  if (g_file_test (self->path, G_FILE_TEST_IS_DIR))
-    {
-      const char *path = braid_request_get_path (request);
-      g_autofree char *location = g_strconcat (path, "/", NULL);
-
-      /* Reached with no segment left and no final "/": add it, so that
-       * relative links in the index work. */
-      braid_request_set_header (request, "Location", location);
-      return html_page (request, 301, "Moved Permanently", "The directory is one slash away.");
     }
   return render_file (self, request, method);
 }

@@ -104,8 +104,8 @@ braid_request_finalize (GObject *object)
 
 /* The cached Date header value: formatting a date costs more than the
  * rest of a small response head, and it changes once a second. */
-static char date_cache[64];
-static gint64 date_cache_second = -1;
+static _Thread_local char date_cache[64];
+static _Thread_local gint64 date_cache_second = -1;
 
 static const char *
 current_date (void)

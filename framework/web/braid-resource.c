@@ -65,6 +65,7 @@ G_DEFINE_TYPE_WITH_PRIVATE (BraidResource, braid_resource, G_TYPE_OBJECT)
 
 #define PRIV(self) ((BraidResourcePrivate *) braid_resource_get_instance_private (self))
 
+
 static void
 render_entry_free (gpointer data)
 {
@@ -76,14 +77,25 @@ render_entry_free (gpointer data)
 }
 
 static void
+ensure_tables (BraidResourcePrivate *priv)
+{
+  if (priv->children != NULL)
+    return;
+  priv->children = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  priv->self_segments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  priv->methods = g_ptr_array_new_with_free_func (g_free);
+  priv->renderers = g_ptr_array_new_with_free_func (render_entry_free);
+}
+
+static void
 braid_resource_finalize (GObject *object)
 {
   BraidResourcePrivate *priv = PRIV (BRAID_RESOURCE (object));
 
-  g_hash_table_unref (priv->children);
-  g_hash_table_unref (priv->self_segments);
-  g_ptr_array_unref (priv->methods);
-  g_ptr_array_unref (priv->renderers);
+  g_clear_pointer (&priv->children, g_hash_table_unref);
+  g_clear_pointer (&priv->self_segments, g_hash_table_unref);
+  g_clear_pointer (&priv->methods, g_ptr_array_unref);
+  g_clear_pointer (&priv->renderers, g_ptr_array_unref);
   g_free (priv->brief);
   g_free (priv->detail);
   G_OBJECT_CLASS (braid_resource_parent_class)->finalize (object);
@@ -120,6 +132,7 @@ braid_resource_real_render (BraidResource *self, BraidRequest *request)
 
   if (priv->code != 0)
     return render_error_page (self, request);
+  ensure_tables (priv);
   for (guint pass = 0; pass < 2; pass++)
     {
       for (guint i = 0; i < priv->methods->len; i++)
@@ -158,13 +171,10 @@ braid_resource_class_init (BraidResourceClass *klass)
 static void
 braid_resource_init (BraidResource *self)
 {
-  BraidResourcePrivate *priv = PRIV (self);
-
-  priv->children = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  priv->self_segments = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  priv->methods = g_ptr_array_new_with_free_func (g_free);
-  priv->renderers = g_ptr_array_new_with_free_func (render_entry_free);
+  /* The tables are made when first needed: a site makes resources per
+   * request (files, error pages) that have no children. */
 }
+
 
 /**
  * braid_resource_new:
@@ -231,6 +241,7 @@ braid_resource_put_child (BraidResource *self, const char *segment, BraidResourc
   g_return_if_fail (BRAID_IS_RESOURCE (child));
 
   priv = PRIV (self);
+  ensure_tables (priv);
   g_hash_table_remove (priv->children, segment);
   g_hash_table_remove (priv->self_segments, segment);
   if (child == self)
@@ -258,11 +269,14 @@ braid_resource_get_child_with_default (BraidResource *self, const char *segment,
   g_return_val_if_fail (BRAID_IS_RESOURCE (self), NULL);
   g_return_val_if_fail (segment != NULL, NULL);
 
-  if (g_hash_table_contains (PRIV (self)->self_segments, segment))
-    return g_object_ref (self);
-  child = g_hash_table_lookup (PRIV (self)->children, segment);
-  if (child != NULL)
-    return g_object_ref (child);
+  if (PRIV (self)->children != NULL)
+    {
+      if (g_hash_table_contains (PRIV (self)->self_segments, segment))
+        return g_object_ref (self);
+      child = g_hash_table_lookup (PRIV (self)->children, segment);
+      if (child != NULL)
+        return g_object_ref (child);
+    }
   child = BRAID_RESOURCE_GET_CLASS (self)->get_child (self, segment, request);
   if (child == NULL)
     child = braid_error_resource_new (404, "No Such Resource", "No such child resource.");
@@ -356,6 +370,7 @@ braid_resource_set_render_func (BraidResource   *self,
   g_return_if_fail (func != NULL);
 
   priv = PRIV (self);
+  ensure_tables (priv);
   entry = g_new0 (RenderEntry, 1);
   entry->func = func;
   entry->user_data = user_data;
@@ -408,6 +423,7 @@ braid_resource_get_allowed_methods (BraidResource *self)
   g_return_val_if_fail (BRAID_IS_RESOURCE (self), NULL);
 
   priv = PRIV (self);
+  ensure_tables (priv);
   out = g_string_new (NULL);
   for (guint i = 0; i < priv->methods->len; i++)
     {
