@@ -57,6 +57,14 @@ struct _BraidSite
 
 G_DEFINE_FINAL_TYPE (BraidSite, braid_site, BRAID_TYPE_FACTORY)
 
+typedef enum
+{
+  TIMER_NONE,
+  TIMER_IDLE,
+  TIMER_HEAD,
+  TIMER_BODY,
+} TimerKind;
+
 /**
  * BraidHttpChannel:
  *
@@ -67,14 +75,6 @@ G_DEFINE_FINAL_TYPE (BraidSite, braid_site, BRAID_TYPE_FACTORY)
  * finished, it reads no further requests (the transport is paused), so a
  * pipelining client cannot make it hold more than one read.
  */
-typedef enum
-{
-  TIMER_NONE,
-  TIMER_IDLE,
-  TIMER_HEAD,
-  TIMER_BODY,
-} TimerKind;
-
 struct _BraidHttpChannel
 {
   BraidProtocol parent_instance;
