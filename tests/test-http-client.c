@@ -167,7 +167,7 @@ test_scripted_servers (void)
                            cases[i].body, strlen (cases[i].body));
         }
       else
-        braid_assert_failure_result (d, G_IO_ERROR, cases[i].code);
+        g_error_free (braid_assert_failure_result (d, G_IO_ERROR, cases[i].code));
     }
 }
 
@@ -181,13 +181,13 @@ test_bad_urls_and_failed_connections (void)
   g_autoptr (BraidDeferred) refused = NULL;
   g_autoptr (GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "refused");
 
-  braid_assert_failure_result (https, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  braid_assert_failure_result (junk, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-  braid_assert_failure_result (nohost, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_error_free (braid_assert_failure_result (https, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED));
+  g_error_free (braid_assert_failure_result (junk, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
+  g_error_free (braid_assert_failure_result (nohost, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT));
   braid_memory_reactor_set_connect_error (reactor, error);
   refused = braid_http_get (BRAID_REACTOR (reactor), "http://127.0.0.1:1/");
   braid_fake_clock_advance (BRAID_FAKE_CLOCK (reactor), 0);
-  braid_assert_failure_result (refused, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_error_free (braid_assert_failure_result (refused, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED));
 }
 
 int

@@ -340,7 +340,8 @@ typedef struct
 static void
 test_limits_and_bad_requests (void)
 {
-  g_autofree char *long_line = g_strdup_printf ("GET /%s HTTP/1.1\r\n\r\n", g_strnfill (9000, 'a'));
+  g_autofree char *a_lot = g_strnfill (9000, 'a');
+  g_autofree char *long_line = g_strdup_printf ("GET /%s HTTP/1.1\r\n\r\n", a_lot);
   g_autofree char *long_head = NULL;
   GString *head = g_string_new ("GET / HTTP/1.1\r\n");
   const BadCase cases[] = {

@@ -223,9 +223,9 @@ test_lost_connection_fails_notify_finish (void)
   g_autoptr (GError) reason = braid_test_new_close_reason (FALSE);
 
   braid_request_connection_lost (r, reason);
-  braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_error_free (braid_assert_failure_result (d, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED));
   after = braid_request_notify_finish (r);
-  braid_assert_failure_result (after, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED);
+  g_error_free (braid_assert_failure_result (after, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED));
   braid_request_write_string (r, "ignored");
   braid_request_finish (r);
   g_assert_cmpuint (braid_fake_request_get_write_count (request), ==, 0);
