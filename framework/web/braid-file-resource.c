@@ -1,4 +1,5 @@
 /* braid-file-resource.c: static files under a directory. */
+#define _GNU_SOURCE /* O_PATH */
 #include "config.h"
 
 #include <errno.h>
@@ -7,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <linux/openat2.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -45,6 +51,7 @@ struct _BraidFileResource
   BraidResource parent_instance;
   char *path;
   char *root;     /* the real path of the root directory */
+  int *root_fd;   /* shared by the tree (g_rc_box): the root, O_PATH, or -1 */
   gboolean is_index;  /* the index.html of a directory: absent means 403 */
 };
 
@@ -208,12 +215,23 @@ braid_file_resource_content_type (const char *filename)
 }
 
 static void
+close_root_fd (gpointer data)
+{
+  int *fd = data;
+
+  if (*fd >= 0)
+    close (*fd);
+}
+
+static void
 braid_file_resource_finalize (GObject *object)
 {
   BraidFileResource *self = BRAID_FILE_RESOURCE (object);
 
   g_free (self->path);
   g_free (self->root);
+  if (self->root_fd != NULL)
+    g_rc_box_release_full (self->root_fd, close_root_fd);
   G_OBJECT_CLASS (braid_file_resource_parent_class)->finalize (object);
 }
 
@@ -224,6 +242,7 @@ new_child (BraidFileResource *self, const char *path)
 
   child->path = g_strdup (path);
   child->root = g_strdup (self->root);
+  child->root_fd = self->root_fd != NULL ? g_rc_box_acquire (self->root_fd) : NULL;
   return BRAID_RESOURCE (child);
 }
 
@@ -351,6 +370,44 @@ etag_matches (const char *header, const char *etag)
   return FALSE;
 }
 
+/* Opens the file, refusing (EXDEV) a path that leaves the root. Where
+ * Linux has openat2(), RESOLVE_BENEATH does it in the one system call
+ * (a symlink to an absolute path is refused even if it points inside);
+ * elsewhere the open file's real path is checked. */
+static int
+open_beneath (BraidFileResource *self)
+{
+  int fd = -1;
+  gsize root_len = strlen (self->root);
+
+#if defined(__linux__) && defined(SYS_openat2)
+  if (self->root_fd != NULL && *self->root_fd >= 0)
+    {
+      struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+                              .resolve = RESOLVE_BENEATH };
+      const char *relative = self->path[root_len] == '/' ? self->path + root_len + 1 : ".";
+
+      if (strcmp (self->root, "/") == 0)
+        relative = self->path[1] != '\0' ? self->path + 1 : ".";
+      do
+        fd = (int) syscall (SYS_openat2, *self->root_fd, relative, &how, sizeof how);
+      while (fd < 0 && errno == EINTR);
+      if (fd >= 0 || errno != ENOSYS)
+        return fd;
+    }
+#endif
+  do
+    fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  while (fd < 0 && errno == EINTR);
+  if (fd >= 0 && !fd_inside_root (self, fd))
+    {
+      close (fd);
+      errno = EXDEV;
+      return -1;
+    }
+  return fd;
+}
+
 /* The Last-Modified text of the file served last: most requests are for
  * the same few files. */
 static char *
@@ -382,21 +439,16 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
   gint64 since;
   int range;
 
-  do
-    fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  while (fd < 0 && errno == EINTR);
+  fd = open_beneath (self);
   if (fd < 0)
     {
+      if (errno == EXDEV || errno == ELOOP)
+        return html_page (request, 403, "Forbidden", "That path is not allowed.");
       if (errno == EACCES)
         return html_page (request, 403, "Forbidden", "That file cannot be read.");
       if (self->is_index)
         return html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
       return html_page (request, 404, "No Such Resource", "File not found.");
-    }
-  if (!fd_inside_root (self, fd))
-    {
-      close (fd);
-      return html_page (request, 403, "Forbidden", "That path is not allowed.");
     }
   if (fstat (fd, &st) != 0 || !(S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
     {
@@ -543,6 +595,8 @@ braid_file_resource_new (const char *path)
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
+  self->root_fd = g_rc_box_new (int);
+  *self->root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (realpath (path, real) != NULL)
     {
       self->path = g_strdup (real);
