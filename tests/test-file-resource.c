@@ -314,6 +314,19 @@ test_through_a_site_head_and_disconnect (void)
   g_assert_null (braid_string_transport_get_producer (transport, NULL));
   braid_string_transport_clear (transport);
 
+  /* A 304 has no body and says no length. */
+  {
+    g_autofree char *conditional = g_strdup_printf ("GET /ten.txt HTTP/1.1\r\nIf-Modified-Since: %s\r\n\r\n",
+                                                    "Fri, 01 Jan 2100 00:00:00 GMT");
+
+    braid_test_receive (channel, conditional);
+    out = braid_string_transport_peek (transport, &len);
+    g_assert_true (g_str_has_prefix (out, "HTTP/1.1 304 Not Modified\r\n"));
+    g_assert_null (g_strstr_len (out, len, "Content-Length"));
+    g_assert_true (g_str_has_suffix (out, "\r\n\r\n"));
+    braid_string_transport_clear (transport);
+  }
+
   braid_test_receive (channel, "GET /big.bin HTTP/1.1\r\n\r\n");
   producer = braid_string_transport_get_producer (transport, NULL);
   g_assert_nonnull (producer);

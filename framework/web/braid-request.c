@@ -159,7 +159,8 @@ build_head (BraidRequest *self, GString *head)
     priv->no_body = TRUE;
   if (priv->has_length)
     {
-      if (priv->code != 204 && priv->code >= 200)
+      /* 304 and 204 carry no body; a length there would describe none. */
+      if (priv->code != 204 && priv->code != 304 && priv->code >= 200)
         {
           g_snprintf (num, sizeof num, "%" G_GUINT64_FORMAT, priv->length);
           append_header (head, "Content-Length", num);
