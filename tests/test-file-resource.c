@@ -2,6 +2,7 @@
  * the fake request and through a site on the string transport. */
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -222,6 +223,39 @@ test_ranges (void)
 }
 
 static void
+test_odd_files (void)
+{
+  Files f;
+  g_autoptr (BraidResource) nowhere = braid_file_resource_new ("/nonexistent-braid-dir");
+  g_autoptr (BraidFakeRequest) empty = NULL;
+  g_autoptr (BraidFakeRequest) head = NULL;
+  g_autoptr (BraidFakeRequest) lost = braid_fake_request_new ("GET", "/x");
+  g_autoptr (BraidFakeRequest) fifo_req = NULL;
+  g_autofree char *fifo = NULL;
+  g_autoptr (BraidResource) found = NULL;
+
+  files_init (&f);
+  g_assert_cmpstr (braid_file_resource_get_path (BRAID_FILE_RESOURCE (f.root)), ==,
+                   braid_file_resource_get_path (BRAID_FILE_RESOURCE (f.root)));
+  write_file (f.dir, "empty.txt", "", 0);
+  empty = fetch (&f, "GET", "/empty.txt", NULL, NULL);
+  g_assert_cmpuint (CODE (empty), ==, 200);
+  g_assert_cmpuint (braid_fake_request_get_write_count (empty), ==, 1);
+  head = fetch (&f, "HEAD", "/ten.txt", NULL, NULL);
+  g_assert_cmpuint (CODE (head), ==, 200);
+  g_assert_cmpuint (braid_fake_request_get_write_count (head), ==, 0);
+  fifo = g_build_filename (f.dir, "fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  fifo_req = fetch (&f, "GET", "/fifo", NULL, NULL);
+  g_assert_cmpuint (CODE (fifo_req), ==, 404);
+
+  found = braid_resource_get_child_for_request (nowhere, BRAID_REQUEST (lost));
+  braid_fake_request_render (lost, found);
+  g_assert_cmpuint (CODE (lost), ==, 404);
+  files_clear (&f);
+}
+
+static void
 test_content_types (void)
 {
   g_assert_cmpstr (braid_file_resource_content_type ("a/b.PNG"), ==, "image/png");
@@ -352,6 +386,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/file-resource/directories-refusals", test_directories_and_refusals);
   braid_test_add_func ("/file-resource/ranges", test_ranges);
   braid_test_add_func ("/file-resource/content-types", test_content_types);
+  braid_test_add_func ("/file-resource/odd-files", test_odd_files);
   braid_test_add_func ("/file-resource/large-file-pulled", test_large_file_is_pulled_chunk_by_chunk);
   braid_test_add_func ("/file-resource/site-head-disconnect", test_through_a_site_head_and_disconnect);
 

@@ -146,6 +146,12 @@ test_scripted_servers (void)
     { "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", FALSE, G_IO_ERROR_CONNECTION_CLOSED, NULL },
     { "", FALSE, G_IO_ERROR_CONNECTION_CLOSED, NULL },
     { "SMTP ready\r\n\r\n", FALSE, G_IO_ERROR_INVALID_DATA, NULL },
+    { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\n", TRUE, 0, "abc" },
+    { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n", FALSE, G_IO_ERROR_INVALID_DATA, NULL },
+    { "HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", TRUE, 0, "ok" },
+    { "HTTP/1.1 099 Low\r\n\r\n", FALSE, G_IO_ERROR_INVALID_DATA, NULL },
+    { "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", TRUE, 0, "" },
+    { "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", FALSE, G_IO_ERROR_INVALID_DATA, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

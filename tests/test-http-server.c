@@ -362,6 +362,15 @@ test_limits_and_bad_requests (void)
     { "gzip", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "HTTP/1.1 501 Not Implemented\r\n" },
     { "HTTP/2", "GET / HTTP/2.0\r\n\r\n", "HTTP/1.1 505 " },
     { "bare CR", "GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", "HTTP/1.1 400 " },
+    { "NUL", "GET / HTTP/1.1\r\nA: b\x01\r\n\r\n\x00", NULL },
+    { "two TE", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.1 400 " },
+    { "empty target", "GET  HTTP/1.1\r\n\r\n", "HTTP/1.1 400 " },
+    { "control in target", "GET /\x7f HTTP/1.1\r\n\r\n", "HTTP/1.1 400 " },
+    { "bad version", "GET / HTTQ/1.1\r\n\r\n", "HTTP/1.1 400 " },
+    { "chunk size too big", "POST /hello HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1234567890abcdef0\r\n", "HTTP/1.1 400 " },
+    { "chunk extension junk", "POST /hello HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3 x\r\n", "HTTP/1.1 400 " },
+    { "chunk line too long", NULL, "HTTP/1.1 400 " },
+    { "length too big", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", "HTTP/1.1 400 " },
   };
 
   while (head->len < 70 * 1024)
@@ -378,9 +387,25 @@ test_limits_and_bad_requests (void)
       braid_site_set_max_body (s.site, 10);
       server_connect (&s);
       g_test_message ("case %s", cases[i].name);
-      braid_test_receive (s.channel, cases[i].request != NULL ? cases[i].request : long_head);
+      if (strcmp (cases[i].name, "NUL") == 0)
+        {
+          /* A NUL inside the head: sent with its length. */
+          static const char with_nul[] = "GET / HTTP/1.1\r\nA: b\0c\r\n\r\n";
+
+          braid_protocol_data_received (s.channel, (const guint8 *) with_nul, sizeof with_nul - 1);
+        }
+      else if (strcmp (cases[i].name, "chunk line too long") == 0)
+        {
+          g_autofree char *zeros = g_strnfill (2000, '0');
+          g_autofree char *req = g_strdup_printf ("POST /hello HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n%s", zeros);
+
+          braid_test_receive (s.channel, req);
+        }
+      else
+        braid_test_receive (s.channel, cases[i].request != NULL ? cases[i].request : long_head);
       out = output (&s);
-      g_assert_true (g_str_has_prefix (out, cases[i].status_line));
+      g_assert_true (g_str_has_prefix (out, cases[i].status_line != NULL ? cases[i].status_line
+                                                                        : "HTTP/1.1 400 "));
       g_assert_nonnull (strstr (out, "Connection: close\r\n"));
       g_assert_true (braid_string_transport_get_disconnecting (s.transport));
       /* Nothing more is read after the error. */
@@ -502,6 +527,51 @@ test_idle_keep_alive_closed (void)
   server_clear (&s);
 }
 
+static void
+test_access_log_and_lenient_forms (void)
+{
+  Server s;
+  g_autofree char *out = NULL;
+  g_autofree char *trailers = NULL;
+  GString *big = g_string_new ("POST /hello HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
+
+  server_init (&s);
+  braid_site_set_access_log (s.site, TRUE);
+  g_assert_true (braid_site_get_access_log (s.site));
+  server_connect (&s);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*\"GET /hello?a=1 HTTP/1.1\" 200 6 \"r\" \"ua\"");
+  /* LF-only lines, a lower-case chunked, an Expect on HTTP/1.0 ignored. */
+  braid_test_receive (s.channel, "GET /hello?a=1 HTTP/1.1\nReferer: r\nUser-Agent: ua\n\n");
+  g_test_assert_expected_messages ();
+  braid_site_set_access_log (s.site, FALSE);
+  braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\ntransfer-encoding: CHUNKED\r\n\r\n2\nok\n0\n\n");
+  braid_test_receive (s.channel, "POST /hello HTTP/1.0\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx");
+  out = output (&s);
+  g_assert_null (strstr (out, "100 Continue"));
+  g_assert_cmpuint (count (out, " 200 OK"), ==, 3);
+  g_assert_nonnull (strstr (out, "\r\n\r\nok"));
+  server_clear (&s);
+
+  /* Trailers over the head limit. */
+  server_init (&s);
+  braid_site_set_max_head (s.site, 100);
+  g_assert_cmpuint (braid_site_get_max_head (s.site), ==, 100);
+  g_assert_cmpuint (braid_site_get_max_request_line (s.site), ==, 8192);
+  g_assert_cmpuint (braid_site_get_max_body (s.site), ==, BRAID_HTTP_DEFAULT_MAX_BODY);
+  g_assert_cmpfloat (braid_site_get_request_timeout (s.site), ==, 30);
+  g_assert_cmpfloat (braid_site_get_idle_timeout (s.site), ==, 60);
+  g_assert_true (braid_site_get_root (s.site) == s.root);
+  server_connect (&s);
+  for (guint i = 0; i < 10; i++)
+    g_string_append (big, "X-Trailer: 0123456789\r\n");
+  trailers = g_string_free (big, FALSE);
+  braid_test_receive (s.channel, trailers);
+  g_free (out);
+  out = output (&s);
+  g_assert_true (g_str_has_prefix (out, "HTTP/1.1 431 "));
+  server_clear (&s);
+}
+
 /* The chunk matrix: every request parses the same whatever the split. */
 static const char *const matrix[] = {
   "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -592,6 +662,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/http-server/slowloris-408", test_slowloris_gets_408);
   braid_test_add_func ("/http-server/idle-timeout", test_idle_keep_alive_closed);
   braid_test_add_func ("/http-server/chunk-matrix", test_chunk_matrix);
+  braid_test_add_func ("/http-server/access-log-lenient", test_access_log_and_lenient_forms);
 
   return g_test_run ();
 }

@@ -370,7 +370,9 @@ etag_matches (const char *header, const char *etag)
   return FALSE;
 }
 
-/* Opens the file, refusing (EXDEV) a path that leaves the root. Where
+/* Opens the file, refusing (EXDEV) a path that leaves the root; without
+ * blocking, so that a FIFO in the tree cannot hang the server (it is not a
+ * regular file: 404). Where
  * Linux has openat2(), RESOLVE_BENEATH does it in the one system call
  * (a symlink to an absolute path is refused even if it points inside);
  * elsewhere the open file's real path is checked. */
@@ -383,7 +385,7 @@ open_beneath (BraidFileResource *self)
 #if defined(__linux__) && defined(SYS_openat2)
   if (self->root_fd != NULL && *self->root_fd >= 0)
     {
-      struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+      struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
                               .resolve = RESOLVE_BENEATH };
       const char *relative = self->path[root_len] == '/' ? self->path + root_len + 1 : ".";
 
@@ -397,7 +399,7 @@ open_beneath (BraidFileResource *self)
     }
 #endif
   do
-    fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = open (self->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   while (fd < 0 && errno == EINTR);
   if (fd >= 0 && !fd_inside_root (self, fd))
     {
