@@ -572,6 +572,134 @@ test_access_log_and_lenient_forms (void)
   server_clear (&s);
 }
 
+static char *
+answer_async (const char *request, void (*respond) (BraidRequest *request), gboolean *closed)
+{
+  Server s;
+  char *out;
+
+  server_init (&s);
+  server_connect (&s);
+  braid_test_receive (s.channel, request);
+  g_assert_nonnull (s.held);
+  respond (s.held);
+  out = output (&s);
+  *closed = braid_string_transport_get_disconnecting (s.transport);
+  server_clear (&s);
+  return out;
+}
+
+static void
+respond_abc (BraidRequest *request)
+{
+  braid_request_write_string (request, "abc");
+  braid_request_finish (request);
+}
+
+static void
+respond_nothing (BraidRequest *request)
+{
+  braid_request_finish (request);
+}
+
+static void
+respond_204 (BraidRequest *request)
+{
+  braid_request_set_response_code (request, 204);
+  braid_request_write_string (request, "dropped");
+  braid_request_finish (request);
+}
+
+static void
+respond_too_long (BraidRequest *request)
+{
+  braid_request_set_header (request, "Content-Length", "3");
+  g_assert_cmpuint (braid_request_get_sent_length (request), ==, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "*longer than its Content-Length*");
+  braid_request_write_string (request, "abcdef");
+  g_test_assert_expected_messages ();
+  braid_request_finish (request);
+}
+
+static void
+respond_bad_length (BraidRequest *request)
+{
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*not a number*");
+  braid_request_set_header (request, "Content-Length", "x");
+  g_test_assert_expected_messages ();
+  braid_request_set_header (request, "Server", "mine");
+  braid_request_set_header (request, "Date", "then");
+  braid_request_finish (request);
+}
+
+static void
+test_response_framing (void)
+{
+  gboolean closed;
+  g_autofree char *head_chunked = answer_async ("HEAD /async HTTP/1.1\r\n\r\n", respond_abc, &closed);
+  g_autofree char *head_empty = NULL;
+  g_autofree char *head10 = NULL;
+  g_autofree char *no_content = NULL;
+  g_autofree char *too_long = NULL;
+  g_autofree char *custom = NULL;
+
+  g_assert_nonnull (strstr (head_chunked, "Transfer-Encoding: chunked\r\n"));
+  g_assert_true (g_str_has_suffix (head_chunked, "\r\n\r\n"));
+  g_assert_false (closed);
+  head_empty = answer_async ("HEAD /async HTTP/1.1\r\n\r\n", respond_nothing, &closed);
+  g_assert_nonnull (strstr (head_empty, "Content-Length: 0\r\n"));
+  head10 = answer_async ("HEAD /async HTTP/1.0\r\n\r\n", respond_abc, &closed);
+  g_assert_nonnull (strstr (head10, "Connection: close\r\n"));
+  g_assert_true (closed);
+  no_content = answer_async ("GET /async HTTP/1.1\r\n\r\n", respond_204, &closed);
+  g_assert_true (g_str_has_prefix (no_content, "HTTP/1.1 204 No Content\r\n"));
+  g_assert_null (strstr (no_content, "Content-Length"));
+  g_assert_null (strstr (no_content, "chunked"));
+  g_assert_true (g_str_has_suffix (no_content, "\r\n\r\n"));
+  too_long = answer_async ("GET /async HTTP/1.1\r\n\r\n", respond_too_long, &closed);
+  g_assert_true (g_str_has_suffix (too_long, "\r\n\r\nabc"));
+  custom = answer_async ("GET /async HTTP/1.1\r\n\r\n", respond_bad_length, &closed);
+  g_assert_nonnull (strstr (custom, "Server: mine\r\n"));
+  g_assert_nonnull (strstr (custom, "Date: then\r\n"));
+  g_assert_null (strstr (custom, "Braid/"));
+}
+
+static void
+test_channel_without_clock_or_site (void)
+{
+  g_autoptr (BraidProtocol) lone = g_object_new (BRAID_TYPE_HTTP_CHANNEL, NULL);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  Server s;
+  gsize len;
+
+  /* No site: requests are parsed, nothing is answered, no timer. */
+  braid_protocol_make_connection (lone, BRAID_TRANSPORT (transport));
+  braid_test_receive (lone, "GET / HTTP/1.1\r\n\r\n");
+  braid_string_transport_peek (transport, &len);
+  g_assert_cmpuint (len, ==, 0);
+  braid_test_lose_connection (lone, TRUE);
+
+  /* Timeouts of 0 are off. */
+  server_init (&s);
+  braid_site_set_request_timeout (s.site, 0);
+  braid_site_set_idle_timeout (s.site, 0);
+  server_connect (&s);
+  braid_test_receive (s.channel, "GET / HTT");
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (s.clock), ==, 0);
+  server_clear (&s);
+
+  /* The client leaves with requests waiting behind an unfinished one. */
+  server_init (&s);
+  server_connect (&s);
+  braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+  braid_test_lose_connection (s.channel, FALSE);
+  braid_test_receive (s.channel, "GET / HTTP/1.1\r\n\r\n");
+  braid_request_finish (s.held);
+  braid_string_transport_peek (s.transport, &len);
+  g_assert_cmpuint (len, ==, 0);
+  server_clear (&s);
+}
+
 /* The chunk matrix: every request parses the same whatever the split. */
 static const char *const matrix[] = {
   "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -663,6 +791,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/http-server/idle-timeout", test_idle_keep_alive_closed);
   braid_test_add_func ("/http-server/chunk-matrix", test_chunk_matrix);
   braid_test_add_func ("/http-server/access-log-lenient", test_access_log_and_lenient_forms);
+  braid_test_add_func ("/http-server/response-framing", test_response_framing);
+  braid_test_add_func ("/http-server/no-clock-no-site", test_channel_without_clock_or_site);
 
   return g_test_run ();
 }
