@@ -22,4 +22,5 @@
 /* Deferred assertions */
 #include "braid-deferred-assertions.h"
 #include "braid-non-streaming-producer.h"
+#include "braid-fake-request.h"
 

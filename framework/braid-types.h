@@ -31,6 +31,8 @@ typedef struct _BraidDatagramProtocol BraidDatagramProtocol;
 typedef struct _BraidDatagramTransport BraidDatagramTransport;
 typedef struct _BraidProcessProtocol BraidProcessProtocol;
 typedef struct _BraidProcessTransport BraidProcessTransport;
+typedef struct _BraidRequest BraidRequest;
+typedef struct _BraidResource BraidResource;
 
 /**
  * BraidCallFunc:

@@ -59,6 +59,12 @@
 #include "cache/braid-cache-store.h"
 #include "cache/braid-cache-server.h"
 #include "cache/braid-cache-client.h"
+/* web/: an HTTP/1.1 server over a tree of resources. */
+#include "web/braid-request.h"
+#include "web/braid-resource.h"
+#include "web/braid-site.h"
+#include "web/braid-file-resource.h"
+#include "web/braid-http-client.h"
 
 /* reactor/: the real reactor, on the GLib main loop, and its sockets. */
 #include "reactor/braid-glib-reactor.h"

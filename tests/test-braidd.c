@@ -130,7 +130,7 @@ test_bad_input_gets_one_line_and_leaves_nothing (void)
     const char *args[6];
     const char *stderr_pattern;
   } cases[] = {
-    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: cache, chat, dns, echo)\n" },
+    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: cache, chat, dns, echo, web)\n" },
     /* The dns plugin's own options. */
     { { "dns", "--port", "0", "--hosts-file", missing, NULL },
       "braidd: dns: Failed to open file *missing.conf*: No such file or directory\n" },
@@ -345,6 +345,39 @@ test_serves_refuses_second_stops_on_sigterm (void)
                                          "*Received a termination signal: stopping\n"
                                          "*braidd INFO: braidd stopped\n", final_log));
   g_unlink (log);
+}
+
+/* `braidd web --path DIR` serves DIR (twistd web --path) and logs a line
+ * per request; a --path that is not a directory is refused. */
+static void
+test_web_serves_a_directory_with_an_access_log (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("braidd-web-XXXXXX", NULL);
+  g_autofree char *index = g_build_filename (dir, "index.html", NULL);
+  g_autofree char *log = tmp_path ("web.log");
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL, *final_log = NULL, *out = NULL, *err = NULL;
+  const char request[] = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+  g_assert_true (g_file_set_contents (index, "<p>hi</p>\n", -1, NULL));
+  g_assert_cmpint (run_braidd (NULL, &out, &err, "web", "--port", "0", "--path", index, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "not a directory"));
+
+  process = spawn ("--logfile", log, "web", "--port", "0", "--path", dir, NULL);
+  contents = wait_for_log (log, "started");
+  connection = connect_to (logged_port (contents, "web"));
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            request, strlen (request), NULL, NULL, &error));
+  read_exactly (connection, "HTTP/1.1 200 OK\r\n");
+  g_free (final_log);
+  final_log = wait_for_log (log, "\"GET / HTTP/1.1\" 200 10");
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_unlink (log);
+  g_unlink (index);
+  g_rmdir (dir);
 }
 
 /* --syslog sends the log to the journal (or syslog), not to stderr: braidd
@@ -917,6 +950,7 @@ main (int argc, char **argv)
   g_test_add_func ("/braidd/unix-endpoint", test_unix_endpoint_with_mode_and_lockfile);
   g_test_add_func ("/braidd/daemon", test_daemon_starts_in_background_and_reports_errors);
   g_test_add_func ("/braidd/rundir-umask", test_rundir_and_umask);
+  g_test_add_func ("/braidd/web", test_web_serves_a_directory_with_an_access_log);
   g_test_add_func ("/braidd/syslog", test_syslog_routes_the_log_away_from_stderr);
   g_test_add_func ("/braidd/tls-endpoint", test_tls_endpoint);
   g_test_add_func ("/braidd/config-and-sighup", test_config_runs_two_services_and_sighup_reopens_the_log);

@@ -1,0 +1,394 @@
+/* test-file-resource.c: BraidFileResource on a temporary directory, with
+ * the fake request and through a site on the string transport. */
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include <braid-fakes.h>
+
+typedef struct
+{
+  char *dir;
+  char *outside;
+  BraidResource *root;
+} Files;
+
+static void
+write_file (const char *dir, const char *name, const char *content, gssize len)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, content, len, NULL));
+}
+
+static void
+files_init (Files *f)
+{
+  g_autofree char *sub = NULL;
+  g_autofree char *empty = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *inner_link = NULL;
+  g_autofree char *secret = NULL;
+
+  f->dir = g_dir_make_tmp ("braid-files-XXXXXX", NULL);
+  f->outside = g_dir_make_tmp ("braid-outside-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  write_file (f->dir, "index.html", "<p>home</p>", -1);
+  write_file (f->dir, "ten.txt", "abcdefghij", -1);
+  write_file (f->dir, "style.css", "p {}", -1);
+  sub = g_build_filename (f->dir, "sub", NULL);
+  empty = g_build_filename (f->dir, "empty", NULL);
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+  write_file (sub, "index.html", "<p>sub</p>", -1);
+  write_file (f->outside, "secret.txt", "secret", -1);
+  secret = g_build_filename (f->outside, "secret.txt", NULL);
+  link = g_build_filename (f->dir, "escape.txt", NULL);
+  g_assert_cmpint (symlink (secret, link), ==, 0);
+  inner_link = g_build_filename (f->dir, "alias.txt", NULL);
+  g_assert_cmpint (symlink ("ten.txt", inner_link), ==, 0);
+  f->root = braid_file_resource_new (f->dir);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_remove (path);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static void
+files_clear (Files *f)
+{
+  g_clear_object (&f->root);
+  remove_tree (f->dir);
+  remove_tree (f->outside);
+  g_free (f->dir);
+  g_free (f->outside);
+}
+
+/* Walks the tree and renders, as a site does. */
+static BraidFakeRequest *
+fetch (Files *f, const char *method, const char *uri, const char *header, const char *value)
+{
+  BraidFakeRequest *request = braid_fake_request_new (method, uri);
+  g_autoptr (BraidResource) found = NULL;
+
+  if (header != NULL)
+    braid_request_add_request_header (BRAID_REQUEST (request), header, value);
+  found = braid_resource_get_child_for_request (f->root, BRAID_REQUEST (request));
+  braid_fake_request_render (request, found);
+  return request;
+}
+
+static char *
+body_of (BraidFakeRequest *request)
+{
+  g_autoptr (GBytes) body = braid_fake_request_get_written (request);
+
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+#define CODE(r) braid_request_get_response_code (BRAID_REQUEST (r))
+#define HEADER(r, name) braid_request_get_response_header (BRAID_REQUEST (r), name)
+
+static void
+test_serves_files_with_validators (void)
+{
+  Files f;
+  g_autoptr (BraidFakeRequest) r = NULL;
+  g_autofree char *body = NULL;
+
+  files_init (&f);
+  r = fetch (&f, "GET", "/ten.txt", NULL, NULL);
+  body = body_of (r);
+  g_assert_cmpuint (CODE (r), ==, 200);
+  g_assert_cmpstr (body, ==, "abcdefghij");
+  g_assert_cmpstr (HEADER (r, "Content-Type"), ==, "text/plain; charset=utf-8");
+  g_assert_nonnull (HEADER (r, "Last-Modified"));
+  g_assert_true (g_str_has_prefix (HEADER (r, "ETag"), "\""));
+  g_assert_cmpstr (HEADER (r, "Accept-Ranges"), ==, "bytes");
+  g_assert_true (braid_request_is_finished (BRAID_REQUEST (r)));
+
+  {
+    g_autoptr (BraidFakeRequest) same = fetch (&f, "GET", "/ten.txt", "If-None-Match", HEADER (r, "ETag"));
+    g_autoptr (BraidFakeRequest) since = fetch (&f, "GET", "/ten.txt", "If-Modified-Since",
+                                                HEADER (r, "Last-Modified"));
+    g_autoptr (BraidFakeRequest) older = fetch (&f, "GET", "/ten.txt", "If-Modified-Since",
+                                                "Sun, 06 Nov 1994 08:49:37 GMT");
+    g_autoptr (BraidFakeRequest) other = fetch (&f, "GET", "/ten.txt", "If-None-Match", "\"x\", W/\"y\"");
+    g_autoptr (BraidFakeRequest) css = fetch (&f, "GET", "/style.css", NULL, NULL);
+
+    g_assert_cmpuint (CODE (same), ==, 304);
+    g_assert_cmpuint (braid_fake_request_get_write_count (same), ==, 1);
+    g_assert_cmpuint (CODE (since), ==, 304);
+    g_assert_cmpuint (CODE (older), ==, 200);
+    g_assert_cmpuint (CODE (other), ==, 200);
+    g_assert_cmpstr (HEADER (css, "Content-Type"), ==, "text/css");
+  }
+  files_clear (&f);
+}
+
+static void
+test_directories_and_refusals (void)
+{
+  const struct { const char *uri; guint code; const char *body; } cases[] = {
+    { "/", 200, "<p>home</p>" },
+    { "/sub/", 200, "<p>sub</p>" },
+    { "/sub", 301, NULL },
+    { "/empty/", 403, NULL },
+    { "/nope.txt", 404, NULL },
+    { "/sub/nope", 404, NULL },
+    { "/../etc/passwd", 403, NULL },
+    { "/%2e%2e/etc/passwd", 403, NULL },
+    { "/sub/%2E%2E%2Ften.txt", 403, NULL },
+    { "/./ten.txt", 403, NULL },
+    { "/escape.txt", 403, NULL },
+    { "/alias.txt", 200, "abcdefghij" },
+  };
+  Files f;
+
+  files_init (&f);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BraidFakeRequest) r = fetch (&f, "GET", cases[i].uri, NULL, NULL);
+      g_autofree char *body = body_of (r);
+
+      g_test_message ("%s", cases[i].uri);
+      g_assert_cmpuint (CODE (r), ==, cases[i].code);
+      if (cases[i].body != NULL)
+        g_assert_cmpstr (body, ==, cases[i].body);
+      if (cases[i].code == 301)
+        g_assert_cmpstr (HEADER (r, "Location"), ==, "/sub/");
+    }
+  {
+    g_autoptr (BraidFakeRequest) post = fetch (&f, "POST", "/ten.txt", NULL, NULL);
+
+    g_assert_cmpuint (CODE (post), ==, 405);
+    g_assert_cmpstr (HEADER (post, "Allow"), ==, "GET, HEAD");
+  }
+  files_clear (&f);
+}
+
+static void
+test_ranges (void)
+{
+  const struct { const char *range; guint code; const char *body; const char *content_range; } cases[] = {
+    { "bytes=2-4", 206, "cde", "bytes 2-4/10" },
+    { "bytes=7-", 206, "hij", "bytes 7-9/10" },
+    { "bytes=-3", 206, "hij", "bytes 7-9/10" },
+    { "bytes=-30", 206, "abcdefghij", "bytes 0-9/10" },
+    { "bytes=8-100", 206, "ij", "bytes 8-9/10" },
+    { "bytes=10-", 416, NULL, "bytes */10" },
+    { "bytes=-0", 416, NULL, "bytes */10" },
+    { "bytes=0-1,4-5", 200, "abcdefghij", NULL },
+    { "bytes=5-2", 200, "abcdefghij", NULL },
+    { "items=1-2", 200, "abcdefghij", NULL },
+    { "bytes=x-2", 200, "abcdefghij", NULL },
+  };
+  Files f;
+
+  files_init (&f);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (BraidFakeRequest) r = fetch (&f, "GET", "/ten.txt", "Range", cases[i].range);
+      g_autofree char *body = body_of (r);
+
+      g_test_message ("%s", cases[i].range);
+      g_assert_cmpuint (CODE (r), ==, cases[i].code);
+      if (cases[i].body != NULL)
+        g_assert_cmpstr (body, ==, cases[i].body);
+      g_assert_cmpstr (HEADER (r, "Content-Range"), ==, cases[i].content_range);
+    }
+  files_clear (&f);
+}
+
+static void
+test_odd_files (void)
+{
+  Files f;
+  g_autoptr (BraidResource) nowhere = braid_file_resource_new ("/nonexistent-braid-dir");
+  g_autoptr (BraidFakeRequest) empty = NULL;
+  g_autoptr (BraidFakeRequest) head = NULL;
+  g_autoptr (BraidFakeRequest) lost = braid_fake_request_new ("GET", "/x");
+  g_autoptr (BraidFakeRequest) fifo_req = NULL;
+  g_autofree char *fifo = NULL;
+  g_autoptr (BraidResource) found = NULL;
+
+  files_init (&f);
+  g_assert_cmpstr (braid_file_resource_get_path (BRAID_FILE_RESOURCE (f.root)), ==,
+                   braid_file_resource_get_path (BRAID_FILE_RESOURCE (f.root)));
+  write_file (f.dir, "empty.txt", "", 0);
+  empty = fetch (&f, "GET", "/empty.txt", NULL, NULL);
+  g_assert_cmpuint (CODE (empty), ==, 200);
+  g_assert_cmpuint (braid_fake_request_get_write_count (empty), ==, 1);
+  head = fetch (&f, "HEAD", "/ten.txt", NULL, NULL);
+  g_assert_cmpuint (CODE (head), ==, 200);
+  g_assert_cmpuint (braid_fake_request_get_write_count (head), ==, 0);
+  fifo = g_build_filename (f.dir, "fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  fifo_req = fetch (&f, "GET", "/fifo", NULL, NULL);
+  g_assert_cmpuint (CODE (fifo_req), ==, 404);
+
+  found = braid_resource_get_child_for_request (nowhere, BRAID_REQUEST (lost));
+  braid_fake_request_render (lost, found);
+  g_assert_cmpuint (CODE (lost), ==, 404);
+  files_clear (&f);
+}
+
+static void
+test_content_types (void)
+{
+  g_assert_cmpstr (braid_file_resource_content_type ("a/b.PNG"), ==, "image/png");
+  g_assert_cmpstr (braid_file_resource_content_type ("page.html"), ==, "text/html; charset=utf-8");
+  g_assert_cmpstr (braid_file_resource_content_type ("noext"), ==, "application/octet-stream");
+  g_assert_cmpstr (braid_file_resource_content_type ("dir.d/noext"), ==, "application/octet-stream");
+  g_assert_cmpstr (braid_file_resource_content_type ("x.zzzunknownzzz"), ==, "application/octet-stream");
+}
+
+static char *
+big_content (gsize size)
+{
+  char *data = g_malloc (size + 1);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (char) ('a' + (i * 7) % 26);
+  data[size] = '\0';
+  return data;
+}
+
+static void
+test_large_file_is_pulled_chunk_by_chunk (void)
+{
+  Files f;
+  const gsize size = 3 * BRAID_FILE_RESOURCE_CHUNK_SIZE + 100;
+  g_autofree char *content = big_content (size);
+  g_autoptr (BraidFakeRequest) r = NULL;
+  g_autoptr (BraidFakeRequest) ranged = NULL;
+  g_autoptr (GBytes) written = NULL;
+  BraidProducer *producer;
+  gboolean streaming = TRUE;
+
+  files_init (&f);
+  write_file (f.dir, "big.bin", content, (gssize) size);
+  r = fetch (&f, "GET", "/big.bin", NULL, NULL);
+  producer = braid_fake_request_get_producer (r, &streaming);
+  g_assert_nonnull (producer);
+  g_assert_false (streaming);
+  /* Nothing is read until the connection asks: a slow reader is sent data
+   * as slowly as it reads. */
+  g_assert_cmpuint (braid_fake_request_get_write_count (r), ==, 0);
+  braid_producer_resume_producing (producer);
+  g_assert_cmpuint (braid_fake_request_get_write_count (r), ==, 1);
+  g_assert_false (braid_request_is_finished (BRAID_REQUEST (r)));
+  for (guint i = 0; i < 3; i++)
+    braid_producer_resume_producing (producer);
+  g_assert_true (braid_request_is_finished (BRAID_REQUEST (r)));
+  g_assert_null (braid_fake_request_get_producer (r, NULL));
+  written = braid_fake_request_get_written (r);
+  g_assert_cmpuint (g_bytes_get_size (written), ==, size);
+  g_assert_cmpmem (g_bytes_get_data (written, NULL), size, content, size);
+
+  /* A range of a large file starts where it should. */
+  ranged = fetch (&f, "GET", "/big.bin", "Range", "bytes=70000-");
+  producer = braid_fake_request_get_producer (ranged, NULL);
+  while ((producer = braid_fake_request_get_producer (ranged, NULL)) != NULL)
+    braid_producer_resume_producing (producer);
+  g_clear_pointer (&written, g_bytes_unref);
+  written = braid_fake_request_get_written (ranged);
+  g_assert_cmpmem (g_bytes_get_data (written, NULL), g_bytes_get_size (written),
+                   content + 70000, size - 70000);
+  files_clear (&f);
+}
+
+static void
+test_through_a_site_head_and_disconnect (void)
+{
+  Files f;
+  const gsize size = 2 * BRAID_FILE_RESOURCE_CHUNK_SIZE;
+  g_autofree char *content = big_content (size);
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidSite) site = NULL;
+  g_autoptr (BraidProtocol) channel = NULL;
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  gsize len;
+  const char *out;
+  BraidProducer *producer;
+
+  files_init (&f);
+  write_file (f.dir, "big.bin", content, (gssize) size);
+  site = braid_site_new (f.root);
+  braid_factory_set_clock (BRAID_FACTORY (site), BRAID_CLOCK (clock));
+  channel = braid_factory_build_protocol (BRAID_FACTORY (site), NULL);
+  braid_protocol_make_connection (channel, BRAID_TRANSPORT (transport));
+
+  braid_test_receive (channel, "HEAD /big.bin HTTP/1.1\r\n\r\n");
+  out = braid_string_transport_peek (transport, &len);
+  g_assert_nonnull (g_strstr_len (out, len, "Content-Length: 131072\r\n"));
+  g_assert_true (g_str_has_suffix (out, "\r\n\r\n"));
+  g_assert_null (braid_string_transport_get_producer (transport, NULL));
+  braid_string_transport_clear (transport);
+
+  /* A 304 has no body and says no length. */
+  {
+    g_autofree char *conditional = g_strdup_printf ("GET /ten.txt HTTP/1.1\r\nIf-Modified-Since: %s\r\n\r\n",
+                                                    "Fri, 01 Jan 2100 00:00:00 GMT");
+
+    braid_test_receive (channel, conditional);
+    out = braid_string_transport_peek (transport, &len);
+    g_assert_true (g_str_has_prefix (out, "HTTP/1.1 304 Not Modified\r\n"));
+    g_assert_null (g_strstr_len (out, len, "Content-Length"));
+    g_assert_true (g_str_has_suffix (out, "\r\n\r\n"));
+    braid_string_transport_clear (transport);
+  }
+
+  braid_test_receive (channel, "GET /big.bin HTTP/1.1\r\n\r\n");
+  producer = braid_string_transport_get_producer (transport, NULL);
+  g_assert_nonnull (producer);
+  braid_producer_resume_producing (producer);
+  out = braid_string_transport_peek (transport, &len);
+  g_assert_true (g_str_has_prefix (out, "HTTP/1.1 200 OK\r\n"));
+  g_assert_nonnull (g_strstr_len (out, len, "Content-Length: 131072\r\n"));
+  /* The client goes away: the producer is stopped with the request. */
+  braid_test_lose_connection (channel, FALSE);
+  braid_producer_stop_producing (producer);
+  braid_producer_resume_producing (producer);
+  g_assert_cmpuint (braid_string_transport_get_producer (transport, NULL) != NULL, ==, TRUE);
+  files_clear (&f);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("BraidFileResource: files, directories, ranges, validators, producers");
+
+  braid_test_add_func ("/file-resource/serves-files-validators", test_serves_files_with_validators);
+  braid_test_add_func ("/file-resource/directories-refusals", test_directories_and_refusals);
+  braid_test_add_func ("/file-resource/ranges", test_ranges);
+  braid_test_add_func ("/file-resource/content-types", test_content_types);
+  braid_test_add_func ("/file-resource/odd-files", test_odd_files);
+  braid_test_add_func ("/file-resource/large-file-pulled", test_large_file_is_pulled_chunk_by_chunk);
+  braid_test_add_func ("/file-resource/site-head-disconnect", test_through_a_site_head_and_disconnect);
+
+  return g_test_run ();
+}
