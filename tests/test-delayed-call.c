@@ -199,26 +199,31 @@ never_notified (GObject *object, GParamSpec *pspec, gpointer data)
   g_assert_not_reached ();
 }
 
-/* A call with a weak reference (qdata) or a signal handler is finalized as
- * before, so the weak notify and the handler's destroy notify run. */
+/* A call with a weak reference (qdata) or a signal handler, with or
+ * without a detail, is finalized as before, so the weak notify and the
+ * handlers' destroy notifies run. */
 static void
 test_watched_call_is_finalized (void)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
   guint calls = 0;
-  gboolean weak_notified = FALSE, handler_freed = FALSE;
-  BraidDelayedCall *weak, *watched;
+  gboolean weak_notified = FALSE, handler_freed = FALSE, detailed_freed = FALSE;
+  BraidDelayedCall *weak, *watched, *detailed;
 
   weak = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
   g_object_weak_ref (G_OBJECT (weak), set_flag, &weak_notified);
   watched = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
   g_signal_connect_data (watched, "notify", G_CALLBACK (never_notified), &handler_freed,
                          set_flag_closure, 0);
+  detailed = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
+  g_signal_connect_data (detailed, "notify::time", G_CALLBACK (never_notified),
+                         &detailed_freed, set_flag_closure, 0);
 
   braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (calls, ==, 2);
+  g_assert_cmpuint (calls, ==, 3);
   g_assert_true (weak_notified);
   g_assert_true (handler_freed);
+  g_assert_true (detailed_freed);
 }
 
 /* More finished calls than the pool keeps: the rest are finalized (the

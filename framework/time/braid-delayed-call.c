@@ -155,7 +155,11 @@ call_is_unshared (BraidDelayedCall *call)
     return FALSE;
   if (notify_signal == 0)
     notify_signal = g_signal_lookup ("notify", G_TYPE_OBJECT);
-  return !g_signal_has_handler_pending (object, notify_signal, 0, TRUE);
+  /* Any handler, with a detail ("notify::time") or without: a pending
+   * check with detail 0 would only see the handlers connected without
+   * one, and a detailed handler would stay connected to the reused call. */
+  return g_signal_handler_find (object, G_SIGNAL_MATCH_ID, notify_signal, 0,
+                                NULL, NULL, NULL) == 0;
 }
 
 /**
