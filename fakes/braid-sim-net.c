@@ -2506,11 +2506,12 @@ run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *
   call = braid_timer_queue_pop_due (queue, self->now, G_MAXUINT64);
   self->events++;
   if (node != NULL)
-    mark_dirty (node);
-  if (node != NULL)
-    journal (self, "timer", node->name, NULL, 0, -1,
-             braid_delayed_call_get_scheduled_at (call),
-             braid_delayed_call_get_creator (call));
+    {
+      mark_dirty (node);
+      journal (self, "timer", node->name, NULL, 0, -1,
+               braid_delayed_call_get_scheduled_at (call),
+               braid_delayed_call_get_creator (call));
+    }
   braid_delayed_call_run (call);
   braid_delayed_call_release (call);
 }
