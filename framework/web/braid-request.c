@@ -66,7 +66,7 @@ typedef struct
   gboolean chunked;
   gboolean no_body;
   guint64 sent;
-  GPtrArray *finish_waiters;  /* BraidDeferred */
+  GPtrArray *finish_waiters;  /* BraidDeferred; NULL until notify_finish */
 } BraidRequestPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (BraidRequest, braid_request, G_TYPE_OBJECT)
@@ -120,7 +120,7 @@ braid_request_finalize (GObject *object)
   g_ptr_array_unref (priv->postpath);
   g_ptr_array_unref (priv->out_names);
   g_ptr_array_unref (priv->out_values);
-  g_ptr_array_unref (priv->finish_waiters);
+  g_clear_pointer (&priv->finish_waiters, g_ptr_array_unref);
   G_OBJECT_CLASS (braid_request_parent_class)->finalize (object);
 }
 
@@ -310,7 +310,6 @@ braid_request_init (BraidRequest *self)
   priv->out_values = g_ptr_array_new_with_free_func (g_free);
   priv->prepath = g_ptr_array_new_null_terminated (4, g_free, TRUE);
   priv->postpath = g_ptr_array_new_null_terminated (4, g_free, TRUE);
-  priv->finish_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
   priv->code = 200;
   priv->keep_alive = TRUE;
   priv->version_minor = 1;
@@ -942,7 +941,8 @@ fire_waiters (BraidRequest *self, const GError *error)
   BraidRequestPrivate *priv = PRIV (self);
   g_autoptr (GPtrArray) waiters = g_steal_pointer (&priv->finish_waiters);
 
-  priv->finish_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
+  if (waiters == NULL)
+    return;
   for (guint i = 0; i < waiters->len; i++)
     {
       if (error != NULL)
@@ -1069,6 +1069,8 @@ braid_request_notify_finish (BraidRequest *self)
     return braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                                             "the client went away before the response was finished"));
   d = braid_deferred_new ();
+  if (priv->finish_waiters == NULL)
+    priv->finish_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
   g_ptr_array_add (priv->finish_waiters, braid_deferred_ref (d));
   return d;
 }
