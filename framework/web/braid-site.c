@@ -333,10 +333,11 @@ parser_end (BraidHttpParser *parser, gpointer user_data)
 
   if (self->body->len > 0)
     {
-      g_autoptr (GBytes) content = g_bytes_new (self->body->data, self->body->len);
+      /* The request takes the bytes received; no copy. */
+      g_autoptr (GBytes) content = g_byte_array_free_to_bytes (g_steal_pointer (&self->body));
 
+      self->body = g_byte_array_new ();
       braid_request_set_content (request, content);
-      g_byte_array_set_size (self->body, 0);
     }
   self->answering = TRUE;
   cancel_timer (self);
