@@ -209,7 +209,6 @@ timer_fired (gpointer user_data)
   BraidHttpChannel *self = user_data;
   TimerKind kind = self->timer_kind;
   BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
-  g_autofree char *peer = peer_string (self);
 
   g_clear_object (&self->timer);
   self->timer_kind = TIMER_NONE;
@@ -217,6 +216,8 @@ timer_fired (gpointer user_data)
     return;
   if (kind == TIMER_IDLE)
     {
+      g_autofree char *peer = peer_string (self);
+
       g_message ("HTTP connection from %s idle for %g s: closing", peer,
                  braid_site_get_idle_timeout (channel_site (self)));
       self->closing = TRUE;
