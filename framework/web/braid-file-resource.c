@@ -46,12 +46,18 @@
  *   one chunk each time the connection's buffer has drained, so memory
  *   stays flat and a client that reads slowly is sent data as slowly.
  */
+/* The root directory, shared by every resource of the tree. */
+typedef struct
+{
+  char *path;     /* its real path */
+  int fd;         /* O_PATH, or -1 */
+} Root;
+
 struct _BraidFileResource
 {
   BraidResource parent_instance;
   char *path;
-  char *root;     /* the real path of the root directory */
-  int *root_fd;   /* shared by the tree (g_rc_box): the root, O_PATH, or -1 */
+  Root *root;     /* shared by the tree (g_rc_box) */
   gboolean is_index;  /* the index.html of a directory: absent means 403 */
 };
 
@@ -215,12 +221,13 @@ braid_file_resource_content_type (const char *filename)
 }
 
 static void
-close_root_fd (gpointer data)
+clear_root (gpointer data)
 {
-  int *fd = data;
+  Root *root = data;
 
-  if (*fd >= 0)
-    close (*fd);
+  if (root->fd >= 0)
+    close (root->fd);
+  g_free (root->path);
 }
 
 static void
@@ -229,9 +236,8 @@ braid_file_resource_finalize (GObject *object)
   BraidFileResource *self = BRAID_FILE_RESOURCE (object);
 
   g_free (self->path);
-  g_free (self->root);
-  if (self->root_fd != NULL)
-    g_rc_box_release_full (self->root_fd, close_root_fd);
+  if (self->root != NULL)
+    g_rc_box_release_full (self->root, clear_root);
   G_OBJECT_CLASS (braid_file_resource_parent_class)->finalize (object);
 }
 
@@ -241,8 +247,7 @@ new_child (BraidFileResource *self, const char *path)
   BraidFileResource *child = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
 
   child->path = g_strdup (path);
-  child->root = g_strdup (self->root);
-  child->root_fd = self->root_fd != NULL ? g_rc_box_acquire (self->root_fd) : NULL;
+  child->root = g_rc_box_acquire (self->root);
   return BRAID_RESOURCE (child);
 }
 
@@ -255,7 +260,8 @@ fd_inside_root (BraidFileResource *self, int fd)
   char link[64];
   char real[PATH_MAX];
   gssize n;
-  gsize root_len = strlen (self->root);
+  const char *root = self->root->path;
+  gsize root_len = strlen (root);
 
   g_snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
   n = readlink (link, real, sizeof real - 1);
@@ -266,8 +272,8 @@ fd_inside_root (BraidFileResource *self, int fd)
     }
   else
     real[n] = '\0';
-  return strncmp (real, self->root, root_len) == 0
-         && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (self->root, "/") == 0);
+  return strncmp (real, root, root_len) == 0
+         && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (root, "/") == 0);
 }
 
 static BraidResource *
@@ -380,19 +386,19 @@ static int
 open_beneath (BraidFileResource *self)
 {
   int fd = -1;
-  gsize root_len = strlen (self->root);
+  gsize root_len = strlen (self->root->path);
 
 #if defined(__linux__) && defined(SYS_openat2)
-  if (self->root_fd != NULL && *self->root_fd >= 0)
+  if (self->root->fd >= 0)
     {
       struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
                               .resolve = RESOLVE_BENEATH };
       const char *relative = self->path[root_len] == '/' ? self->path + root_len + 1 : ".";
 
-      if (strcmp (self->root, "/") == 0)
+      if (strcmp (self->root->path, "/") == 0)
         relative = self->path[1] != '\0' ? self->path + 1 : ".";
       do
-        fd = (int) syscall (SYS_openat2, *self->root_fd, relative, &how, sizeof how);
+        fd = (int) syscall (SYS_openat2, self->root->fd, relative, &how, sizeof how);
       while (fd < 0 && errno == EINTR);
       if (fd >= 0 || errno != ENOSYS)
         return fd;
@@ -597,17 +603,17 @@ braid_file_resource_new (const char *path)
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
-  self->root_fd = g_rc_box_new (int);
-  *self->root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  self->root = g_rc_box_new0 (Root);
+  self->root->fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (realpath (path, real) != NULL)
     {
       self->path = g_strdup (real);
-      self->root = g_strdup (real);
+      self->root->path = g_strdup (real);
     }
   else
     {
       self->path = g_canonicalize_filename (path, NULL);
-      self->root = g_strdup (self->path);
+      self->root->path = g_strdup (self->path);
     }
   return BRAID_RESOURCE (self);
 }
