@@ -418,7 +418,7 @@ open_beneath (BraidFileResource *self)
 
 /* The Last-Modified text of the file served last: most requests are for
  * the same few files. */
-static char *
+static const char *
 last_modified (time_t mtime)
 {
   static _Thread_local time_t cached_mtime = -1;
@@ -431,7 +431,7 @@ last_modified (time_t mtime)
       g_strlcpy (cached, text, sizeof cached);
       cached_mtime = mtime;
     }
-  return g_strdup (cached);
+  return cached;
 }
 
 static GBytes *
@@ -442,8 +442,7 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
   char etag[64];
   guint64 size, start = 0, end = 0, length;
   gboolean head = strcmp (method, "HEAD") == 0;
-  g_autofree char *modified = NULL;
-  const char *ims;
+  const char *ims, *inm;
   gint64 since;
   int range;
 
@@ -479,15 +478,15 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
   size = (guint64) st.st_size;
   g_snprintf (etag, sizeof etag, "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
               (gint64) st.st_mtime, (gint64) size);
-  modified = last_modified (st.st_mtime);
   braid_request_set_header (request, "Content-Type", braid_file_resource_content_type (self->path));
-  braid_request_set_header (request, "Last-Modified", modified);
+  braid_request_set_header (request, "Last-Modified", last_modified (st.st_mtime));
   braid_request_set_header (request, "ETag", etag);
   braid_request_set_header (request, "Accept-Ranges", "bytes");
 
   ims = braid_request_get_header (request, "if-modified-since");
-  if (etag_matches (braid_request_get_header (request, "if-none-match"), etag)
-      || (braid_request_get_header (request, "if-none-match") == NULL && ims != NULL
+  inm = braid_request_get_header (request, "if-none-match");
+  if (etag_matches (inm, etag)
+      || (inm == NULL && ims != NULL
           && braid_http_date_parse (ims, &since) && (gint64) st.st_mtime <= since))
     {
       close (fd);
