@@ -298,16 +298,13 @@ braid_file_resource_get_child (BraidResource *resource, const char *segment, Bra
   return new_child (self, path);
 }
 
+/* An error response: the page an error resource renders. */
 static GBytes *
 html_page (BraidRequest *request, guint code, const char *title, const char *detail)
 {
-  char *page = g_strdup_printf ("<html>\n  <head><title>%u - %s</title></head>\n  <body>\n"
-                                "    <h1>%s</h1>\n    <p>%s</p>\n  </body>\n</html>\n",
-                                code, title, title, detail);
+  g_autoptr (BraidResource) page = braid_error_resource_new (code, title, detail);
 
-  braid_request_set_response_code (request, code);
-  braid_request_set_header (request, "Content-Type", "text/html; charset=utf-8");
-  return g_bytes_new_take (page, strlen (page));
+  return braid_resource_render (page, request);
 }
 
 /* Parses a single byte range against a file of @size bytes. Returns 1 with
