@@ -12,6 +12,7 @@ typedef struct
   BraidProtocol *channel;
   BraidStringTransport *transport;
   BraidRequest *held;          /* the last request to /async */
+  char *out;                   /* the last server_output() */
 } Server;
 
 static GBytes *
@@ -63,12 +64,21 @@ server_connect (Server *s)
   braid_protocol_make_connection (s->channel, BRAID_TRANSPORT (s->transport));
 }
 
+/* server_init and server_connect, for a site with the default limits. */
+static void
+server_start (Server *s)
+{
+  server_init (s);
+  server_connect (s);
+}
+
 static void
 server_clear (Server *s)
 {
   if (s->channel != NULL && braid_protocol_is_connected (s->channel))
     braid_test_lose_connection (s->channel, TRUE);
   g_clear_object (&s->held);
+  g_clear_pointer (&s->out, g_free);
   g_clear_object (&s->channel);
   g_clear_object (&s->transport);
   g_clear_object (&s->site);
@@ -83,6 +93,16 @@ output (Server *s)
   const char *data = braid_string_transport_peek (s->transport, &len);
 
   return g_strndup (data, len);
+}
+
+/* All the server wrote so far, as a string; valid until the next call or
+ * server_clear. */
+static const char *
+server_output (Server *s)
+{
+  g_free (s->out);
+  s->out = output (s);
+  return s->out;
 }
 
 static gsize
@@ -108,12 +128,11 @@ static void
 test_get (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 200 OK\r\n"));
   g_assert_nonnull (strstr (out, "\r\nContent-Length: 6\r\n"));
   g_assert_nonnull (strstr (out, "\r\nContent-Type: text/plain\r\n"));
@@ -130,17 +149,16 @@ static void
 test_keep_alive_and_pipelining (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
   const char *second;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   /* Two requests in one read, the second a POST: answered in order. */
   braid_test_receive (s.channel,
                       "GET /hello HTTP/1.1\r\n\r\n"
                       "POST /hello HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
                       "GET / HTTP/1.1\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_cmpuint (count (out, "HTTP/1.1 200 OK"), ==, 3);
   second = strstr (out + 1, "HTTP/1.1 200 OK");
   g_assert_true (g_str_has_prefix (strstr (out, "\r\n\r\n"), "\r\n\r\nhello\nHTTP/1.1"));
@@ -163,12 +181,11 @@ test_connection_close_and_http10 (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       Server s;
-      g_autofree char *out = NULL;
+      const char *out;
 
-      server_init (&s);
-      server_connect (&s);
+      server_start (&s);
       braid_test_receive (s.channel, cases[i].request);
-      out = output (&s);
+      out = server_output (&s);
       if (cases[i].connection != NULL)
         g_assert_nonnull (strstr (out, cases[i].connection));
       else
@@ -184,12 +201,11 @@ static void
 test_head (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "HEAD /hello HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   /* HEAD: the length of GET's body, and no body. */
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 200 OK\r\n"));
   g_assert_nonnull (strstr (out, "Content-Length: 6\r\n"));
@@ -202,18 +218,16 @@ static void
 test_not_found_and_not_allowed (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "GET /nope HTTP/1.1\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 404 Not Found\r\n"));
   g_assert_nonnull (strstr (out, "No Such Resource"));
   braid_string_transport_clear (s.transport);
-  g_free (out);
   braid_test_receive (s.channel, "DELETE /hello HTTP/1.1\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 405 Method Not Allowed\r\n"));
   g_assert_nonnull (strstr (out, "\r\nAllow: GET, POST, HEAD\r\n"));
   g_assert_false (braid_string_transport_get_disconnecting (s.transport));
@@ -224,26 +238,23 @@ static void
 test_chunked_request_and_continue (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                                  "3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: 1\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_nonnull (strstr (out, "Content-Length: 19\r\n"));
   g_assert_true (g_str_has_suffix (out, "\r\n\r\nabc0123456789abcdef"));
   braid_string_transport_clear (s.transport);
-  g_free (out);
 
   /* 100-continue: the interim response comes before the body is sent. */
   braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\nExpect: 100-continue\r\n"
                                  "Content-Length: 2\r\n\r\n");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_cmpstr (out, ==, "HTTP/1.1 100 Continue\r\n\r\n");
   braid_test_receive (s.channel, "ok");
-  g_free (out);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
   g_assert_true (g_str_has_suffix (out, "\r\n\r\nok"));
   server_clear (&s);
@@ -253,10 +264,9 @@ static void
 test_async_chunked_response_and_ordering (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
   g_assert_nonnull (s.held);
   /* Nothing answered yet; the next request waits and reading stops. */
@@ -267,12 +277,11 @@ test_async_chunked_response_and_ordering (void)
 
   braid_request_write_string (s.held, "a");
   braid_request_write_string (s.held, "bc");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_nonnull (strstr (out, "Transfer-Encoding: chunked\r\n"));
   g_assert_true (g_str_has_suffix (out, "\r\n\r\n1\r\na\r\n2\r\nbc\r\n"));
   braid_request_finish (s.held);
-  g_free (out);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_nonnull (strstr (out, "2\r\nbc\r\n0\r\n\r\nHTTP/1.1 200 OK"));
   g_assert_cmpuint (count (out, "hello\n"), ==, 2);
   g_assert_cmpint (braid_string_transport_get_producer_state (s.transport), ==,
@@ -284,14 +293,13 @@ static void
 test_async_http10_closes_to_end_the_body (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "GET /async HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
   braid_request_write_string (s.held, "abc");
   braid_request_finish (s.held);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_null (strstr (out, "chunked"));
   g_assert_nonnull (strstr (out, "Connection: close\r\n"));
   g_assert_true (g_str_has_suffix (out, "\r\n\r\nabc"));
@@ -315,8 +323,7 @@ test_notify_finish_fails_on_disconnect (void)
   g_autoptr (BraidDeferred) d = NULL;
   g_autoptr (GError) error = NULL;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\n");
   d = braid_request_notify_finish (s.held);
   braid_deferred_add_errback (d, on_finish_failed, &error, NULL);
@@ -381,7 +388,7 @@ test_limits_and_bad_requests (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       Server s;
-      g_autofree char *out = NULL;
+      const char *out;
 
       server_init (&s);
       braid_site_set_max_body (s.site, 10);
@@ -403,15 +410,14 @@ test_limits_and_bad_requests (void)
         }
       else
         braid_test_receive (s.channel, cases[i].request != NULL ? cases[i].request : long_head);
-      out = output (&s);
+      out = server_output (&s);
       g_assert_true (g_str_has_prefix (out, cases[i].status_line != NULL ? cases[i].status_line
                                                                         : "HTTP/1.1 400 "));
       g_assert_nonnull (strstr (out, "Connection: close\r\n"));
       g_assert_true (braid_string_transport_get_disconnecting (s.transport));
       /* Nothing more is read after the error. */
       braid_test_receive (s.channel, "GET / HTTP/1.1\r\n\r\n");
-      g_free (out);
-      out = output (&s);
+      out = server_output (&s);
       g_assert_cmpuint (count (out, "HTTP/1.1"), ==, 1);
       server_clear (&s);
     }
@@ -421,7 +427,7 @@ static void
 test_limits_split_across_reads (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
   /* A long request line arriving a byte at a time is refused as soon as it
    * is over the limit, not when it ends. */
@@ -433,7 +439,7 @@ test_limits_split_across_reads (void)
   braid_test_receive (s.channel, "8901234\r");
   g_assert_cmpuint (out_len (&s), ==, 0);
   braid_test_receive (s.channel, "5");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 414 "));
   server_clear (&s);
 
@@ -444,8 +450,7 @@ test_limits_split_across_reads (void)
   braid_test_receive (s.channel, "GET / HTTP/1.1\r\n");
   for (guint i = 0; i < 5; i++)
     braid_test_receive (s.channel, "X-A: 0123456789\r\n");
-  g_free (out);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 431 "));
   server_clear (&s);
 
@@ -457,8 +462,7 @@ test_limits_split_across_reads (void)
   server_connect (&s);
   braid_test_receive (s.channel, "GET /12345 HTTP/1.1\r");
   braid_test_receive (s.channel, "\n\r\n");
-  g_free (out);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 404 "));
   server_clear (&s);
 }
@@ -467,7 +471,7 @@ static void
 test_slowloris_gets_408 (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
   server_init (&s);
   braid_site_set_request_timeout (s.site, 10);
@@ -478,7 +482,7 @@ test_slowloris_gets_408 (void)
   braid_test_receive (s.channel, "X-A: 1\r\n");
   g_assert_false (braid_string_transport_get_disconnecting (s.transport));
   braid_fake_clock_advance (s.clock, 1);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 408 Request Timeout\r\n"));
   g_assert_true (braid_string_transport_get_disconnecting (s.transport));
   server_clear (&s);
@@ -489,8 +493,7 @@ test_slowloris_gets_408 (void)
   server_connect (&s);
   braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\nContent-Length: 5\r\n\r\nab");
   braid_fake_clock_advance (s.clock, 10);
-  g_free (out);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 408 "));
   server_clear (&s);
 }
@@ -499,7 +502,7 @@ static void
 test_idle_keep_alive_closed (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
 
   server_init (&s);
   braid_site_set_idle_timeout (s.site, 5);
@@ -510,7 +513,7 @@ test_idle_keep_alive_closed (void)
   g_assert_false (braid_string_transport_get_disconnecting (s.transport));
   braid_fake_clock_advance (s.clock, 1);
   g_assert_true (braid_string_transport_get_disconnecting (s.transport));
-  out = output (&s);
+  out = server_output (&s);
   g_assert_cmpuint (count (out, "HTTP/1.1"), ==, 1);
   server_clear (&s);
 
@@ -531,7 +534,7 @@ static void
 test_access_log_and_lenient_forms (void)
 {
   Server s;
-  g_autofree char *out = NULL;
+  const char *out;
   g_autofree char *trailers = NULL;
   GString *big = g_string_new ("POST /hello HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
 
@@ -546,7 +549,7 @@ test_access_log_and_lenient_forms (void)
   braid_site_set_access_log (s.site, FALSE);
   braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\ntransfer-encoding: CHUNKED\r\n\r\n2\nok\n0\n\n");
   braid_test_receive (s.channel, "POST /hello HTTP/1.0\r\nConnection: keep-alive\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx");
-  out = output (&s);
+  out = server_output (&s);
   g_assert_null (strstr (out, "100 Continue"));
   g_assert_cmpuint (count (out, " 200 OK"), ==, 3);
   g_assert_nonnull (strstr (out, "\r\n\r\nok"));
@@ -566,8 +569,7 @@ test_access_log_and_lenient_forms (void)
     g_string_append (big, "X-Trailer: 0123456789\r\n");
   trailers = g_string_free (big, FALSE);
   braid_test_receive (s.channel, trailers);
-  g_free (out);
-  out = output (&s);
+  out = server_output (&s);
   g_assert_true (g_str_has_prefix (out, "HTTP/1.1 431 "));
   server_clear (&s);
 }
@@ -578,8 +580,7 @@ answer_async (const char *request, void (*respond) (BraidRequest *request), gboo
   Server s;
   char *out;
 
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, request);
   g_assert_nonnull (s.held);
   respond (s.held);
@@ -689,8 +690,7 @@ test_channel_without_clock_or_site (void)
   server_clear (&s);
 
   /* The client leaves with requests waiting behind an unfinished one. */
-  server_init (&s);
-  server_connect (&s);
+  server_start (&s);
   braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
   braid_test_lose_connection (s.channel, FALSE);
   braid_test_receive (s.channel, "GET / HTTP/1.1\r\n\r\n");

@@ -46,12 +46,18 @@
  *   one chunk each time the connection's buffer has drained, so memory
  *   stays flat and a client that reads slowly is sent data as slowly.
  */
+/* The root directory, shared by every resource of the tree. */
+typedef struct
+{
+  char *path;     /* its real path */
+  int fd;         /* O_PATH, or -1 */
+} Root;
+
 struct _BraidFileResource
 {
   BraidResource parent_instance;
   char *path;
-  char *root;     /* the real path of the root directory */
-  int *root_fd;   /* shared by the tree (g_rc_box): the root, O_PATH, or -1 */
+  Root *root;     /* shared by the tree (g_rc_box) */
   gboolean is_index;  /* the index.html of a directory: absent means 403 */
 };
 
@@ -215,12 +221,13 @@ braid_file_resource_content_type (const char *filename)
 }
 
 static void
-close_root_fd (gpointer data)
+clear_root (gpointer data)
 {
-  int *fd = data;
+  Root *root = data;
 
-  if (*fd >= 0)
-    close (*fd);
+  if (root->fd >= 0)
+    close (root->fd);
+  g_free (root->path);
 }
 
 static void
@@ -229,9 +236,8 @@ braid_file_resource_finalize (GObject *object)
   BraidFileResource *self = BRAID_FILE_RESOURCE (object);
 
   g_free (self->path);
-  g_free (self->root);
-  if (self->root_fd != NULL)
-    g_rc_box_release_full (self->root_fd, close_root_fd);
+  if (self->root != NULL)
+    g_rc_box_release_full (self->root, clear_root);
   G_OBJECT_CLASS (braid_file_resource_parent_class)->finalize (object);
 }
 
@@ -241,8 +247,7 @@ new_child (BraidFileResource *self, const char *path)
   BraidFileResource *child = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
 
   child->path = g_strdup (path);
-  child->root = g_strdup (self->root);
-  child->root_fd = self->root_fd != NULL ? g_rc_box_acquire (self->root_fd) : NULL;
+  child->root = g_rc_box_acquire (self->root);
   return BRAID_RESOURCE (child);
 }
 
@@ -255,7 +260,8 @@ fd_inside_root (BraidFileResource *self, int fd)
   char link[64];
   char real[PATH_MAX];
   gssize n;
-  gsize root_len = strlen (self->root);
+  const char *root = self->root->path;
+  gsize root_len = strlen (root);
 
   g_snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
   n = readlink (link, real, sizeof real - 1);
@@ -266,8 +272,8 @@ fd_inside_root (BraidFileResource *self, int fd)
     }
   else
     real[n] = '\0';
-  return strncmp (real, self->root, root_len) == 0
-         && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (self->root, "/") == 0);
+  return strncmp (real, root, root_len) == 0
+         && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (root, "/") == 0);
 }
 
 static BraidResource *
@@ -292,16 +298,13 @@ braid_file_resource_get_child (BraidResource *resource, const char *segment, Bra
   return new_child (self, path);
 }
 
+/* An error response: the page an error resource renders. */
 static GBytes *
 html_page (BraidRequest *request, guint code, const char *title, const char *detail)
 {
-  char *page = g_strdup_printf ("<html>\n  <head><title>%u - %s</title></head>\n  <body>\n"
-                                "    <h1>%s</h1>\n    <p>%s</p>\n  </body>\n</html>\n",
-                                code, title, title, detail);
+  g_autoptr (BraidResource) page = braid_error_resource_new (code, title, detail);
 
-  braid_request_set_response_code (request, code);
-  braid_request_set_header (request, "Content-Type", "text/html; charset=utf-8");
-  return g_bytes_new_take (page, strlen (page));
+  return braid_resource_render (page, request);
 }
 
 /* Parses a single byte range against a file of @size bytes. Returns 1 with
@@ -380,19 +383,19 @@ static int
 open_beneath (BraidFileResource *self)
 {
   int fd = -1;
-  gsize root_len = strlen (self->root);
+  gsize root_len = strlen (self->root->path);
 
 #if defined(__linux__) && defined(SYS_openat2)
-  if (self->root_fd != NULL && *self->root_fd >= 0)
+  if (self->root->fd >= 0)
     {
       struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
                               .resolve = RESOLVE_BENEATH };
       const char *relative = self->path[root_len] == '/' ? self->path + root_len + 1 : ".";
 
-      if (strcmp (self->root, "/") == 0)
+      if (strcmp (self->root->path, "/") == 0)
         relative = self->path[1] != '\0' ? self->path + 1 : ".";
       do
-        fd = (int) syscall (SYS_openat2, *self->root_fd, relative, &how, sizeof how);
+        fd = (int) syscall (SYS_openat2, self->root->fd, relative, &how, sizeof how);
       while (fd < 0 && errno == EINTR);
       if (fd >= 0 || errno != ENOSYS)
         return fd;
@@ -412,7 +415,7 @@ open_beneath (BraidFileResource *self)
 
 /* The Last-Modified text of the file served last: most requests are for
  * the same few files. */
-static char *
+static const char *
 last_modified (time_t mtime)
 {
   static _Thread_local time_t cached_mtime = -1;
@@ -425,7 +428,7 @@ last_modified (time_t mtime)
       g_strlcpy (cached, text, sizeof cached);
       cached_mtime = mtime;
     }
-  return g_strdup (cached);
+  return cached;
 }
 
 static GBytes *
@@ -436,8 +439,7 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
   char etag[64];
   guint64 size, start = 0, end = 0, length;
   gboolean head = strcmp (method, "HEAD") == 0;
-  g_autofree char *modified = NULL;
-  const char *ims;
+  const char *ims, *inm;
   gint64 since;
   int range;
 
@@ -473,15 +475,15 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
   size = (guint64) st.st_size;
   g_snprintf (etag, sizeof etag, "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
               (gint64) st.st_mtime, (gint64) size);
-  modified = last_modified (st.st_mtime);
   braid_request_set_header (request, "Content-Type", braid_file_resource_content_type (self->path));
-  braid_request_set_header (request, "Last-Modified", modified);
+  braid_request_set_header (request, "Last-Modified", last_modified (st.st_mtime));
   braid_request_set_header (request, "ETag", etag);
   braid_request_set_header (request, "Accept-Ranges", "bytes");
 
   ims = braid_request_get_header (request, "if-modified-since");
-  if (etag_matches (braid_request_get_header (request, "if-none-match"), etag)
-      || (braid_request_get_header (request, "if-none-match") == NULL && ims != NULL
+  inm = braid_request_get_header (request, "if-none-match");
+  if (etag_matches (inm, etag)
+      || (inm == NULL && ims != NULL
           && braid_http_date_parse (ims, &since) && (gint64) st.st_mtime <= since))
     {
       close (fd);
@@ -597,17 +599,17 @@ braid_file_resource_new (const char *path)
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
-  self->root_fd = g_rc_box_new (int);
-  *self->root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  self->root = g_rc_box_new0 (Root);
+  self->root->fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (realpath (path, real) != NULL)
     {
       self->path = g_strdup (real);
-      self->root = g_strdup (real);
+      self->root->path = g_strdup (real);
     }
   else
     {
       self->path = g_canonicalize_filename (path, NULL);
-      self->root = g_strdup (self->path);
+      self->root->path = g_strdup (self->path);
     }
   return BRAID_RESOURCE (self);
 }

@@ -47,8 +47,7 @@ typedef struct
   char *path;
   char *query;
   guint version_minor;
-  GPtrArray *header_names;    /* lower case */
-  GPtrArray *header_values;
+  GHashTable *headers;        /* name (lower case) -> GString, values joined with ", " */
   GHashTable *args;           /* name -> GPtrArray of values, NULL-terminated */
   GBytes *content;
   GSocketAddress *client;
@@ -67,7 +66,7 @@ typedef struct
   gboolean chunked;
   gboolean no_body;
   guint64 sent;
-  GPtrArray *finish_waiters;  /* BraidDeferred */
+  GPtrArray *finish_waiters;  /* BraidDeferred; NULL until notify_finish */
 } BraidRequestPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (BraidRequest, braid_request, G_TYPE_OBJECT)
@@ -81,6 +80,30 @@ free_args (gpointer data)
 }
 
 static void
+free_value (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* Request header names are case-insensitive: hashed and compared so, a
+ * lookup needs no lower-cased copy of the name. */
+static guint
+header_name_hash (gconstpointer key)
+{
+  guint h = 5381;
+
+  for (const char *p = key; *p != '\0'; p++)
+    h = h * 33 + (guint) g_ascii_tolower (*p);
+  return h;
+}
+
+static gboolean
+header_name_equal (gconstpointer a, gconstpointer b)
+{
+  return g_ascii_strcasecmp (a, b) == 0;
+}
+
+static void
 braid_request_finalize (GObject *object)
 {
   BraidRequestPrivate *priv = PRIV (BRAID_REQUEST (object));
@@ -89,8 +112,7 @@ braid_request_finalize (GObject *object)
   g_free (priv->uri);
   g_free (priv->path);
   g_free (priv->query);
-  g_ptr_array_unref (priv->header_names);
-  g_ptr_array_unref (priv->header_values);
+  g_hash_table_unref (priv->headers);
   g_clear_pointer (&priv->args, g_hash_table_unref);
   g_clear_pointer (&priv->content, g_bytes_unref);
   g_clear_object (&priv->client);
@@ -98,7 +120,7 @@ braid_request_finalize (GObject *object)
   g_ptr_array_unref (priv->postpath);
   g_ptr_array_unref (priv->out_names);
   g_ptr_array_unref (priv->out_values);
-  g_ptr_array_unref (priv->finish_waiters);
+  g_clear_pointer (&priv->finish_waiters, g_ptr_array_unref);
   G_OBJECT_CLASS (braid_request_parent_class)->finalize (object);
 }
 
@@ -283,13 +305,11 @@ braid_request_init (BraidRequest *self)
 {
   BraidRequestPrivate *priv = PRIV (self);
 
-  priv->header_names = g_ptr_array_new_with_free_func (g_free);
-  priv->header_values = g_ptr_array_new_with_free_func (g_free);
+  priv->headers = g_hash_table_new_full (header_name_hash, header_name_equal, g_free, free_value);
   priv->out_names = g_ptr_array_new_with_free_func (g_free);
   priv->out_values = g_ptr_array_new_with_free_func (g_free);
   priv->prepath = g_ptr_array_new_null_terminated (4, g_free, TRUE);
   priv->postpath = g_ptr_array_new_null_terminated (4, g_free, TRUE);
-  priv->finish_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
   priv->code = 200;
   priv->keep_alive = TRUE;
   priv->version_minor = 1;
@@ -360,22 +380,20 @@ void
 braid_request_add_request_header (BraidRequest *self, const char *name, const char *value)
 {
   BraidRequestPrivate *priv;
+  GString *joined;
 
   g_return_if_fail (BRAID_IS_REQUEST (self));
   g_return_if_fail (name != NULL && value != NULL);
 
   priv = PRIV (self);
-  for (guint i = 0; i < priv->header_names->len; i++)
-    if (g_ascii_strcasecmp (priv->header_names->pdata[i], name) == 0)
-      {
-        char *joined = g_strconcat (priv->header_values->pdata[i], ", ", value, NULL);
-
-        g_free (priv->header_values->pdata[i]);
-        priv->header_values->pdata[i] = joined;
-        return;
-      }
-  g_ptr_array_add (priv->header_names, g_ascii_strdown (name, -1));
-  g_ptr_array_add (priv->header_values, g_strdup (value));
+  joined = g_hash_table_lookup (priv->headers, name);
+  if (joined != NULL)
+    {
+      g_string_append_len (joined, ", ", 2);
+      g_string_append (joined, value);
+    }
+  else
+    g_hash_table_insert (priv->headers, g_ascii_strdown (name, -1), g_string_new (value));
 }
 
 /**
@@ -514,16 +532,13 @@ braid_request_get_version_minor (BraidRequest *self)
 const char *
 braid_request_get_header (BraidRequest *self, const char *name)
 {
-  BraidRequestPrivate *priv;
+  GString *value;
 
   g_return_val_if_fail (BRAID_IS_REQUEST (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  priv = PRIV (self);
-  for (guint i = 0; i < priv->header_names->len; i++)
-    if (g_ascii_strcasecmp (priv->header_names->pdata[i], name) == 0)
-      return priv->header_values->pdata[i];
-  return NULL;
+  value = g_hash_table_lookup (PRIV (self)->headers, name);
+  return value != NULL ? value->str : NULL;
 }
 
 static void
@@ -926,7 +941,8 @@ fire_waiters (BraidRequest *self, const GError *error)
   BraidRequestPrivate *priv = PRIV (self);
   g_autoptr (GPtrArray) waiters = g_steal_pointer (&priv->finish_waiters);
 
-  priv->finish_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
+  if (waiters == NULL)
+    return;
   for (guint i = 0; i < waiters->len; i++)
     {
       if (error != NULL)
@@ -1053,6 +1069,8 @@ braid_request_notify_finish (BraidRequest *self)
     return braid_fail (g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                                             "the client went away before the response was finished"));
   d = braid_deferred_new ();
+  if (priv->finish_waiters == NULL)
+    priv->finish_waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) braid_deferred_unref);
   g_ptr_array_add (priv->finish_waiters, braid_deferred_ref (d));
   return d;
 }

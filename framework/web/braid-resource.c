@@ -107,19 +107,19 @@ braid_resource_real_get_child (BraidResource *self, const char *segment, BraidRe
   return braid_error_resource_new (404, "No Such Resource", "No such child resource.");
 }
 
+/* The HTML page of an error response: sets the code and type. */
 static GBytes *
-render_error_page (BraidResource *self, BraidRequest *request)
+error_page (BraidRequest *request, guint code, const char *brief, const char *detail)
 {
-  BraidResourcePrivate *priv = PRIV (self);
-  g_autofree char *brief = g_markup_escape_text (priv->brief, -1);
-  g_autofree char *detail = g_markup_escape_text (priv->detail, -1);
+  g_autofree char *brief_html = g_markup_escape_text (brief, -1);
+  g_autofree char *detail_html = g_markup_escape_text (detail, -1);
   char *page;
 
-  braid_request_set_response_code (request, priv->code);
+  braid_request_set_response_code (request, code);
   braid_request_set_header (request, "Content-Type", "text/html; charset=utf-8");
   page = g_strdup_printf ("<html>\n  <head><title>%u - %s</title></head>\n  <body>\n"
                           "    <h1>%s</h1>\n    <p>%s</p>\n  </body>\n</html>\n",
-                          priv->code, brief, brief, detail);
+                          code, brief_html, brief_html, detail_html);
   return g_bytes_new_take (page, strlen (page));
 }
 
@@ -129,9 +129,10 @@ braid_resource_real_render (BraidResource *self, BraidRequest *request)
   BraidResourcePrivate *priv = PRIV (self);
   const char *method = braid_request_get_method (request);
   g_autofree char *allowed = NULL;
+  g_autofree char *detail = NULL;
 
   if (priv->code != 0)
-    return render_error_page (self, request);
+    return error_page (request, priv->code, priv->brief, priv->detail);
   ensure_tables (priv);
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -147,17 +148,9 @@ braid_resource_real_render (BraidResource *self, BraidRequest *request)
       method = "GET";
     }
   allowed = braid_resource_get_allowed_methods (self);
-  braid_request_set_response_code (request, 405);
+  detail = g_strconcat ("Allowed: ", allowed, NULL);
   braid_request_set_header (request, "Allow", allowed);
-  braid_request_set_header (request, "Content-Type", "text/html; charset=utf-8");
-  {
-    g_autofree char *escaped = g_markup_escape_text (allowed, -1);
-    char *page = g_strdup_printf ("<html>\n  <head><title>405 - Method Not Allowed</title></head>\n"
-                                  "  <body>\n    <h1>Method Not Allowed</h1>\n"
-                                  "    <p>Allowed: %s</p>\n  </body>\n</html>\n", escaped);
-
-    return g_bytes_new_take (page, strlen (page));
-  }
+  return error_page (request, 405, "Method Not Allowed", detail);
 }
 
 static void

@@ -209,7 +209,6 @@ timer_fired (gpointer user_data)
   BraidHttpChannel *self = user_data;
   TimerKind kind = self->timer_kind;
   BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
-  g_autofree char *peer = peer_string (self);
 
   g_clear_object (&self->timer);
   self->timer_kind = TIMER_NONE;
@@ -217,6 +216,8 @@ timer_fired (gpointer user_data)
     return;
   if (kind == TIMER_IDLE)
     {
+      g_autofree char *peer = peer_string (self);
+
       g_message ("HTTP connection from %s idle for %g s: closing", peer,
                  braid_site_get_idle_timeout (channel_site (self)));
       self->closing = TRUE;
@@ -333,10 +334,11 @@ parser_end (BraidHttpParser *parser, gpointer user_data)
 
   if (self->body->len > 0)
     {
-      g_autoptr (GBytes) content = g_bytes_new (self->body->data, self->body->len);
+      /* The request takes the bytes received; no copy. */
+      g_autoptr (GBytes) content = g_byte_array_free_to_bytes (g_steal_pointer (&self->body));
 
+      self->body = g_byte_array_new ();
       braid_request_set_content (request, content);
-      g_byte_array_set_size (self->body, 0);
     }
   self->answering = TRUE;
   cancel_timer (self);
