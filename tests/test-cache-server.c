@@ -296,6 +296,14 @@ test_too_large (Fixture *f, gconstpointer data)
   for (gsize i = 0; i < size; i += 65536)
     send_bytes (f, value + i, MIN (65536, size - i));
   exchange (f, "\r\nget k\r\n", "END\r\n");
+  {
+    BraidCacheStats stats;
+
+    /* The old value went without counting a delete nobody sent. */
+    braid_cache_store_get_stats (f->store, &stats);
+    g_assert_cmpuint (stats.delete_hits, ==, 0);
+    g_assert_cmpuint (stats.delete_misses, ==, 0);
+  }
 
   /* Just under the limit is fine; larger than the store's memory is not. */
   braid_cache_store_set_max_item_size (f->store, 4 * 1024 * 1024);

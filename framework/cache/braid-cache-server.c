@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache/braid-cache-server.h"
+#include "cache/braid-cache-store-private.h"
 #include "core/braid-transport.h"
 
 #define MAX_TOKENS 8
@@ -467,9 +468,10 @@ handle_line (BraidCacheServerProtocol *self,
         > braid_cache_store_get_max_item_size (store))
       {
         /* Refused before the data arrives; the data is discarded as it
-         * comes, never buffered. */
+         * comes, never buffered. The old value goes, as in
+         * braid_cache_store_store(), without counting a delete. */
         if (mode == BRAID_CACHE_MODE_SET)
-          braid_cache_store_delete (store, storage.key->s, storage.key->len);
+          braid_cache_store_drop (store, storage.key->s, storage.key->len);
         if (!storage.noreply)
           OUT (out, "SERVER_ERROR object too large for cache\r\n");
         self->swallow = storage.bytes + 2;

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "cache/braid-cache-store.h"
+#include "cache/braid-cache-store-private.h"
 #include "time/braid-delayed-call.h"
 
 /* memcached: an exptime larger than this many seconds is a unix time. */
@@ -575,6 +575,15 @@ braid_cache_store_delete (BraidCacheStore *self, const char *key, gsize key_len)
   self->stats.delete_hits++;
   item_remove (self, item);
   return BRAID_CACHE_DELETED;
+}
+
+void
+braid_cache_store_drop (BraidCacheStore *self, const char *key, gsize key_len)
+{
+  Item *item = find (self, key, key_len, now_of (self));
+
+  if (item != NULL)
+    item_remove (self, item);
 }
 
 /**
