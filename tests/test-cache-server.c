@@ -45,9 +45,9 @@ send_bytes (Fixture *f, const void *data, gsize len)
   braid_protocol_data_received (f->protocol, data, len);
 }
 
-/* Sends @request whole, then again one byte at a time on a new
- * connection, and checks both get @reply: the parser does not depend on
- * how the stream is cut. The store is flushed between the two. */
+/* Sends @request in one read and checks the connection answers @reply.
+ * (bytewise() sends a request one byte at a time; the fuzz target
+ * compares whole and cut streams on every input.) */
 static void
 exchange_full (Fixture *f, const char *request, const char *reply, const char *file, int line)
 {
