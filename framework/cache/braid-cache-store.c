@@ -204,17 +204,24 @@ item_new (const char *key, gsize key_len, gsize len)
   return item;
 }
 
-/* Puts @item in the table in place of @old (which may be NULL). */
+/* Puts @item in the table in place of @old (which may be NULL, else has
+ * the same key). @old leaves the LRU list first, so making room never
+ * evicts it; then one hash table replace swaps both the key (which lives
+ * in the item) and the value, rather than a steal and an insert. */
 static void
 link_item (BraidCacheStore *self, Item *item, Item *old, gdouble now)
 {
   gsize size = item_size (item->key_len, item->len);
 
   if (old != NULL)
-    item_remove (self, old);
+    {
+      lru_unlink (self, old);
+      self->used -= item_size (old->key_len, old->len);
+    }
   make_room (self, size, now);
   item->cas = ++self->next_cas;
-  g_hash_table_insert (self->items, ITEM_KEY (item), item);
+  g_hash_table_replace (self->items, ITEM_KEY (item), item);
+  g_free (old);
   lru_push (self, item);
   self->used += size;
   self->stats.total_items++;
