@@ -312,6 +312,13 @@ test_too_large (Fixture *f, gconstpointer data)
   exchange (f, "\r\n", "SERVER_ERROR object too large for cache\r\n");
   exchange (f, "set k 0 0 1 noreply\r\nx\r\n", "");
   braid_cache_store_set_max_item_size (f->store, 200);
+  {
+    g_autofree char *value_150 = g_strnfill (150, 'v');
+    g_autofree char *absent = g_strdup_printf ("set absent 0 0 150\r\n%s\r\nget absent\r\n", value_150);
+
+    /* Refused on a key that holds nothing: nothing to drop. */
+    exchange (f, absent, "SERVER_ERROR object too large for cache\r\nEND\r\n");
+  }
   exchange (f, "append k 0 0 150\r\n", "SERVER_ERROR object too large for cache\r\n");
 }
 
