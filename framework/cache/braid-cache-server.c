@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cache/braid-cache-server.h"
+#include "cache/braid-cache-store-private.h"
 #include "core/braid-transport.h"
 
 #define MAX_TOKENS 8
@@ -103,30 +104,52 @@ out_uint (GByteArray *out, guint64 value)
 
 /* --- parsing ------------------------------------------------------------ */
 
+/* The next space-separated token of @line from *@pos; FALSE at the end. */
+static inline gboolean
+next_token (const char *line, gsize len, gsize *pos, Token *token)
+{
+  gsize i = *pos;
+  gsize start;
+
+  while (i < len && line[i] == ' ')
+    i++;
+  if (i == len)
+    {
+      *pos = i;
+      return FALSE;
+    }
+  start = i;
+  while (i < len && line[i] != ' ')
+    i++;
+  token->s = line + start;
+  token->len = i - start;
+  *pos = i;
+  return TRUE;
+}
+
 static guint
 tokenize (const char *line, gsize len, Token *tokens, guint max)
 {
   guint n = 0;
-  gsize i = 0;
+  gsize pos = 0;
+  Token token;
 
-  while (i < len)
+  while (next_token (line, len, &pos, &token))
     {
-      gsize start;
-
-      while (i < len && line[i] == ' ')
-        i++;
-      if (i == len)
-        break;
-      start = i;
-      while (i < len && line[i] != ' ')
-        i++;
       if (n == max)
         return max + 1;
-      tokens[n].s = line + start;
-      tokens[n].len = i - start;
-      n++;
+      tokens[n++] = token;
     }
   return n;
+}
+
+/* Whether @line is a get or gets, whose line may be longer (any number of
+ * keys). */
+static inline gboolean
+is_get_line (const char *line, gsize len)
+{
+  return (len >= 4 && memcmp (line, "get ", 4) == 0)
+         || (len >= 5 && memcmp (line, "gets ", 5) == 0);
 }
 
 static gboolean
@@ -190,38 +213,31 @@ static void
 do_get (BraidCacheServerFactory *factory, const char *line, gsize len, gboolean with_cas)
 {
   GByteArray *out = factory->out;
-  gsize i = with_cas ? 4 : 3;
+  gsize pos = with_cas ? 4 : 3;
   gsize mark = out->len;
   gboolean any = FALSE;
+  Token key;
 
-  while (i < len)
+  while (next_token (line, len, &pos, &key))
     {
-      gsize start;
       const guint8 *value;
       gsize value_len;
       guint32 flags;
       guint64 cas;
 
-      while (i < len && line[i] == ' ')
-        i++;
-      if (i == len)
-        break;
-      start = i;
-      while (i < len && line[i] != ' ')
-        i++;
       any = TRUE;
-      if (!braid_cache_store_valid_key (line + start, i - start))
+      if (!braid_cache_store_valid_key (key.s, key.len))
         {
           g_byte_array_set_size (out, mark);
           OUT (out, "CLIENT_ERROR bad command line format\r\n");
           return;
         }
-      value = braid_cache_store_lookup (factory->store, line + start, i - start,
+      value = braid_cache_store_lookup (factory->store, key.s, key.len,
                                         &value_len, &flags, &cas);
       if (value == NULL)
         continue;
       OUT (out, "VALUE ");
-      out_bytes (out, line + start, i - start);
+      out_bytes (out, key.s, key.len);
       OUT (out, " ");
       out_uint (out, flags);
       OUT (out, " ");
@@ -413,14 +429,9 @@ handle_line (BraidCacheServerProtocol *self,
 
   *used = 0;
   /* The read commands first: get may have any number of keys. */
-  if (len >= 4 && memcmp (line, "get ", 4) == 0)
+  if (is_get_line (line, len))
     {
-      do_get (factory, line, len, FALSE);
-      return LINE_DONE;
-    }
-  if (len >= 5 && memcmp (line, "gets ", 5) == 0)
-    {
-      do_get (factory, line, len, TRUE);
+      do_get (factory, line, len, line[3] == 's');
       return LINE_DONE;
     }
 
@@ -467,9 +478,10 @@ handle_line (BraidCacheServerProtocol *self,
         > braid_cache_store_get_max_item_size (store))
       {
         /* Refused before the data arrives; the data is discarded as it
-         * comes, never buffered. */
+         * comes, never buffered. The old value goes, as in
+         * braid_cache_store_store(), without counting a delete. */
         if (mode == BRAID_CACHE_MODE_SET)
-          braid_cache_store_delete (store, storage.key->s, storage.key->len);
+          braid_cache_store_drop (store, storage.key->s, storage.key->len);
         if (!storage.noreply)
           OUT (out, "SERVER_ERROR object too large for cache\r\n");
         self->swallow = storage.bytes + 2;
@@ -655,8 +667,7 @@ run_commands (BraidCacheServerProtocol *self,
       if (newline == NULL)
         {
           gsize waiting = len - pos;
-          gboolean get = (waiting >= 4 && memcmp (data + pos, "get ", 4) == 0)
-                         || (waiting >= 5 && memcmp (data + pos, "gets ", 5) == 0);
+          gboolean get = is_get_line ((const char *) data + pos, waiting);
 
           if (waiting > (get ? BRAID_CACHE_MAX_GET_LINE_LENGTH : BRAID_CACHE_MAX_LINE_LENGTH))
             {
@@ -669,10 +680,8 @@ run_commands (BraidCacheServerProtocol *self,
       if (line_len > BRAID_CACHE_MAX_LINE_LENGTH)
         {
           /* The same limit whether the line came in one read or many. */
-          gboolean get = (line_len >= 4 && memcmp (data + pos, "get ", 4) == 0)
-                         || (line_len >= 5 && memcmp (data + pos, "gets ", 5) == 0);
-
-          if (!get || line_len > BRAID_CACHE_MAX_GET_LINE_LENGTH)
+          if (!is_get_line ((const char *) data + pos, line_len)
+              || line_len > BRAID_CACHE_MAX_GET_LINE_LENGTH)
             {
               reject (self, "command line too long");
               return len;

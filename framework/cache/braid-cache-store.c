@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "cache/braid-cache-store.h"
+#include "cache/braid-cache-store-private.h"
 #include "time/braid-delayed-call.h"
 
 /* memcached: an exptime larger than this many seconds is a unix time. */
@@ -204,17 +204,24 @@ item_new (const char *key, gsize key_len, gsize len)
   return item;
 }
 
-/* Puts @item in the table in place of @old (which may be NULL). */
+/* Puts @item in the table in place of @old (which may be NULL, else has
+ * the same key). @old leaves the LRU list first, so making room never
+ * evicts it; then one hash table replace swaps both the key (which lives
+ * in the item) and the value, rather than a steal and an insert. */
 static void
 link_item (BraidCacheStore *self, Item *item, Item *old, gdouble now)
 {
   gsize size = item_size (item->key_len, item->len);
 
   if (old != NULL)
-    item_remove (self, old);
+    {
+      lru_unlink (self, old);
+      self->used -= item_size (old->key_len, old->len);
+    }
   make_room (self, size, now);
   item->cas = ++self->next_cas;
-  g_hash_table_insert (self->items, ITEM_KEY (item), item);
+  g_hash_table_replace (self->items, ITEM_KEY (item), item);
+  g_free (old);
   lru_push (self, item);
   self->used += size;
   self->stats.total_items++;
@@ -575,6 +582,15 @@ braid_cache_store_delete (BraidCacheStore *self, const char *key, gsize key_len)
   self->stats.delete_hits++;
   item_remove (self, item);
   return BRAID_CACHE_DELETED;
+}
+
+void
+braid_cache_store_drop (BraidCacheStore *self, const char *key, gsize key_len)
+{
+  Item *item = find (self, key, key_len, now_of (self));
+
+  if (item != NULL)
+    item_remove (self, item);
 }
 
 /**

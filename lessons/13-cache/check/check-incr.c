@@ -1,45 +1,14 @@
 /* check-incr.c: the check of lesson 13's exercise, `incr KEY`. */
 #include <braid-fakes.h>
 
-#include "pycached.h"
-
-typedef struct
-{
-  BraidFakeClock *clock;
-  BraidCacheStore *store;
-  PycachedFactory *factory;
-  BraidProtocol *protocol;
-  BraidStringTransport *transport;
-} Cache;
-
-static void
-cache_open (Cache *c)
-{
-  c->clock = braid_fake_clock_new ();
-  c->store = braid_cache_store_new (BRAID_CLOCK (c->clock), 1024 * 1024);
-  c->factory = pycached_factory_new (c->store);
-  c->protocol = braid_factory_build_protocol (BRAID_FACTORY (c->factory), NULL);
-  c->transport = braid_string_transport_new ();
-  braid_protocol_make_connection (c->protocol, BRAID_TRANSPORT (c->transport));
-}
-
-static void
-cache_close (Cache *c)
-{
-  braid_test_lose_connection (c->protocol, TRUE);
-  g_clear_object (&c->protocol);
-  g_clear_object (&c->transport);
-  g_clear_object (&c->factory);
-  g_clear_object (&c->store);
-  g_clear_object (&c->clock);
-}
+#include "test-helpers.h"
 
 static void
 test_incr_counts (void)
 {
   Cache c;
 
-  cache_open (&c);
+  cache_open (&c, 1024 * 1024);
   braid_test_receive (c.protocol, "set hits 41\r\nincr hits\r\nincr hits\r\nget hits\r\n");
   braid_assert_transport_wrote (c.transport, "OK\r\n42\r\n43\r\n43\r\n");
   cache_close (&c);
@@ -50,7 +19,7 @@ test_incr_missing_key (void)
 {
   Cache c;
 
-  cache_open (&c);
+  cache_open (&c, 1024 * 1024);
   braid_test_receive (c.protocol, "incr nothere\r\n");
   braid_assert_transport_wrote (c.transport, "NOT FOUND\r\n");
   cache_close (&c);
@@ -61,7 +30,7 @@ test_incr_not_a_number (void)
 {
   Cache c;
 
-  cache_open (&c);
+  cache_open (&c, 1024 * 1024);
   braid_test_receive (c.protocol, "set name bob\r\nincr name\r\nget name\r\n");
   braid_assert_transport_wrote (c.transport, "OK\r\nERROR not a number\r\nbob\r\n");
   cache_close (&c);
@@ -72,7 +41,7 @@ test_incr_usage (void)
 {
   Cache c;
 
-  cache_open (&c);
+  cache_open (&c, 1024 * 1024);
   braid_test_receive (c.protocol, "incr\r\nincr a b\r\n");
   braid_assert_transport_wrote (c.transport, "ERROR usage: incr KEY\r\nERROR usage: incr KEY\r\n");
   cache_close (&c);
@@ -83,7 +52,7 @@ test_incr_wraps_at_64_bits (void)
 {
   Cache c;
 
-  cache_open (&c);
+  cache_open (&c, 1024 * 1024);
   braid_test_receive (c.protocol, "set big 18446744073709551615\r\nincr big\r\n");
   braid_assert_transport_wrote (c.transport, "OK\r\n0\r\n");
   cache_close (&c);
