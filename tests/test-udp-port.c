@@ -86,6 +86,34 @@ test_echo (void)
 }
 
 static void
+test_senders (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  guint16 first_port, second_port, server_port;
+  int first = raw_udp (&first_port), second = raw_udp (&second_port);
+
+  g_test_summary ("Each datagram carries its own sender, and a sender's datagrams in a row "
+                  "share one address object (not one allocation per datagram)");
+  listen_udp_local (&env, protocol, 0, &server_port);
+  raw_send (first, server_port, "1", 1);
+  raw_send (first, server_port, "2", 1);
+  raw_send (second, server_port, "3", 1);
+  raw_send (first, server_port, "4", 1);
+  WAIT_FOR (&env, protocol->datagrams->len == 4);
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 0)), ==,
+                    first_port);
+  g_assert_true (g_ptr_array_index (protocol->senders, 1) == g_ptr_array_index (protocol->senders, 0));
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 2)), ==,
+                    second_port);
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 3)), ==,
+                    first_port);
+  close (first);
+  close (second);
+  test_env_clear (&env);
+}
+
+static void
 test_oversized_dropped (void)
 {
   TestEnv env;
@@ -279,6 +307,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/udp-port/echo", test_echo);
+  g_test_add_func ("/udp-port/senders", test_senders);
   g_test_add_func ("/udp-port/oversized-dropped", test_oversized_dropped);
   g_test_add_func ("/udp-port/connected-refused", test_connected_refused);
   g_test_add_func ("/udp-port/connected-filters-senders", test_connected_filters_senders);
