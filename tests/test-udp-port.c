@@ -35,12 +35,28 @@ raw_send (int fd, guint16 port, const void *data, gsize len)
   g_assert_cmpint (sendto (fd, data, len, 0, (struct sockaddr *) &sin, sizeof sin), ==, (gssize) len);
 }
 
+/* Sets up @env and a UDP port on 127.0.0.1 serving @protocol; sets
+ * @server_port (when not %NULL) to its port. */
+static BraidDatagramTransport *
+listen_udp_local (TestEnv *env, DgRecorder *protocol, gsize max_packet_size, guint16 *server_port)
+{
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *port;
+
+  test_env_init (env);
+  port = braid_reactor_listen_udp (env->reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                   "127.0.0.1", max_packet_size, &error);
+  g_assert_no_error (error);
+  if (server_port != NULL)
+    *server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  return port;
+}
+
 static void
 test_echo (void)
 {
   TestEnv env;
   g_autoptr (DgRecorder) protocol = dg_recorder_new ();
-  g_autoptr (GError) error = NULL;
   BraidDatagramTransport *port;
   guint16 client_port, server_port;
   int fd = raw_udp (&client_port);
@@ -48,14 +64,10 @@ test_echo (void)
 
   g_test_summary ("A UDP port on 127.0.0.1 hears datagrams with their sender and writes "
                   "back to it; empty datagrams too");
-  test_env_init (&env);
   protocol->echo = TRUE;
-  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
-                                   "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
+  port = listen_udp_local (&env, protocol, 0, &server_port);
   g_assert_true (BRAID_IS_UDP_PORT (port));
   g_assert_cmpuint (protocol->started, ==, 1);
-  server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
   g_assert_cmpuint (server_port, !=, 0);
   g_assert_cmpuint (braid_datagram_transport_get_max_packet_size (port), ==,
                     BRAID_DEFAULT_MAX_PACKET_SIZE);
@@ -74,23 +86,45 @@ test_echo (void)
 }
 
 static void
+test_senders (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  guint16 first_port, second_port, server_port;
+  int first = raw_udp (&first_port), second = raw_udp (&second_port);
+
+  g_test_summary ("Each datagram carries its own sender, and a sender's datagrams in a row "
+                  "share one address object (not one allocation per datagram)");
+  listen_udp_local (&env, protocol, 0, &server_port);
+  raw_send (first, server_port, "1", 1);
+  raw_send (first, server_port, "2", 1);
+  raw_send (second, server_port, "3", 1);
+  raw_send (first, server_port, "4", 1);
+  WAIT_FOR (&env, protocol->datagrams->len == 4);
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 0)), ==,
+                    first_port);
+  g_assert_true (g_ptr_array_index (protocol->senders, 1) == g_ptr_array_index (protocol->senders, 0));
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 2)), ==,
+                    second_port);
+  g_assert_cmpuint (g_inet_socket_address_get_port (g_ptr_array_index (protocol->senders, 3)), ==,
+                    first_port);
+  close (first);
+  close (second);
+  test_env_clear (&env);
+}
+
+static void
 test_oversized_dropped (void)
 {
   TestEnv env;
   g_autoptr (DgRecorder) protocol = dg_recorder_new ();
-  g_autoptr (GError) error = NULL;
-  BraidDatagramTransport *port;
   guint16 client_port, server_port;
   int fd = raw_udp (&client_port);
   char big[100] = { 0 };
 
   g_test_summary ("A datagram bigger than the maximum packet size is dropped whole, with "
                   "a logged reason (the first one), and the next ones still arrive");
-  test_env_init (&env);
-  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
-                                   "127.0.0.1", 10, &error);
-  g_assert_no_error (error);
-  server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  listen_udp_local (&env, protocol, 10, &server_port);
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*dropped a datagram of 100 bytes*");
   raw_send (fd, server_port, big, sizeof big);
   raw_send (fd, server_port, big, 11);
@@ -116,10 +150,7 @@ test_connected_refused (void)
   g_test_summary ("A connected port whose peer has no socket hears connection_refused "
                   "(the ICMP port unreachable), and the port stays open");
   close (fd);   /* nothing listens on dead_port now */
-  test_env_init (&env);
-  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
-                                   "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
+  port = listen_udp_local (&env, protocol, 0, NULL);
   peer = dg_address ("127.0.0.1", dead_port);
   g_assert_true (braid_datagram_transport_connect (port, peer, &error));
   g_assert_no_error (error);
@@ -151,10 +182,7 @@ test_connected_filters_senders (void)
   char reply[16];
 
   g_test_summary ("A connected port hears only its peer and writes to it without an address");
-  test_env_init (&env);
-  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
-                                   "127.0.0.1", 0, &error);
-  server_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  port = listen_udp_local (&env, protocol, 0, &server_port);
   peer = dg_address ("127.0.0.1", peer_port);
   g_assert_true (braid_datagram_transport_connect (port, peer, &error));
   raw_send (stranger_fd, server_port, "stranger", 8);
@@ -175,17 +203,13 @@ test_strictness (void)
 {
   TestEnv env;
   g_autoptr (DgRecorder) protocol = dg_recorder_new ();
-  g_autoptr (GError) error = NULL;
   g_autoptr (GSocketAddress) peer = NULL;
   BraidDatagramTransport *port;
   guint16 peer_port;
   int fd = raw_udp (&peer_port);
 
   g_test_summary ("The real port fails exactly as the fake does (the shared table)");
-  test_env_init (&env);
-  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
-                                   "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
+  port = listen_udp_local (&env, protocol, 0, NULL);
   peer = dg_address ("127.0.0.1", peer_port);
   dg_check_strictness (port, peer);
   g_assert_cmpuint (protocol->stopped, ==, 1);
@@ -229,16 +253,11 @@ test_listen_errors (void)
   g_autoptr (DgRecorder) protocol = dg_recorder_new ();
   g_autoptr (DgRecorder) other = dg_recorder_new ();
   g_autoptr (GError) error = NULL;
-  BraidDatagramTransport *port;
   guint16 taken;
 
   g_test_summary ("A port in use and an interface that is not an IP address fail with a "
                   "clear error, and the protocol is not started");
-  test_env_init (&env);
-  port = braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
-                                   "127.0.0.1", 0, &error);
-  g_assert_no_error (error);
-  taken = braid_listening_port_get_port (BRAID_LISTENING_PORT (port));
+  listen_udp_local (&env, protocol, 0, &taken);
   g_assert_null (braid_reactor_listen_udp (env.reactor, taken, BRAID_DATAGRAM_PROTOCOL (other),
                                            "127.0.0.1", 0, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
@@ -288,6 +307,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/udp-port/echo", test_echo);
+  g_test_add_func ("/udp-port/senders", test_senders);
   g_test_add_func ("/udp-port/oversized-dropped", test_oversized_dropped);
   g_test_add_func ("/udp-port/connected-refused", test_connected_refused);
   g_test_add_func ("/udp-port/connected-filters-senders", test_connected_filters_senders);

@@ -589,7 +589,7 @@ split_name (const char *name, GPtrArray *labels, GPtrArray *suffixes, GError **e
 {
   gsize len = strlen (name);
   gsize wire = 1;
-  GArray *starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (gsize));
   g_autoptr (GByteArray) label = g_byte_array_new ();
   gsize i = 0;
 
@@ -611,7 +611,7 @@ split_name (const char *name, GPtrArray *labels, GPtrArray *suffixes, GError **e
                   guint value = (name[i + 1] - '0') * 100 + (name[i + 2] - '0') * 10 + (name[i + 3] - '0');
 
                   if (value > 255)
-                    return g_array_unref (starts), bad_name (name, "an escape above \\255", error);
+                    return bad_name (name, "an escape above \\255", error);
                   c = value;
                   i += 4;
                 }
@@ -621,19 +621,19 @@ split_name (const char *name, GPtrArray *labels, GPtrArray *suffixes, GError **e
                   i += 2;
                 }
               else
-                return g_array_unref (starts), bad_name (name, "it ends with a backslash", error);
+                return bad_name (name, "it ends with a backslash", error);
             }
           else
             i++;
           g_byte_array_append (label, &c, 1);
         }
       if (label->len == 0)
-        return g_array_unref (starts), bad_name (name, "an empty label", error);
+        return bad_name (name, "an empty label", error);
       if (label->len > BRAID_DNS_MAX_LABEL_LENGTH)
-        return g_array_unref (starts), bad_name (name, "a label longer than 63 bytes", error);
+        return bad_name (name, "a label longer than 63 bytes", error);
       wire += label->len + 1;
       if (wire > BRAID_DNS_MAX_NAME_LENGTH)
-        return g_array_unref (starts), bad_name (name, "longer than 255 bytes", error);
+        return bad_name (name, "longer than 255 bytes", error);
       g_ptr_array_add (labels, g_bytes_new (label->data, label->len));
       if (i < len)
         i++;   /* the dot; a final dot ends the name */
@@ -647,7 +647,6 @@ split_name (const char *name, GPtrArray *labels, GPtrArray *suffixes, GError **e
         end--;
       g_ptr_array_add (suffixes, g_ascii_strdown (name + start, end - start));
     }
-  g_array_unref (starts);
   return TRUE;
 }
 
@@ -661,7 +660,7 @@ write_name (Writer *writer, const char *name, GError **error)
     return FALSE;
   for (guint i = 0; i < labels->len; i++)
     {
-      const char *suffix = g_ptr_array_index (suffixes, i);
+      char *suffix = g_ptr_array_index (suffixes, i);
       gpointer offset;
       gsize size;
       const guint8 *bytes;
@@ -673,8 +672,11 @@ write_name (Writer *writer, const char *name, GError **error)
           return TRUE;
         }
       if (writer->out->len < 0x4000)
-        g_hash_table_insert (writer->suffixes, g_strdup (suffix),
-                             GUINT_TO_POINTER (writer->out->len));
+        {
+          /* The table takes the suffix over from the array. */
+          g_ptr_array_index (suffixes, i) = NULL;
+          g_hash_table_insert (writer->suffixes, suffix, GUINT_TO_POINTER (writer->out->len));
+        }
       bytes = g_bytes_get_data (g_ptr_array_index (labels, i), &size);
       length = size;
       g_byte_array_append (writer->out, &length, 1);

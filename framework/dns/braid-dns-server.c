@@ -148,10 +148,12 @@ upstream_timed_out (gpointer data)
   g_hash_table_remove (self->pending, GUINT_TO_POINTER (pending->id));
 }
 
+/* Takes @query_taken: the pending entry keeps it to check the reply. */
 static void
-forward (BraidDnsServer *self, BraidDnsMessage *query, const guint8 *data, gsize len,
+forward (BraidDnsServer *self, BraidDnsMessage *query_taken, const guint8 *data, gsize len,
          GSocketAddress *client)
 {
+  g_autoptr (BraidDnsMessage) query = query_taken;
   g_autoptr (GError) error = NULL;
   g_autofree guint8 *copy = NULL;
   Pending *pending;
@@ -184,7 +186,7 @@ forward (BraidDnsServer *self, BraidDnsMessage *query, const guint8 *data, gsize
   pending->id = id;
   pending->client_id = query->id;
   pending->client = g_object_ref (client);
-  pending->query = braid_dns_message_copy (query);
+  pending->query = g_steal_pointer (&query);
   pending->timeout = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
                                                            self->upstream_timeout,
                                                            upstream_timed_out, pending, NULL));
@@ -226,11 +228,12 @@ braid_dns_server_datagram_received (BraidDatagramProtocol *protocol, const guint
   BraidDnsServer *self = BRAID_DNS_SERVER (protocol);
   g_autoptr (GError) error = NULL;
   g_autoptr (BraidDnsMessage) query = braid_dns_message_parse (data, len, &error);
-  g_autofree char *sender = describe (from);
+  g_autofree char *sender = NULL;   /* formatted only when a query is refused */
   const BraidDnsQuestion *question;
 
   if (query == NULL)
     {
+      sender = describe (from);
       /* The header alone tells whom to answer, when there is one. */
       if (len >= 12 && !(data[2] & 0x80))
         {
@@ -248,17 +251,20 @@ braid_dns_server_datagram_received (BraidDatagramProtocol *protocol, const guint
     }
   if (query->response)
     {
+      sender = describe (from);
       g_message ("DNS server: dropped a reply sent to the server by %s", sender);
       return;
     }
   if (query->opcode != 0)
     {
+      sender = describe (from);
       g_message ("DNS server: query from %s with opcode %u: NOTIMP", sender, query->opcode);
       reply_error (self, query, BRAID_DNS_RCODE_NOT_IMPLEMENTED, from);
       return;
     }
   if (query->questions->len != 1)
     {
+      sender = describe (from);
       g_message ("DNS server: query from %s with %u questions: FORMERR", sender,
                  query->questions->len);
       reply_error (self, query, BRAID_DNS_RCODE_FORMAT_ERROR, from);
@@ -268,7 +274,7 @@ braid_dns_server_datagram_received (BraidDatagramProtocol *protocol, const guint
   if (braid_dns_hosts_has_name (self->hosts, question->name))
     answer_from_hosts (self, query, from);
   else if (self->upstream != NULL)
-    forward (self, query, data, len, from);
+    forward (self, g_steal_pointer (&query), data, len, from);
   else
     reply_error (self, query, BRAID_DNS_RCODE_NAME_ERROR, from);
 }

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -43,6 +44,11 @@ struct _BraidUdpPort
   guint8 *buffer;              /* max_packet_size bytes */
   gboolean listening;
   guint64 oversized;           /* datagrams dropped for their size */
+  /* The last sender, as the kernel gave it and as an address: a peer
+   * sending many datagrams gets one (immutable) GSocketAddress. */
+  struct sockaddr_storage last_native;
+  socklen_t last_native_len;
+  GSocketAddress *last_from;
 };
 
 static void braid_udp_port_listening_port_init (BraidListeningPortInterface *iface);
@@ -84,6 +90,24 @@ drop_oversized (BraidUdpPort *self, gssize real_len, GSocketAddress *from)
              "(%" G_GUINT64_FORMAT " so far)", where, real_len, sender, self->oversized);
 }
 
+/* The sender of the datagram just read, in @storage: the last one's
+ * address again when it is the same. Returns: (transfer none) (nullable) */
+static GSocketAddress *
+sender_address (BraidUdpPort *self, const struct sockaddr_storage *storage, socklen_t len)
+{
+  if (self->last_from != NULL && len == self->last_native_len
+      && memcmp (storage, &self->last_native, len) == 0)
+    return self->last_from;
+  g_clear_object (&self->last_from);
+  self->last_from = g_socket_address_new_from_native ((gpointer) storage, len);
+  if (self->last_from != NULL)
+    {
+      memcpy (&self->last_native, storage, len);
+      self->last_native_len = len;
+    }
+  return self->last_from;
+}
+
 static void
 on_readable (BraidWatch *watch, guint32 events)
 {
@@ -97,7 +121,7 @@ on_readable (BraidWatch *watch, guint32 events)
       socklen_t addr_len = sizeof storage;
       gssize n = recvfrom (watch->fd, self->buffer, self->max_packet_size, MSG_TRUNC,
                            (struct sockaddr *) &storage, &addr_len);
-      g_autoptr (GSocketAddress) from = NULL;
+      GSocketAddress *from;
 
       if (n < 0)
         {
@@ -120,7 +144,7 @@ on_readable (BraidWatch *watch, guint32 events)
             }
           break;
         }
-      from = g_socket_address_new_from_native (&storage, addr_len);
+      from = sender_address (self, &storage, addr_len);
       if (from == NULL)
         continue;
       if ((gsize) n > self->max_packet_size)
@@ -294,6 +318,7 @@ braid_udp_port_finalize (GObject *object)
   g_clear_object (&self->socket);
   g_clear_object (&self->host);
   g_clear_object (&self->peer);
+  g_clear_object (&self->last_from);
   g_clear_object (&self->protocol);
   g_free (self->buffer);
   G_OBJECT_CLASS (braid_udp_port_parent_class)->finalize (object);
