@@ -221,9 +221,20 @@ flag_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Waits (at most DEADLINE_SECONDS) for the log to contain @needle. */
+/* How many times @needle occurs in @text. */
+static guint
+count (const char *text, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
+    n++;
+  return n;
+}
+
+/* Waits (at most DEADLINE_SECONDS) for @needle to occur @times in the log. */
 static char *
-wait_for_log (const char *path, const char *needle)
+wait_for_log_count (const char *path, const char *needle, guint times)
 {
   gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
 
@@ -231,12 +242,19 @@ wait_for_log (const char *path, const char *needle)
     {
       g_autofree char *contents = NULL;
 
-      if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, needle) != NULL)
+      if (g_file_get_contents (path, &contents, NULL, NULL) && count (contents, needle) >= times)
         return g_steal_pointer (&contents);
       g_usleep (20 * 1000);
     }
-  g_error ("%s never logged '%s'", path, needle);
+  g_error ("%s never logged '%s' (%u time(s))", path, needle, times);
   return NULL;
+}
+
+/* Waits (at most DEADLINE_SECONDS) for the log to contain @needle. */
+static char *
+wait_for_log (const char *path, const char *needle)
+{
+  return wait_for_log_count (path, needle, 1);
 }
 
 static int
@@ -622,35 +640,6 @@ test_tls_endpoint (void)
 }
 
 /* --- --workers ------------------------------------------------------------ */
-
-/* How many times @needle occurs in @text. */
-static guint
-count (const char *text, const char *needle)
-{
-  guint n = 0;
-
-  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
-    n++;
-  return n;
-}
-
-/* Waits (at most DEADLINE_SECONDS) for @needle to occur @times in the log. */
-static char *
-wait_for_log_count (const char *path, const char *needle, guint times)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_SECONDS * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autofree char *contents = NULL;
-
-      if (g_file_get_contents (path, &contents, NULL, NULL) && count (contents, needle) >= times)
-        return g_steal_pointer (&contents);
-      g_usleep (20 * 1000);
-    }
-  g_error ("%s never logged '%s' %u times", path, needle, times);
-  return NULL;
-}
 
 /* The pid of the last "Worker N started (pid P)" line of worker @number. */
 static GPid
