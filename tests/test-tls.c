@@ -64,6 +64,18 @@ pair_open (Pair *pair, BraidTlsOptions *server, BraidTlsOptions *client, gsize c
   braid_loopback_set_chunk_size (pair->loopback, chunk);
 }
 
+/* The usual pair: the server's certificate for localhost, a client that
+ * trusts the test CA and verifies localhost (the protocols keep the
+ * options). */
+static void
+pair_open_default (Pair *pair, gsize chunk)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
+
+  pair_open (pair, server, client, chunk);
+}
+
 static void
 pair_clear (Pair *pair)
 {
@@ -179,11 +191,9 @@ test_large_echo_and_write_sequence (void)
 static void
 test_server_closes_cleanly (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 7);
+  pair_open_default (&pair, 7);
   braid_transport_write_string (client_app_transport (&pair), "bye");
   braid_loopback_flush (pair.loopback);
   braid_transport_write_string (BRAID_TRANSPORT (pair.server_tls), "last words");
@@ -199,11 +209,9 @@ test_server_closes_cleanly (void)
 static void
 test_close_before_handshake_sends_first (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_transport_write_string (client_app_transport (&pair), "greeting");
   braid_transport_lose_connection (client_app_transport (&pair));
   braid_loopback_flush (pair.loopback);
@@ -216,11 +224,9 @@ test_close_before_handshake_sends_first (void)
 static void
 test_close_without_close_notify_is_truncation (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_flush (pair.loopback);
   /* The client's TCP side closes with no TLS close_notify. */
   braid_transport_lose_connection (braid_loopback_get_client_transport (pair.loopback));
@@ -233,11 +239,9 @@ test_close_without_close_notify_is_truncation (void)
 static void
 test_close_during_handshake (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_pump_once (pair.loopback);   /* the ClientHello only */
   braid_transport_lose_connection (braid_loopback_get_client_transport (pair.loopback));
   braid_loopback_flush (pair.loopback);
@@ -249,11 +253,9 @@ test_close_during_handshake (void)
 static void
 test_abort (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_flush (pair.loopback);
   braid_transport_abort_connection (client_app_transport (&pair));
   braid_loopback_flush (pair.loopback);
@@ -564,33 +566,28 @@ test_bad_certificate_files (void)
   g_autofree char *missing = fixture ("no-such-file.pem");
   g_autofree char *not_pem = fixture ("make-test-ca");
   g_autoptr (BraidTlsOptions) client = braid_tls_options_new_client ("localhost");
-  BraidTlsOptions *options;
   GError *error = NULL;
 
-  options = braid_tls_options_new_server (cert, other_key, &error);
-  g_assert_null (options);
-  g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
-  g_assert_nonnull (strstr (error->message, "is not the key of the certificate"));
-  g_clear_error (&error);
+  struct {
+    const char *cert, *key, *words;
+  } servers[] = {
+    { cert, other_key, "is not the key of the certificate" },
+    { missing, key, "certificate: cannot read" },
+    { cert, not_pem, "is not a PEM file" },
+    /* A PEM file that holds a key where the certificate should be. */
+    { key, key, "cannot load" },
+  };
 
-  options = braid_tls_options_new_server (missing, key, &error);
-  g_assert_null (options);
-  g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
-  g_assert_nonnull (strstr (error->message, "certificate: cannot read"));
-  g_clear_error (&error);
+  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+    {
+      g_autoptr (BraidTlsOptions) options =
+        braid_tls_options_new_server (servers[i].cert, servers[i].key, &error);
 
-  options = braid_tls_options_new_server (cert, not_pem, &error);
-  g_assert_null (options);
-  g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
-  g_assert_nonnull (strstr (error->message, "is not a PEM file"));
-  g_clear_error (&error);
-
-  /* A PEM file that holds a key where the certificate should be. */
-  options = braid_tls_options_new_server (key, key, &error);
-  g_assert_null (options);
-  g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
-  g_assert_nonnull (strstr (error->message, "cannot load"));
-  g_clear_error (&error);
+      g_assert_null (options);
+      g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
+      g_assert_nonnull (strstr (error->message, servers[i].words));
+      g_clear_error (&error);
+    }
 
   g_assert_false (braid_tls_options_set_trust_roots (client, missing, &error));
   g_assert_error (error, BRAID_TLS_ERROR, BRAID_TLS_ERROR_BAD_CERTIFICATE);
@@ -674,15 +671,13 @@ test_garbage_records_fail_the_handshake (void)
 static void
 test_tampered_record_closes_the_connection (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   /* An application-data record that no key encrypted. */
   const guint8 record[] = { 0x17, 0x03, 0x03, 0x00, 0x20,
                             1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                             17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_flush (pair.loopback);
   g_assert_cmpstr (braid_protocol_get_log_prefix (BRAID_PROTOCOL (pair.server_tls)), ==, "RecordingProtocol");
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*TLS record failed*");
@@ -703,11 +698,9 @@ test_tampered_record_closes_the_connection (void)
 static void
 test_pause_holds_decrypted_data (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_flush (pair.loopback);
   recording_protocol_state (pair.server)->echo = FALSE;
   braid_producer_pause_producing (BRAID_PRODUCER (pair.server_tls));
@@ -735,11 +728,9 @@ pause_on_data (RecordingProtocol *protocol, const guint8 *data, gsize len, gpoin
 static void
 test_pause_inside_data_received_stops_delivery (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_flush (pair.loopback);
   recording_protocol_state (pair.server)->echo = FALSE;
   recording_protocol_state (pair.server)->on_data = pause_on_data;
@@ -756,13 +747,11 @@ test_pause_inside_data_received_stops_delivery (void)
 static void
 test_producer_passes_through (void)
 {
-  g_autoptr (BraidTlsOptions) server = server_options ("server");
-  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
   g_autoptr (CountingProducer) producer = counting_producer_new ();
   g_autoptr (GString) big = g_string_new (NULL);
   Pair pair = { 0 };
 
-  pair_open (&pair, server, client, 0);
+  pair_open_default (&pair, 0);
   braid_loopback_flush (pair.loopback);
   braid_loopback_set_backpressure_limit (pair.loopback, 4096);
   braid_transport_register_producer (BRAID_TRANSPORT (pair.server_tls), BRAID_PRODUCER (producer), TRUE);

@@ -758,6 +758,17 @@ braid_glib_reactor_call_from_thread (BraidReactor   *reactor,
 
 /* --- Listening and connecting -------------------------------------------- */
 
+/* Keeps @listening (a new port, or %NULL on failure) with the reactor's
+ * ports: stopped at shutdown, released with the reactor. */
+static BraidListeningPort *
+keep_port (BraidGLibReactor *self, BraidSocketPort *listening)
+{
+  if (listening == NULL)
+    return NULL;
+  g_ptr_array_add (self->ports, listening);
+  return BRAID_LISTENING_PORT (listening);
+}
+
 static BraidListeningPort *
 braid_glib_reactor_listen_tcp (BraidReactor  *reactor,
                                guint16        port,
@@ -767,13 +778,9 @@ braid_glib_reactor_listen_tcp (BraidReactor  *reactor,
                                GError       **error)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  BraidSocketPort *listening;
 
-  listening = braid_socket_port_new_tcp (self, port, factory, backlog, interface, FALSE, error);
-  if (listening == NULL)
-    return NULL;
-  g_ptr_array_add (self->ports, listening);
-  return BRAID_LISTENING_PORT (listening);
+  return keep_port (self, braid_socket_port_new_tcp (self, port, factory, backlog, interface,
+                                                     FALSE, error));
 }
 
 static BraidListeningPort *
@@ -785,13 +792,9 @@ braid_glib_reactor_listen_tcp_reuse_port (BraidReactor  *reactor,
                                           GError       **error)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  BraidSocketPort *listening;
 
-  listening = braid_socket_port_new_tcp (self, port, factory, backlog, interface, TRUE, error);
-  if (listening == NULL)
-    return NULL;
-  g_ptr_array_add (self->ports, listening);
-  return BRAID_LISTENING_PORT (listening);
+  return keep_port (self, braid_socket_port_new_tcp (self, port, factory, backlog, interface,
+                                                     TRUE, error));
 }
 
 static BraidListeningPort *
@@ -802,13 +805,8 @@ braid_glib_reactor_adopt_stream_port (BraidReactor   *reactor,
                                       GError        **error)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  BraidSocketPort *listening;
 
-  listening = braid_socket_port_new_adopted (self, fd, family, factory, error);
-  if (listening == NULL)
-    return NULL;
-  g_ptr_array_add (self->ports, listening);
-  return BRAID_LISTENING_PORT (listening);
+  return keep_port (self, braid_socket_port_new_adopted (self, fd, family, factory, error));
 }
 
 static BraidListeningPort *
@@ -819,13 +817,8 @@ braid_glib_reactor_listen_unix (BraidReactor  *reactor,
                                 GError       **error)
 {
   BraidGLibReactor *self = BRAID_GLIB_REACTOR (reactor);
-  BraidSocketPort *listening;
 
-  listening = braid_socket_port_new_unix (self, path, factory, backlog, error);
-  if (listening == NULL)
-    return NULL;
-  g_ptr_array_add (self->ports, listening);
-  return BRAID_LISTENING_PORT (listening);
+  return keep_port (self, braid_socket_port_new_unix (self, path, factory, backlog, error));
 }
 
 static BraidDatagramTransport *

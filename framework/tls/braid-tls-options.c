@@ -62,11 +62,14 @@ struct _BraidTlsOptions
 
   gboolean server;
   char *hostname;                 /* client: the name verified and sent as SNI */
+  gboolean send_sni;              /* client: hostname is a name, not an IP address */
   gnutls_certificate_credentials_t credentials;
   gboolean trust_set;             /* trust roots given; else the system's (client) */
   gboolean require_client_certificate;
   gboolean insecure_skip_verify;
   char **alpn;                    /* NULL-terminated, or NULL */
+  gnutls_datum_t *alpn_data;      /* the same as GnuTLS takes them, for every session */
+  guint n_alpn;
   char *priority;
   gnutls_priority_t priority_cache;
 };
@@ -81,6 +84,7 @@ braid_tls_options_finalize (GObject *object)
   g_free (self->hostname);
   gnutls_certificate_free_credentials (self->credentials);
   g_strfreev (self->alpn);
+  g_free (self->alpn_data);
   g_free (self->priority);
   if (self->priority_cache != NULL)
     gnutls_priority_deinit (self->priority_cache);
@@ -216,12 +220,15 @@ braid_tls_options_new_server (const char *certificate_file, const char *key_file
 BraidTlsOptions *
 braid_tls_options_new_client (const char *hostname)
 {
+  g_autoptr (GInetAddress) address = NULL;
   BraidTlsOptions *self;
 
   g_return_val_if_fail (hostname != NULL && *hostname != '\0', NULL);
 
   self = g_object_new (BRAID_TYPE_TLS_OPTIONS, NULL);
   self->hostname = g_strdup (hostname);
+  address = g_inet_address_new_from_string (hostname);
+  self->send_sni = address == NULL;
   return self;
 }
 
@@ -358,7 +365,16 @@ braid_tls_options_set_alpn_protocols (BraidTlsOptions *self, const char * const 
 {
   g_return_if_fail (BRAID_IS_TLS_OPTIONS (self));
   g_strfreev (self->alpn);
+  g_clear_pointer (&self->alpn_data, g_free);
   self->alpn = protocols != NULL && protocols[0] != NULL ? g_strdupv ((char **) protocols) : NULL;
+  self->n_alpn = self->alpn != NULL ? g_strv_length (self->alpn) : 0;
+  if (self->alpn != NULL)
+    self->alpn_data = g_new (gnutls_datum_t, self->n_alpn);
+  for (guint i = 0; i < self->n_alpn; i++)
+    {
+      self->alpn_data[i].data = (unsigned char *) self->alpn[i];
+      self->alpn_data[i].size = strlen (self->alpn[i]);
+    }
 }
 
 /**
@@ -465,21 +481,11 @@ braid_tls_options_new_session (BraidTlsOptions *self, GError **error)
     }
   gnutls_priority_set (session, self->priority_cache);
   gnutls_credentials_set (session, GNUTLS_CRD_CERTIFICATE, self->credentials);
+  /* A server refuses a client whose offers it supports none of, with
+   * no_application_protocol (RFC 7301); one that offers none is served. */
   if (self->alpn != NULL)
-    {
-      guint n = g_strv_length (self->alpn);
-      g_autofree gnutls_datum_t *data = g_new0 (gnutls_datum_t, n);
-
-      for (guint i = 0; i < n; i++)
-        {
-          data[i].data = (unsigned char *) self->alpn[i];
-          data[i].size = strlen (self->alpn[i]);
-        }
-      /* A server refuses a client whose offers it supports none of, with
-       * no_application_protocol (RFC 7301); one that offers none is served. */
-      gnutls_alpn_set_protocols (session, data, n,
-                                 self->server ? GNUTLS_ALPN_SERVER_PRECEDENCE | GNUTLS_ALPN_MANDATORY : 0);
-    }
+    gnutls_alpn_set_protocols (session, self->alpn_data, self->n_alpn,
+                               self->server ? GNUTLS_ALPN_SERVER_PRECEDENCE | GNUTLS_ALPN_MANDATORY : 0);
   if (self->server)
     {
       if (self->require_client_certificate)
@@ -490,9 +496,7 @@ braid_tls_options_new_session (BraidTlsOptions *self, GError **error)
     }
   else
     {
-      g_autoptr (GInetAddress) address = g_inet_address_new_from_string (self->hostname);
-
-      if (address == NULL)
+      if (self->send_sni)
         gnutls_server_name_set (session, GNUTLS_NAME_DNS, self->hostname, strlen (self->hostname));
       if (!self->insecure_skip_verify)
         gnutls_session_set_verify_cert (session, self->hostname, 0);

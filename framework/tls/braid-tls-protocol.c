@@ -72,8 +72,10 @@ struct _BraidTlsProtocol
   BraidProtocol *wrapped;        /* owned while the connection is open */
   gnutls_session_t session;
 
-  GByteArray *incoming;          /* records received, from incoming_start on */
+  GByteArray *incoming;          /* records received and left over, from incoming_start on */
   gsize incoming_start;
+  const guint8 *arriving;        /* inside data_received: its bytes, read in place */
+  gsize arriving_len;
   GByteArray *early;             /* plain text written before the handshake */
   gsize bytes_seen;              /* how many bytes the peer sent: for NOT_TLS */
 
@@ -117,32 +119,58 @@ static ssize_t
 push_vectors (gnutls_transport_ptr_t user_data, const giovec_t *iov, int iovcnt)
 {
   BraidTlsProtocol *self = user_data;
-  g_autofree GOutputVector *vectors = g_new (GOutputVector, iovcnt);
+  /* GnuTLS pushes a record as a header and a body, a corked flight as a
+   * few more: handed down eight at a time from the stack, with no
+   * allocation per record. */
+  GOutputVector vectors[8];
   gsize total = 0;
 
-  for (int i = 0; i < iovcnt; i++)
+  for (int start = 0; start < iovcnt; start += (int) G_N_ELEMENTS (vectors))
     {
-      vectors[i].buffer = iov[i].iov_base;
-      vectors[i].size = iov[i].iov_len;
-      total += iov[i].iov_len;
+      gsize n = MIN ((gsize) (iovcnt - start), G_N_ELEMENTS (vectors));
+
+      for (gsize i = 0; i < n; i++)
+        {
+          vectors[i].buffer = iov[start + i].iov_base;
+          vectors[i].size = iov[start + i].iov_len;
+          total += iov[start + i].iov_len;
+        }
+      if (lower (self) != NULL && !self->lost)
+        braid_transport_write_sequence (lower (self), vectors, n);
     }
-  if (lower (self) != NULL && !self->lost)
-    braid_transport_write_sequence (lower (self), vectors, iovcnt);
   return (ssize_t) total;
 }
 
+/* How many received bytes GnuTLS has not read yet. */
+static gsize
+unread (BraidTlsProtocol *self)
+{
+  return self->incoming->len - self->incoming_start + self->arriving_len;
+}
+
+/* GnuTLS reads what was left over first, then the chunk being received,
+ * in place: the bytes are copied only if they outlive data_received. */
 static ssize_t
 pull (gnutls_transport_ptr_t user_data, void *data, size_t size)
 {
   BraidTlsProtocol *self = user_data;
   gsize available = self->incoming->len - self->incoming_start;
-  gsize n = MIN (available, size);
+  gsize n;
 
-  if (n == 0)
+  if (available == 0)
     {
-      gnutls_transport_set_errno (self->session, EAGAIN);
-      return -1;
+      n = MIN (self->arriving_len, size);
+      if (n == 0)
+        {
+          gnutls_transport_set_errno (self->session, EAGAIN);
+          return -1;
+        }
+      memcpy (data, self->arriving, n);
+      self->arriving += n;
+      self->arriving_len -= n;
+      return (ssize_t) n;
     }
+  n = MIN (available, size);
   memcpy (data, self->incoming->data + self->incoming_start, n);
   self->incoming_start += n;
   if (self->incoming_start == self->incoming->len)
@@ -378,7 +406,7 @@ deliver (BraidTlsProtocol *self)
   while (!self->paused && !self->failed && !self->lost && !self->got_close_notify)
     {
       guint8 buffer[16384];
-      gsize unread = self->incoming->len - self->incoming_start;
+      gsize before = unread (self);
       ssize_t n = gnutls_record_recv (self->session, buffer, sizeof buffer);
 
       if (n > 0)
@@ -390,9 +418,9 @@ deliver (BraidTlsProtocol *self)
           /* GnuTLS also says "again" after a post-handshake message (a
            * TLS 1.3 session ticket) with records still unread: go on
            * while it makes progress. */
-          gsize left = self->incoming->len - self->incoming_start;
+          gsize left = unread (self);
 
-          if ((left == 0 || left == unread) && gnutls_record_check_pending (self->session) == 0)
+          if ((left == 0 || left == before) && gnutls_record_check_pending (self->session) == 0)
             break;
         }
       else if (n == GNUTLS_E_REHANDSHAKE)
@@ -524,13 +552,22 @@ braid_tls_protocol_data_received (BraidProtocol *protocol, const guint8 *data, g
       not_tls (self, data, len);
       return;
     }
+  /* Transports never deliver from inside their protocol's data_received
+   * (the loopback refuses a pump inside a pump): @data is read in place. */
+  g_return_if_fail (self->arriving == NULL);
   self->bytes_seen += len;
-  g_byte_array_append (self->incoming, data, len);
+  self->arriving = data;
+  self->arriving_len = len;
   g_object_ref (self);
   if (!self->handshake_done)
     handshake (self);
   if (self->handshake_done)
     deliver (self);
+  /* What GnuTLS did not read (a partial record, or the wrapped protocol
+   * paused) waits for the next chunk or resume_producing. */
+  g_byte_array_append (self->incoming, self->arriving, self->arriving_len);
+  self->arriving = NULL;
+  self->arriving_len = 0;
   g_object_unref (self);
 }
 
