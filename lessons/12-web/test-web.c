@@ -333,6 +333,7 @@ test_the_tree (void)
   g_autoptr (BraidFakeRequest) nope = NULL;
   g_autoptr (BraidFakeRequest) post = braid_fake_request_new ("POST", "/clock");
   g_autoptr (BraidFakeRequest) greet = NULL;
+  g_autoptr (BraidFakeRequest) whom = NULL;
   g_autoptr (BraidFakeRequest) later = NULL;
   g_autoptr (GBytes) page = NULL;
 
@@ -353,11 +354,30 @@ test_the_tree (void)
   /* The exercise's pages are in the tree (built with its solution). */
   greet = site_get (&s, "/greet/you");
   web_assert_answer (greet, 200, "Hello, you!\n", "the exercise's /greet");
+  whom = site_get (&s, "/greet");
+  web_assert_answer (whom, 404, "Whom shall I greet? Ask for /greet/NAME.\n", "/greet with no name");
   later = site_get (&s, "/greet-later/you");
   web_assert_waiting (later, "the exercise's /greet-later");
   braid_fake_clock_advance (BRAID_FAKE_CLOCK (s.reactor), GREET_LATER_SECONDS);
   web_assert_answer (later, 200, "Hello, you!\n", "a second later");
   site_close (&s);
+}
+
+/* The pages do not keep the reactor alive: it keeps them (through its
+ * ports and their site), and a reference back would be a cycle. */
+static void
+test_pages_do_not_keep_the_clock (void)
+{
+  BraidFakeClock *clock = braid_fake_clock_new ();
+  WebTime time = { BRAID_CLOCK (clock), WEB_TEST_EPOCH };
+  g_autoptr (BraidResource) clock_page = web_clock_page_new (&time);
+  g_autoptr (BraidResource) busy = web_busy_page_new (&time, 5);
+  g_autoptr (BraidResource) greet = greet_resource_new (BRAID_CLOCK (clock), 1);
+  gpointer watch = clock;
+
+  g_object_add_weak_pointer (G_OBJECT (clock), &watch);
+  g_object_unref (clock);
+  g_assert_null (watch);
 }
 
 /* The program listens on 127.0.0.1, with a line in the log per request. */
@@ -396,6 +416,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/lesson12/busy/client-goes-away", test_busy_client_goes_away);
   braid_test_add_func ("/lesson12/files", test_files);
   braid_test_add_func ("/lesson12/tree", test_the_tree);
+  braid_test_add_func ("/lesson12/pages-do-not-keep-the-clock", test_pages_do_not_keep_the_clock);
   braid_test_add_func ("/lesson12/server-listens", test_server_listens);
   return g_test_run ();
 }
