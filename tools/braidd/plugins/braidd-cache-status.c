@@ -139,7 +139,7 @@ G_MODULE_EXPORT extern const BraiddPlugin braidd_plugin;
 G_MODULE_EXPORT const BraiddPlugin braidd_plugin = {
   .abi = BRAIDD_PLUGIN_ABI,
   .name = "cache-status",
-  .description = "The HTTP status page (/status as JSON, / as HTML) of a cache service of the same process",
+  .description = "The HTTP status page of a cache service in the same process (/status: JSON)",
   .default_endpoint = "tcp:8080:interface=127.0.0.1",
   .options = cache_status_options,
   .make_service = cache_status_make_service,
