@@ -193,22 +193,54 @@ def http_request(port, method, path):
         conn.close()
 
 
+EXAMPLE_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "examples",
+                              "cache-status.conf")
+
+
+def start_config(text, tmp, count):
+    """Runs braidd --config with @text; returns it and its ports by service."""
+    config = os.path.join(tmp, "braidd.conf")
+    with open(config, "w") as f:
+        f.write(text)
+    proc = subprocess.Popen([BRAIDD, "--config", config],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ports = {}
+    deadline = time.monotonic() + 10
+    while len(ports) < count and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        m = re.search(r"Service '([\w-]+)' listening on 127\.0\.0\.1 port (\d+)", line)
+        if m:
+            ports[m.group(1)] = int(m.group(2))
+    return proc, ports
+
+
+def example_config_tests():
+    """The config docs/cache.md shows runs as it says, on free ports."""
+    with open(EXAMPLE_CONFIG) as f:
+        text = re.sub(r"(?m)^port=\d+$", "port=0", f.read())
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, ports = start_config(text, tmp, 2)
+        try:
+            ok = sorted(ports) == ["cache", "status"]
+            if ok:
+                c = Client(("127.0.0.1", ports["cache"]), connect_timeout=5, timeout=5)
+                c.set("k", b"v")
+                c.close()
+                status, _, body = http_request(ports["status"], "GET", "/status")
+                ok = status == 200 and json.loads(body)["entries"] == 1
+            check("docs/examples/cache-status.conf runs the cache and its status page", ok, str(ports))
+        finally:
+            stop(proc)
+            proc.stderr.close()
+
+
 def status_service_tests():
     with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "pycached.conf")
         # The status section comes first: the cache is found by name at start.
-        with open(config, "w") as f:
-            f.write(STATUS_CONFIG.format(cache="main"))
-        proc = subprocess.Popen([BRAIDD, "--config", config],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        ports = {}
+        proc, ports = start_config(STATUS_CONFIG.format(cache="main"), tmp, 2)
         try:
-            deadline = time.monotonic() + 10
-            while len(ports) < 2 and time.monotonic() < deadline:
-                line = proc.stderr.readline()
-                m = re.search(r"Service '(\w+)' listening on 127\.0\.0\.1 port (\d+)", line)
-                if m:
-                    ports[m.group(1)] = int(m.group(2))
             check("status config: both services listen", sorted(ports) == ["main", "status"], str(ports))
             if sorted(ports) != ["main", "status"]:
                 return
@@ -242,6 +274,7 @@ def status_service_tests():
         check("status config: braidd stops cleanly", proc.returncode == 0, str(proc.returncode))
 
         # A --cache that names no service: one line, a usage error, no port left.
+        config = os.path.join(tmp, "braidd.conf")
         with open(config, "w") as f:
             f.write(STATUS_CONFIG.format(cache="mian"))
         run = subprocess.run([BRAIDD, "--config", config], capture_output=True, text=True, timeout=10)
@@ -270,6 +303,7 @@ def main():
     finally:
         stop(proc)
     status_service_tests()
+    example_config_tests()
     if sanitized:
         # AddressSanitizer's shadow memory and quarantine are in the RSS.
         check("memory: RSS bound # SKIP under AddressSanitizer", True)
