@@ -14,7 +14,8 @@
  * The root of a small web site that shows a [class@Braid.CacheStore]'s
  * counters ([method@Braid.CacheStore.get_stats]): put it under a
  * [class@Braid.Site] beside the cache's own service, in the same process,
- * and both see the same store.
+ * and both see the same store. It is made with
+ * [ctor@Braid.CacheStatusResource.new], which it needs its store from.
  *
  * - `GET /status` answers `application/json`: one object with every
  *   counter of [struct@Braid.CacheStats] under its memcached name
@@ -43,7 +44,7 @@ struct _BraidCacheStatusResource
 {
   BraidResource parent_instance;
 
-  BraidCacheStore *store;
+  BraidCacheStore *store;     /* set by _new, the one constructor */
   char *title;
 };
 
@@ -124,13 +125,14 @@ static GBytes *
 render_html (BraidResource *resource, BraidRequest *request, gpointer user_data)
 {
   BraidCacheStatusResource *self = BRAID_CACHE_STATUS_RESOURCE (resource);
+  BraidCacheStore *store = user_data;
   g_autofree char *title = g_markup_escape_text (self->title, -1);
   g_autofree char *uptime = NULL;
   BraidCacheStats stats;
   GString *page;
   gsize len;
 
-  braid_cache_store_get_stats (self->store, &stats);
+  braid_cache_store_get_stats (store, &stats);
   uptime = format_uptime (stats.uptime);
   page = g_string_new (NULL);
   g_string_append_printf (page,
@@ -154,7 +156,7 @@ braid_cache_status_resource_finalize (GObject *object)
 {
   BraidCacheStatusResource *self = BRAID_CACHE_STATUS_RESOURCE (object);
 
-  g_clear_object (&self->store);
+  g_object_unref (self->store);
   g_free (self->title);
   G_OBJECT_CLASS (braid_cache_status_resource_parent_class)->finalize (object);
 }
@@ -190,7 +192,7 @@ braid_cache_status_resource_new (BraidCacheStore *store)
 
   self = g_object_new (BRAID_TYPE_CACHE_STATUS_RESOURCE, NULL);
   self->store = g_object_ref (store);
-  braid_resource_set_render_func (BRAID_RESOURCE (self), "GET", render_html, NULL, NULL);
+  braid_resource_set_render_func (BRAID_RESOURCE (self), "GET", render_html, store, NULL);
   /* `/` is the segment "" under the root: the root itself (no cycle). */
   braid_resource_put_child (BRAID_RESOURCE (self), "", BRAID_RESOURCE (self));
   json = braid_resource_new ();
