@@ -55,16 +55,19 @@
 #include "framing/braid-int-n-receiver.h"
 #include "framing/braid-netstring-receiver.h"
 
-/* cache/: memcached's protocol: the item store, the server, the client. */
-#include "cache/braid-cache-store.h"
-#include "cache/braid-cache-server.h"
-#include "cache/braid-cache-client.h"
 /* web/: an HTTP/1.1 server over a tree of resources. */
 #include "web/braid-request.h"
 #include "web/braid-resource.h"
 #include "web/braid-site.h"
 #include "web/braid-file-resource.h"
 #include "web/braid-http-client.h"
+
+/* cache/: memcached's protocol: the item store, the server, the client,
+ * the status page. */
+#include "cache/braid-cache-store.h"
+#include "cache/braid-cache-server.h"
+#include "cache/braid-cache-client.h"
+#include "cache/braid-cache-status.h"
 
 /* reactor/: the real reactor, on the GLib main loop, and its sockets. */
 #include "reactor/braid-glib-reactor.h"

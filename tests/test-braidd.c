@@ -105,7 +105,7 @@ test_help_lists_plugins (void)
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run_braidd (NULL, &out, &err, "--help", NULL), ==, 0);
-  g_assert_true (g_pattern_match_simple ("*Plugins:\n  cache *memcached-compatible cache*\n  chat *Lesson 10's chat*\n  dns *A DNS server answering from a hosts file*\n  echo *Sends back what each client sends\n*", out));
+  g_assert_true (g_pattern_match_simple ("*Plugins:\n  cache-status *HTTP status page of a cache*\n  cache *memcached-compatible cache*\n  chat *Lesson 10's chat*\n  dns *A DNS server answering from a hosts file*\n  echo *Sends back what each client sends\n*", out));
   g_assert_true (strstr (out, "--pidfile") != NULL);
   g_assert_true (strstr (out, "--workers=N") != NULL);
   g_assert_true (strstr (out, "With --workers N, a parent that serves nothing") != NULL);
@@ -148,7 +148,7 @@ test_bad_input_gets_one_line_and_leaves_nothing (void)
     const char *args[6];
     const char *stderr_pattern;
   } cases[] = {
-    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: cache, chat, dns, echo, web)\n" },
+    { { "nope", NULL }, "braidd: unknown plugin 'nope' (known: cache-status, cache, chat, dns, echo, web)\n" },
     /* The dns plugin's own options. */
     { { "dns", "--port", "0", "--hosts-file", missing, NULL },
       "braidd: dns: Failed to open file *missing.conf*: No such file or directory\n" },

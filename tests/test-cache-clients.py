@@ -3,11 +3,15 @@
 
 pymemcache (binary values, get_many, gets/cas, incr/decr, errors),
 libmemcached's own ASCII conformance suite (`memccapable -a`: every test
-must pass), the --memory bound (200 MiB stored into a 64 MiB cache keeps
+must pass), the cache and its HTTP status service started from one config
+file (`braidd --config`: memcached traffic, then /status shows it), the
+--memory bound (200 MiB stored into a 64 MiB cache keeps
 the server's RSS near 64 MiB) and the cost of idle connections. Everything
 on 127.0.0.1, the port chosen by the OS, bounded in time; the server is
 stopped whatever happens. Run by meson with $BRAIDD set; prints TAP.
 """
+import http.client
+import json
 import os
 import re
 import shutil
@@ -15,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 from pymemcache.client.base import Client
@@ -165,6 +170,125 @@ def idle_connection_cost():
         stop(proc)
 
 
+STATUS_CONFIG = """# The seeds' PyCached: a cache and its HTTP status, one process.
+[service status]
+plugin=cache-status
+port=0
+cache={cache}
+
+[service main]
+plugin=cache
+port=0
+memory=16
+"""
+
+
+def http_request(port, method, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, response.getheader("Content-Type"), response.read()
+    finally:
+        conn.close()
+
+
+EXAMPLE_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "examples",
+                              "cache-status.conf")
+
+
+def start_config(text, tmp, count):
+    """Runs braidd --config with @text; returns it and its ports by service."""
+    config = os.path.join(tmp, "braidd.conf")
+    with open(config, "w") as f:
+        f.write(text)
+    proc = subprocess.Popen([BRAIDD, "--config", config],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ports = {}
+    deadline = time.monotonic() + 10
+    while len(ports) < count and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        m = re.search(r"Service '([\w-]+)' listening on 127\.0\.0\.1 port (\d+)", line)
+        if m:
+            ports[m.group(1)] = int(m.group(2))
+    return proc, ports
+
+
+def example_config_tests():
+    """The config docs/cache.md shows runs as it says, on free ports."""
+    with open(EXAMPLE_CONFIG) as f:
+        text = re.sub(r"(?m)^port=\d+$", "port=0", f.read())
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, ports = start_config(text, tmp, 2)
+        try:
+            ok = sorted(ports) == ["cache", "status"]
+            if ok:
+                c = Client(("127.0.0.1", ports["cache"]), connect_timeout=5, timeout=5)
+                c.set("k", b"v")
+                c.close()
+                status, _, body = http_request(ports["status"], "GET", "/status")
+                ok = status == 200 and json.loads(body)["entries"] == 1
+            check("docs/examples/cache-status.conf runs the cache and its status page", ok, str(ports))
+        finally:
+            stop(proc)
+            proc.stderr.close()
+
+
+def status_service_tests():
+    with tempfile.TemporaryDirectory() as tmp:
+        # The status section comes first: the cache is found by name at start.
+        proc, ports = start_config(STATUS_CONFIG.format(cache="main"), tmp, 2)
+        try:
+            check("status config: both services listen", sorted(ports) == ["main", "status"], str(ports))
+            if sorted(ports) != ["main", "status"]:
+                return
+            c = Client(("127.0.0.1", ports["main"]), connect_timeout=5, timeout=5)
+            c.set("colour", b"blue")
+            c.set("size", b"42")
+            hits = [c.get("colour"), c.get("size"), c.get("colour")]
+            misses = [c.get("nope"), c.get("gone")]
+            c.close()
+            check("status config: the cache serves memcached clients",
+                  hits == [b"blue", b"42", b"blue"] and misses == [None, None])
+            status, ctype, body = http_request(ports["status"], "GET", "/status")
+            stats = json.loads(body) if status == 200 else {}
+            check("status: GET /status is JSON", status == 200 and ctype == "application/json",
+                  f"{status} {ctype}")
+            check("status: /status counts the traffic",
+                  stats.get("entries") == 2 and stats.get("hits") == 3 and stats.get("misses") == 2
+                  and stats.get("cmd_set") == 2 and stats.get("evictions") == 0
+                  and stats.get("limit") == 16 * 1024 * 1024 and stats.get("bytes", 0) > 0
+                  and 0 <= stats.get("uptime", -1) < 60, str(stats))
+            status, ctype, body = http_request(ports["status"], "GET", "/")
+            check("status: GET / is the HTML page with the same figures",
+                  status == 200 and ctype.startswith("text/html")
+                  and b"<title>main</title>" in body and b"<tr><th>hits</th><td>3</td></tr>" in body,
+                  f"{status} {ctype} {body[:200]!r}")
+            status, _, _ = http_request(ports["status"], "POST", "/status")
+            check("status: POST is 405", status == 405, str(status))
+        finally:
+            stop(proc)
+            proc.stderr.close()
+        check("status config: braidd stops cleanly", proc.returncode == 0, str(proc.returncode))
+
+        # A --cache that names no service: one line, a usage error, no port left.
+        config = os.path.join(tmp, "braidd.conf")
+        with open(config, "w") as f:
+            f.write(STATUS_CONFIG.format(cache="mian"))
+        run = subprocess.run([BRAIDD, "--config", config], capture_output=True, text=True, timeout=10)
+        check("status config: an unknown cache name is one line and exit 2",
+              run.returncode == 2 and run.stderr == "braidd: service 'status': --cache: no service "
+              "named 'mian' in this process\n", f"{run.returncode} {run.stderr!r}")
+        with open(config, "w") as f:
+            f.write(STATUS_CONFIG.format(cache="status"))
+        run = subprocess.run([BRAIDD, "--config", config], capture_output=True, text=True, timeout=10)
+        check("status config: a --cache that is not a cache is refused",
+              run.returncode == 2 and run.stderr == "braidd: service 'status': --cache: service "
+              "'status' is not a cache (plugin=cache)\n", f"{run.returncode} {run.stderr!r}")
+
+
 def main():
     if "vgpreload" in os.environ.get("LD_PRELOAD", ""):
         # valgrind runs this script's Python, not braidd (it does not follow
@@ -178,6 +302,8 @@ def main():
         memccapable_tests(port)
     finally:
         stop(proc)
+    status_service_tests()
+    example_config_tests()
     if sanitized:
         # AddressSanitizer's shadow memory and quarantine are in the RSS.
         check("memory: RSS bound # SKIP under AddressSanitizer", True)

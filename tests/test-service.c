@@ -268,6 +268,7 @@ test_stream_server_listens_on_start_stops_on_stop (void)
   record = braid_memory_reactor_get_tcp_server (reactor, 0);
   g_assert_cmpuint (record->port, ==, 8000);
   g_assert_true (record->factory == factory);
+  g_assert_true (braid_stream_server_service_get_factory (service) == factory);
   g_assert_true (braid_stream_server_service_get_port (service) == record->listening_port);
   g_assert_true (braid_fake_listening_port_get_listening (BRAID_FAKE_LISTENING_PORT (record->listening_port)));
 

@@ -184,3 +184,21 @@ braid_stream_server_service_get_endpoint (BraidStreamServerService *self)
   g_return_val_if_fail (BRAID_IS_STREAM_SERVER_SERVICE (self), NULL);
   return self->endpoint;
 }
+
+/**
+ * braid_stream_server_service_get_factory:
+ * @self: a stream server service
+ *
+ * Gets the factory @self listens with: what another service of the same
+ * application reaches through the parent collection
+ * ([method@Braid.MultiService.get_service_named]) to share its state, as
+ * a cache's status page finds the cache's store.
+ *
+ * Returns: (transfer none): the factory
+ */
+BraidFactory *
+braid_stream_server_service_get_factory (BraidStreamServerService *self)
+{
+  g_return_val_if_fail (BRAID_IS_STREAM_SERVER_SERVICE (self), NULL);
+  return self->factory;
+}

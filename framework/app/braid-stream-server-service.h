@@ -15,5 +15,6 @@ BraidStreamServerService *braid_stream_server_service_new      (BraidReactor    
                                                                 BraidFactory             *factory);
 BraidListeningPort       *braid_stream_server_service_get_port (BraidStreamServerService *self);
 BraidServerEndpoint      *braid_stream_server_service_get_endpoint (BraidStreamServerService *self);
+BraidFactory             *braid_stream_server_service_get_factory (BraidStreamServerService *self);
 
 G_END_DECLS

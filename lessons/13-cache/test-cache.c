@@ -1,6 +1,7 @@
 /* test-cache.c: lesson 13's cache, step by step, on fakes: PyCached's line
  * protocol on a string transport, expiry on a fake clock, the LRU bound,
- * memcached's protocol, and the client over three servers. */
+ * memcached's protocol, the HTTP status page, and the client over three
+ * servers. */
 #include <string.h>
 
 #include <braid-fakes.h>
@@ -101,6 +102,45 @@ test_memcached_protocol (void)
   braid_test_lose_connection (protocol, TRUE);
 }
 
+/* Step 4: the status page -- a web site over the same store. PyCached's
+ * traffic shows in /status; the HTTP channel is on a string transport too. */
+static void
+test_status_page (void)
+{
+  Cache c;
+  g_autoptr (BraidCacheStatusResource) status = NULL;
+  g_autoptr (BraidSite) site = NULL;
+  g_autoptr (BraidProtocol) http = NULL;
+  g_autoptr (BraidStringTransport) browser = braid_string_transport_new ();
+  g_autofree char *reply = NULL;
+  gsize len;
+
+  cache_open (&c, 1024 * 1024);
+  status = braid_cache_status_resource_new (c.store);
+  site = braid_site_new (BRAID_RESOURCE (status));
+  braid_factory_set_clock (BRAID_FACTORY (site), BRAID_CLOCK (c.clock));
+
+  braid_test_receive (c.protocol, "set colour blue\r\nget colour\r\nget size\r\n");
+  braid_assert_transport_wrote (c.transport, "OK\r\nblue\r\nNOT FOUND\r\n");
+  braid_fake_clock_advance (c.clock, 90);
+  /* A browser connects (after the wait: an idle HTTP connection is closed). */
+  http = braid_factory_build_protocol (BRAID_FACTORY (site), NULL);
+  braid_protocol_make_connection (http, BRAID_TRANSPORT (browser));
+  braid_test_receive (http, "GET /status HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  reply = g_strdup (braid_string_transport_peek (browser, &len));
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.1 200 OK\r\n"));
+  g_assert_nonnull (strstr (reply, "Content-Type: application/json\r\n"));
+  g_assert_nonnull (strstr (reply, "\r\n\r\n{\"uptime\": 90.000, \"entries\": 1, "));
+  g_assert_nonnull (strstr (reply, "\"hits\": 1, \"misses\": 1, \"evictions\": 0,"));
+  braid_string_transport_clear (browser);
+
+  braid_test_receive (http, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  g_assert_nonnull (strstr (braid_string_transport_peek (browser, &len),
+                            "<tr><th>entries</th><td>1</td></tr>"));
+  braid_test_lose_connection (http, TRUE);
+  cache_close (&c);
+}
+
 /* Beyond one machine: the client spreads keys over three servers. */
 static void
 test_client_over_three_servers (void)
@@ -176,6 +216,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lesson13/expiry", test_expiry);
   g_test_add_func ("/lesson13/lru-bound", test_lru_bound);
   g_test_add_func ("/lesson13/memcached-protocol", test_memcached_protocol);
+  g_test_add_func ("/lesson13/status-page", test_status_page);
   g_test_add_func ("/lesson13/client-over-three-servers", test_client_over_three_servers);
   return g_test_run ();
 }

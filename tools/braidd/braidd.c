@@ -669,18 +669,23 @@ daemon_ready (int ready_fd)
 
 /* --- main ----------------------------------------------------------------- */
 
+/* Says where each service listens. A service made of services (the
+ * cache-status plugin's) is named for the ports of its children. */
 static void
-log_listening (BraidMultiService *root)
+log_listening_as (BraidMultiService *collection, const char *name)
 {
-  GPtrArray *services = braid_multi_service_get_services (root);
+  GPtrArray *services = braid_multi_service_get_services (collection);
 
   for (guint i = 0; i < services->len; i++)
     {
       BraidService *service = g_ptr_array_index (services, i);
+      const char *shown = name != NULL ? name : braid_service_get_name (service);
       BraidListeningPort *port;
       GSocketAddress *host;
       g_autofree char *where = NULL;
 
+      if (BRAID_IS_MULTI_SERVICE (service))
+        log_listening_as (BRAID_MULTI_SERVICE (service), shown);
       if (!BRAID_IS_STREAM_SERVER_SERVICE (service))
         continue;
       port = braid_stream_server_service_get_port (BRAID_STREAM_SERVER_SERVICE (service));
@@ -698,8 +703,14 @@ log_listening (BraidMultiService *root)
       else
         where = g_strdup (braid_server_endpoint_get_description (
                             braid_stream_server_service_get_endpoint (BRAID_STREAM_SERVER_SERVICE (service))));
-      g_message ("Service '%s' listening on %s", braid_service_get_name (service), where);
+      g_message ("Service '%s' listening on %s", shown, where);
     }
+}
+
+static void
+log_listening (BraidMultiService *root)
+{
+  log_listening_as (root, NULL);
 }
 
 /* braidd --workers N, in the parent: runs the workers until a signal
@@ -986,7 +997,10 @@ main (int argc, char **argv)
 
   /* Listens: a port in use fails here, before anything is written. */
   if (!braid_application_start (app, &error))
-    return fail (1, "%s", error->message);
+    /* A service that checks its options only at start (cache-status's
+     * --cache names a service) says so with G_OPTION_ERROR: a usage error,
+     * as a bad option found earlier. */
+    return fail (error->domain == G_OPTION_ERROR ? EXIT_USAGE : 1, "%s", error->message);
   if (pidfile != NULL && !write_pidfile (pidfile, &error))
     {
       braid_deferred_unref (braid_service_stop_service (BRAID_SERVICE (braid_application_get_root (app))));
