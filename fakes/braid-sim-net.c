@@ -113,13 +113,72 @@ typedef enum {
   SEGMENT_RST,
 } SegmentKind;
 
-typedef struct {
+typedef struct _Segment Segment;
+struct _Segment {
+  Segment *next;    /* the next in its connection end's queue */
   SegmentKind kind;
   gdouble sent;     /* when it was written */
   gdouble due;      /* when it arrives, if nothing stalls it */
   gsize len;
   guint8 data[];
-} Segment;
+};
+
+/* A connection end's segments in flight, oldest first: a list threaded
+ * through the segments themselves, so queueing one allocates nothing more. */
+typedef struct {
+  Segment *head;
+  Segment *tail;
+  guint length;
+} SegmentQueue;
+
+static void
+segments_push (SegmentQueue *queue, Segment *segment)
+{
+  segment->next = NULL;
+  if (queue->tail != NULL)
+    queue->tail->next = segment;
+  else
+    queue->head = segment;
+  queue->tail = segment;
+  queue->length++;
+}
+
+static Segment *
+segments_pop (SegmentQueue *queue)
+{
+  Segment *segment = queue->head;
+
+  queue->head = segment->next;
+  if (queue->head == NULL)
+    queue->tail = NULL;
+  queue->length--;
+  return segment;
+}
+
+static void
+segments_clear (SegmentQueue *queue)
+{
+  while (queue->head != NULL)
+    g_free (segments_pop (queue));
+}
+
+/* A network event that is not a delivery: a function to call. */
+typedef struct {
+  BraidCallFunc func;
+  gpointer data;
+  GDestroyNotify destroy;
+} NetCall;
+
+/* One network event, in the net's own heap of plain structs: a delivery
+ * of the head of @end's queue (one pending per connection end at most,
+ * found again through the end's event_index), or a @call. Ordered by
+ * (time, seq): events due together run in the order they were scheduled. */
+typedef struct {
+  gdouble time;
+  guint64 seq;
+  struct _BraidSimTransport *end;   /* not owned: the net's flows hold it */
+  NetCall *call;            /* owned, when @end is NULL */
+} NetSlot;
 
 #define BRAID_TYPE_SIM_TRANSPORT (braid_sim_transport_get_type ())
 G_DECLARE_FINAL_TYPE (BraidSimTransport, braid_sim_transport, BRAID, SIM_TRANSPORT, GObject)
@@ -152,7 +211,13 @@ struct _BraidSimNet
   guint32 seed;
   GRand *rand;
   gdouble now;
-  BraidTimerQueue *queue;    /* network events */
+  BraidTimerQueue *queue;    /* calls scheduled on the net's own clock */
+  NetSlot *heap;             /* the network's events: a binary min-heap */
+  guint n_heap;
+  guint heap_allocated;
+  guint64 next_event_seq;
+  gboolean in_event;         /* an event runs: see net_release */
+  GPtrArray *graveyard;      /* what an event dropped, unreffed after it */
   GPtrArray *nodes;          /* of BraidSimNode*, owned, in the order added */
   GHashTable *by_name;       /* name or address -> node */
   GHashTable *links;         /* from index << 16 | to index -> BraidSimLink*, owned */
@@ -247,9 +312,10 @@ struct _BraidSimTransport
   GSocketAddress *host;
   GSocketAddress *peer_address;
 
-  GQueue out;                /* of Segment*, toward the peer */
+  SegmentQueue out;          /* toward the peer */
   gsize out_bytes;
-  BraidDelayedCall *delivery;    /* delivers the head of out */
+  gboolean scheduled;        /* a delivery of the head of out is in net->events */
+  guint event_index;         /* its slot there */
   gboolean stalled;          /* the link stopped the head */
   gboolean waiting_reader;   /* the peer paused reading */
 
@@ -331,14 +397,11 @@ append_time (GString *out, const char *key, gdouble t)
  * [,"bytes":…][,"sent":…][,"detail":…]}. @conn 0, @bytes (gsize) -1 and
  * @sent < 0 are left out. */
 static void
-journal (BraidSimNet *net, const char *event, const char *node, const char *peer,
-         guint conn, gssize bytes, gdouble sent, const char *detail)
+journal_write (BraidSimNet *net, const char *event, const char *node, const char *peer,
+               guint conn, gssize bytes, gdouble sent, const char *detail)
 {
   GString *out = net->journal;
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!net->journal_enabled)
-    return;
   g_string_append_printf (out, "{\"t\":%s,\"seq\":%" G_GUINT64_FORMAT ",\"event\":\"%s\",\"node\":",
                           g_ascii_formatd (buffer, sizeof buffer, "%.6f", net->now),
                           net->journal_seq++, event);
@@ -360,6 +423,16 @@ journal (BraidSimNet *net, const char *event, const char *node, const char *peer
       append_json_string (out, detail);
     }
   g_string_append (out, "}\n");
+}
+
+/* Checked here, inline, so that a net without a journal pays one test per
+ * event and formats nothing. */
+static inline void
+journal (BraidSimNet *net, const char *event, const char *node, const char *peer,
+         guint conn, gssize bytes, gdouble sent, const char *detail)
+{
+  if (net->journal_enabled)
+    journal_write (net, event, node, peer, conn, bytes, sent, detail);
 }
 
 static const char *
@@ -421,8 +494,10 @@ link_latency (BraidSimLink *link)
 {
   gdouble latency = link->latency;
 
+  /* One 32-bit draw is plenty of resolution for a jitter, and half the
+   * cost of g_rand_double()'s two. */
   if (link->jitter > 0)
-    latency += link->jitter * (2 * g_rand_double (link->net->rand) - 1);
+    latency += link->jitter * (g_rand_int (link->net->rand) * (2.0 / 4294967296.0) - 1);
   return MAX (0, latency);
 }
 
@@ -443,11 +518,119 @@ link_arrival (BraidSimLink *link, gsize len)
 /* ---------------------------------------------------------------------- */
 /* Network events.                                                         */
 
-static BraidDelayedCall *
+/* The network's events are plain structs in the net's own binary heap,
+ * not delayed calls: a busy net runs tens of millions of deliveries, and a
+ * GObject made, reffed and dropped for each cost more than the delivery.
+ * A delivery is not even allocated: it points at its connection end, which
+ * has at most one pending and knows its slot (so clear_out takes it out
+ * in O(log n)). The heap holds one slot per busy connection end, a few
+ * hundred in a big simulation: it stays in the cache. */
+static inline gboolean
+event_is_before (const NetSlot *a, const NetSlot *b)
+{
+  if (a->time != b->time)
+    return a->time < b->time;
+  return a->seq < b->seq;
+}
+
+static inline void
+events_put (BraidSimNet *net, guint index, const NetSlot *slot)
+{
+  net->heap[index] = *slot;
+  if (slot->end != NULL)
+    slot->end->event_index = index;
+}
+
+static void
+events_sift_up (BraidSimNet *net, guint index)
+{
+  NetSlot slot = net->heap[index];
+
+  while (index > 0)
+    {
+      guint parent = (index - 1) / 2;
+
+      if (!event_is_before (&slot, &net->heap[parent]))
+        break;
+      events_put (net, index, &net->heap[parent]);
+      index = parent;
+    }
+  events_put (net, index, &slot);
+}
+
+static void
+events_sift_down (BraidSimNet *net, guint index)
+{
+  NetSlot slot = net->heap[index];
+
+  for (;;)
+    {
+      guint child = 2 * index + 1;
+
+      if (child >= net->n_heap)
+        break;
+      if (child + 1 < net->n_heap && event_is_before (&net->heap[child + 1], &net->heap[child]))
+        child++;
+      if (!event_is_before (&net->heap[child], &slot))
+        break;
+      events_put (net, index, &net->heap[child]);
+      index = child;
+    }
+  events_put (net, index, &slot);
+}
+
+static void
+events_push (BraidSimNet *net, gdouble at, BraidSimTransport *end, NetCall *call)
+{
+  NetSlot slot = { MAX (at, net->now), net->next_event_seq++, end, call };
+
+  if (net->n_heap == net->heap_allocated)
+    {
+      net->heap_allocated = MAX (16, 2 * net->heap_allocated);
+      net->heap = g_renew (NetSlot, net->heap, net->heap_allocated);
+    }
+  net->heap[net->n_heap++] = slot;
+  events_sift_up (net, net->n_heap - 1);
+}
+
+/* Takes the event at @index out of the heap. */
+static void
+events_remove (BraidSimNet *net, guint index)
+{
+  guint last = --net->n_heap;
+
+  if (index == last)
+    return;
+  events_put (net, index, &net->heap[last]);
+  events_sift_up (net, index);
+  if (net->heap[index].seq == net->heap[last].seq)
+    events_sift_down (net, index);
+}
+
+/* A network event that calls @func (data, destroy) at @at. */
+static void
 net_call (BraidSimNet *net, gdouble at, BraidCallFunc func, gpointer data, GDestroyNotify destroy)
 {
-  return braid_clock_call_later_full (BRAID_CLOCK (net), MAX (0, at - net->now),
-                                      func, data, destroy, G_STRLOC);
+  NetCall *call = g_new (NetCall, 1);
+
+  call->func = func;
+  call->data = data;
+  call->destroy = destroy;
+  events_push (net, at, NULL, call);
+}
+
+/* Drops a reference to @object; while an event runs, only once it is
+ * done, so a protocol or connection end dropped by a callback (a node
+ * crashed by its own protocol, say) outlives the code that runs in it. */
+static void
+net_release (BraidSimNet *net, gpointer object)
+{
+  if (object == NULL)
+    return;
+  if (net != NULL && net->in_event)
+    g_ptr_array_add (net->graveyard, object);
+  else
+    g_object_unref (object);
 }
 
 static void schedule_delivery (BraidSimTransport *end);
@@ -459,7 +642,7 @@ static void
 enqueue (BraidSimTransport *end, SegmentKind kind, const guint8 *data, gsize len)
 {
   Segment *segment = g_malloc (sizeof (Segment) + len);
-  Segment *last = g_queue_peek_tail (&end->out);
+  Segment *last = end->out.tail;
 
   segment->kind = kind;
   segment->sent = end->net->now;
@@ -470,7 +653,7 @@ enqueue (BraidSimTransport *end, SegmentKind kind, const guint8 *data, gsize len
   /* In order: nothing overtakes what was sent before it. */
   if (last != NULL)
     segment->due = MAX (segment->due, last->due);
-  g_queue_push_tail (&end->out, segment);
+  segments_push (&end->out, segment);
   end->out_bytes += len;
   schedule_delivery (end);
 }
@@ -478,15 +661,24 @@ enqueue (BraidSimTransport *end, SegmentKind kind, const guint8 *data, gsize len
 static void
 clear_out (BraidSimTransport *end)
 {
-  g_queue_clear_full (&end->out, g_free);
+  segments_clear (&end->out);
   end->out_bytes = 0;
   end->stalled = FALSE;
   end->waiting_reader = FALSE;
-  if (end->delivery != NULL)
+  if (end->scheduled)
     {
-      braid_delayed_call_cancel (end->delivery, NULL);
-      g_clear_object (&end->delivery);
+      end->scheduled = FALSE;
+      events_remove (end->net, end->event_index);
     }
+}
+
+static void
+flows_drop (BraidSimNet *net, BraidSimTransport *end)
+{
+  guint index;
+
+  if (g_ptr_array_find (net->flows, end, &index))
+    net_release (net, g_ptr_array_steal_index (net->flows, index));
 }
 
 /* Both ends of a connection are done (closed, nothing in flight): the net
@@ -497,30 +689,30 @@ maybe_retire (BraidSimTransport *end)
   BraidSimTransport *peer = end->peer;
   BraidSimNet *net = end->net;
 
-  if (!end->closed || !g_queue_is_empty (&end->out) || end->delivery != NULL)
+  if (!end->closed || end->out.head != NULL || end->scheduled)
     return;
-  if (peer != NULL && (!peer->closed || !g_queue_is_empty (&peer->out) || peer->delivery != NULL))
+  if (peer != NULL && (!peer->closed || peer->out.head != NULL || peer->scheduled))
     return;
   if (peer != NULL)
     {
       peer->peer = NULL;
       end->peer = NULL;
-      g_ptr_array_remove (net->flows, peer);
+      flows_drop (net, peer);
     }
-  g_ptr_array_remove (net->flows, end);
+  flows_drop (net, end);
 }
 
-static void deliver (gpointer data);
+static void deliver (BraidSimTransport *end);
 
 static void
 schedule_delivery (BraidSimTransport *end)
 {
-  Segment *head = g_queue_peek_head (&end->out);
+  Segment *head = end->out.head;
 
-  if (head == NULL || end->delivery != NULL || end->stalled || end->waiting_reader)
+  if (head == NULL || end->scheduled || end->stalled || end->waiting_reader)
     return;
-  end->delivery = g_object_ref (net_call (end->net, head->due, deliver,
-                                          g_object_ref (end), g_object_unref));
+  end->scheduled = TRUE;
+  events_push (end->net, head->due, end, NULL);
 }
 
 static void
@@ -585,22 +777,22 @@ deliver_fin (BraidSimTransport *to)
   braid_protocol_read_connection_lost (protocol);
 }
 
-/* The head of @end's queue reaches the peer. */
+/* The head of @end's queue reaches the peer. No reference is taken on
+ * either end nor on the protocol: the net's flows hold both ends until
+ * the event is over, and whatever a callback drops waits in the graveyard
+ * (net_release). */
 static void
-deliver (gpointer data)
+deliver (BraidSimTransport *end)
 {
-  /* The delivery call holds @data until this returns. */
-  BraidSimTransport *end = data;
-  g_autoptr (BraidSimTransport) to = NULL;
+  BraidSimTransport *to;
   BraidSimNet *net = end->net;
   Segment *head;
   const char *blocked;
 
-  g_clear_object (&end->delivery);
-  head = g_queue_peek_head (&end->out);
+  head = end->out.head;
   if (head == NULL || end->peer == NULL)
     return;
-  to = g_object_ref (end->peer);
+  to = end->peer;
   blocked = link_blocked (end->link);
   if (blocked != NULL)
     {
@@ -614,7 +806,7 @@ deliver (gpointer data)
       end->waiting_reader = TRUE;
       return;
     }
-  g_queue_pop_head (&end->out);
+  segments_pop (&end->out);
   end->out_bytes -= head->len;
 
   switch (head->kind)
@@ -628,11 +820,9 @@ deliver (gpointer data)
         }
       else
         {
-          g_autoptr (BraidProtocol) protocol = g_object_ref (to->protocol);
-
           journal (net, "deliver", to->node->name, end->node->name, end->conn,
                    (gssize) head->len, head->sent, NULL);
-          braid_protocol_data_received (protocol, head->data, head->len);
+          braid_protocol_data_received (to->protocol, head->data, head->len);
         }
       break;
     case SEGMENT_ACCEPT:
@@ -676,10 +866,8 @@ unblock (BraidSimLink *link, const char *event)
       if (!end->stalled || end->peer == NULL || end->link != link)
         continue;
       end->stalled = FALSE;
-      for (GList *l = end->out.head; l != NULL; l = l->next)
+      for (Segment *segment = end->out.head; segment != NULL; segment = segment->next)
         {
-          Segment *segment = l->data;
-
           segment->due = MAX (net->now + link_latency (link), previous);
           previous = segment->due;
         }
@@ -872,7 +1060,7 @@ update_producer (BraidSimTransport *end)
           braid_producer_resume_producing (producer);
         }
     }
-  else if (g_queue_is_empty (&end->out) && !end->disconnecting && !end->write_closed)
+  else if (end->out.head == NULL && !end->disconnecting && !end->write_closed)
     braid_producer_resume_producing (producer);
 }
 
@@ -947,7 +1135,7 @@ braid_sim_transport_resume_producing (BraidProducer *producer)
   self->reading_paused = FALSE;
   if (self->peer != NULL && self->peer->waiting_reader)
     {
-      Segment *head = g_queue_peek_head (&self->peer->out);
+      Segment *head = self->peer->out.head;
 
       self->peer->waiting_reader = FALSE;
       if (head != NULL)
@@ -975,8 +1163,7 @@ braid_sim_transport_finalize (GObject *object)
 {
   BraidSimTransport *self = BRAID_SIM_TRANSPORT (object);
 
-  g_queue_clear_full (&self->out, g_free);
-  g_clear_object (&self->delivery);
+  segments_clear (&self->out);
   g_clear_object (&self->protocol);
   g_clear_object (&self->producer);
   g_clear_object (&self->connector);
@@ -994,7 +1181,6 @@ braid_sim_transport_class_init (BraidSimTransportClass *klass)
 static void
 braid_sim_transport_init (BraidSimTransport *self)
 {
-  g_queue_init (&self->out);
 }
 
 static GSocketAddress *
@@ -1660,8 +1846,8 @@ node_wipe (BraidSimNode *self)
         continue;
       end->closed = TRUE;
       end->disconnecting = TRUE;
-      g_clear_object (&end->protocol);
-      g_clear_object (&end->producer);
+      net_release (end->net, g_steal_pointer (&end->protocol));
+      net_release (end->net, g_steal_pointer (&end->producer));
       clear_out (end);
       if (end->peer != NULL && self->net != NULL)
         send_reset (end);
@@ -2092,6 +2278,16 @@ braid_sim_net_dispose (GObject *object)
       self->flows = g_ptr_array_new ();
     }
   g_clear_pointer (&self->queue, braid_timer_queue_free);
+  while (self->n_heap > 0)
+    {
+      NetSlot slot = self->heap[--self->n_heap];
+
+      /* Every end was detached above, so only calls are left. */
+      if (slot.call->destroy != NULL)
+        slot.call->destroy (slot.call->data);
+      g_free (slot.call);
+    }
+  g_ptr_array_set_size (self->graveyard, 0);
   g_ptr_array_set_size (self->dirty, 0);
   if (self->nodes != NULL)
     for (guint i = 0; i < self->nodes->len; i++)
@@ -2114,6 +2310,8 @@ braid_sim_net_finalize (GObject *object)
   g_array_unref (self->heads);
   g_free (self->winners);
   g_ptr_array_unref (self->dirty);
+  g_ptr_array_unref (self->graveyard);
+  g_free (self->heap);
   G_OBJECT_CLASS (braid_sim_net_parent_class)->finalize (object);
 }
 
@@ -2138,6 +2336,7 @@ braid_sim_net_init (BraidSimNet *self)
   self->max_steps_at_one_time = BRAID_SIM_NET_MAX_STEPS_AT_ONE_TIME;
   self->heads = g_array_new (FALSE, FALSE, sizeof (gdouble));
   self->dirty = g_ptr_array_new ();
+  self->graveyard = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /**
@@ -2450,17 +2649,32 @@ queue_head (BraidTimerQueue *queue)
   return braid_timer_queue_peek_time (queue, &t) ? t : G_MAXDOUBLE;
 }
 
-/* The queue whose next call is the earliest: the network's first, then the
- * nodes' in the order they were added. The nodes' earliest times are
- * cached (see mark_dirty) in a tournament tree (see heads_set): the
- * earliest node is read at its root, then the winner's time is checked
- * against its queue. */
-static BraidTimerQueue *
-next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
+/* Where the next event comes from. */
+typedef enum {
+  SOURCE_NONE,
+  SOURCE_NETWORK,     /* net->events */
+  SOURCE_NET_CLOCK,   /* a call scheduled on the net's own clock */
+  SOURCE_NODE,
+} Source;
+
+/* The source whose next event is the earliest: the network's first, then
+ * calls on the net's own clock, then the nodes' in the order they were
+ * added. The nodes' earliest times are cached (see mark_dirty) in a
+ * tournament tree (see heads_set): the earliest node is read at its root,
+ * then the winner's time is checked against its queue. */
+static Source
+next_source (BraidSimNet *self, gdouble *when, BraidSimNode **node)
 {
   gdouble *heads = (gdouble *) (gpointer) self->heads->data;
-  gdouble net_head = queue_head (self->queue);
+  gdouble clock_head = queue_head (self->queue);
+  gdouble net_head = self->n_heap > 0 ? self->heap[0].time : G_MAXDOUBLE;
+  Source net_source = SOURCE_NETWORK;
 
+  if (clock_head < net_head)
+    {
+      net_head = clock_head;
+      net_source = SOURCE_NET_CLOCK;
+    }
   for (;;)
     {
       gdouble best = G_MAXDOUBLE;
@@ -2483,7 +2697,7 @@ next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
         {
           *node = NULL;
           *when = net_head;
-          return net_head < G_MAXDOUBLE ? self->queue : NULL;
+          return net_head < G_MAXDOUBLE ? net_source : SOURCE_NONE;
         }
       candidate = g_ptr_array_index (self->nodes, best_index);
       actual = queue_head (candidate->queue);
@@ -2491,29 +2705,62 @@ next_queue (BraidSimNet *self, gdouble *when, BraidSimNode **node)
         {
           *node = candidate;
           *when = best;
-          return candidate->queue;
+          return SOURCE_NODE;
         }
       heads_set (self, best_index, actual);   /* a call was cancelled: look again */
     }
 }
 
+/* Runs the network's earliest event. */
 static void
-run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *node)
+run_network_event (BraidSimNet *self)
 {
-  BraidDelayedCall *call;
+  NetSlot slot = self->heap[0];
+
+  events_remove (self, 0);
+  if (slot.end != NULL)
+    {
+      slot.end->scheduled = FALSE;
+      deliver (slot.end);
+    }
+  else
+    {
+      slot.call->func (slot.call->data);
+      if (slot.call->destroy != NULL)
+        slot.call->destroy (slot.call->data);
+      g_free (slot.call);
+    }
+}
+
+static void
+run_one (BraidSimNet *self, Source source, gdouble when, BraidSimNode *node)
+{
+  gboolean outer = self->in_event;
 
   self->now = MAX (self->now, when);
-  call = braid_timer_queue_pop_due (queue, self->now, G_MAXUINT64);
   self->events++;
-  if (node != NULL)
+  self->in_event = TRUE;
+  if (source == SOURCE_NETWORK)
+    run_network_event (self);
+  else
     {
-      mark_dirty (node);
-      journal (self, "timer", node->name, NULL, 0, -1,
-               braid_delayed_call_get_scheduled_at (call),
-               braid_delayed_call_get_creator (call));
+      BraidDelayedCall *call =
+        braid_timer_queue_pop_due (node != NULL ? node->queue : self->queue, self->now,
+                                   G_MAXUINT64);
+
+      if (node != NULL)
+        {
+          mark_dirty (node);
+          journal (self, "timer", node->name, NULL, 0, -1,
+                   braid_delayed_call_get_scheduled_at (call),
+                   braid_delayed_call_get_creator (call));
+        }
+      braid_delayed_call_run (call);
+      braid_delayed_call_release (call);
     }
-  braid_delayed_call_run (call);
-  braid_delayed_call_release (call);
+  self->in_event = outer;
+  if (!outer && self->graveyard->len > 0)
+    g_ptr_array_set_size (self->graveyard, 0);
 }
 
 /**
@@ -2528,15 +2775,15 @@ run_one (BraidSimNet *self, BraidTimerQueue *queue, gdouble when, BraidSimNode *
 gboolean
 braid_sim_net_step (BraidSimNet *self)
 {
-  BraidTimerQueue *queue;
+  Source source;
   BraidSimNode *node;
   gdouble when;
 
   g_return_val_if_fail (BRAID_IS_SIM_NET (self), FALSE);
-  queue = next_queue (self, &when, &node);
-  if (queue == NULL)
+  source = next_source (self, &when, &node);
+  if (source == SOURCE_NONE)
     return FALSE;
-  run_one (self, queue, when, node);
+  run_one (self, source, when, node);
   return TRUE;
 }
 
@@ -2555,14 +2802,14 @@ braid_sim_net_run_for (BraidSimNet *self, gdouble seconds)
 {
   gdouble target, when, last = -1;
   guint64 same = 0;
-  BraidTimerQueue *queue;
+  Source source;
   BraidSimNode *node;
 
   g_return_if_fail (BRAID_IS_SIM_NET (self));
   g_return_if_fail (seconds >= 0);
 
   target = self->now + seconds;
-  while ((queue = next_queue (self, &when, &node)) != NULL && when <= target)
+  while ((source = next_source (self, &when, &node)) != SOURCE_NONE && when <= target)
     {
       same = when == last ? same + 1 : 0;
       last = when;
@@ -2572,7 +2819,7 @@ braid_sim_net_run_for (BraidSimNet *self, gdouble seconds)
                       "without time moving", self->max_steps_at_one_time, when);
           return;
         }
-      run_one (self, queue, when, node);
+      run_one (self, source, when, node);
     }
   self->now = MAX (self->now, target);
 }
@@ -2601,7 +2848,7 @@ braid_sim_net_run_until (BraidSimNet *self, BraidSimPredicate predicate, gpointe
 {
   gdouble deadline, when, last = -1;
   guint64 same = 0;
-  BraidTimerQueue *queue;
+  Source source;
   BraidSimNode *node;
   g_autofree char *why = NULL;
   g_autofree char *table = NULL;
@@ -2616,8 +2863,8 @@ braid_sim_net_run_until (BraidSimNet *self, BraidSimPredicate predicate, gpointe
     {
       if (predicate (user_data))
         return TRUE;
-      queue = next_queue (self, &when, &node);
-      if (queue == NULL)
+      source = next_source (self, &when, &node);
+      if (source == SOURCE_NONE)
         {
           why = g_strdup_printf ("nothing is left to happen at %.6f s and the goal is "
                                  "not reached", self->now);
@@ -2639,7 +2886,7 @@ braid_sim_net_run_until (BraidSimNet *self, BraidSimPredicate predicate, gpointe
                                  self->max_steps_at_one_time, when);
           break;
         }
-      run_one (self, queue, when, node);
+      run_one (self, source, when, node);
     }
   table = braid_sim_net_describe_pending (self);
   g_set_error (error, BRAID_ERROR, BRAID_ERROR_FAILED, "Simulation (seed %u): %s\n%s",
@@ -2748,7 +2995,7 @@ braid_sim_net_describe_pending (BraidSimNet *self)
         }
     }
   g_string_append_printf (out, "  network: %u event(s) in flight\n",
-                          braid_timer_queue_get_length (self->queue));
+                          self->n_heap + braid_timer_queue_get_length (self->queue));
   return g_string_free (out, FALSE);
 }
 
