@@ -218,6 +218,8 @@ struct _BraidSimNet
   guint64 next_event_seq;
   gboolean in_event;         /* an event runs: see net_release */
   GPtrArray *graveyard;      /* what an event dropped, unreffed after it */
+  Segment *spare;            /* delivered small segments, for reuse */
+  guint n_spare;
   GPtrArray *nodes;          /* of BraidSimNode*, owned, in the order added */
   GHashTable *by_name;       /* name or address -> node */
   GHashTable *links;         /* from index << 16 | to index -> BraidSimLink*, owned */
@@ -645,10 +647,44 @@ static void heads_add (BraidSimNet *self);
 static void finish (BraidSimTransport *end, GError *reason);
 static void update_producer (BraidSimTransport *end);
 
+/* Segments of up to SMALL_SEGMENT bytes (a line, a small message: nearly
+ * all of a chat's) are all that size and are kept for reuse once
+ * delivered, up to MAX_SPARE of them, instead of going back to malloc. */
+#define SMALL_SEGMENT 96
+#define MAX_SPARE 4096
+
+static Segment *
+segment_new (BraidSimNet *net, gsize len)
+{
+  Segment *segment;
+
+  if (len > SMALL_SEGMENT)
+    return g_malloc (sizeof (Segment) + len);
+  segment = net->spare;
+  if (segment == NULL)
+    return g_malloc (sizeof (Segment) + SMALL_SEGMENT);
+  net->spare = segment->next;
+  net->n_spare--;
+  return segment;
+}
+
+static void
+segment_free (BraidSimNet *net, Segment *segment)
+{
+  if (segment->len > SMALL_SEGMENT || net->n_spare >= MAX_SPARE)
+    {
+      g_free (segment);
+      return;
+    }
+  segment->next = net->spare;
+  net->spare = segment;
+  net->n_spare++;
+}
+
 static void
 enqueue (BraidSimTransport *end, SegmentKind kind, const guint8 *data, gsize len)
 {
-  Segment *segment = g_malloc (sizeof (Segment) + len);
+  Segment *segment = segment_new (end->net, len);
   Segment *last = end->out.tail;
 
   segment->kind = kind;
@@ -863,7 +899,7 @@ deliver (BraidSimTransport *end)
         }
       break;
     }
-  g_free (head);
+  segment_free (net, head);
   update_producer (end);
   schedule_delivery (end);
   maybe_retire (end);
@@ -973,7 +1009,10 @@ braid_sim_transport_write (BraidTransport *transport, const guint8 *data, gsize 
 
   if (!can_write (self) || len == 0)
     return;
-  too_much = braid_transport_check_write_buffer (transport, self->out_bytes);
+  /* Nothing buffered is within any limit: the check (a qdata lookup
+   * under a lock) is only needed when something is. */
+  too_much = self->out_bytes > 0 ? braid_transport_check_write_buffer (transport, self->out_bytes)
+                                 : NULL;
   if (too_much != NULL)
     {
       journal (self->net, "drop", self->node->name, peer_name (self), self->conn,
@@ -2334,6 +2373,13 @@ braid_sim_net_finalize (GObject *object)
   g_ptr_array_unref (self->dirty);
   g_ptr_array_unref (self->graveyard);
   g_free (self->heap);
+  while (self->spare != NULL)
+    {
+      Segment *segment = self->spare;
+
+      self->spare = segment->next;
+      g_free (segment);
+    }
   G_OBJECT_CLASS (braid_sim_net_parent_class)->finalize (object);
 }
 
