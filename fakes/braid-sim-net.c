@@ -1367,6 +1367,17 @@ deliver_failure (gpointer data)
   forget_connector (self);
 }
 
+/* How the journal names the host a connector was given: the node's name
+ * when a node has it as its name or address (so a connection by address
+ * is drawn on the node's lane, not on a lane of its own), else as given. */
+static const char *
+host_name (BraidSimNet *net, const char *host)
+{
+  BraidSimNode *node = g_hash_table_lookup (net->by_name, host);
+
+  return node != NULL ? node->name : host;
+}
+
 /* Fails the attempt with @error (taken), from a call on the node's clock
  * as the real connector does. */
 static void
@@ -1375,7 +1386,7 @@ connector_fail (BraidSimConnector *self, GError *error)
   BraidSimNet *net = self->node->net;
 
   journal (net, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? "timeout" : "refused",
-           self->node->name, self->host, 0, -1, -1, error->message);
+           self->node->name, host_name (net, self->host), 0, -1, -1, error->message);
   if (self->timeout_call != NULL)
     {
       braid_delayed_call_cancel (self->timeout_call, NULL);
@@ -1514,7 +1525,7 @@ connector_start (BraidSimConnector *self)
   braid_client_factory_started_connecting (self->factory, BRAID_CONNECTOR (self));
   if (self->state != CONNECTOR_CONNECTING)
     return;   /* the factory stopped the attempt already */
-  journal (net, "connect", node->name, self->host, 0, -1, -1, NULL);
+  journal (net, "connect", node->name, host_name (net, self->host), 0, -1, -1, NULL);
   target = g_hash_table_lookup (net->by_name, self->host);
   if (target == NULL)
     {

@@ -249,6 +249,29 @@ test_connect_by_name (void)
   pair_clear (&pair);
 }
 
+/* The journal names a node by its name however it was reached: a
+ * connection by address, or a failed one, draws no lane of its own. */
+static void
+test_journal_names_the_node_not_the_address (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (BraidClientFactory) refused = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  const char *journal;
+
+  pair_setup (&pair, 1, 0.001, 0);
+  pair_connect (&pair);   /* by address, 10.0.0.1 */
+  braid_reactor_connect_tcp (BRAID_REACTOR (pair.client), "10.0.0.1", 9999, refused);
+  braid_reactor_connect_tcp (BRAID_REACTOR (pair.client), "10.9.9.9", 80, refused);
+  run_all (pair.net);
+  journal = braid_sim_net_get_journal (pair.net);
+  g_assert_nonnull (strstr (journal, "\"event\":\"connect\",\"node\":\"client\",\"peer\":\"server\""));
+  g_assert_nonnull (strstr (journal, "\"event\":\"refused\",\"node\":\"client\",\"peer\":\"server\""));
+  /* An address no node has is written as given. */
+  g_assert_nonnull (strstr (journal, "\"peer\":\"10.9.9.9\""));
+  g_assert_null (strstr (journal, "\"peer\":\"10.0.0.1\""));
+  pair_clear (&pair);
+}
+
 static void
 test_jitter_keeps_order (void)
 {
@@ -1364,6 +1387,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/sim-net/connect-and-deliver", test_connect_and_deliver);
   g_test_add_func ("/sim-net/connect-by-name", test_connect_by_name);
+  g_test_add_func ("/sim-net/journal-names-the-node-not-the-address",
+                   test_journal_names_the_node_not_the_address);
   g_test_add_func ("/sim-net/jitter-keeps-order", test_jitter_keeps_order);
   g_test_add_func ("/sim-net/jitter-varies-delay", test_jitter_varies_delay);
   g_test_add_func ("/sim-net/bandwidth", test_bandwidth);
