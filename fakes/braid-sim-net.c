@@ -16,7 +16,8 @@
  * Each node is a [iface@Braid.Reactor] ([class@Braid.SimNode]): the
  * protocols, factories, services and deferreds a program runs on the real
  * reactor run on a node unchanged, and talk to other nodes over TCP
- * (`listen_tcp`, `connect_tcp`). Every node reads the net's virtual time.
+ * (`listen_tcp`, `connect_tcp`) and UDP (`listen_udp`). Every node reads
+ * the net's virtual time.
  *
  * ```c
  * g_autoptr (BraidSimNet) net = braid_sim_net_new (seed);
@@ -58,8 +59,11 @@
  *
  * 1. partition: nothing crosses while it is on;
  * 2. hold: nothing crosses until released;
- * 3. (datagrams only, once UDP exists: loss, duplication, reordering,
- *    corruption);
+ * 3. datagrams only, each drawn from the seed: loss
+ *    ([method@Braid.SimLink.set_loss]), duplication
+ *    ([method@Braid.SimLink.set_duplication]), corruption (one bit flipped,
+ *    [method@Braid.SimLink.set_corruption]) and reordering (held back by
+ *    up to a delay, [method@Braid.SimLink.set_reordering]);
  * 4. bandwidth: a segment leaves when the link has finished sending the
  *    ones before it;
  * 5. latency: each segment then takes the fixed latency plus a jitter
@@ -72,6 +76,13 @@
  * or reset (a crashed peer). A connection attempt whose SYN meets a
  * partition is lost and times out, as TCP's does once its retries are
  * spent.
+ *
+ * Datagrams are not: a partition loses them, the loss rule drops them,
+ * and they keep no order (jitter alone may swap two). A held link keeps
+ * them until it is released. A datagram to a port nobody listens on, to a
+ * crashed node or to an address no node has is lost (`drop` in the
+ * journal; no ICMP is simulated, so `connection_refused` is never called),
+ * and one longer than the receiving port's packet size is cut to it.
  *
  * ## Crash and restart
  *
@@ -99,8 +110,8 @@
  *
  * What is not simulated: the bytes are not split into packets (a write
  * arrives in one `data_received`, as on a quiet local network), there is
- * no congestion control, and UNIX sockets do not exist on a node (their
- * calls fail with %G_IO_ERROR_NOT_SUPPORTED).
+ * no congestion control, and UNIX sockets and multicast do not exist on a
+ * node (their calls fail with %G_IO_ERROR_NOT_SUPPORTED).
  */
 
 /* ---------------------------------------------------------------------- */
@@ -186,6 +197,9 @@ G_DECLARE_FINAL_TYPE (BraidSimTransport, braid_sim_transport, BRAID, SIM_TRANSPO
 #define BRAID_TYPE_SIM_PORT (braid_sim_port_get_type ())
 G_DECLARE_FINAL_TYPE (BraidSimPort, braid_sim_port, BRAID, SIM_PORT, GObject)
 
+#define BRAID_TYPE_SIM_UDP_PORT (braid_sim_udp_port_get_type ())
+G_DECLARE_FINAL_TYPE (BraidSimUdpPort, braid_sim_udp_port, BRAID, SIM_UDP_PORT, GObject)
+
 #define BRAID_TYPE_SIM_CONNECTOR (braid_sim_connector_get_type ())
 G_DECLARE_FINAL_TYPE (BraidSimConnector, braid_sim_connector, BRAID, SIM_CONNECTOR, GObject)
 
@@ -202,6 +216,13 @@ struct _BraidSimLink
   gdouble busy_until;        /* the bandwidth rule: when the link is free */
   gboolean partitioned;
   gboolean held;
+  /* Datagram faults: probabilities in [0, 1]. */
+  gdouble loss;
+  gdouble duplication;
+  gdouble reordering;
+  gdouble reorder_delay;     /* a reordered datagram is late by up to this */
+  gdouble corruption;
+  GPtrArray *held_datagrams; /* of Datagram*: sent while held */
 };
 
 struct _BraidSimNet
@@ -262,6 +283,8 @@ struct _BraidSimNode
   GPtrArray *connectors;     /* of BraidSimConnector*, busy now (refs) */
   GPtrArray *transports;     /* of BraidSimTransport*, open on this node (refs) */
   GPtrArray *owned;          /* every port and connector handed out (transfer none) */
+  GPtrArray *udp_ports;      /* of BraidSimUdpPort*, listening now (refs) */
+  guint16 next_udp_port;
   guint16 next_port;
   gboolean dirty;            /* in net->dirty */
 
@@ -279,6 +302,21 @@ struct _BraidSimPort
   BraidFactory *factory;
   GSocketAddress *host;
   gboolean listening;
+};
+
+struct _BraidSimUdpPort
+{
+  GObject parent_instance;
+
+  BraidSimNode *node;        /* not owned */
+  guint16 port;
+  GSocketAddress *host;
+  BraidDatagramProtocol *protocol;   /* while listening */
+  GSocketAddress *peer;      /* after connect */
+  gsize max_packet_size;
+  gboolean listening;
+  guint ttl;
+  gboolean loopback;
 };
 
 struct _BraidSimConnector
@@ -342,6 +380,8 @@ static void braid_sim_transport_transport_iface_init (BraidTransportInterface *i
 static void braid_sim_transport_producer_iface_init (BraidProducerInterface *iface);
 static void braid_sim_port_iface_init (BraidListeningPortInterface *iface);
 static void braid_sim_connector_iface_init (BraidConnectorInterface *iface);
+static void braid_sim_udp_port_port_iface_init (BraidListeningPortInterface *iface);
+static void braid_sim_udp_port_iface_init (BraidDatagramTransportInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimNet, braid_sim_net, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (BRAID_TYPE_CLOCK,
@@ -360,6 +400,11 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimTransport, braid_sim_transport, G_TYPE_OB
 G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimPort, braid_sim_port, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (BRAID_TYPE_LISTENING_PORT,
                                                       braid_sim_port_iface_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimUdpPort, braid_sim_udp_port, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_LISTENING_PORT,
+                                                      braid_sim_udp_port_port_iface_init)
+                               G_IMPLEMENT_INTERFACE (BRAID_TYPE_DATAGRAM_TRANSPORT,
+                                                      braid_sim_udp_port_iface_init))
 G_DEFINE_FINAL_TYPE_WITH_CODE (BraidSimConnector, braid_sim_connector, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (BRAID_TYPE_CONNECTOR,
                                                       braid_sim_connector_iface_init))
@@ -463,6 +508,11 @@ link_new (BraidSimNet *net, const char *from, const char *to, BraidSimLink *mode
       link->bandwidth = model->bandwidth;
       link->partitioned = model->partitioned;
       link->held = model->held;
+      link->loss = model->loss;
+      link->duplication = model->duplication;
+      link->reordering = model->reordering;
+      link->reorder_delay = model->reorder_delay;
+      link->corruption = model->corruption;
     }
   return link;
 }
@@ -905,8 +955,11 @@ deliver (BraidSimTransport *end)
   maybe_retire (end);
 }
 
+static void release_datagrams (BraidSimLink *link);
+
 /* The link from @link's nodes lets traffic through again: what stalled on
- * it leaves now, each segment one latency later (in order). */
+ * it leaves now, each segment one latency later (in order), and the
+ * datagrams it held. */
 static void
 unblock (BraidSimLink *link, const char *event)
 {
@@ -931,6 +984,7 @@ unblock (BraidSimLink *link, const char *event)
         }
       schedule_delivery (end);
     }
+  release_datagrams (link);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1656,6 +1710,358 @@ connector_abandon (BraidSimConnector *self)
 }
 
 /* ---------------------------------------------------------------------- */
+/* UDP: datagrams and their faults.                                        */
+
+/* One datagram on its way. */
+typedef struct {
+  BraidSimNet *net;          /* not owned */
+  BraidSimNode *from;        /* not owned: nodes live as long as the net */
+  BraidSimNode *to;
+  guint16 port;              /* the destination port */
+  GSocketAddress *source;    /* the sending port's address */
+  gboolean corrupted;
+  gdouble sent;
+  gsize len;
+  guint8 data[];
+} Datagram;
+
+static Datagram *
+datagram_new (BraidSimNode *from, BraidSimNode *to, guint16 port, GSocketAddress *source,
+              const guint8 *data, gsize len)
+{
+  Datagram *datagram = g_malloc (sizeof (Datagram) + len);
+
+  datagram->net = from->net;
+  datagram->from = from;
+  datagram->to = to;
+  datagram->port = port;
+  datagram->source = g_object_ref (source);
+  datagram->corrupted = FALSE;
+  datagram->sent = from->net->now;
+  datagram->len = len;
+  if (len > 0)
+    memcpy (datagram->data, data, len);
+  return datagram;
+}
+
+static Datagram *
+datagram_copy (const Datagram *datagram)
+{
+  Datagram *copy = g_memdup2 (datagram, sizeof (Datagram) + datagram->len);
+
+  g_object_ref (copy->source);
+  return copy;
+}
+
+static void
+datagram_free (gpointer data)
+{
+  Datagram *datagram = data;
+
+  if (datagram == NULL)
+    return;   /* taken out of a held list */
+  g_object_unref (datagram->source);
+  g_free (datagram);
+}
+
+static BraidSimUdpPort *
+find_udp_port (BraidSimNode *node, guint16 port)
+{
+  for (guint i = 0; i < node->udp_ports->len; i++)
+    {
+      BraidSimUdpPort *candidate = g_ptr_array_index (node->udp_ports, i);
+
+      if (candidate->port == port)
+        return candidate;
+    }
+  return NULL;
+}
+
+/* A datagram reaches its node: the port listening there hears it, if
+ * there is one and it is not connected to another peer; else it is lost
+ * (no ICMP is simulated). A datagram bigger than the port's packet size is
+ * cut to it, as recvfrom does. */
+static void
+datagram_arrives (gpointer data)
+{
+  Datagram *datagram = data;
+  BraidSimNet *net = datagram->net;
+  BraidSimUdpPort *port = datagram->to->up ? find_udp_port (datagram->to, datagram->port) : NULL;
+  const char *why = NULL;
+
+  if (port == NULL)
+    why = "port unreachable";
+  else if (port->peer != NULL && !braid_socket_address_equal (port->peer, datagram->source))
+    why = "the port is connected to another peer";
+  if (why != NULL)
+    {
+      journal (net, "drop", datagram->to->name, datagram->from->name, 0,
+               (gssize) datagram->len, datagram->sent, why);
+      return;
+    }
+  journal (net, "deliver", datagram->to->name, datagram->from->name, 0, (gssize) datagram->len,
+           datagram->sent, datagram->corrupted ? "udp, corrupted" : "udp");
+  braid_datagram_protocol_datagram_received (port->protocol, datagram->data,
+                                             MIN (datagram->len, port->max_packet_size),
+                                             datagram->source);
+}
+
+/* Rules 3 to 5 for a datagram that crosses @link: duplication,
+ * corruption and reordering, each drawn from the seed, then bandwidth and
+ * latency. Unlike a stream's segments, datagrams keep no order: jitter
+ * alone may swap two of them. Takes @datagram. */
+static void
+datagram_travel (BraidSimLink *link, Datagram *datagram)
+{
+  BraidSimNet *net = link->net;
+  guint copies = 1;
+
+  if (link->duplication > 0 && g_rand_double (net->rand) < link->duplication)
+    copies = 2;
+  for (guint i = 0; i < copies; i++)
+    {
+      Datagram *copy = i + 1 < copies ? datagram_copy (datagram) : datagram;
+      gdouble arrival;
+
+      if (i > 0)
+        journal (net, "send", copy->from->name, copy->to->name, 0, (gssize) copy->len, -1,
+                 "udp, duplicated");
+      if (link->corruption > 0 && copy->len > 0 && g_rand_double (net->rand) < link->corruption)
+        {
+          gsize byte = g_rand_int_range (net->rand, 0, (gint32) MIN (copy->len, G_MAXINT32));
+
+          copy->data[byte] ^= (guint8) (1u << g_rand_int_range (net->rand, 0, 8));
+          copy->corrupted = TRUE;
+        }
+      arrival = link_arrival (link, copy->len);
+      if (link->reordering > 0 && g_rand_double (net->rand) < link->reordering)
+        arrival += link->reorder_delay * g_rand_double (net->rand);
+      net_call (net, arrival, datagram_arrives, copy, datagram_free);
+    }
+}
+
+/* Rules 1 to 5 for a datagram written now. */
+static void
+datagram_send (BraidSimLink *link, Datagram *datagram)
+{
+  BraidSimNet *net = link->net;
+
+  journal (net, "send", datagram->from->name, datagram->to->name, 0, (gssize) datagram->len, -1,
+           "udp");
+  if (link->partitioned)
+    {
+      journal (net, "drop", datagram->from->name, datagram->to->name, 0,
+               (gssize) datagram->len, -1, "partition");
+      datagram_free (datagram);
+      return;
+    }
+  if (link->held)
+    {
+      if (link->held_datagrams == NULL)
+        link->held_datagrams = g_ptr_array_new_with_free_func (datagram_free);
+      g_ptr_array_add (link->held_datagrams, datagram);
+      return;
+    }
+  if (link->loss > 0 && g_rand_double (net->rand) < link->loss)
+    {
+      journal (net, "drop", datagram->from->name, datagram->to->name, 0,
+               (gssize) datagram->len, -1, "loss");
+      datagram_free (datagram);
+      return;
+    }
+  datagram_travel (link, datagram);
+}
+
+/* The link heals or is released: what it held leaves now, in the order
+ * it was sent (the loss rule still applies). */
+static void
+release_datagrams (BraidSimLink *link)
+{
+  g_autoptr (GPtrArray) held = g_steal_pointer (&link->held_datagrams);
+
+  if (held == NULL)
+    return;
+  for (guint i = 0; i < held->len; i++)
+    {
+      Datagram *datagram = g_ptr_array_index (held, i);
+
+      g_ptr_array_index (held, i) = NULL;
+      if (link->loss > 0 && g_rand_double (link->net->rand) < link->loss)
+        {
+          journal (link->net, "drop", datagram->from->name, datagram->to->name, 0,
+                   (gssize) datagram->len, datagram->sent, "loss");
+          datagram_free (datagram);
+          continue;
+        }
+      datagram_travel (link, datagram);
+    }
+}
+
+static GSocketAddress *
+braid_sim_udp_port_get_host (BraidListeningPort *port)
+{
+  return BRAID_SIM_UDP_PORT (port)->host;
+}
+
+/* The port closes; @stop tells the protocol (not when its node crashed). */
+static void
+udp_port_close (BraidSimUdpPort *self, gboolean stop)
+{
+  BraidDatagramProtocol *protocol = g_steal_pointer (&self->protocol);
+
+  self->listening = FALSE;
+  if (stop && protocol != NULL)
+    braid_datagram_protocol_do_stop (protocol);
+  /* The protocol holds the port: dropping it after the event breaks the
+   * cycle without freeing code that runs. */
+  net_release (self->node != NULL ? self->node->net : NULL, protocol);
+}
+
+static void
+braid_sim_udp_port_stop_listening (BraidListeningPort *port)
+{
+  BraidSimUdpPort *self = BRAID_SIM_UDP_PORT (port);
+  g_autoptr (BraidSimUdpPort) hold = g_object_ref (self);
+
+  if (!self->listening)
+    return;
+  if (self->node != NULL)
+    g_ptr_array_remove (self->node->udp_ports, self);
+  udp_port_close (self, TRUE);
+}
+
+static void
+braid_sim_udp_port_port_iface_init (BraidListeningPortInterface *iface)
+{
+  iface->get_host = braid_sim_udp_port_get_host;
+  iface->stop_listening = braid_sim_udp_port_stop_listening;
+}
+
+static gboolean
+udp_is_listening (BraidDatagramTransport *transport)
+{
+  return BRAID_SIM_UDP_PORT (transport)->listening;
+}
+
+/* The wrapper checked the port is open and the address (or the peer). A
+ * datagram to an address no node has is lost on the way, as on a network:
+ * sending it succeeds. */
+static gboolean
+udp_write (BraidDatagramTransport *transport, const guint8 *data, gsize len,
+           GSocketAddress *address, GError **error)
+{
+  BraidSimUdpPort *self = BRAID_SIM_UDP_PORT (transport);
+  BraidSimNet *net = self->node->net;
+  GInetSocketAddress *destination = G_INET_SOCKET_ADDRESS (address != NULL ? address : self->peer);
+  g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (destination));
+  BraidSimNode *to = g_hash_table_lookup (net->by_name, ip);
+
+  if (to == NULL)
+    {
+      journal (net, "drop", self->node->name, ip, 0, (gssize) len, -1, "no node has the address");
+      return TRUE;
+    }
+  datagram_send (link_between (net, self->node, to),
+                 datagram_new (self->node, to, g_inet_socket_address_get_port (destination),
+                               self->host, data, len));
+  return TRUE;
+}
+
+static gboolean
+udp_connect (BraidDatagramTransport *transport, GSocketAddress *address, GError **error)
+{
+  BRAID_SIM_UDP_PORT (transport)->peer = g_object_ref (address);
+  return TRUE;
+}
+
+static GSocketAddress *
+udp_get_connected_address (BraidDatagramTransport *transport)
+{
+  return BRAID_SIM_UDP_PORT (transport)->peer;
+}
+
+static gsize
+udp_get_max_packet_size (BraidDatagramTransport *transport)
+{
+  return BRAID_SIM_UDP_PORT (transport)->max_packet_size;
+}
+
+static gboolean
+udp_group (BraidDatagramTransport *transport, GInetAddress *group, const char *interface,
+           GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "A simulated node has no multicast");
+  return FALSE;
+}
+
+static guint
+udp_get_ttl (BraidDatagramTransport *transport)
+{
+  return BRAID_SIM_UDP_PORT (transport)->ttl;
+}
+
+static gboolean
+udp_set_ttl (BraidDatagramTransport *transport, guint ttl, GError **error)
+{
+  BRAID_SIM_UDP_PORT (transport)->ttl = ttl;
+  return TRUE;
+}
+
+static gboolean
+udp_get_loopback (BraidDatagramTransport *transport)
+{
+  return BRAID_SIM_UDP_PORT (transport)->loopback;
+}
+
+static gboolean
+udp_set_loopback (BraidDatagramTransport *transport, gboolean loopback, GError **error)
+{
+  BRAID_SIM_UDP_PORT (transport)->loopback = loopback;
+  return TRUE;
+}
+
+static void
+braid_sim_udp_port_iface_init (BraidDatagramTransportInterface *iface)
+{
+  iface->is_listening = udp_is_listening;
+  iface->write = udp_write;
+  iface->connect = udp_connect;
+  iface->get_connected_address = udp_get_connected_address;
+  iface->get_max_packet_size = udp_get_max_packet_size;
+  iface->join_group = udp_group;
+  iface->leave_group = udp_group;
+  iface->get_ttl = udp_get_ttl;
+  iface->set_ttl = udp_set_ttl;
+  iface->get_loopback = udp_get_loopback;
+  iface->set_loopback = udp_set_loopback;
+}
+
+static void
+braid_sim_udp_port_finalize (GObject *object)
+{
+  BraidSimUdpPort *self = BRAID_SIM_UDP_PORT (object);
+
+  g_clear_object (&self->protocol);
+  g_clear_object (&self->host);
+  g_clear_object (&self->peer);
+  G_OBJECT_CLASS (braid_sim_udp_port_parent_class)->finalize (object);
+}
+
+static void
+braid_sim_udp_port_class_init (BraidSimUdpPortClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_udp_port_finalize;
+}
+
+static void
+braid_sim_udp_port_init (BraidSimUdpPort *self)
+{
+  self->ttl = 1;
+  self->loopback = TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
 /* The node: a reactor and a clock on the net's time.                      */
 
 /**
@@ -1881,9 +2287,57 @@ braid_sim_node_connect_unix (BraidReactor *reactor, const char *path,
   return BRAID_CONNECTOR (connector);
 }
 
+static BraidDatagramTransport *
+braid_sim_node_listen_udp (BraidReactor *reactor, guint16 port, BraidDatagramProtocol *protocol,
+                           const char *interface, gsize max_packet_size, GError **error)
+{
+  BraidSimNode *self = BRAID_SIM_NODE (reactor);
+  BraidSimUdpPort *listening;
+
+  if (!self->up)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   "The node %s is down", self->name);
+      return NULL;
+    }
+  if (interface != NULL && !g_hostname_is_ip_address (interface))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Cannot listen on UDP \"%s\": not an IP address", interface);
+      return NULL;
+    }
+  if (port == 0)
+    {
+      while (find_udp_port (self, self->next_udp_port) != NULL)
+        self->next_udp_port++;
+      port = self->next_udp_port++;
+    }
+  else if (find_udp_port (self, port) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "Could not listen on UDP %s:%u: Address already in use", self->address, port);
+      return NULL;
+    }
+  listening = g_object_new (BRAID_TYPE_SIM_UDP_PORT, NULL);
+  listening->node = self;
+  listening->port = port;
+  listening->host = node_address (self, port);
+  listening->protocol = g_object_ref (protocol);
+  listening->max_packet_size = max_packet_size != 0 ? max_packet_size
+                                                    : BRAID_DEFAULT_MAX_PACKET_SIZE;
+  listening->listening = TRUE;
+  g_ptr_array_add (self->owned, listening);
+  g_ptr_array_add (self->udp_ports, g_object_ref (listening));
+  if (self->net != NULL)
+    journal (self->net, "listen", self->name, NULL, 0, -1, -1, "udp");
+  braid_datagram_protocol_make_connection (protocol, BRAID_DATAGRAM_TRANSPORT (listening));
+  return BRAID_DATAGRAM_TRANSPORT (listening);
+}
+
 static void
 braid_sim_node_reactor_iface_init (BraidReactorInterface *iface)
 {
+  iface->listen_udp = braid_sim_node_listen_udp;
   iface->run = braid_sim_node_run;
   iface->stop = braid_sim_node_stop;
   iface->is_running = braid_sim_node_is_running;
@@ -1907,6 +2361,9 @@ node_wipe (BraidSimNode *self)
   for (guint i = 0; i < self->ports->len; i++)
     BRAID_SIM_PORT (g_ptr_array_index (self->ports, i))->listening = FALSE;
   g_ptr_array_set_size (self->ports, 0);
+  for (guint i = 0; i < self->udp_ports->len; i++)
+    udp_port_close (g_ptr_array_index (self->udp_ports, i), FALSE);
+  g_ptr_array_set_size (self->udp_ports, 0);
   for (guint i = 0; i < self->connectors->len; i++)
     connector_abandon (g_ptr_array_index (self->connectors, i));
   g_ptr_array_set_size (self->connectors, 0);
@@ -1951,6 +2408,7 @@ braid_sim_node_dispose (GObject *object)
   g_clear_pointer (&self->triggers, braid_trigger_list_free);
   g_clear_pointer (&self->ports, g_ptr_array_unref);
   g_clear_pointer (&self->connectors, g_ptr_array_unref);
+  g_clear_pointer (&self->udp_ports, g_ptr_array_unref);
   g_clear_pointer (&self->transports, g_ptr_array_unref);
   if (self->owned != NULL)
     for (guint i = 0; i < self->owned->len; i++)
@@ -1959,6 +2417,8 @@ braid_sim_node_dispose (GObject *object)
 
         if (BRAID_IS_SIM_PORT (thing))
           BRAID_SIM_PORT (thing)->node = NULL;
+        else if (BRAID_IS_SIM_UDP_PORT (thing))
+          BRAID_SIM_UDP_PORT (thing)->node = NULL;
         else
           BRAID_SIM_CONNECTOR (thing)->node = NULL;
       }
@@ -1989,7 +2449,9 @@ braid_sim_node_init (BraidSimNode *self)
   self->connectors = g_ptr_array_new_with_free_func (g_object_unref);
   self->transports = g_ptr_array_new_with_free_func (g_object_unref);
   self->owned = g_ptr_array_new_with_free_func (g_object_unref);
+  self->udp_ports = g_ptr_array_new_with_free_func (g_object_unref);
   self->next_port = 49152;
+  self->next_udp_port = 49152;
   self->up = TRUE;
 }
 
@@ -2162,8 +2624,16 @@ braid_sim_node_restart (BraidSimNode *self)
 /* The link's public face.                                                 */
 
 static void
+braid_sim_link_finalize (GObject *object)
+{
+  g_clear_pointer (&BRAID_SIM_LINK (object)->held_datagrams, g_ptr_array_unref);
+  G_OBJECT_CLASS (braid_sim_link_parent_class)->finalize (object);
+}
+
+static void
 braid_sim_link_class_init (BraidSimLinkClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = braid_sim_link_finalize;
 }
 
 static void
@@ -2310,6 +2780,76 @@ braid_sim_link_get_held (BraidSimLink *self)
 {
   g_return_val_if_fail (BRAID_IS_SIM_LINK (self), FALSE);
   return self->held;
+}
+
+/**
+ * braid_sim_link_set_loss:
+ * @self: a link
+ * @probability: the chance, from 0 to 1, that a datagram is lost
+ *
+ * Makes the link lose datagrams (UDP), each independently with
+ * @probability drawn from the net's seed. Streams are not affected: TCP
+ * retransmits, so loss shows on a stream as latency.
+ */
+void
+braid_sim_link_set_loss (BraidSimLink *self, gdouble probability)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+  g_return_if_fail (probability >= 0 && probability <= 1);
+  self->loss = probability;
+}
+
+/**
+ * braid_sim_link_set_duplication:
+ * @self: a link
+ * @probability: the chance, from 0 to 1, that a datagram arrives twice
+ *
+ * Makes the link duplicate datagrams: a duplicated one is delivered a
+ * second time, with a latency of its own.
+ */
+void
+braid_sim_link_set_duplication (BraidSimLink *self, gdouble probability)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+  g_return_if_fail (probability >= 0 && probability <= 1);
+  self->duplication = probability;
+}
+
+/**
+ * braid_sim_link_set_reordering:
+ * @self: a link
+ * @probability: the chance, from 0 to 1, that a datagram is held back
+ * @delay: the most seconds a held-back datagram is late, zero or more
+ *
+ * Makes the link reorder datagrams: a datagram held back arrives up to
+ * @delay seconds (drawn uniformly) after its latency, so datagrams sent
+ * after it overtake it. Datagrams keep no order anyway when the link has
+ * jitter.
+ */
+void
+braid_sim_link_set_reordering (BraidSimLink *self, gdouble probability, gdouble delay)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+  g_return_if_fail (probability >= 0 && probability <= 1);
+  g_return_if_fail (delay >= 0);
+  self->reordering = probability;
+  self->reorder_delay = delay;
+}
+
+/**
+ * braid_sim_link_set_corruption:
+ * @self: a link
+ * @probability: the chance, from 0 to 1, that a datagram is corrupted
+ *
+ * Makes the link corrupt datagrams: one bit of a corrupted datagram is
+ * flipped (a checksum that failed to catch it). Streams are not affected.
+ */
+void
+braid_sim_link_set_corruption (BraidSimLink *self, gdouble probability)
+{
+  g_return_if_fail (BRAID_IS_SIM_LINK (self));
+  g_return_if_fail (probability >= 0 && probability <= 1);
+  self->corruption = probability;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /* test-sim-net.c: BraidSimNet: nodes, links and their rules, crash and
  * restart, the guards, determinism and the journal. */
 #include "test-protocols.h"
+#include "datagram-recorder.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -1380,6 +1381,350 @@ test_misuse_is_refused (void)
   g_assert_cmpuint (braid_sim_net_get_event_count (net), ==, 0);
 }
 
+/* ---------------------------------------------------------------------- */
+/* UDP and the datagram faults.                                            */
+
+typedef struct {
+  BraidSimNet *net;
+  DgRecorder *server;        /* on 10.0.0.1:53 */
+  DgRecorder *client;        /* on 10.0.0.2, a port of its own */
+  BraidDatagramTransport *server_port;
+  BraidDatagramTransport *client_port;
+  GSocketAddress *server_address;
+} Udp;
+
+static void
+udp_setup (Udp *udp, guint32 seed, gdouble latency, gdouble jitter)
+{
+  g_autoptr (GError) error = NULL;
+  BraidSimNode *server, *client;
+
+  udp->net = braid_sim_net_new (seed);
+  braid_sim_link_set_latency (braid_sim_net_get_default_link (udp->net), latency, jitter);
+  server = braid_sim_net_add_node (udp->net, "server", "10.0.0.1");
+  client = braid_sim_net_add_node (udp->net, "client", "10.0.0.2");
+  udp->server = dg_recorder_new ();
+  udp->client = dg_recorder_new ();
+  udp->server_port = braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                               BRAID_DATAGRAM_PROTOCOL (udp->server), NULL, 0,
+                                               &error);
+  g_assert_no_error (error);
+  udp->client_port = braid_reactor_listen_udp (BRAID_REACTOR (client), 0,
+                                               BRAID_DATAGRAM_PROTOCOL (udp->client), NULL, 0,
+                                               &error);
+  g_assert_no_error (error);
+  udp->server_address = dg_address ("10.0.0.1", 53);
+}
+
+static void
+udp_clear (Udp *udp)
+{
+  g_clear_object (&udp->net);
+  g_clear_object (&udp->server);
+  g_clear_object (&udp->client);
+  g_clear_object (&udp->server_address);
+}
+
+/* The client sends "0", "1", ... one every millisecond. */
+static void
+udp_send_numbers (Udp *udp, guint count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", i);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (braid_datagram_transport_write (udp->client_port, (const guint8 *) text,
+                                                     strlen (text), udp->server_address,
+                                                     &error));
+      g_assert_no_error (error);
+      braid_sim_net_run_for (udp->net, 0.001);
+    }
+  run_all (udp->net);
+}
+
+static char *
+datagram_text (DgRecorder *recorder, guint index)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (g_ptr_array_index (recorder->datagrams, index), &len);
+
+  return g_strndup (data, len);
+}
+
+static gboolean
+arrived_in_order (DgRecorder *recorder)
+{
+  for (guint i = 0; i < recorder->datagrams->len; i++)
+    {
+      g_autofree char *text = datagram_text (recorder, i);
+      g_autofree char *expected = g_strdup_printf ("%u", i);
+
+      if (g_strcmp0 (text, expected) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_udp_delivers_with_latency (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) expected = dg_address ("10.0.0.2", 49152);
+
+  udp_setup (&udp, 1, 0.010, 0);
+  g_assert_cmpuint (udp.server->started, ==, 1);
+  udp.server->echo = TRUE;
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "ping", 4,
+                                                 udp.server_address, &error));
+  braid_sim_net_run_for (udp.net, 0.009);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);
+  braid_sim_net_run_for (udp.net, 0.002);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 1);
+  g_assert_true (braid_socket_address_equal (g_ptr_array_index (udp.server->senders, 0), expected));
+  /* The echo comes back one latency later, from the server's port. */
+  braid_sim_net_run_for (udp.net, 0.010);
+  g_assert_cmpuint (udp.client->datagrams->len, ==, 1);
+  g_assert_true (braid_socket_address_equal (g_ptr_array_index (udp.client->senders, 0),
+                                             udp.server_address));
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net),
+                            "\"event\":\"deliver\",\"node\":\"server\",\"peer\":\"client\""));
+  udp_clear (&udp);
+}
+
+static guint
+udp_count_lost (guint32 seed, gdouble loss)
+{
+  Udp udp = { 0 };
+  guint received;
+
+  udp_setup (&udp, seed, 0.005, 0);
+  braid_sim_link_set_loss (braid_sim_net_get_default_link (udp.net), loss);
+  udp_send_numbers (&udp, 400);
+  received = udp.server->datagrams->len;
+  if (loss > 0)
+    g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "\"detail\":\"loss\""));
+  udp_clear (&udp);
+  return 400 - received;
+}
+
+static void
+test_udp_loss (void)
+{
+  guint lost = udp_count_lost (3, 0.25);
+
+  g_assert_cmpuint (udp_count_lost (3, 0), ==, 0);
+  g_assert_cmpuint (lost, >, 60);
+  g_assert_cmpuint (lost, <, 140);
+  g_assert_cmpuint (udp_count_lost (3, 0.25), ==, lost);   /* the seed decides */
+  g_assert_cmpuint (udp_count_lost (3, 1), ==, 400);
+}
+
+static void
+test_udp_duplication (void)
+{
+  Udp udp = { 0 };
+
+  udp_setup (&udp, 4, 0.005, 0);
+  braid_sim_link_set_duplication (braid_sim_net_get_default_link (udp.net), 1);
+  udp_send_numbers (&udp, 10);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 20);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *first = datagram_text (udp.server, 2 * i);
+      g_autofree char *second = datagram_text (udp.server, 2 * i + 1);
+      g_autofree char *expected = g_strdup_printf ("%u", i);
+
+      g_assert_cmpstr (first, ==, expected);
+      g_assert_cmpstr (second, ==, expected);
+    }
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "udp, duplicated"));
+  udp_clear (&udp);
+}
+
+static void
+test_udp_reordering (void)
+{
+  Udp udp = { 0 };
+
+  /* No jitter, no reordering: datagrams arrive as sent. */
+  udp_setup (&udp, 5, 0.010, 0);
+  udp_send_numbers (&udp, 50);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 50);
+  g_assert_true (arrived_in_order (udp.server));
+  udp_clear (&udp);
+
+  udp_setup (&udp, 5, 0.010, 0);
+  braid_sim_link_set_reordering (braid_sim_net_get_default_link (udp.net), 0.3, 0.020);
+  udp_send_numbers (&udp, 50);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 50);   /* late, not lost */
+  g_assert_false (arrived_in_order (udp.server));
+  udp_clear (&udp);
+}
+
+static void
+test_udp_corruption (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  guint8 sent[64], flipped = 0;
+  const guint8 *received;
+  gsize len;
+
+  udp_setup (&udp, 6, 0.001, 0);
+  braid_sim_link_set_corruption (braid_sim_net_get_default_link (udp.net), 1);
+  memset (sent, 0x55, sizeof sent);
+  g_assert_true (braid_datagram_transport_write (udp.client_port, sent, sizeof sent,
+                                                 udp.server_address, &error));
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 1);
+  received = g_bytes_get_data (g_ptr_array_index (udp.server->datagrams, 0), &len);
+  g_assert_cmpuint (len, ==, sizeof sent);
+  for (gsize i = 0; i < len; i++)
+    for (guint8 diff = received[i] ^ sent[i]; diff != 0; diff &= diff - 1)
+      flipped++;
+  g_assert_cmpuint (flipped, ==, 1);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "udp, corrupted"));
+  udp_clear (&udp);
+}
+
+static void
+test_udp_partition_loses_and_hold_keeps (void)
+{
+  Udp udp = { 0 };
+  BraidSimLink *link;
+
+  udp_setup (&udp, 7, 0.005, 0);
+  braid_sim_net_partition (udp.net, "client", "server", FALSE, TRUE);
+  udp_send_numbers (&udp, 3);
+  braid_sim_net_partition (udp.net, "client", "server", FALSE, FALSE);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);   /* lost, not stalled */
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "\"detail\":\"partition\""));
+
+  link = braid_sim_net_get_link (udp.net, "client", "server");
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 3);
+  braid_sim_net_run_for (udp.net, 1);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);
+  braid_sim_link_release (link);
+  braid_sim_net_run_for (udp.net, 0.004);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);   /* one latency after release */
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 3);
+  g_assert_true (arrived_in_order (udp.server));
+
+  /* Held, then cut: what was held waits for the heal. */
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 2);
+  braid_sim_link_set_partitioned (link, TRUE);
+  braid_sim_link_release (link);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 3);
+  braid_sim_link_set_partitioned (link, FALSE);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 5);
+
+  /* Held with loss: the loss rule applies on release. */
+  braid_sim_link_set_loss (link, 1);
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 2);
+  braid_sim_link_release (link);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 5);
+  /* A link still holding datagrams when the net goes frees them. */
+  braid_sim_link_set_loss (link, 0);
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 1);
+  udp_clear (&udp);
+}
+
+static void
+test_udp_ports_and_their_errors (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) closed = dg_address ("10.0.0.1", 54);
+  g_autoptr (GSocketAddress) nowhere = dg_address ("10.9.9.9", 53);
+  g_autoptr (DgRecorder) other = dg_recorder_new ();
+  BraidSimNode *server;
+  BraidDatagramTransport *port;
+
+  udp_setup (&udp, 8, 0.001, 0);
+  server = braid_sim_net_get_node (udp.net, "server");
+  /* To a port nobody listens on, or an address no node has: lost. */
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "x", 1,
+                                                 closed, &error));
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "x", 1,
+                                                 nowhere, &error));
+  g_assert_no_error (error);
+  run_all (udp.net);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "port unreachable"));
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "no node has the address"));
+
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                           BRAID_DATAGRAM_PROTOCOL (other), NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (server), 55,
+                                           BRAID_DATAGRAM_PROTOCOL (other), "eth0", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* A small packet size cuts what arrives; a connected port hears only its peer. */
+  port = braid_reactor_listen_udp (BRAID_REACTOR (server), 0, BRAID_DATAGRAM_PROTOCOL (other),
+                                   "10.0.0.1", 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (braid_datagram_transport_get_max_packet_size (port), ==, 4);
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "abcdefgh", 8,
+                                                 braid_datagram_transport_get_host (port), &error));
+  run_all (udp.net);
+  g_assert_cmpuint (other->datagrams->len, ==, 1);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (other->datagrams, 0)), ==, 4);
+  g_assert_true (braid_datagram_transport_connect (port, nowhere, &error));
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "y", 1,
+                                                 braid_datagram_transport_get_host (port), &error));
+  run_all (udp.net);
+  g_assert_cmpuint (other->datagrams->len, ==, 1);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "connected to another peer"));
+  g_assert_false (braid_datagram_transport_join_group (port, "239.1.2.3", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* Stopping tells the protocol; a crash does not, and closes every port. */
+  braid_listening_port_stop_listening (BRAID_LISTENING_PORT (port));
+  braid_listening_port_stop_listening (BRAID_LISTENING_PORT (port));
+  g_assert_cmpuint (other->stopped, ==, 1);
+  braid_sim_node_crash (server);
+  g_assert_false (braid_datagram_transport_is_listening (udp.server_port));
+  g_assert_cmpuint (udp.server->stopped, ==, 0);
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                           BRAID_DATAGRAM_PROTOCOL (other), NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_clear_error (&error);
+  /* What was on its way to the crashed node is lost there. */
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "z", 1,
+                                                 udp.server_address, &error));
+  run_all (udp.net);
+  braid_sim_node_restart (server);
+  g_assert_nonnull (braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                              BRAID_DATAGRAM_PROTOCOL (other), NULL, 0, &error));
+  g_assert_no_error (error);
+  udp_clear (&udp);
+}
+
+/* The same checks as the real UDP port and the fake one. */
+static void
+test_udp_strictness (void)
+{
+  Udp udp = { 0 };
+
+  udp_setup (&udp, 9, 0.001, 0);
+  dg_check_strictness (udp.client_port, udp.server_address);
+  udp_clear (&udp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1435,5 +1780,14 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-net/node-reactor", test_node_reactor);
   g_test_add_func ("/sim-net/net-outlives-nothing", test_net_outlives_nothing);
   g_test_add_func ("/sim-net/misuse-is-refused", test_misuse_is_refused);
+  g_test_add_func ("/sim-net/udp-delivers-with-latency", test_udp_delivers_with_latency);
+  g_test_add_func ("/sim-net/udp-loss", test_udp_loss);
+  g_test_add_func ("/sim-net/udp-duplication", test_udp_duplication);
+  g_test_add_func ("/sim-net/udp-reordering", test_udp_reordering);
+  g_test_add_func ("/sim-net/udp-corruption", test_udp_corruption);
+  g_test_add_func ("/sim-net/udp-partition-loses-and-hold-keeps",
+                   test_udp_partition_loses_and_hold_keeps);
+  g_test_add_func ("/sim-net/udp-ports-and-their-errors", test_udp_ports_and_their_errors);
+  g_test_add_func ("/sim-net/udp-strictness", test_udp_strictness);
   return g_test_run ();
 }
