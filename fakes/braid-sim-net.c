@@ -231,6 +231,7 @@ struct _BraidSimNet
 
   guint32 seed;
   GRand *rand;
+  guint64 jitter_state;      /* xorshift64*, seeded from rand: see link_latency */
   gdouble now;
   BraidTimerQueue *queue;    /* calls scheduled on the net's own clock */
   NetSlot *heap;             /* the network's events: a 4-ary min-heap */
@@ -548,10 +549,22 @@ link_latency (BraidSimLink *link)
 {
   gdouble latency = link->latency;
 
-  /* One 32-bit draw is plenty of resolution for a jitter, and half the
-   * cost of g_rand_double()'s two. */
+  /* A jitter is drawn for every segment: from a xorshift64* generator
+   * (seeded from the net's seed), a few instructions where the Mersenne
+   * Twister behind g_rand_double() costs two calls of many more. 32 bits
+   * are plenty of resolution for a delay. */
   if (link->jitter > 0)
-    latency += link->jitter * (g_rand_int (link->net->rand) * (2.0 / 4294967296.0) - 1);
+    {
+      BraidSimNet *net = link->net;
+      guint64 x = net->jitter_state;
+
+      x ^= x >> 12;
+      x ^= x << 25;
+      x ^= x >> 27;
+      net->jitter_state = x;
+      latency += link->jitter * ((guint32) ((x * G_GUINT64_CONSTANT (0x2545F4914F6CDD1D)) >> 32)
+                                 * (2.0 / 4294967296.0) - 1);
+    }
   return MAX (0, latency);
 }
 
@@ -2989,6 +3002,8 @@ braid_sim_net_new (guint32 seed)
 
   self->seed = seed;
   self->rand = g_rand_new_with_seed (seed);
+  /* Never zero, which xorshift would keep for ever. */
+  self->jitter_state = ((guint64) g_rand_int (self->rand) << 32 | g_rand_int (self->rand)) | 1;
   return self;
 }
 
