@@ -679,7 +679,8 @@ events_remove (BraidSimNet *net, guint index)
     events_sift_down (net, index);
 }
 
-/* A network event that calls @func (data, destroy) at @at. */
+/* A network event that calls @func (@data) at @at, then @destroy (@data):
+ * every network event owns its data, so @destroy is never %NULL. */
 static void
 net_call (BraidSimNet *net, gdouble at, BraidCallFunc func, gpointer data, GDestroyNotify destroy)
 {
@@ -1937,11 +1938,12 @@ udp_port_close (BraidSimUdpPort *self, gboolean stop)
   BraidDatagramProtocol *protocol = g_steal_pointer (&self->protocol);
 
   self->listening = FALSE;
-  if (stop && protocol != NULL)
+  if (stop)
     braid_datagram_protocol_do_stop (protocol);
   /* The protocol holds the port: dropping it after the event breaks the
-   * cycle without freeing code that runs. */
-  net_release (self->node != NULL ? self->node->net : NULL, protocol);
+   * cycle without freeing code that runs. A listening port's node is
+   * alive (its wipe closes the port first). */
+  net_release (self->node->net, protocol);
 }
 
 static void
@@ -1952,8 +1954,7 @@ braid_sim_udp_port_stop_listening (BraidListeningPort *port)
 
   if (!self->listening)
     return;
-  if (self->node != NULL)
-    g_ptr_array_remove (self->node->udp_ports, self);
+  g_ptr_array_remove (self->node->udp_ports, self);
   udp_port_close (self, TRUE);
 }
 
@@ -2922,8 +2923,7 @@ braid_sim_net_dispose (GObject *object)
       NetSlot slot = self->heap[--self->n_heap];
 
       /* Every end was detached above, so only calls are left. */
-      if (slot.call->destroy != NULL)
-        slot.call->destroy (slot.call->data);
+      slot.call->destroy (slot.call->data);
       g_free (slot.call);
     }
   g_ptr_array_set_size (self->graveyard, 0);
@@ -3391,8 +3391,7 @@ run_network_event (BraidSimNet *self)
   else
     {
       slot.call->func (slot.call->data);
-      if (slot.call->destroy != NULL)
-        slot.call->destroy (slot.call->data);
+      slot.call->destroy (slot.call->data);
       g_free (slot.call);
     }
 }

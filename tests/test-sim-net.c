@@ -1373,6 +1373,15 @@ test_misuse_is_refused (void)
   REFUSED (braid_sim_link_hold (NULL));
   REFUSED (braid_sim_link_release (NULL));
   REFUSED (braid_sim_link_get_held (NULL));
+  REFUSED (braid_sim_link_set_loss (NULL, 0));
+  REFUSED (braid_sim_link_set_loss (link, 1.5));
+  REFUSED (braid_sim_link_set_duplication (NULL, 0));
+  REFUSED (braid_sim_link_set_duplication (link, -0.1));
+  REFUSED (braid_sim_link_set_reordering (NULL, 0, 0));
+  REFUSED (braid_sim_link_set_reordering (link, 2, 0));
+  REFUSED (braid_sim_link_set_reordering (link, 0.5, -1));
+  REFUSED (braid_sim_link_set_corruption (NULL, 0));
+  REFUSED (braid_sim_link_set_corruption (link, -1));
   REFUSED (braid_sim_run_seeds (NULL, NULL, 1, 1, NULL));
   REFUSED (braid_sim_check_determinism (NULL, NULL, 1, NULL));
   REFUSED (braid_conformance_factory_new (NULL));
@@ -1725,6 +1734,247 @@ test_udp_strictness (void)
   udp_clear (&udp);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Corners of the event loop and of the write path.                        */
+
+static void
+count_call (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* A call scheduled on the net's own clock runs after the network events
+ * due at the same time, and before the nodes' timers. */
+static void
+test_net_clock_calls_run_in_order (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+  BraidSimNode *node = braid_sim_net_add_node (net, "a", "10.0.0.1");
+  guint on_net = 0, on_node = 0;
+
+  braid_clock_call_later (BRAID_CLOCK (node), 1, count_call, &on_node, NULL);
+  braid_clock_call_later (BRAID_CLOCK (net), 1, count_call, &on_net, NULL);
+  g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (net)), ==, 0);
+  g_assert_true (braid_sim_net_step (net));
+  g_assert_cmpuint (on_net, ==, 1);
+  g_assert_cmpuint (on_node, ==, 0);
+  g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (net)), ==, 1);
+  g_assert_true (braid_sim_net_step (net));
+  g_assert_cmpuint (on_node, ==, 1);
+  g_assert_false (braid_sim_net_step (net));
+}
+
+/* A protocol that, on its first data, crashes its own node, or steps the
+ * net from inside the delivery. */
+typedef struct {
+  BraidSimNet *net;
+  BraidSimNode *node;
+  gboolean crash;
+  guint steps;
+} Reentry;
+
+static void
+reentrant_data (RecordingProtocol *protocol, const guint8 *data, gsize len, gpointer user_data)
+{
+  Reentry **slot = user_data, *reentry = *slot;
+
+  if (reentry == NULL)
+    return;
+  if (reentry->crash)
+    braid_sim_node_crash (reentry->node);
+  for (guint i = 0; i < reentry->steps; i++)
+    braid_sim_net_step (reentry->net);
+  *slot = NULL;
+}
+
+static void
+test_callbacks_may_crash_or_step (void)
+{
+  Pair pair = { 0 };
+  Reentry crash = { 0 }, step = { 0 };
+  Reentry *reentry;
+  RecordingState *state;
+
+  pair_setup (&pair, 1, 0.010, 0);
+  pair_connect (&pair);
+  /* The server crashes itself from its own data_received: the protocol
+   * that runs is dropped only once the delivery is over. */
+  crash.net = pair.net;
+  crash.node = pair.server;
+  crash.crash = TRUE;
+  reentry = &crash;
+  state = recording_protocol_state (built (pair.server_factory, 0));
+  state->on_data = reentrant_data;
+  state->on_data_user_data = &reentry;
+  client_write (&pair, "boom");
+  run_all (pair.net);
+  g_assert_null (reentry);
+  g_assert_false (braid_sim_node_is_up (pair.server));
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  pair_clear (&pair);
+
+  /* A delivery that steps the net runs the next events inside it. */
+  pair_setup (&pair, 2, 0.010, 0);
+  pair_connect (&pair);
+  step.net = pair.net;
+  step.steps = 3;
+  reentry = &step;
+  state = recording_protocol_state (built (pair.server_factory, 0));
+  state->on_data = reentrant_data;
+  state->on_data_user_data = &reentry;
+  client_write (&pair, "a");
+  client_write (&pair, "b");
+  client_write (&pair, "c");
+  run_all (pair.net);
+  g_assert_cmpstr (state_of (pair.server_factory, 0)->received->str, ==, "abc");
+  pair_clear (&pair);
+}
+
+/* Big writes, a burst of small ones, empty ones, FINs on a slow link. */
+static void
+test_writes_of_every_size (void)
+{
+  Pair pair = { 0 };
+  g_autofree char *big = g_strnfill (300, 'b');
+  GOutputVector none[1] = { { "", 0 } };
+
+  pair_setup (&pair, 3, 0.010, 0.020);   /* jitter above latency: never below 0 */
+  braid_sim_link_set_bandwidth (braid_sim_net_get_default_link (pair.net), 1e6);
+  pair_connect (&pair);
+  client_write (&pair, big);
+  for (guint i = 0; i < 5000; i++)
+    client_write (&pair, "x");
+  braid_transport_write_sequence (transport_of (pair.client_factory, 0), none, 1);
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.server_factory, 0)->received->len, ==, 5300);
+  braid_transport_lose_connection (transport_of (pair.client_factory, 0));
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.server_factory, 0)->lost_count, ==, 1);
+  pair_clear (&pair);
+}
+
+/* With no limit set, the default one (4 MiB) applies. */
+static void
+test_default_write_limit (void)
+{
+  Pair pair = { 0 };
+  g_autofree char *chunk = g_strnfill (1024 * 1024, 'z');
+
+  pair_setup (&pair, 4, 0.010, 0);
+  pair_connect (&pair);
+  braid_sim_net_partition (pair.net, "client", "server", FALSE, TRUE);
+  for (guint i = 0; i < 6; i++)
+    client_write (&pair, chunk);
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (pair.net), "peer is not reading"));
+  pair_clear (&pair);
+}
+
+/* The pending table names every state a connection end can be in. */
+static void
+test_pending_table_states (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (BraidClientFactory) slow = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autofree char *table = NULL;
+
+  pair_setup (&pair, 5, 0.010, 0);
+  pair.client_factory->half_close = TRUE;
+  pair.server_factory->half_close = TRUE;
+  pair_connect (&pair);
+  braid_transport_lose_write_connection (transport_of (pair.client_factory, 0));
+  braid_reactor_connect_tcp (BRAID_REACTOR (pair.client), "server", 8000, slow);
+  braid_clock_call_later (BRAID_CLOCK (pair.client), 5, count_call, &pair, NULL);
+  braid_sim_net_run_for (pair.net, 0.015);
+  table = braid_sim_net_describe_pending (pair.net);
+  g_test_message ("%s", table);
+  g_assert_nonnull (strstr (table, "half-closed"));
+  g_assert_nonnull (strstr (table, "connecting"));
+  g_assert_nonnull (strstr (table, "timer due at 5.020000 s"));
+  g_assert_false (braid_sim_net_run_until (pair.net, never_true, NULL, 1, NULL));
+  pair_clear (&pair);
+}
+
+static void
+test_journal_escapes_text (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+
+  braid_sim_net_note (net, "a\"b", "line\nbreak\\");
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (net),
+                            "\"node\":\"a\\\"b\",\"detail\":\"line\\u000abreak\\\\\""));
+}
+
+static void
+test_ports_chosen_past_those_taken (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+  BraidSimNode *node = braid_sim_net_add_node (net, "a", "10.0.0.1");
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (DgRecorder) first = dg_recorder_new ();
+  g_autoptr (DgRecorder) second = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *tcp;
+  BraidDatagramTransport *udp;
+
+  g_assert_nonnull (braid_reactor_listen_tcp (BRAID_REACTOR (node), 49152, factory, NULL, &error));
+  tcp = braid_reactor_listen_tcp (BRAID_REACTOR (node), 0, factory, NULL, &error);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
+                      braid_listening_port_get_host (tcp))), ==, 49153);
+  g_assert_nonnull (braid_reactor_listen_udp (BRAID_REACTOR (node), 49152,
+                                              BRAID_DATAGRAM_PROTOCOL (first), NULL, 0, &error));
+  udp = braid_reactor_listen_udp (BRAID_REACTOR (node), 0, BRAID_DATAGRAM_PROTOCOL (second),
+                                  NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
+                      braid_datagram_transport_get_host (udp))), ==, 49153);
+}
+
+static void
+test_unknown_nodes_are_refused (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+
+  braid_sim_net_add_node (net, "a", "10.0.0.1");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no node is called zz*");
+  g_assert_null (braid_sim_net_get_link (net, "zz", "a"));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already called or has the address*");
+  g_assert_null (braid_sim_net_add_node (net, "b", "10.0.0.1"));
+  g_test_assert_expected_messages ();
+}
+
+/* Faults drawn but not taken, and datagrams a connected port hears. */
+static void
+test_udp_faults_drawn_from_the_seed (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  BraidSimLink *link;
+
+  udp_setup (&udp, 10, 0.005, 0);
+  link = braid_sim_net_get_default_link (udp.net);
+  braid_sim_link_set_duplication (link, 0.5);
+  braid_sim_link_set_corruption (link, 0.5);
+  braid_sim_link_set_reordering (link, 0.5, 0.001);
+  braid_sim_link_set_loss (link, 0.5);
+  g_assert_true (braid_datagram_transport_connect (udp.server_port,
+                                                   braid_datagram_transport_get_host (udp.client_port),
+                                                   &error));
+  g_assert_true (braid_datagram_transport_write (udp.client_port, NULL, 0, udp.server_address,
+                                                 &error));
+  udp_send_numbers (&udp, 100);
+  g_assert_cmpuint (udp.server->datagrams->len, >, 20);
+  g_assert_cmpuint (udp.server->datagrams->len, <, 100);
+  link = braid_sim_net_get_link (udp.net, "client", "server");
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 20);
+  braid_sim_link_release (link);
+  run_all (udp.net);
+  udp_clear (&udp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1789,5 +2039,14 @@ main (int argc, char **argv)
                    test_udp_partition_loses_and_hold_keeps);
   g_test_add_func ("/sim-net/udp-ports-and-their-errors", test_udp_ports_and_their_errors);
   g_test_add_func ("/sim-net/udp-strictness", test_udp_strictness);
+  g_test_add_func ("/sim-net/udp-faults-drawn-from-the-seed", test_udp_faults_drawn_from_the_seed);
+  g_test_add_func ("/sim-net/net-clock-calls-run-in-order", test_net_clock_calls_run_in_order);
+  g_test_add_func ("/sim-net/callbacks-may-crash-or-step", test_callbacks_may_crash_or_step);
+  g_test_add_func ("/sim-net/writes-of-every-size", test_writes_of_every_size);
+  g_test_add_func ("/sim-net/default-write-limit", test_default_write_limit);
+  g_test_add_func ("/sim-net/pending-table-states", test_pending_table_states);
+  g_test_add_func ("/sim-net/journal-escapes-text", test_journal_escapes_text);
+  g_test_add_func ("/sim-net/ports-chosen-past-those-taken", test_ports_chosen_past_those_taken);
+  g_test_add_func ("/sim-net/unknown-nodes-are-refused", test_unknown_nodes_are_refused);
   return g_test_run ();
 }
