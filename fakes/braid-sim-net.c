@@ -2270,8 +2270,10 @@ braid_sim_node_connect_tcp (BraidReactor *reactor, const char *host, guint16 por
                             GSocketAddress *bind_address)
 {
   BraidSimNode *self = BRAID_SIM_NODE (reactor);
-  BraidSimConnector *connector = g_object_new (BRAID_TYPE_SIM_CONNECTOR, NULL);
+  BraidSimConnector *connector;
 
+  g_return_val_if_fail (self->net != NULL, NULL);
+  connector = g_object_new (BRAID_TYPE_SIM_CONNECTOR, NULL);
   connector->node = self;
   connector->host = g_strdup (host);
   connector->port = port;
@@ -2425,7 +2427,10 @@ braid_sim_node_dispose (GObject *object)
 
   if (self->queue != NULL)
     {
+      /* A node kept past its net is down for good: its ports and
+       * connections are gone with the net. */
       self->net = NULL;
+      self->up = FALSE;
       node_wipe (self);
       g_clear_pointer (&self->queue, braid_timer_queue_free);
     }
@@ -2533,7 +2538,8 @@ braid_sim_node_get_net (BraidSimNode *self)
  * braid_sim_node_is_up:
  * @self: a node
  *
- * Tells whether the node runs: %FALSE between a crash and a restart.
+ * Tells whether the node runs: %FALSE between a crash and a restart, and
+ * for good once its net is gone.
  *
  * Returns: whether the node is up
  */
@@ -3249,10 +3255,10 @@ heads_winner (BraidSimNet *self, guint a, guint b)
 {
   const gdouble *heads = (const gdouble *) (gpointer) self->heads->data;
 
+  /* Nodes fill the leaves from the left: when @a is past the last node,
+   * so is @b, and either will do. */
   if (b == G_MAXUINT)
     return a;
-  if (a == G_MAXUINT)
-    return b;
   return heads[b] < heads[a] ? b : a;
 }
 

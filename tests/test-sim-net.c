@@ -1892,6 +1892,17 @@ test_pending_table_states (void)
   g_assert_nonnull (strstr (table, "half-closed"));
   g_assert_nonnull (strstr (table, "connecting"));
   g_assert_nonnull (strstr (table, "timer due at 5.020000 s"));
+  g_clear_pointer (&table, g_free);
+  /* The server closes: "closing" until its close runs, then "closed"
+   * while its FIN is still on the way. */
+  braid_transport_lose_connection (transport_of (pair.server_factory, 0));
+  table = braid_sim_net_describe_pending (pair.net);
+  g_assert_nonnull (strstr (table, "closing"));
+  g_clear_pointer (&table, g_free);
+  braid_sim_net_run_for (pair.net, 0.001);
+  table = braid_sim_net_describe_pending (pair.net);
+  g_test_message ("%s", table);
+  g_assert_nonnull (strstr (table, "closed"));
   g_assert_false (braid_sim_net_run_until (pair.net, never_true, NULL, 1, NULL));
   pair_clear (&pair);
 }
@@ -1975,6 +1986,68 @@ test_udp_faults_drawn_from_the_seed (void)
   udp_clear (&udp);
 }
 
+/* A net without nodes runs its own clock's calls; a net disposed twice
+ * (as GObject allows) is still freed once. */
+static void
+test_net_without_nodes_and_disposed_twice (void)
+{
+  BraidSimNet *net = braid_sim_net_new (1);
+  guint fired = 0;
+
+  g_assert_false (braid_sim_net_step (net));
+  braid_clock_call_later (BRAID_CLOCK (net), 2, count_call, &fired, NULL);
+  braid_sim_net_run_for (net, 5);
+  g_assert_cmpuint (fired, ==, 1);
+  g_object_run_dispose (G_OBJECT (net));
+  g_object_unref (net);
+}
+
+/* A node kept past its net reads time 0 and is down: it opens no port
+ * and makes no connection. */
+static void
+test_node_outlives_its_net (void)
+{
+  BraidSimNet *net = braid_sim_net_new (1);
+  g_autoptr (BraidSimNode) node = g_object_ref (braid_sim_net_add_node (net, "a", "10.0.0.1"));
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientFactory) client = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (DgRecorder) recorder = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+
+  braid_sim_net_run_for (net, 3);
+  g_object_unref (net);
+  g_assert_null (braid_sim_node_get_net (node));
+  g_assert_false (braid_sim_node_is_up (node));
+  g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (node)), ==, 0);
+  g_assert_null (braid_reactor_listen_tcp (BRAID_REACTOR (node), 80, factory, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (node), 53,
+                                           BRAID_DATAGRAM_PROTOCOL (recorder), NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  REFUSED (braid_reactor_connect_tcp (BRAID_REACTOR (node), "10.0.0.1", 80, client));
+}
+
+/* The connector's own calls: disconnect when connected closes the
+ * connection; connect when the node is down is refused. */
+static void
+test_connector_disconnect_and_down_node (void)
+{
+  Pair pair = { 0 };
+
+  pair_setup (&pair, 1, 0.010, 0);
+  pair_connect (&pair);
+  braid_connector_disconnect (pair.connector);
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  g_assert_cmpuint (pair.client_factory->lost, ==, 1);
+  braid_sim_node_crash (pair.client);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*node is down*");
+  braid_connector_connect (pair.connector);
+  g_test_assert_expected_messages ();
+  pair_clear (&pair);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2048,5 +2121,10 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-net/journal-escapes-text", test_journal_escapes_text);
   g_test_add_func ("/sim-net/ports-chosen-past-those-taken", test_ports_chosen_past_those_taken);
   g_test_add_func ("/sim-net/unknown-nodes-are-refused", test_unknown_nodes_are_refused);
+  g_test_add_func ("/sim-net/net-without-nodes-and-disposed-twice",
+                   test_net_without_nodes_and_disposed_twice);
+  g_test_add_func ("/sim-net/node-outlives-its-net", test_node_outlives_its_net);
+  g_test_add_func ("/sim-net/connector-disconnect-and-down-node",
+                   test_connector_disconnect_and_down_node);
   return g_test_run ();
 }
