@@ -3336,14 +3336,17 @@ next_source (BraidSimNet *self, gdouble *when, BraidSimNode **node)
       BraidSimNode *candidate;
       gdouble actual;
 
-      for (guint i = 0; i < self->dirty->len; i++)
+      if (self->dirty->len > 0)
         {
-          BraidSimNode *stale = g_ptr_array_index (self->dirty, i);
+          for (guint i = 0; i < self->dirty->len; i++)
+            {
+              BraidSimNode *stale = g_ptr_array_index (self->dirty, i);
 
-          stale->dirty = FALSE;
-          heads_set (self, stale->index, queue_head (stale->queue));
+              stale->dirty = FALSE;
+              heads_set (self, stale->index, queue_head (stale->queue));
+            }
+          g_ptr_array_set_size (self->dirty, 0);
         }
-      g_ptr_array_set_size (self->dirty, 0);
       best_index = self->leaves > 0 ? self->winners[1] : G_MAXUINT;
       if (best_index != G_MAXUINT)
         best = heads[best_index];
