@@ -1876,10 +1876,11 @@ datagram_send (BraidSimLink *link, Datagram *datagram)
 
   journal (net, "send", datagram->from->name, datagram->to->name, 0, (gssize) datagram->len, -1,
            "udp");
+  /* A drop is written as a delivery is: on the receiver, from the sender. */
   if (link->partitioned)
     {
-      journal (net, "drop", datagram->from->name, datagram->to->name, 0,
-               (gssize) datagram->len, -1, "partition");
+      journal (net, "drop", datagram->to->name, datagram->from->name, 0,
+               (gssize) datagram->len, datagram->sent, "partition");
       datagram_free (datagram);
       return;
     }
@@ -1892,8 +1893,8 @@ datagram_send (BraidSimLink *link, Datagram *datagram)
     }
   if (link->loss > 0 && g_rand_double (net->rand) < link->loss)
     {
-      journal (net, "drop", datagram->from->name, datagram->to->name, 0,
-               (gssize) datagram->len, -1, "loss");
+      journal (net, "drop", datagram->to->name, datagram->from->name, 0,
+               (gssize) datagram->len, datagram->sent, "loss");
       datagram_free (datagram);
       return;
     }
@@ -1916,7 +1917,7 @@ release_datagrams (BraidSimLink *link)
       g_ptr_array_index (held, i) = NULL;
       if (link->loss > 0 && g_rand_double (link->net->rand) < link->loss)
         {
-          journal (link->net, "drop", datagram->from->name, datagram->to->name, 0,
+          journal (link->net, "drop", datagram->to->name, datagram->from->name, 0,
                    (gssize) datagram->len, datagram->sent, "loss");
           datagram_free (datagram);
           continue;
@@ -1986,7 +1987,10 @@ udp_write (BraidDatagramTransport *transport, const guint8 *data, gsize len,
 
   if (to == NULL)
     {
-      journal (net, "drop", self->node->name, ip, 0, (gssize) len, -1, "no node has the address");
+      g_autofree char *why = g_strdup_printf ("no node has the address %s", ip);
+
+      /* No peer: the viewer draws no lane for an address no node has. */
+      journal (net, "drop", self->node->name, NULL, 0, (gssize) len, -1, why);
       return TRUE;
     }
   datagram_send (link_between (net, self->node, to),
