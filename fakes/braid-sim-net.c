@@ -1856,7 +1856,8 @@ datagram_travel (BraidSimLink *link, Datagram *datagram)
                  "udp, duplicated");
       if (link->corruption > 0 && copy->len > 0 && g_rand_double (net->rand) < link->corruption)
         {
-          gsize byte = g_rand_int_range (net->rand, 0, (gint32) MIN (copy->len, G_MAXINT32));
+          /* The wrapper keeps a datagram under 64 KiB. */
+          gsize byte = g_rand_int_range (net->rand, 0, (gint32) copy->len);
 
           copy->data[byte] ^= (guint8) (1u << g_rand_int_range (net->rand, 0, 8));
           copy->corrupted = TRUE;
@@ -2262,8 +2263,7 @@ braid_sim_node_listen_tcp (BraidReactor *reactor, guint16 port, BraidFactory *fa
   listening->listening = TRUE;
   g_ptr_array_add (self->owned, listening);
   g_ptr_array_add (self->ports, g_object_ref (listening));
-  if (self->net != NULL)
-    journal (self->net, "listen", self->name, NULL, 0, -1, -1, NULL);
+  journal (self->net, "listen", self->name, NULL, 0, -1, -1, NULL);   /* up: the net is there */
   braid_factory_do_start (factory);
   return BRAID_LISTENING_PORT (listening);
 }
@@ -2362,8 +2362,7 @@ braid_sim_node_listen_udp (BraidReactor *reactor, guint16 port, BraidDatagramPro
   listening->listening = TRUE;
   g_ptr_array_add (self->owned, listening);
   g_ptr_array_add (self->udp_ports, g_object_ref (listening));
-  if (self->net != NULL)
-    journal (self->net, "listen", self->name, NULL, 0, -1, -1, "udp");
+  journal (self->net, "listen", self->name, NULL, 0, -1, -1, "udp");
   braid_datagram_protocol_make_connection (protocol, BRAID_DATAGRAM_TRANSPORT (listening));
   return BRAID_DATAGRAM_TRANSPORT (listening);
 }

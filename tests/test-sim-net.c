@@ -1210,6 +1210,13 @@ test_random_double_is_seeded (void)
 /* ---------------------------------------------------------------------- */
 /* The node as a reactor.                                                  */
 
+/* During shutdown the node no longer counts as running: stop was asked. */
+static void
+note_running (gpointer data)
+{
+  g_assert_false (braid_reactor_is_running (data));
+}
+
 static void
 test_node_reactor (void)
 {
@@ -1268,11 +1275,16 @@ test_node_reactor (void)
   run_all (net);
   g_assert_error (client_factory->failure, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
 
+  braid_reactor_add_system_event_trigger (reactor, BRAID_TRIGGER_DURING, "shutdown",
+                                          note_running, reactor, NULL);
   braid_reactor_stop (reactor);
   braid_reactor_stop (reactor);
   g_assert_false (braid_reactor_is_running (reactor));
   g_assert_cmpuint (stopped, ==, 1);
   g_assert_cmpuint (removed, ==, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*ran already*");
+  braid_reactor_run (reactor);   /* a node runs once, as a reactor does */
+  g_test_assert_expected_messages ();
 
   g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already called*");
   g_assert_null (braid_sim_net_add_node (net, "a", "10.0.0.9"));
@@ -1595,6 +1607,12 @@ test_udp_corruption (void)
       flipped++;
   g_assert_cmpuint (flipped, ==, 1);
   g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "udp, corrupted"));
+  /* An empty datagram has no bit to flip. */
+  g_assert_true (braid_datagram_transport_write (udp.client_port, NULL, 0, udp.server_address,
+                                                 &error));
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 2);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (udp.server->datagrams, 1)), ==, 0);
   udp_clear (&udp);
 }
 
@@ -2014,9 +2032,16 @@ test_node_outlives_its_net (void)
   g_autoptr (DgRecorder) recorder = dg_recorder_new ();
   g_autoptr (GError) error = NULL;
 
+  g_autoptr (BraidConnector) connector =
+    g_object_ref (braid_reactor_connect_tcp (BRAID_REACTOR (node), "10.0.0.9", 80, client));
+
   braid_sim_net_run_for (net, 3);
   g_object_unref (net);
   g_assert_null (braid_sim_node_get_net (node));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*node is down*");
+  braid_connector_connect (connector);
+  g_test_assert_expected_messages ();
+  braid_connector_disconnect (connector);   /* idle: nothing to do */
   g_assert_false (braid_sim_node_is_up (node));
   g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (node)), ==, 0);
   g_assert_null (braid_reactor_listen_tcp (BRAID_REACTOR (node), 80, factory, NULL, &error));
