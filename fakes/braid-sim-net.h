@@ -112,6 +112,15 @@ gboolean      braid_sim_link_get_partitioned   (BraidSimLink  *self);
 void          braid_sim_link_hold              (BraidSimLink  *self);
 void          braid_sim_link_release           (BraidSimLink  *self);
 gboolean      braid_sim_link_get_held          (BraidSimLink  *self);
+void          braid_sim_link_set_loss          (BraidSimLink  *self,
+                                                gdouble        probability);
+void          braid_sim_link_set_duplication   (BraidSimLink  *self,
+                                                gdouble        probability);
+void          braid_sim_link_set_reordering    (BraidSimLink  *self,
+                                                gdouble        probability,
+                                                gdouble        delay);
+void          braid_sim_link_set_corruption    (BraidSimLink  *self,
+                                                gdouble        probability);
 
 G_END_DECLS
 

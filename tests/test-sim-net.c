@@ -1,6 +1,7 @@
 /* test-sim-net.c: BraidSimNet: nodes, links and their rules, crash and
  * restart, the guards, determinism and the journal. */
 #include "test-protocols.h"
+#include "datagram-recorder.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -246,6 +247,29 @@ test_connect_by_name (void)
                                               BRAID_CLIENT_FACTORY (pair.client_factory));
   g_assert_true (braid_sim_net_run_until (pair.net, client_connected, &pair, 1, &error));
   g_assert_no_error (error);
+  pair_clear (&pair);
+}
+
+/* The journal names a node by its name however it was reached: a
+ * connection by address, or a failed one, draws no lane of its own. */
+static void
+test_journal_names_the_node_not_the_address (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (BraidClientFactory) refused = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  const char *journal;
+
+  pair_setup (&pair, 1, 0.001, 0);
+  pair_connect (&pair);   /* by address, 10.0.0.1 */
+  braid_reactor_connect_tcp (BRAID_REACTOR (pair.client), "10.0.0.1", 9999, refused);
+  braid_reactor_connect_tcp (BRAID_REACTOR (pair.client), "10.9.9.9", 80, refused);
+  run_all (pair.net);
+  journal = braid_sim_net_get_journal (pair.net);
+  g_assert_nonnull (strstr (journal, "\"event\":\"connect\",\"node\":\"client\",\"peer\":\"server\""));
+  g_assert_nonnull (strstr (journal, "\"event\":\"refused\",\"node\":\"client\",\"peer\":\"server\""));
+  /* An address no node has is written as given. */
+  g_assert_nonnull (strstr (journal, "\"peer\":\"10.9.9.9\""));
+  g_assert_null (strstr (journal, "\"peer\":\"10.0.0.1\""));
   pair_clear (&pair);
 }
 
@@ -1186,6 +1210,13 @@ test_random_double_is_seeded (void)
 /* ---------------------------------------------------------------------- */
 /* The node as a reactor.                                                  */
 
+/* During shutdown the node no longer counts as running: stop was asked. */
+static void
+note_running (gpointer data)
+{
+  g_assert_false (braid_reactor_is_running (data));
+}
+
 static void
 test_node_reactor (void)
 {
@@ -1244,11 +1275,16 @@ test_node_reactor (void)
   run_all (net);
   g_assert_error (client_factory->failure, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
 
+  braid_reactor_add_system_event_trigger (reactor, BRAID_TRIGGER_DURING, "shutdown",
+                                          note_running, reactor, NULL);
   braid_reactor_stop (reactor);
   braid_reactor_stop (reactor);
   g_assert_false (braid_reactor_is_running (reactor));
   g_assert_cmpuint (stopped, ==, 1);
   g_assert_cmpuint (removed, ==, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*ran already*");
+  braid_reactor_run (reactor);   /* a node runs once, as a reactor does */
+  g_test_assert_expected_messages ();
 
   g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already called*");
   g_assert_null (braid_sim_net_add_node (net, "a", "10.0.0.9"));
@@ -1349,12 +1385,692 @@ test_misuse_is_refused (void)
   REFUSED (braid_sim_link_hold (NULL));
   REFUSED (braid_sim_link_release (NULL));
   REFUSED (braid_sim_link_get_held (NULL));
+  REFUSED (braid_sim_link_set_loss (NULL, 0));
+  REFUSED (braid_sim_link_set_loss (link, 1.5));
+  REFUSED (braid_sim_link_set_duplication (NULL, 0));
+  REFUSED (braid_sim_link_set_duplication (link, -0.1));
+  REFUSED (braid_sim_link_set_reordering (NULL, 0, 0));
+  REFUSED (braid_sim_link_set_reordering (link, 2, 0));
+  REFUSED (braid_sim_link_set_reordering (link, 0.5, -1));
+  REFUSED (braid_sim_link_set_corruption (NULL, 0));
+  REFUSED (braid_sim_link_set_corruption (link, -1));
   REFUSED (braid_sim_run_seeds (NULL, NULL, 1, 1, NULL));
   REFUSED (braid_sim_check_determinism (NULL, NULL, 1, NULL));
   REFUSED (braid_conformance_factory_new (NULL));
   REFUSED (braid_transport_conformance_add (NULL));
   g_assert_null (error);
   g_assert_cmpuint (braid_sim_net_get_event_count (net), ==, 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* UDP and the datagram faults.                                            */
+
+typedef struct {
+  BraidSimNet *net;
+  DgRecorder *server;        /* on 10.0.0.1:53 */
+  DgRecorder *client;        /* on 10.0.0.2, a port of its own */
+  BraidDatagramTransport *server_port;
+  BraidDatagramTransport *client_port;
+  GSocketAddress *server_address;
+} Udp;
+
+static void
+udp_setup (Udp *udp, guint32 seed, gdouble latency, gdouble jitter)
+{
+  g_autoptr (GError) error = NULL;
+  BraidSimNode *server, *client;
+
+  udp->net = braid_sim_net_new (seed);
+  braid_sim_link_set_latency (braid_sim_net_get_default_link (udp->net), latency, jitter);
+  server = braid_sim_net_add_node (udp->net, "server", "10.0.0.1");
+  client = braid_sim_net_add_node (udp->net, "client", "10.0.0.2");
+  udp->server = dg_recorder_new ();
+  udp->client = dg_recorder_new ();
+  udp->server_port = braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                               BRAID_DATAGRAM_PROTOCOL (udp->server), NULL, 0,
+                                               &error);
+  g_assert_no_error (error);
+  udp->client_port = braid_reactor_listen_udp (BRAID_REACTOR (client), 0,
+                                               BRAID_DATAGRAM_PROTOCOL (udp->client), NULL, 0,
+                                               &error);
+  g_assert_no_error (error);
+  udp->server_address = dg_address ("10.0.0.1", 53);
+}
+
+static void
+udp_clear (Udp *udp)
+{
+  g_clear_object (&udp->net);
+  g_clear_object (&udp->server);
+  g_clear_object (&udp->client);
+  g_clear_object (&udp->server_address);
+}
+
+/* The client sends "0", "1", ... one every millisecond. */
+static void
+udp_send_numbers (Udp *udp, guint count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%u", i);
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (braid_datagram_transport_write (udp->client_port, (const guint8 *) text,
+                                                     strlen (text), udp->server_address,
+                                                     &error));
+      g_assert_no_error (error);
+      braid_sim_net_run_for (udp->net, 0.001);
+    }
+  run_all (udp->net);
+}
+
+static char *
+datagram_text (DgRecorder *recorder, guint index)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (g_ptr_array_index (recorder->datagrams, index), &len);
+
+  return g_strndup (data, len);
+}
+
+static gboolean
+arrived_in_order (DgRecorder *recorder)
+{
+  for (guint i = 0; i < recorder->datagrams->len; i++)
+    {
+      g_autofree char *text = datagram_text (recorder, i);
+      g_autofree char *expected = g_strdup_printf ("%u", i);
+
+      if (g_strcmp0 (text, expected) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_udp_delivers_with_latency (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) expected = dg_address ("10.0.0.2", 49152);
+
+  udp_setup (&udp, 1, 0.010, 0);
+  g_assert_cmpuint (udp.server->started, ==, 1);
+  udp.server->echo = TRUE;
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "ping", 4,
+                                                 udp.server_address, &error));
+  braid_sim_net_run_for (udp.net, 0.009);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);
+  braid_sim_net_run_for (udp.net, 0.002);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 1);
+  g_assert_true (braid_socket_address_equal (g_ptr_array_index (udp.server->senders, 0), expected));
+  /* The echo comes back one latency later, from the server's port. */
+  braid_sim_net_run_for (udp.net, 0.010);
+  g_assert_cmpuint (udp.client->datagrams->len, ==, 1);
+  g_assert_true (braid_socket_address_equal (g_ptr_array_index (udp.client->senders, 0),
+                                             udp.server_address));
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net),
+                            "\"event\":\"deliver\",\"node\":\"server\",\"peer\":\"client\""));
+  udp_clear (&udp);
+}
+
+static guint
+udp_count_lost (guint32 seed, gdouble loss)
+{
+  Udp udp = { 0 };
+  guint received;
+
+  udp_setup (&udp, seed, 0.005, 0);
+  braid_sim_link_set_loss (braid_sim_net_get_default_link (udp.net), loss);
+  udp_send_numbers (&udp, 400);
+  received = udp.server->datagrams->len;
+  if (loss > 0)
+    g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "\"detail\":\"loss\""));
+  udp_clear (&udp);
+  return 400 - received;
+}
+
+static void
+test_udp_loss (void)
+{
+  guint lost = udp_count_lost (3, 0.25);
+
+  g_assert_cmpuint (udp_count_lost (3, 0), ==, 0);
+  g_assert_cmpuint (lost, >, 60);
+  g_assert_cmpuint (lost, <, 140);
+  g_assert_cmpuint (udp_count_lost (3, 0.25), ==, lost);   /* the seed decides */
+  g_assert_cmpuint (udp_count_lost (3, 1), ==, 400);
+}
+
+static void
+test_udp_duplication (void)
+{
+  Udp udp = { 0 };
+
+  udp_setup (&udp, 4, 0.005, 0);
+  braid_sim_link_set_duplication (braid_sim_net_get_default_link (udp.net), 1);
+  udp_send_numbers (&udp, 10);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 20);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *first = datagram_text (udp.server, 2 * i);
+      g_autofree char *second = datagram_text (udp.server, 2 * i + 1);
+      g_autofree char *expected = g_strdup_printf ("%u", i);
+
+      g_assert_cmpstr (first, ==, expected);
+      g_assert_cmpstr (second, ==, expected);
+    }
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "udp, duplicated"));
+  udp_clear (&udp);
+}
+
+static void
+test_udp_reordering (void)
+{
+  Udp udp = { 0 };
+
+  /* No jitter, no reordering: datagrams arrive as sent. */
+  udp_setup (&udp, 5, 0.010, 0);
+  udp_send_numbers (&udp, 50);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 50);
+  g_assert_true (arrived_in_order (udp.server));
+  udp_clear (&udp);
+
+  udp_setup (&udp, 5, 0.010, 0);
+  braid_sim_link_set_reordering (braid_sim_net_get_default_link (udp.net), 0.3, 0.020);
+  udp_send_numbers (&udp, 50);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 50);   /* late, not lost */
+  g_assert_false (arrived_in_order (udp.server));
+  udp_clear (&udp);
+}
+
+static void
+test_udp_corruption (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  guint8 sent[64], flipped = 0;
+  const guint8 *received;
+  gsize len;
+
+  udp_setup (&udp, 6, 0.001, 0);
+  braid_sim_link_set_corruption (braid_sim_net_get_default_link (udp.net), 1);
+  memset (sent, 0x55, sizeof sent);
+  g_assert_true (braid_datagram_transport_write (udp.client_port, sent, sizeof sent,
+                                                 udp.server_address, &error));
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 1);
+  received = g_bytes_get_data (g_ptr_array_index (udp.server->datagrams, 0), &len);
+  g_assert_cmpuint (len, ==, sizeof sent);
+  for (gsize i = 0; i < len; i++)
+    for (guint8 diff = received[i] ^ sent[i]; diff != 0; diff &= diff - 1)
+      flipped++;
+  g_assert_cmpuint (flipped, ==, 1);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "udp, corrupted"));
+  /* An empty datagram has no bit to flip. */
+  g_assert_true (braid_datagram_transport_write (udp.client_port, NULL, 0, udp.server_address,
+                                                 &error));
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 2);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (udp.server->datagrams, 1)), ==, 0);
+  udp_clear (&udp);
+}
+
+static void
+test_udp_partition_loses_and_hold_keeps (void)
+{
+  Udp udp = { 0 };
+  BraidSimLink *link;
+
+  udp_setup (&udp, 7, 0.005, 0);
+  braid_sim_net_partition (udp.net, "client", "server", FALSE, TRUE);
+  udp_send_numbers (&udp, 3);
+  braid_sim_net_partition (udp.net, "client", "server", FALSE, FALSE);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);   /* lost, not stalled */
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "\"detail\":\"partition\""));
+
+  link = braid_sim_net_get_link (udp.net, "client", "server");
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 3);
+  braid_sim_net_run_for (udp.net, 1);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);
+  braid_sim_link_release (link);
+  braid_sim_net_run_for (udp.net, 0.004);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 0);   /* one latency after release */
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 3);
+  g_assert_true (arrived_in_order (udp.server));
+
+  /* Held, then cut: what was held waits for the heal. */
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 2);
+  braid_sim_link_set_partitioned (link, TRUE);
+  braid_sim_link_release (link);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 3);
+  braid_sim_link_set_partitioned (link, FALSE);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 5);
+
+  /* Held with loss: the loss rule applies on release. */
+  braid_sim_link_set_loss (link, 1);
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 2);
+  braid_sim_link_release (link);
+  run_all (udp.net);
+  g_assert_cmpuint (udp.server->datagrams->len, ==, 5);
+  /* A link still holding datagrams when the net goes frees them. */
+  braid_sim_link_set_loss (link, 0);
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 1);
+  udp_clear (&udp);
+}
+
+static void
+test_udp_ports_and_their_errors (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) closed = dg_address ("10.0.0.1", 54);
+  g_autoptr (GSocketAddress) nowhere = dg_address ("10.9.9.9", 53);
+  g_autoptr (DgRecorder) other = dg_recorder_new ();
+  BraidSimNode *server;
+  BraidDatagramTransport *port;
+
+  udp_setup (&udp, 8, 0.001, 0);
+  server = braid_sim_net_get_node (udp.net, "server");
+  /* To a port nobody listens on, or an address no node has: lost. */
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "x", 1,
+                                                 closed, &error));
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "x", 1,
+                                                 nowhere, &error));
+  g_assert_no_error (error);
+  run_all (udp.net);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "port unreachable"));
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "no node has the address"));
+
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                           BRAID_DATAGRAM_PROTOCOL (other), NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (server), 55,
+                                           BRAID_DATAGRAM_PROTOCOL (other), "eth0", 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* A small packet size cuts what arrives; a connected port hears only its peer. */
+  port = braid_reactor_listen_udp (BRAID_REACTOR (server), 0, BRAID_DATAGRAM_PROTOCOL (other),
+                                   "10.0.0.1", 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (braid_datagram_transport_get_max_packet_size (port), ==, 4);
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "abcdefgh", 8,
+                                                 braid_datagram_transport_get_host (port), &error));
+  run_all (udp.net);
+  g_assert_cmpuint (other->datagrams->len, ==, 1);
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (other->datagrams, 0)), ==, 4);
+  g_assert_true (braid_datagram_transport_connect (port, nowhere, &error));
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "y", 1,
+                                                 braid_datagram_transport_get_host (port), &error));
+  run_all (udp.net);
+  g_assert_cmpuint (other->datagrams->len, ==, 1);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (udp.net), "connected to another peer"));
+  g_assert_false (braid_datagram_transport_join_group (port, "239.1.2.3", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  /* Stopping tells the protocol; a crash does not, and closes every port. */
+  braid_listening_port_stop_listening (BRAID_LISTENING_PORT (port));
+  braid_listening_port_stop_listening (BRAID_LISTENING_PORT (port));
+  g_assert_cmpuint (other->stopped, ==, 1);
+  braid_sim_node_crash (server);
+  g_assert_false (braid_datagram_transport_is_listening (udp.server_port));
+  g_assert_cmpuint (udp.server->stopped, ==, 0);
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                           BRAID_DATAGRAM_PROTOCOL (other), NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_clear_error (&error);
+  /* What was on its way to the crashed node is lost there. */
+  g_assert_true (braid_datagram_transport_write (udp.client_port, (const guint8 *) "z", 1,
+                                                 udp.server_address, &error));
+  run_all (udp.net);
+  braid_sim_node_restart (server);
+  g_assert_nonnull (braid_reactor_listen_udp (BRAID_REACTOR (server), 53,
+                                              BRAID_DATAGRAM_PROTOCOL (other), NULL, 0, &error));
+  g_assert_no_error (error);
+  udp_clear (&udp);
+}
+
+/* The same checks as the real UDP port and the fake one. */
+static void
+test_udp_strictness (void)
+{
+  Udp udp = { 0 };
+
+  udp_setup (&udp, 9, 0.001, 0);
+  dg_check_strictness (udp.client_port, udp.server_address);
+  udp_clear (&udp);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Corners of the event loop and of the write path.                        */
+
+static void
+count_call (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* A call scheduled on the net's own clock runs after the network events
+ * due at the same time, and before the nodes' timers. */
+static void
+test_net_clock_calls_run_in_order (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+  BraidSimNode *node = braid_sim_net_add_node (net, "a", "10.0.0.1");
+  guint on_net = 0, on_node = 0;
+
+  braid_clock_call_later (BRAID_CLOCK (node), 1, count_call, &on_node, NULL);
+  braid_clock_call_later (BRAID_CLOCK (net), 1, count_call, &on_net, NULL);
+  g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (net)), ==, 0);
+  g_assert_true (braid_sim_net_step (net));
+  g_assert_cmpuint (on_net, ==, 1);
+  g_assert_cmpuint (on_node, ==, 0);
+  g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (net)), ==, 1);
+  g_assert_true (braid_sim_net_step (net));
+  g_assert_cmpuint (on_node, ==, 1);
+  g_assert_false (braid_sim_net_step (net));
+}
+
+/* A protocol that, on its first data, crashes its own node, or steps the
+ * net from inside the delivery. */
+typedef struct {
+  BraidSimNet *net;
+  BraidSimNode *node;
+  gboolean crash;
+  guint steps;
+} Reentry;
+
+static void
+reentrant_data (RecordingProtocol *protocol, const guint8 *data, gsize len, gpointer user_data)
+{
+  Reentry **slot = user_data, *reentry = *slot;
+
+  if (reentry == NULL)
+    return;
+  if (reentry->crash)
+    braid_sim_node_crash (reentry->node);
+  for (guint i = 0; i < reentry->steps; i++)
+    braid_sim_net_step (reentry->net);
+  *slot = NULL;
+}
+
+static void
+test_callbacks_may_crash_or_step (void)
+{
+  Pair pair = { 0 };
+  Reentry crash = { 0 }, step = { 0 };
+  Reentry *reentry;
+  RecordingState *state;
+
+  pair_setup (&pair, 1, 0.010, 0);
+  pair_connect (&pair);
+  /* The server crashes itself from its own data_received: the protocol
+   * that runs is dropped only once the delivery is over. */
+  crash.net = pair.net;
+  crash.node = pair.server;
+  crash.crash = TRUE;
+  reentry = &crash;
+  state = recording_protocol_state (built (pair.server_factory, 0));
+  state->on_data = reentrant_data;
+  state->on_data_user_data = &reentry;
+  client_write (&pair, "boom");
+  run_all (pair.net);
+  g_assert_null (reentry);
+  g_assert_false (braid_sim_node_is_up (pair.server));
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  pair_clear (&pair);
+
+  /* A delivery that steps the net runs the next events inside it. */
+  pair_setup (&pair, 2, 0.010, 0);
+  pair_connect (&pair);
+  step.net = pair.net;
+  step.steps = 3;
+  reentry = &step;
+  state = recording_protocol_state (built (pair.server_factory, 0));
+  state->on_data = reentrant_data;
+  state->on_data_user_data = &reentry;
+  client_write (&pair, "a");
+  client_write (&pair, "b");
+  client_write (&pair, "c");
+  run_all (pair.net);
+  g_assert_cmpstr (state_of (pair.server_factory, 0)->received->str, ==, "abc");
+  pair_clear (&pair);
+}
+
+/* Big writes, a burst of small ones, empty ones, FINs on a slow link. */
+static void
+test_writes_of_every_size (void)
+{
+  Pair pair = { 0 };
+  g_autofree char *big = g_strnfill (300, 'b');
+  GOutputVector none[1] = { { "", 0 } };
+
+  pair_setup (&pair, 3, 0.010, 0.020);   /* jitter above latency: never below 0 */
+  braid_sim_link_set_bandwidth (braid_sim_net_get_default_link (pair.net), 1e6);
+  pair_connect (&pair);
+  client_write (&pair, big);
+  for (guint i = 0; i < 5000; i++)
+    client_write (&pair, "x");
+  braid_transport_write_sequence (transport_of (pair.client_factory, 0), none, 1);
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.server_factory, 0)->received->len, ==, 5300);
+  braid_transport_lose_connection (transport_of (pair.client_factory, 0));
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.server_factory, 0)->lost_count, ==, 1);
+  pair_clear (&pair);
+}
+
+/* With no limit set, the default one (4 MiB) applies. */
+static void
+test_default_write_limit (void)
+{
+  Pair pair = { 0 };
+  g_autofree char *chunk = g_strnfill (1024 * 1024, 'z');
+
+  pair_setup (&pair, 4, 0.010, 0);
+  pair_connect (&pair);
+  braid_sim_net_partition (pair.net, "client", "server", FALSE, TRUE);
+  for (guint i = 0; i < 6; i++)
+    client_write (&pair, chunk);
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (pair.net), "peer is not reading"));
+  pair_clear (&pair);
+}
+
+/* The pending table names every state a connection end can be in. */
+static void
+test_pending_table_states (void)
+{
+  Pair pair = { 0 };
+  g_autoptr (BraidClientFactory) slow = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autofree char *table = NULL;
+
+  pair_setup (&pair, 5, 0.010, 0);
+  pair.client_factory->half_close = TRUE;
+  pair.server_factory->half_close = TRUE;
+  pair_connect (&pair);
+  braid_transport_lose_write_connection (transport_of (pair.client_factory, 0));
+  braid_reactor_connect_tcp (BRAID_REACTOR (pair.client), "server", 8000, slow);
+  braid_clock_call_later (BRAID_CLOCK (pair.client), 5, count_call, &pair, NULL);
+  braid_sim_net_run_for (pair.net, 0.015);
+  table = braid_sim_net_describe_pending (pair.net);
+  g_test_message ("%s", table);
+  g_assert_nonnull (strstr (table, "half-closed"));
+  g_assert_nonnull (strstr (table, "connecting"));
+  g_assert_nonnull (strstr (table, "timer due at 5.020000 s"));
+  g_clear_pointer (&table, g_free);
+  /* The server closes: "closing" until its close runs, then "closed"
+   * while its FIN is still on the way. */
+  braid_transport_lose_connection (transport_of (pair.server_factory, 0));
+  table = braid_sim_net_describe_pending (pair.net);
+  g_assert_nonnull (strstr (table, "closing"));
+  g_clear_pointer (&table, g_free);
+  braid_sim_net_run_for (pair.net, 0.001);
+  table = braid_sim_net_describe_pending (pair.net);
+  g_test_message ("%s", table);
+  g_assert_nonnull (strstr (table, "closed"));
+  g_assert_false (braid_sim_net_run_until (pair.net, never_true, NULL, 1, NULL));
+  pair_clear (&pair);
+}
+
+static void
+test_journal_escapes_text (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+
+  braid_sim_net_note (net, "a\"b", "line\nbreak\\");
+  g_assert_nonnull (strstr (braid_sim_net_get_journal (net),
+                            "\"node\":\"a\\\"b\",\"detail\":\"line\\u000abreak\\\\\""));
+}
+
+static void
+test_ports_chosen_past_those_taken (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+  BraidSimNode *node = braid_sim_net_add_node (net, "a", "10.0.0.1");
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (DgRecorder) first = dg_recorder_new ();
+  g_autoptr (DgRecorder) second = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  BraidListeningPort *tcp;
+  BraidDatagramTransport *udp;
+
+  g_assert_nonnull (braid_reactor_listen_tcp (BRAID_REACTOR (node), 49152, factory, NULL, &error));
+  tcp = braid_reactor_listen_tcp (BRAID_REACTOR (node), 0, factory, NULL, &error);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
+                      braid_listening_port_get_host (tcp))), ==, 49153);
+  g_assert_nonnull (braid_reactor_listen_udp (BRAID_REACTOR (node), 49152,
+                                              BRAID_DATAGRAM_PROTOCOL (first), NULL, 0, &error));
+  udp = braid_reactor_listen_udp (BRAID_REACTOR (node), 0, BRAID_DATAGRAM_PROTOCOL (second),
+                                  NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (
+                      braid_datagram_transport_get_host (udp))), ==, 49153);
+}
+
+static void
+test_unknown_nodes_are_refused (void)
+{
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (1);
+
+  braid_sim_net_add_node (net, "a", "10.0.0.1");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*no node is called zz*");
+  g_assert_null (braid_sim_net_get_link (net, "zz", "a"));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*already called or has the address*");
+  g_assert_null (braid_sim_net_add_node (net, "b", "10.0.0.1"));
+  g_test_assert_expected_messages ();
+}
+
+/* Faults drawn but not taken, and datagrams a connected port hears. */
+static void
+test_udp_faults_drawn_from_the_seed (void)
+{
+  Udp udp = { 0 };
+  g_autoptr (GError) error = NULL;
+  BraidSimLink *link;
+
+  udp_setup (&udp, 10, 0.005, 0);
+  link = braid_sim_net_get_default_link (udp.net);
+  braid_sim_link_set_duplication (link, 0.5);
+  braid_sim_link_set_corruption (link, 0.5);
+  braid_sim_link_set_reordering (link, 0.5, 0.001);
+  braid_sim_link_set_loss (link, 0.5);
+  g_assert_true (braid_datagram_transport_connect (udp.server_port,
+                                                   braid_datagram_transport_get_host (udp.client_port),
+                                                   &error));
+  g_assert_true (braid_datagram_transport_write (udp.client_port, NULL, 0, udp.server_address,
+                                                 &error));
+  udp_send_numbers (&udp, 100);
+  g_assert_cmpuint (udp.server->datagrams->len, >, 20);
+  g_assert_cmpuint (udp.server->datagrams->len, <, 100);
+  link = braid_sim_net_get_link (udp.net, "client", "server");
+  braid_sim_link_hold (link);
+  udp_send_numbers (&udp, 20);
+  braid_sim_link_release (link);
+  run_all (udp.net);
+  udp_clear (&udp);
+}
+
+/* A net without nodes runs its own clock's calls; a net disposed twice
+ * (as GObject allows) is still freed once. */
+static void
+test_net_without_nodes_and_disposed_twice (void)
+{
+  BraidSimNet *net = braid_sim_net_new (1);
+  guint fired = 0;
+
+  g_assert_false (braid_sim_net_step (net));
+  braid_clock_call_later (BRAID_CLOCK (net), 2, count_call, &fired, NULL);
+  braid_sim_net_run_for (net, 5);
+  g_assert_cmpuint (fired, ==, 1);
+  g_object_run_dispose (G_OBJECT (net));
+  g_object_unref (net);
+}
+
+/* A node kept past its net reads time 0 and is down: it opens no port
+ * and makes no connection. */
+static void
+test_node_outlives_its_net (void)
+{
+  BraidSimNet *net = braid_sim_net_new (1);
+  g_autoptr (BraidSimNode) node = g_object_ref (braid_sim_net_add_node (net, "a", "10.0.0.1"));
+  g_autoptr (BraidFactory) factory = braid_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (BraidClientFactory) client = braid_client_factory_new (RECORDING_TYPE_PROTOCOL);
+  g_autoptr (DgRecorder) recorder = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_autoptr (BraidConnector) connector =
+    g_object_ref (braid_reactor_connect_tcp (BRAID_REACTOR (node), "10.0.0.9", 80, client));
+
+  braid_sim_net_run_for (net, 3);
+  g_object_unref (net);
+  g_assert_null (braid_sim_node_get_net (node));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*node is down*");
+  braid_connector_connect (connector);
+  g_test_assert_expected_messages ();
+  braid_connector_disconnect (connector);   /* idle: nothing to do */
+  g_assert_false (braid_sim_node_is_up (node));
+  g_assert_cmpfloat (braid_clock_seconds (BRAID_CLOCK (node)), ==, 0);
+  g_assert_null (braid_reactor_listen_tcp (BRAID_REACTOR (node), 80, factory, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_clear_error (&error);
+  g_assert_null (braid_reactor_listen_udp (BRAID_REACTOR (node), 53,
+                                           BRAID_DATAGRAM_PROTOCOL (recorder), NULL, 0, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  REFUSED (braid_reactor_connect_tcp (BRAID_REACTOR (node), "10.0.0.1", 80, client));
+}
+
+/* The connector's own calls: disconnect when connected closes the
+ * connection; connect when the node is down is refused. */
+static void
+test_connector_disconnect_and_down_node (void)
+{
+  Pair pair = { 0 };
+
+  pair_setup (&pair, 1, 0.010, 0);
+  pair_connect (&pair);
+  braid_connector_disconnect (pair.connector);
+  run_all (pair.net);
+  g_assert_cmpuint (state_of (pair.client_factory, 0)->lost_count, ==, 1);
+  g_assert_cmpuint (pair.client_factory->lost, ==, 1);
+  braid_sim_node_crash (pair.client);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*node is down*");
+  braid_connector_connect (pair.connector);
+  g_test_assert_expected_messages ();
+  pair_clear (&pair);
 }
 
 int
@@ -1364,6 +2080,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/sim-net/connect-and-deliver", test_connect_and_deliver);
   g_test_add_func ("/sim-net/connect-by-name", test_connect_by_name);
+  g_test_add_func ("/sim-net/journal-names-the-node-not-the-address",
+                   test_journal_names_the_node_not_the_address);
   g_test_add_func ("/sim-net/jitter-keeps-order", test_jitter_keeps_order);
   g_test_add_func ("/sim-net/jitter-varies-delay", test_jitter_varies_delay);
   g_test_add_func ("/sim-net/bandwidth", test_bandwidth);
@@ -1410,5 +2128,28 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-net/node-reactor", test_node_reactor);
   g_test_add_func ("/sim-net/net-outlives-nothing", test_net_outlives_nothing);
   g_test_add_func ("/sim-net/misuse-is-refused", test_misuse_is_refused);
+  g_test_add_func ("/sim-net/udp-delivers-with-latency", test_udp_delivers_with_latency);
+  g_test_add_func ("/sim-net/udp-loss", test_udp_loss);
+  g_test_add_func ("/sim-net/udp-duplication", test_udp_duplication);
+  g_test_add_func ("/sim-net/udp-reordering", test_udp_reordering);
+  g_test_add_func ("/sim-net/udp-corruption", test_udp_corruption);
+  g_test_add_func ("/sim-net/udp-partition-loses-and-hold-keeps",
+                   test_udp_partition_loses_and_hold_keeps);
+  g_test_add_func ("/sim-net/udp-ports-and-their-errors", test_udp_ports_and_their_errors);
+  g_test_add_func ("/sim-net/udp-strictness", test_udp_strictness);
+  g_test_add_func ("/sim-net/udp-faults-drawn-from-the-seed", test_udp_faults_drawn_from_the_seed);
+  g_test_add_func ("/sim-net/net-clock-calls-run-in-order", test_net_clock_calls_run_in_order);
+  g_test_add_func ("/sim-net/callbacks-may-crash-or-step", test_callbacks_may_crash_or_step);
+  g_test_add_func ("/sim-net/writes-of-every-size", test_writes_of_every_size);
+  g_test_add_func ("/sim-net/default-write-limit", test_default_write_limit);
+  g_test_add_func ("/sim-net/pending-table-states", test_pending_table_states);
+  g_test_add_func ("/sim-net/journal-escapes-text", test_journal_escapes_text);
+  g_test_add_func ("/sim-net/ports-chosen-past-those-taken", test_ports_chosen_past_those_taken);
+  g_test_add_func ("/sim-net/unknown-nodes-are-refused", test_unknown_nodes_are_refused);
+  g_test_add_func ("/sim-net/net-without-nodes-and-disposed-twice",
+                   test_net_without_nodes_and_disposed_twice);
+  g_test_add_func ("/sim-net/node-outlives-its-net", test_node_outlives_its_net);
+  g_test_add_func ("/sim-net/connector-disconnect-and-down-node",
+                   test_connector_disconnect_and_down_node);
   return g_test_run ();
 }
