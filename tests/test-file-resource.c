@@ -2,6 +2,7 @@
  * the fake request and through a site on the string transport. */
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -376,6 +377,206 @@ test_through_a_site_head_and_disconnect (void)
   files_clear (&f);
 }
 
+
+/* Rewrites a file with new content and a modification time one second on,
+ * as an edit a second later would leave it. */
+static void
+rewrite_file (const char *dir, const char *name, const char *content)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  struct stat st;
+  struct timespec times[2];
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  write_file (dir, name, content, -1);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  times[1].tv_sec += 1;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+}
+
+static char *
+get_body (Files *f, const char *uri, guint *code)
+{
+  g_autoptr (BraidFakeRequest) r = fetch (f, "GET", uri, NULL, NULL);
+
+  *code = CODE (r);
+  return body_of (r);
+}
+
+static void
+assert_body (Files *f, const char *uri, const char *expected)
+{
+  guint code = 0;
+  g_autofree char *body = get_body (f, uri, &code);
+
+  g_assert_cmpuint (code, ==, 200);
+  g_assert_cmpstr (body, ==, expected);
+}
+
+/* With a clock, a small file is read once and checked against the disk at
+ * most once a second: a change shows a second later, not before. */
+static void
+test_cache_checked_once_a_second (void)
+{
+  Files f;
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autofree char *path = NULL;
+  guint code = 0;
+
+  files_init (&f);
+  braid_fake_clock_advance (clock, 100);
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (clock));
+  assert_body (&f, "/ten.txt", "abcdefghij");
+  rewrite_file (f.dir, "ten.txt", "0123456789");
+  assert_body (&f, "/ten.txt", "abcdefghij");
+  braid_fake_clock_advance (clock, 0.9);
+  assert_body (&f, "/ten.txt", "abcdefghij");
+  braid_fake_clock_advance (clock, 0.1);
+  assert_body (&f, "/ten.txt", "0123456789");
+
+  /* Checked again: still the same file, served from memory. */
+  braid_fake_clock_advance (clock, 1);
+  assert_body (&f, "/ten.txt", "0123456789");
+
+  /* Removed: served until the next check, then 404. */
+  path = g_build_filename (f.dir, "ten.txt", NULL);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  assert_body (&f, "/ten.txt", "0123456789");
+  braid_fake_clock_advance (clock, 1);
+  g_free (get_body (&f, "/ten.txt", &code));
+  g_assert_cmpuint (code, ==, 404);
+  files_clear (&f);
+}
+
+/* Without a clock, a cached file is checked on every request. */
+static void
+test_cache_without_clock (void)
+{
+  Files f;
+  guint code = 0;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  files_init (&f);
+  first = get_body (&f, "/ten.txt", &code);
+  rewrite_file (f.dir, "ten.txt", "0123456789");
+  second = get_body (&f, "/ten.txt", &code);
+  g_assert_cmpstr (first, ==, "abcdefghij");
+  g_assert_cmpstr (second, ==, "0123456789");
+  files_clear (&f);
+}
+
+/* Ranges, HEAD, validators and the directory index are answered from a
+ * cached file as from the disk. */
+static void
+test_cache_serves_ranges_head_validators (void)
+{
+  Files f;
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  g_autoptr (BraidFakeRequest) first = NULL;
+  g_autoptr (BraidFakeRequest) range = NULL;
+  g_autoptr (BraidFakeRequest) bad_range = NULL;
+  g_autoptr (BraidFakeRequest) head = NULL;
+  g_autoptr (BraidFakeRequest) same = NULL;
+  g_autoptr (BraidFakeRequest) index1 = NULL;
+  g_autoptr (BraidFakeRequest) index2 = NULL;
+  g_autofree char *range_body = NULL;
+  g_autofree char *index_body = NULL;
+
+  files_init (&f);
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (clock));
+  first = fetch (&f, "GET", "/ten.txt", NULL, NULL);
+  range = fetch (&f, "GET", "/ten.txt", "Range", "bytes=2-4");
+  bad_range = fetch (&f, "GET", "/ten.txt", "Range", "bytes=20-");
+  head = fetch (&f, "HEAD", "/ten.txt", NULL, NULL);
+  same = fetch (&f, "GET", "/ten.txt", "If-None-Match", HEADER (first, "ETag"));
+  index1 = fetch (&f, "GET", "/sub/", NULL, NULL);
+  index2 = fetch (&f, "GET", "/sub/index.html", NULL, NULL);
+
+  range_body = body_of (range);
+  g_assert_cmpuint (CODE (range), ==, 206);
+  g_assert_cmpstr (range_body, ==, "cde");
+  g_assert_cmpstr (HEADER (range, "Content-Range"), ==, "bytes 2-4/10");
+  g_assert_cmpuint (CODE (bad_range), ==, 416);
+  g_assert_cmpuint (CODE (head), ==, 200);
+  g_assert_cmpuint (braid_fake_request_get_write_count (head), ==, 0);
+  g_assert_cmpstr (HEADER (head, "ETag"), ==, HEADER (first, "ETag"));
+  g_assert_cmpstr (HEADER (head, "Last-Modified"), ==, HEADER (first, "Last-Modified"));
+  g_assert_cmpuint (CODE (same), ==, 304);
+  index_body = body_of (index2);
+  g_assert_cmpstr (index_body, ==, "<p>sub</p>");
+  g_free (index_body);
+  index_body = body_of (index1);
+  g_assert_cmpstr (index_body, ==, "<p>sub</p>");
+  files_clear (&f);
+}
+
+/* The cache holds at most BRAID_FILE_RESOURCE_CACHE_SIZE bytes: filling it
+ * past that starts it again, and every file is still served right. */
+static void
+test_cache_is_bounded (void)
+{
+  Files f;
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  guint n = BRAID_FILE_RESOURCE_CACHE_SIZE / BRAID_FILE_RESOURCE_CHUNK_SIZE + 2;
+  g_autofree char *content = g_malloc (BRAID_FILE_RESOURCE_CHUNK_SIZE + 1);
+
+  files_init (&f);
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (clock));
+  for (guint round = 0; round < 2; round++)
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("f%u.bin", i);
+        g_autofree char *uri = g_strdup_printf ("/f%u.bin", i);
+        g_autoptr (BraidFakeRequest) r = NULL;
+        g_autoptr (GBytes) body = NULL;
+
+        memset (content, 'a' + (int) (i % 26), BRAID_FILE_RESOURCE_CHUNK_SIZE);
+        if (round == 0)
+          write_file (f.dir, name, content, BRAID_FILE_RESOURCE_CHUNK_SIZE);
+        r = fetch (&f, "GET", uri, NULL, NULL);
+        body = braid_fake_request_get_written (r);
+        g_assert_cmpuint (CODE (r), ==, 200);
+        g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                         content, BRAID_FILE_RESOURCE_CHUNK_SIZE);
+      }
+  files_clear (&f);
+}
+
+/* The resource does not keep its clock alive; a clock gone or unset means
+ * a check on every request. */
+static void
+test_cache_clock_lifetime (void)
+{
+  Files f;
+  BraidFakeClock *clock = braid_fake_clock_new ();
+  g_autoptr (BraidFakeClock) other = braid_fake_clock_new ();
+  guint code = 0;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+
+  files_init (&f);
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (clock));
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (other));
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (clock));
+  first = get_body (&f, "/ten.txt", &code);
+  g_object_unref (clock);
+  rewrite_file (f.dir, "ten.txt", "0123456789");
+  second = get_body (&f, "/ten.txt", &code);
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), NULL);
+  rewrite_file (f.dir, "ten.txt", "ABCDEFGHIJ");
+  third = get_body (&f, "/ten.txt", &code);
+  g_assert_cmpstr (first, ==, "abcdefghij");
+  g_assert_cmpstr (second, ==, "0123456789");
+  g_assert_cmpstr (third, ==, "ABCDEFGHIJ");
+
+  /* A tree that outlives its clock lets go of it. */
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (f.root), BRAID_CLOCK (other));
+  files_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -389,6 +590,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/file-resource/odd-files", test_odd_files);
   braid_test_add_func ("/file-resource/large-file-pulled", test_large_file_is_pulled_chunk_by_chunk);
   braid_test_add_func ("/file-resource/site-head-disconnect", test_through_a_site_head_and_disconnect);
+  braid_test_add_func ("/file-resource/cache-checked-once-a-second", test_cache_checked_once_a_second);
+  braid_test_add_func ("/file-resource/cache-without-clock", test_cache_without_clock);
+  braid_test_add_func ("/file-resource/cache-ranges-head-validators", test_cache_serves_ranges_head_validators);
+  braid_test_add_func ("/file-resource/cache-bounded", test_cache_is_bounded);
+  braid_test_add_func ("/file-resource/cache-clock-lifetime", test_cache_clock_lifetime);
 
   return g_test_run ();
 }

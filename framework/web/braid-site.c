@@ -88,6 +88,7 @@ struct _BraidHttpChannel
   gboolean dispatching;        /* inside braid_request_process from the parser */
   gboolean paused;             /* we paused the transport */
   gboolean closing;
+  char *peer;                  /* the client's address as logged; NULL until needed */
 };
 
 G_DEFINE_FINAL_TYPE (BraidHttpChannel, braid_http_channel, BRAID_TYPE_PROTOCOL)
@@ -424,20 +425,46 @@ braid_http_channel_data_received (BraidProtocol *protocol, const guint8 *data, g
   feed (self, data, len);
 }
 
+/* The peer's address as the access log writes it, worked out once per
+ * connection. */
+static const char *
+channel_peer (BraidHttpChannel *self)
+{
+  if (self->peer == NULL)
+    self->peer = peer_string (self);
+  return self->peer;
+}
+
+/* The access log's time, formatted once a second. */
+static const char *
+log_time (void)
+{
+  static _Thread_local char cached[40];
+  static _Thread_local gint64 cached_second = -1;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (now != cached_second)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (now);
+      g_autofree char *text = g_date_time_format (t, "%d/%b/%Y:%H:%M:%S +0000");
+
+      g_strlcpy (cached, text, sizeof cached);
+      cached_second = now;
+    }
+  return cached;
+}
+
 static void
 log_access (BraidHttpChannel *self, BraidRequest *request)
 {
-  g_autofree char *peer = peer_string (self);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *when = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S +0000");
   const char *referer = braid_request_get_header (request, "referer");
   const char *agent = braid_request_get_header (request, "user-agent");
 
   g_message ("%s - - [%s] \"%s %s HTTP/1.%u\" %u %" G_GUINT64_FORMAT " \"%s\" \"%s\"",
-             peer, when, braid_request_get_method (request), braid_request_get_uri (request),
-             braid_request_get_version_minor (request), braid_request_get_response_code (request),
-             braid_request_get_sent_length (request), referer != NULL ? referer : "-",
-             agent != NULL ? agent : "-");
+             channel_peer (self), log_time (), braid_request_get_method (request),
+             braid_request_get_uri (request), braid_request_get_version_minor (request),
+             braid_request_get_response_code (request), braid_request_get_sent_length (request),
+             referer != NULL ? referer : "-", agent != NULL ? agent : "-");
 }
 
 /* The current request's response is complete. */
@@ -523,6 +550,7 @@ braid_http_channel_finalize (GObject *object)
   braid_http_parser_clear (&self->parser);
   g_byte_array_unref (self->body);
   g_byte_array_unref (self->pending);
+  g_free (self->peer);
   G_OBJECT_CLASS (braid_http_channel_parent_class)->finalize (object);
 }
 
