@@ -114,6 +114,7 @@ static const Row rows[] = {
     "C", "*already registered*" },
   { "unregister-none", "GET", 1, "unregister;finish", "C", "*no producer is registered*" },
   { "producer-after-finish", "GET", 1, "finish|producer" },
+  { "unregister-after-finish", "GET", 1, "producer;unregister;finish|unregister" },
   { "producer-after-lost", "GET", 1, "|lost;producer" },
 };
 

@@ -205,6 +205,10 @@ test_ranges (void)
     { "bytes=5-2", 200, "abcdefghij", NULL },
     { "items=1-2", 200, "abcdefghij", NULL },
     { "bytes=x-2", 200, "abcdefghij", NULL },
+    { "bytes= 2-4", 206, "cde", "bytes 2-4/10" },
+    { "bytes=5", 200, "abcdefghij", NULL },
+    { "bytes=2-x", 200, "abcdefghij", NULL },
+    { "bytes=-", 200, "abcdefghij", NULL },
   };
   Files f;
 
@@ -577,6 +581,249 @@ test_cache_clock_lifetime (void)
   files_clear (&f);
 }
 
+/* A cached file is read again when any of what identifies its content
+ * changes: mode, size, modification time to the nanosecond, inode. */
+static void
+test_cache_notices_each_change (void)
+{
+  Files f;
+  g_autofree char *path = NULL;
+  g_autofree char *tmp = NULL;
+  struct stat st;
+  struct timespec times[2];
+
+  files_init (&f);
+  path = g_build_filename (f.dir, "ten.txt", NULL);
+  tmp = g_build_filename (f.dir, "ten.tmp", NULL);
+  assert_body (&f, "/ten.txt", "abcdefghij");
+
+  /* Mode only. */
+  g_assert_cmpint (chmod (path, 0600), ==, 0);
+  assert_body (&f, "/ten.txt", "abcdefghij");
+
+  /* The modification time's nanoseconds only (same second, same size). */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  write_file (f.dir, "ten.txt", "ABCDEFGHIJ", -1);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  times[1].tv_nsec = (st.st_mtim.tv_nsec + 1) % 1000000000;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+  assert_body (&f, "/ten.txt", "ABCDEFGHIJ");
+
+  /* Another file (inode) with the same size and times. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  write_file (f.dir, "ten.tmp", "klmnopqrst", -1);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  g_assert_cmpint (utimensat (AT_FDCWD, tmp, times, 0), ==, 0);
+  g_assert_cmpint (chmod (tmp, st.st_mode & 07777), ==, 0);
+  g_assert_cmpint (g_rename (tmp, path), ==, 0);
+  assert_body (&f, "/ten.txt", "klmnopqrst");
+
+  /* The size only (same times). */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  write_file (f.dir, "ten.txt", "uvw", -1);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+  assert_body (&f, "/ten.txt", "uvw");
+  files_clear (&f);
+}
+
+/* The odd requests and files the file resource refuses or answers
+ * specially. */
+static void
+test_file_error_paths (void)
+{
+  Files f;
+  g_autofree char *loop = NULL;
+  g_autofree char *index_dir = NULL;
+  g_autofree char *dir_index = NULL;
+  g_autofree char *ten = NULL;
+  g_autofree char *big_content_ = NULL;
+  const gsize size = BRAID_FILE_RESOURCE_CHUNK_SIZE + 10;
+  g_autoptr (BraidFakeRequest) loop_r = NULL;
+  g_autoptr (BraidFakeRequest) index_r = NULL;
+  g_autoptr (BraidFakeRequest) star = NULL;
+  g_autoptr (BraidFakeRequest) bad_date = NULL;
+  g_autoptr (BraidFakeRequest) big_304 = NULL;
+  g_autoptr (BraidFakeRequest) big_416 = NULL;
+  g_autoptr (BraidFakeRequest) root_r = braid_fake_request_new ("GET", "/");
+  g_autoptr (BraidFakeRequest) big = NULL;
+  g_autoptr (BraidResource) bare = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
+
+  files_init (&f);
+  /* A symlink loop is refused. */
+  loop = g_build_filename (f.dir, "loop", NULL);
+  g_assert_cmpint (symlink ("loop", loop), ==, 0);
+  loop_r = fetch (&f, "GET", "/loop", NULL, NULL);
+  g_assert_cmpuint (CODE (loop_r), ==, 403);
+  /* A directory named index.html is no index. */
+  index_dir = g_build_filename (f.dir, "d", NULL);
+  dir_index = g_build_filename (index_dir, "index.html", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir_index, 0755), ==, 0);
+  index_r = fetch (&f, "GET", "/d/", NULL, NULL);
+  g_assert_cmpuint (CODE (index_r), ==, 403);
+  /* If-None-Match: * matches any file; an If-Modified-Since that is no
+   * date is ignored. */
+  star = fetch (&f, "GET", "/ten.txt", "If-None-Match", "*");
+  g_assert_cmpuint (CODE (star), ==, 304);
+  bad_date = fetch (&f, "GET", "/ten.txt", "If-Modified-Since", "yesterday");
+  g_assert_cmpuint (CODE (bad_date), ==, 200);
+  /* A large file answered 304 or 416 is not read. */
+  big_content_ = g_malloc0 (size);
+  write_file (f.dir, "big.bin", big_content_, (gssize) size);
+  big = fetch (&f, "GET", "/big.bin", NULL, NULL);
+  big_304 = fetch (&f, "GET", "/big.bin", "If-None-Match", HEADER (big, "ETag"));
+  big_416 = fetch (&f, "GET", "/big.bin", "Range", "bytes=99999999-");
+  g_assert_cmpuint (CODE (big_304), ==, 304);
+  g_assert_null (braid_fake_request_get_producer (big_304, NULL));
+  g_assert_cmpuint (CODE (big_416), ==, 416);
+  g_assert_null (braid_fake_request_get_producer (big_416, NULL));
+  braid_request_connection_lost (BRAID_REQUEST (big), NULL);
+  /* The root itself, asked for without its slash: redirected. */
+  braid_fake_request_render (root_r, f.root);
+  g_assert_cmpuint (CODE (root_r), ==, 301);
+  g_clear_object (&bare);
+  files_clear (&f);
+}
+
+/* A single file served as the root (no directory to resolve beneath):
+ * the open file's real path is checked instead. */
+static void
+test_single_file_root (void)
+{
+  Files f;
+  g_autofree char *path = NULL;
+  g_autoptr (BraidResource) file = NULL;
+  g_autoptr (BraidResource) gone = NULL;
+  g_autoptr (BraidFakeRequest) r = braid_fake_request_new ("GET", "/ten.txt");
+  g_autoptr (BraidFakeRequest) r2 = braid_fake_request_new ("GET", "/ten.txt");
+  g_autofree char *body = NULL;
+
+  files_init (&f);
+  path = g_build_filename (f.dir, "ten.txt", NULL);
+  file = braid_file_resource_new (path);
+  braid_fake_request_render (r, file);
+  body = body_of (r);
+  g_assert_cmpuint (CODE (r), ==, 200);
+  g_assert_cmpstr (body, ==, "abcdefghij");
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  gone = braid_file_resource_new (path);
+  braid_fake_request_render (r2, gone);
+  g_assert_cmpuint (CODE (r2), ==, 404);
+  files_clear (&f);
+}
+
+/* The file system's root as the root: "/tmp" is a directory (redirected),
+ * "/" has no index.html (403). */
+static void
+test_filesystem_root (void)
+{
+  g_autoptr (BraidResource) root = braid_file_resource_new ("/");
+  g_autoptr (BraidFakeRequest) tmp = braid_fake_request_new ("GET", "/tmp");
+  g_autoptr (BraidFakeRequest) slash = braid_fake_request_new ("GET", "/");
+  g_autoptr (BraidResource) tmp_found = NULL;
+  g_autoptr (BraidResource) slash_found = NULL;
+
+  tmp_found = braid_resource_get_child_for_request (root, BRAID_REQUEST (tmp));
+  braid_fake_request_render (tmp, tmp_found);
+  g_assert_cmpuint (CODE (tmp), ==, 301);
+  g_assert_cmpstr (HEADER (tmp, "Location"), ==, "/tmp/");
+  slash_found = braid_resource_get_child_for_request (root, BRAID_REQUEST (slash));
+  braid_fake_request_render (slash, slash_found);
+  if (!g_file_test ("/index.html", G_FILE_TEST_EXISTS))
+    g_assert_cmpuint (CODE (slash), ==, 403);
+}
+
+/* A large file that shrinks while it is sent: the response is cut short
+ * with a warning; a producer stopped does nothing more. */
+static void
+test_large_file_shrinks (void)
+{
+  Files f;
+  const gsize size = 2 * BRAID_FILE_RESOURCE_CHUNK_SIZE;
+  g_autofree char *content = g_malloc0 (size);
+  g_autofree char *path = NULL;
+  g_autoptr (BraidFakeRequest) r = NULL;
+  g_autoptr (BraidFakeRequest) stopped = NULL;
+  BraidProducer *producer;
+
+  files_init (&f);
+  write_file (f.dir, "big.bin", content, (gssize) size);
+  path = g_build_filename (f.dir, "big.bin", NULL);
+  r = fetch (&f, "GET", "/big.bin", NULL, NULL);
+  producer = braid_fake_request_get_producer (r, NULL);
+  braid_producer_resume_producing (producer);
+  g_assert_cmpint (truncate (path, BRAID_FILE_RESOURCE_CHUNK_SIZE), ==, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "*reading the file failed (end of file)*");
+  braid_producer_resume_producing (producer);
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_request_is_finished (BRAID_REQUEST (r)));
+  g_assert_null (braid_fake_request_get_producer (r, NULL));
+
+  g_assert_cmpint (truncate (path, (off_t) size), ==, 0);
+  stopped = fetch (&f, "GET", "/big.bin", NULL, NULL);
+  producer = g_object_ref (braid_fake_request_get_producer (stopped, NULL));
+  braid_producer_stop_producing (producer);
+  braid_producer_resume_producing (producer);
+  g_assert_cmpuint (braid_fake_request_get_write_count (stopped), ==, 0);
+  braid_request_unregister_producer (BRAID_REQUEST (stopped));
+  g_object_unref (producer);
+  files_clear (&f);
+}
+
+/* A root directory that did not exist when the resource was made (so no
+ * directory is open to resolve beneath): each open file's real path is
+ * checked against the root instead, and a symlink out of it, even into a
+ * directory whose name starts like the root's, is refused. */
+static void
+test_root_made_later (void)
+{
+  g_autofree char *base = g_dir_make_tmp ("braid-later-XXXXXX", NULL);
+  g_autofree char *root_path = g_build_filename (base, "www", NULL);
+  g_autofree char *sibling = g_build_filename (base, "www2", NULL);
+  g_autofree char *link = g_build_filename (root_path, "sibling.txt", NULL);
+  g_autofree char *target = g_build_filename (sibling, "s.txt", NULL);
+  g_autoptr (BraidResource) root = braid_file_resource_new (root_path);
+  Files f = { .root = root };
+  g_autoptr (BraidFakeRequest) out = NULL;
+  g_autoptr (BraidFakeRequest) missing = NULL;
+
+  g_assert_cmpint (g_mkdir (root_path, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (sibling, 0755), ==, 0);
+  write_file (root_path, "in.txt", "inside", -1);
+  write_file (sibling, "s.txt", "sibling", -1);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  assert_body (&f, "/in.txt", "inside");
+  out = fetch (&f, "GET", "/sibling.txt", NULL, NULL);
+  g_assert_cmpuint (CODE (out), ==, 403);
+  missing = fetch (&f, "GET", "/missing.txt", NULL, NULL);
+  g_assert_cmpuint (CODE (missing), ==, 404);
+  f.root = NULL;
+  remove_tree (base);
+}
+
+/* A suffix range of an empty file cannot be satisfied; the file system's
+ * root rendered as itself is a directory asked for without its slash. */
+static void
+test_empty_file_suffix_range_and_bare_root (void)
+{
+  Files f;
+  g_autoptr (BraidFakeRequest) r = NULL;
+  g_autoptr (BraidResource) fs_root = braid_file_resource_new ("/");
+  g_autoptr (BraidFakeRequest) bare = braid_fake_request_new ("GET", "");
+
+  files_init (&f);
+  write_file (f.dir, "empty.txt", "", 0);
+  r = fetch (&f, "GET", "/empty.txt", "Range", "bytes=-5");
+  g_assert_cmpuint (CODE (r), ==, 416);
+  g_assert_cmpstr (HEADER (r, "Content-Range"), ==, "bytes */0");
+  braid_fake_request_render (bare, fs_root);
+  g_assert_cmpuint (CODE (bare), ==, 301);
+  files_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -595,6 +842,13 @@ main (int argc, char **argv)
   braid_test_add_func ("/file-resource/cache-ranges-head-validators", test_cache_serves_ranges_head_validators);
   braid_test_add_func ("/file-resource/cache-bounded", test_cache_is_bounded);
   braid_test_add_func ("/file-resource/cache-clock-lifetime", test_cache_clock_lifetime);
+  braid_test_add_func ("/file-resource/cache-notices-each-change", test_cache_notices_each_change);
+  braid_test_add_func ("/file-resource/error-paths", test_file_error_paths);
+  braid_test_add_func ("/file-resource/single-file-root", test_single_file_root);
+  braid_test_add_func ("/file-resource/filesystem-root", test_filesystem_root);
+  braid_test_add_func ("/file-resource/large-file-shrinks", test_large_file_shrinks);
+  braid_test_add_func ("/file-resource/root-made-later", test_root_made_later);
+  braid_test_add_func ("/file-resource/empty-suffix-range-bare-root", test_empty_file_suffix_range_and_bare_root);
 
   return g_test_run ();
 }

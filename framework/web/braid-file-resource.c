@@ -351,7 +351,8 @@ new_child (BraidFileResource *self, const char *path)
 
 /* Whether the file open as @fd, symlinks followed, is the root or under
  * it. Linux names an open file's real path in /proc/self/fd: one
- * readlink() instead of realpath()'s one per path component. */
+ * readlink() instead of realpath()'s one per path component (realpath()
+ * of the name would also race with a rename). */
 static gboolean
 fd_inside_root (BraidFileResource *self, int fd)
 {
@@ -364,12 +365,8 @@ fd_inside_root (BraidFileResource *self, int fd)
   g_snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
   n = readlink (link, real, sizeof real - 1);
   if (n < 0)
-    {
-      if (realpath (self->path, real) == NULL)
-        return FALSE;
-    }
-  else
-    real[n] = '\0';
+    return FALSE;   /* no /proc: the path cannot be checked, so it is refused */
+  real[n] = '\0';
   return strncmp (real, root, root_len) == 0
          && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (root, "/") == 0);
 }
