@@ -389,7 +389,10 @@ braid_file_resource_get_child (BraidResource *resource, const char *segment, Bra
     }
   if (strcmp (segment, ".") == 0 || strcmp (segment, "..") == 0 || strchr (segment, '/') != NULL)
     return braid_error_resource_new (403, "Forbidden", "That path is not allowed.");
-  path = g_build_filename (self->path, segment, NULL);
+  /* The segment has no '/': a plain join (g_build_filename() is slower
+   * and does nothing more here). */
+  path = g_strconcat (self->path, self->path[strlen (self->path) - 1] == '/' ? "" : "/",
+                      segment, NULL);
   return new_child (self, path);
 }
 

@@ -808,7 +808,9 @@ braid_request_set_header (BraidRequest *self, const char *name, const char *valu
         g_ptr_array_remove_index (priv->out_names, i - 1);
         g_ptr_array_remove_index (priv->out_values, i - 1);
       }
-  braid_request_add_header (self, name, value);
+  /* Checked above: added without checking again. */
+  g_ptr_array_add (priv->out_names, g_strdup (name));
+  g_ptr_array_add (priv->out_values, g_strdup (value));
 }
 
 /**
