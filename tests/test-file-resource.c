@@ -680,7 +680,10 @@ test_file_error_paths (void)
   g_assert_null (braid_fake_request_get_producer (big_304, NULL));
   g_assert_cmpuint (CODE (big_416), ==, 416);
   g_assert_null (braid_fake_request_get_producer (big_416, NULL));
-  braid_request_connection_lost (BRAID_REQUEST (big), NULL);
+  /* The client leaves: its connection stops the producer (as a transport
+   * does), which lets go of the request. */
+  braid_producer_stop_producing (braid_fake_request_get_producer (big, NULL));
+  braid_request_unregister_producer (BRAID_REQUEST (big));
   /* The root itself, asked for without its slash: redirected. */
   braid_fake_request_render (root_r, f.root);
   g_assert_cmpuint (CODE (root_r), ==, 301);
