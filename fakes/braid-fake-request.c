@@ -1,4 +1,6 @@
 /* braid-fake-request.c: a request with no connection, for testing resources. */
+#include "config.h"
+
 #include "braid-fake-request.h"
 
 /**
@@ -16,11 +18,17 @@
  * GBytes *body = braid_fake_request_get_written (request);
  * ```
  *
- * It is as strict as a real request: writing after
- * [method@Braid.Request.finish], finishing twice, or setting a header
- * after the first write is reported the same way. The body is recorded as
- * written, unframed; a reply to `HEAD` records nothing, as the real one
- * sends nothing. [method@Braid.Request.connection_lost] plays a client
+ * It is exactly as strict as a real request, because it runs the real
+ * request's response code and only records what that code sends: writing
+ * after [method@Braid.Request.finish], finishing twice, or setting a
+ * header after the first write is reported the same way; the body of a
+ * reply to `HEAD`, or of a 204 or 304, is dropped as the real one drops
+ * it; writing past a set `Content-Length` gives the same warning and the
+ * excess is dropped. `tests/test-fake-request-parity.c` runs the same
+ * sequences on both and compares. The body is recorded as sent, unframed
+ * ([method@Braid.FakeRequest.get_written]); the whole response as a client
+ * would receive it, head and framing included, is
+ * [method@Braid.FakeRequest.get_sent]. [method@Braid.Request.connection_lost] plays a client
  * that goes away. A producer registered with
  * [method@Braid.Request.register_producer] is kept for the test to drive
  * ([method@Braid.FakeRequest.get_producer]).
@@ -29,6 +37,7 @@ struct _BraidFakeRequest
 {
   BraidRequest parent_instance;
   GByteArray *written;
+  GByteArray *sent;           /* the response as the client would get it */
   guint writes;
   BraidProducer *producer;
   gboolean streaming;
@@ -36,28 +45,57 @@ struct _BraidFakeRequest
 
 G_DEFINE_FINAL_TYPE (BraidFakeRequest, braid_fake_request, BRAID_TYPE_REQUEST)
 
+/* A response with no body: what the real request drops. */
+static gboolean
+has_no_body (BraidRequest *request)
+{
+  guint code = braid_request_get_response_code (request);
+
+  return g_strcmp0 (braid_request_get_method (request), "HEAD") == 0
+         || code == 204 || code == 304 || code < 200;
+}
+
+/* The real request's framing and checks run (the parent class): the same
+ * body dropped for HEAD, 204 and 304, the same warning and cut past a
+ * Content-Length. What it sent of @data is what is recorded. */
 static void
 braid_fake_request_write_body (BraidRequest *request, const guint8 *data, gsize len)
 {
   BraidFakeRequest *self = BRAID_FAKE_REQUEST (request);
+  guint64 before = braid_request_get_sent_length (request);
+  guint64 sent;
 
-  if (g_strcmp0 (braid_request_get_method (request), "HEAD") == 0)
-    return;
-  g_byte_array_append (self->written, data, (guint) len);
-  self->writes++;
+  BRAID_REQUEST_CLASS (braid_fake_request_parent_class)->write_body (request, data, len);
+  sent = braid_request_get_sent_length (request) - before;
+  if (sent > 0)
+    g_byte_array_append (self->written, data, (guint) sent);
+  if (!has_no_body (request))
+    self->writes++;
 }
 
 static void
-braid_fake_request_finish_body (BraidRequest *request)
+braid_fake_request_send (BraidRequest *request, const GOutputVector *vectors, gsize n)
 {
+  BraidFakeRequest *self = BRAID_FAKE_REQUEST (request);
+
+  for (gsize i = 0; i < n; i++)
+    g_byte_array_append (self->sent, vectors[i].buffer, (guint) vectors[i].size);
 }
 
+/* As a site's connection: once the response is finished the connection
+ * has let go of the request, so a producer registered then is stopped; a
+ * second producer, or unregistering none, is the transport's critical. */
 static void
 braid_fake_request_register_producer (BraidRequest *request, BraidProducer *producer,
                                       gboolean streaming)
 {
   BraidFakeRequest *self = BRAID_FAKE_REQUEST (request);
 
+  if (braid_request_is_finished (request))
+    {
+      braid_producer_stop_producing (producer);
+      return;
+    }
   if (self->producer != NULL)
     {
       g_critical ("braid_request_register_producer: a producer is already registered; "
@@ -71,7 +109,16 @@ braid_fake_request_register_producer (BraidRequest *request, BraidProducer *prod
 static void
 braid_fake_request_unregister_producer (BraidRequest *request)
 {
-  g_clear_object (&BRAID_FAKE_REQUEST (request)->producer);
+  BraidFakeRequest *self = BRAID_FAKE_REQUEST (request);
+
+  if (braid_request_is_finished (request))
+    return;
+  if (self->producer == NULL)
+    {
+      g_critical ("braid_request_unregister_producer: no producer is registered");
+      return;
+    }
+  g_clear_object (&self->producer);
 }
 
 static void
@@ -80,6 +127,7 @@ braid_fake_request_finalize (GObject *object)
   BraidFakeRequest *self = BRAID_FAKE_REQUEST (object);
 
   g_byte_array_unref (self->written);
+  g_byte_array_unref (self->sent);
   g_clear_object (&self->producer);
   G_OBJECT_CLASS (braid_fake_request_parent_class)->finalize (object);
 }
@@ -91,7 +139,7 @@ braid_fake_request_class_init (BraidFakeRequestClass *klass)
 
   G_OBJECT_CLASS (klass)->finalize = braid_fake_request_finalize;
   request_class->write_body = braid_fake_request_write_body;
-  request_class->finish_body = braid_fake_request_finish_body;
+  request_class->send = braid_fake_request_send;
   request_class->register_producer = braid_fake_request_register_producer;
   request_class->unregister_producer = braid_fake_request_unregister_producer;
 }
@@ -100,6 +148,7 @@ static void
 braid_fake_request_init (BraidFakeRequest *self)
 {
   self->written = g_byte_array_new ();
+  self->sent = g_byte_array_new ();
 }
 
 /**
@@ -144,7 +193,9 @@ braid_fake_request_get_written (BraidFakeRequest *self)
  * braid_fake_request_get_write_count:
  * @self: a fake request
  *
- * Counts the writes of body bytes (a render function's return counts one).
+ * Counts the writes of body bytes (a render function's return counts
+ * one); writes to a response that has no body (a reply to `HEAD`, a 204 or
+ * a 304) are not counted.
  *
  * Returns: the count
  */
@@ -153,6 +204,23 @@ braid_fake_request_get_write_count (BraidFakeRequest *self)
 {
   g_return_val_if_fail (BRAID_IS_FAKE_REQUEST (self), 0);
   return self->writes;
+}
+
+/**
+ * braid_fake_request_get_sent:
+ * @self: a fake request
+ *
+ * Gets the response as a site would send it to the client: status line,
+ * headers (with `Date` and `Server`), and the body framed (chunked when
+ * its length was not known).
+ *
+ * Returns: (transfer full): the bytes sent so far
+ */
+GBytes *
+braid_fake_request_get_sent (BraidFakeRequest *self)
+{
+  g_return_val_if_fail (BRAID_IS_FAKE_REQUEST (self), NULL);
+  return g_bytes_new (self->sent->data, self->sent->len);
 }
 
 /**

@@ -10,6 +10,7 @@ G_DECLARE_FINAL_TYPE (BraidFakeRequest, braid_fake_request, BRAID, FAKE_REQUEST,
 BraidFakeRequest *braid_fake_request_new           (const char       *method,
                                                     const char       *uri);
 GBytes           *braid_fake_request_get_written   (BraidFakeRequest *self);
+GBytes           *braid_fake_request_get_sent      (BraidFakeRequest *self);
 guint             braid_fake_request_get_write_count (BraidFakeRequest *self);
 BraidProducer    *braid_fake_request_get_producer  (BraidFakeRequest *self,
                                                     gboolean         *streaming);

@@ -402,7 +402,18 @@ test_web_serves_a_directory_with_an_access_log (void)
                                             request, strlen (request), NULL, NULL, &error));
   read_exactly (connection, "HTTP/1.1 200 OK\r\n");
   g_free (final_log);
+  /* The line is written while braidd runs (log lines are gathered and
+   * written before the main loop waits), in the combined log format,
+   * with the time to the millisecond and braidd's pid. */
   final_log = wait_for_log (log, "\"GET / HTTP/1.1\" 200 10");
+  {
+    g_autofree char *pattern = g_strdup_printf (
+        "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z braidd\\[%s\\] Braid INFO: "
+        "127\\.0\\.0\\.1 - - \\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000\\] "
+        "\"GET / HTTP/1\\.1\" 200 10 \"-\" \"-\"$", g_subprocess_get_identifier (process));
+
+    g_assert_true (g_regex_match_simple (pattern, final_log, G_REGEX_MULTILINE, 0));
+  }
   g_subprocess_send_signal (process, SIGTERM);
   g_assert_cmpint (wait_exit (process), ==, 0);
   g_unlink (log);

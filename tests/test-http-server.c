@@ -2,6 +2,8 @@
  * transport, the fake clock and the loopback. */
 #include <string.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include <braid-fakes.h>
 
 typedef struct
@@ -770,6 +772,146 @@ test_chunk_matrix (void)
     }
 }
 
+
+/* Expect: 100-continue is answered only when a body will be read: not for
+ * an empty one, nor for one over the limit (413 instead). */
+static void
+test_continue_only_for_a_body_to_read (void)
+{
+  Server s;
+  const char *out;
+
+  server_init (&s);
+  braid_site_set_max_body (s.site, 4);
+  server_connect (&s);
+  braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\nExpect: 100-continue\r\n"
+                                 "Content-Length: 0\r\n\r\n");
+  out = server_output (&s);
+  g_assert_null (strstr (out, "100 Continue"));
+  g_assert_true (g_str_has_prefix (out, "HTTP/1.1 200 OK\r\n"));
+  braid_string_transport_clear (s.transport);
+  braid_test_receive (s.channel, "GET /hello HTTP/1.1\r\nExpect: 100-continue\r\n\r\n");
+  out = server_output (&s);
+  g_assert_null (strstr (out, "100 Continue"));
+  g_assert_true (g_str_has_prefix (out, "HTTP/1.1 200 OK\r\n"));
+  braid_string_transport_clear (s.transport);
+  braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\nExpect: 100-continue\r\n"
+                                 "Transfer-Encoding: chunked\r\n\r\n");
+  g_assert_cmpstr (server_output (&s), ==, "HTTP/1.1 100 Continue\r\n\r\n");
+  braid_test_receive (s.channel, "2\r\nok\r\n0\r\n\r\n");
+  g_assert_true (g_str_has_suffix (server_output (&s), "\r\n\r\nok"));
+  braid_string_transport_clear (s.transport);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*413*");
+  braid_test_receive (s.channel, "POST /hello HTTP/1.1\r\nExpect: 100-continue\r\n"
+                                 "Content-Length: 5\r\n\r\n");
+  g_test_assert_expected_messages ();
+  out = server_output (&s);
+  g_assert_null (strstr (out, "100 Continue"));
+  g_assert_true (g_str_has_prefix (out, "HTTP/1.1 413 "));
+  server_clear (&s);
+}
+
+/* After an error response the connection reads nothing more: what the
+ * client sends meanwhile is dropped, with no second response. */
+static void
+test_nothing_read_after_an_error (void)
+{
+  Server s;
+  g_autofree char *first = NULL;
+
+  server_start (&s);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*400*");
+  braid_test_receive (s.channel, "BAD\r\n\r\n");
+  g_test_assert_expected_messages ();
+  first = g_strdup (server_output (&s));
+  g_assert_true (g_str_has_prefix (first, "HTTP/1.1 400 "));
+  braid_test_receive (s.channel, "GET /hello HTTP/1.1\r\n\r\n");
+  g_assert_cmpstr (server_output (&s), ==, first);
+  g_assert_true (braid_string_transport_get_disconnecting (s.transport));
+  server_clear (&s);
+}
+
+/* The access log names a client with no IP address "-", and logs each of
+ * several requests on one connection. */
+static void
+test_access_log_peer (void)
+{
+  Server s;
+  g_autoptr (GSocketAddress) unix_peer = g_unix_socket_address_new ("/run/client.sock");
+
+  server_init (&s);
+  braid_site_set_access_log (s.site, TRUE);
+  server_connect (&s);
+  braid_string_transport_set_peer (s.transport, unix_peer);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "- - - [*] \"GET /hello HTTP/1.1\" 200 6 \"-\" \"-\"");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "- - - [*] \"GET /nope HTTP/1.1\" 404 *");
+  braid_test_receive (s.channel, "GET /hello HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\n");
+  g_test_assert_expected_messages ();
+  server_clear (&s);
+}
+
+/* Pipelined requests behind an unfinished response wait in order: the
+ * transport is paused once, each is answered when the one before it is
+ * finished, and reading resumes only when none is left. */
+static void
+test_pipelined_behind_async (void)
+{
+  Server s;
+  BraidRequest *first;
+  const char *out;
+
+  server_start (&s);
+  braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\n");
+  first = g_object_ref (s.held);
+  braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\n");
+  braid_test_receive (s.channel, "GET /hello HTTP/1.1\r\n\r\n");
+  g_assert_cmpint (braid_string_transport_get_producer_state (s.transport), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+  braid_request_write_string (first, "one");
+  braid_request_finish (first);
+  g_object_unref (first);
+  /* The second is asynchronous too: still paused, the third waits. */
+  g_assert_true (s.held != first);
+  g_assert_cmpint (braid_string_transport_get_producer_state (s.transport), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+  out = server_output (&s);
+  g_assert_cmpuint (count (out, "HTTP/1.1 200 OK"), ==, 1);
+  braid_request_finish (s.held);
+  out = server_output (&s);
+  g_assert_cmpuint (count (out, "HTTP/1.1 200 OK"), ==, 3);
+  g_assert_true (g_str_has_suffix (out, "hello\n"));
+  g_assert_cmpint (braid_string_transport_get_producer_state (s.transport), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+  server_clear (&s);
+
+  /* A bad request behind an unfinished one: answered 400 once the first is
+   * finished, then the connection closes, reading not resumed. */
+  server_start (&s);
+  braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\nBAD\r\n\r\n");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*400*");
+  braid_request_finish (s.held);
+  g_test_assert_expected_messages ();
+  out = server_output (&s);
+  g_assert_nonnull (strstr (out, "HTTP/1.1 400 "));
+  g_assert_true (braid_string_transport_get_disconnecting (s.transport));
+  server_clear (&s);
+
+  /* The connection closed by the server while requests wait: finishing
+   * the first neither resumes reading nor answers the rest. */
+  server_start (&s);
+  braid_test_receive (s.channel, "GET /async HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n");
+  braid_transport_lose_connection (BRAID_TRANSPORT (s.transport));
+  braid_request_finish (s.held);
+  out = server_output (&s);
+  g_assert_cmpuint (count (out, "HTTP/1.1 200 OK"), ==, 2);
+  server_clear (&s);
+
+  /* A connection lost before any request. */
+  server_start (&s);
+  braid_test_lose_connection (s.channel, TRUE);
+  server_clear (&s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -793,6 +935,10 @@ main (int argc, char **argv)
   braid_test_add_func ("/http-server/access-log-lenient", test_access_log_and_lenient_forms);
   braid_test_add_func ("/http-server/response-framing", test_response_framing);
   braid_test_add_func ("/http-server/no-clock-no-site", test_channel_without_clock_or_site);
+  braid_test_add_func ("/http-server/continue-only-for-a-body", test_continue_only_for_a_body_to_read);
+  braid_test_add_func ("/http-server/nothing-read-after-error", test_nothing_read_after_an_error);
+  braid_test_add_func ("/http-server/access-log-peer", test_access_log_peer);
+  braid_test_add_func ("/http-server/pipelined-behind-async", test_pipelined_behind_async);
 
   return g_test_run ();
 }

@@ -230,13 +230,18 @@ braid_glib_reactor_add_connection (BraidGLibReactor     *self,
 }
 
 /* A connection was closed: its connection_lost is delivered at the end of
- * the current dispatch, never from inside the callback that closed it. */
+ * the current dispatch, never from inside the callback that closed it.
+ * Closed from one of the reactor's own callbacks (the usual case: a
+ * protocol that is done), the dispatch delivers it before it returns, so
+ * the context needs no wakeup: that would cost an eventfd write, a poll
+ * and a read per connection. From anywhere else (another source, a nested
+ * loop), the wakeup makes the next prepare see it. */
 void
 braid_glib_reactor_connection_closed (BraidGLibReactor *self, GList *link)
 {
   g_queue_unlink (&self->connections, link);
   g_queue_push_tail_link (&self->closing, link);
-  if (self->source != NULL)
+  if (self->source != NULL && !self->dispatching)
     g_main_context_wakeup (self->context);
 }
 

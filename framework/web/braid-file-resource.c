@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "core/braid-producer.h"
+#include "time/braid-clock.h"
 #include "web/braid-file-resource.h"
 #include "web/braid-request.h"
 
@@ -45,12 +46,36 @@
  *   registered on the request ([method@Braid.Request.register_producer]):
  *   one chunk each time the connection's buffer has drained, so memory
  *   stays flat and a client that reads slowly is sent data as slowly.
+ * - Small files (up to %BRAID_FILE_RESOURCE_CHUNK_SIZE) are kept in memory
+ *   once read, shared by the whole tree, up to
+ *   %BRAID_FILE_RESOURCE_CACHE_SIZE in all. A cached file is checked
+ *   against the disk (one stat(): device, inode, mode, size and
+ *   modification time) before it is served; with a clock
+ *   ([method@Braid.FileResource.set_clock]) at most once a second, so a
+ *   file changed on disk may be served as it was for up to a second.
+ *   Twisted's `File` reads the file for every request; nginx's
+ *   `open_file_cache` does what Braid does.
  */
+/* A small file kept in memory, and what it was on disk when read. */
+typedef struct
+{
+  GBytes *data;
+  dev_t dev;
+  ino_t ino;
+  mode_t mode;
+  off_t size;
+  struct timespec mtime;
+  gdouble checked;    /* the clock's time when last checked against the disk */
+} CachedFile;
+
 /* The root directory, shared by every resource of the tree. */
 typedef struct
 {
-  char *path;     /* its real path */
-  int fd;         /* O_PATH, or -1 */
+  char *path;         /* its real path */
+  int fd;             /* O_PATH, or -1 */
+  GHashTable *cache;  /* path -> CachedFile */
+  gsize cached_bytes;
+  BraidClock *clock;  /* weak; NULL: check each file on every request */
 } Root;
 
 struct _BraidFileResource
@@ -221,6 +246,15 @@ braid_file_resource_content_type (const char *filename)
 }
 
 static void
+free_cached (gpointer data)
+{
+  CachedFile *cached = data;
+
+  g_bytes_unref (cached->data);
+  g_free (cached);
+}
+
+static void
 clear_root (gpointer data)
 {
   Root *root = data;
@@ -228,6 +262,70 @@ clear_root (gpointer data)
   if (root->fd >= 0)
     close (root->fd);
   g_free (root->path);
+  g_hash_table_unref (root->cache);
+  if (root->clock != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (root->clock), (gpointer *) &root->clock);
+}
+
+static gboolean
+same_file (const CachedFile *cached, const struct stat *st)
+{
+  return cached->dev == st->st_dev && cached->ino == st->st_ino && cached->mode == st->st_mode
+         && cached->size == st->st_size && cached->mtime.tv_sec == st->st_mtim.tv_sec
+         && cached->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* The cached copy of the file, if it is still what is on disk. */
+static CachedFile *
+cache_lookup (BraidFileResource *self)
+{
+  Root *root = self->root;
+  CachedFile *cached = g_hash_table_lookup (root->cache, self->path);
+  gdouble now = 0;
+  struct stat st;
+
+  if (cached == NULL)
+    return NULL;
+  if (root->clock != NULL)
+    {
+      now = braid_clock_seconds (root->clock);
+      if (now >= cached->checked && now - cached->checked < 1.0)
+        return cached;
+    }
+  if (stat (self->path, &st) != 0 || !same_file (cached, &st))
+    {
+      root->cached_bytes -= g_bytes_get_size (cached->data);
+      g_hash_table_remove (root->cache, self->path);
+      return NULL;
+    }
+  cached->checked = now;
+  return cached;
+}
+
+/* Keeps @data, the whole file as it was when @st was taken. */
+static CachedFile *
+cache_add (BraidFileResource *self, const struct stat *st, GBytes *data)
+{
+  Root *root = self->root;
+  CachedFile *cached = g_new0 (CachedFile, 1);
+  gsize size = g_bytes_get_size (data);
+
+  if (root->cached_bytes + size > BRAID_FILE_RESOURCE_CACHE_SIZE)
+    {
+      /* Full: start again rather than keep usage counts. */
+      g_hash_table_remove_all (root->cache);
+      root->cached_bytes = 0;
+    }
+  cached->data = g_bytes_ref (data);
+  cached->dev = st->st_dev;
+  cached->ino = st->st_ino;
+  cached->mode = st->st_mode;
+  cached->size = st->st_size;
+  cached->mtime = st->st_mtim;
+  cached->checked = root->clock != NULL ? braid_clock_seconds (root->clock) : 0;
+  root->cached_bytes += size;
+  g_hash_table_replace (root->cache, g_strdup (self->path), cached);
+  return cached;
 }
 
 static void
@@ -253,7 +351,8 @@ new_child (BraidFileResource *self, const char *path)
 
 /* Whether the file open as @fd, symlinks followed, is the root or under
  * it. Linux names an open file's real path in /proc/self/fd: one
- * readlink() instead of realpath()'s one per path component. */
+ * readlink() instead of realpath()'s one per path component (realpath()
+ * of the name would also race with a rename). */
 static gboolean
 fd_inside_root (BraidFileResource *self, int fd)
 {
@@ -266,12 +365,8 @@ fd_inside_root (BraidFileResource *self, int fd)
   g_snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
   n = readlink (link, real, sizeof real - 1);
   if (n < 0)
-    {
-      if (realpath (self->path, real) == NULL)
-        return FALSE;
-    }
-  else
-    real[n] = '\0';
+    return FALSE;   /* no /proc: the path cannot be checked, so it is refused */
+  real[n] = '\0';
   return strncmp (real, root, root_len) == 0
          && (real[root_len] == '\0' || real[root_len] == '/' || strcmp (root, "/") == 0);
 }
@@ -294,7 +389,10 @@ braid_file_resource_get_child (BraidResource *resource, const char *segment, Bra
     }
   if (strcmp (segment, ".") == 0 || strcmp (segment, "..") == 0 || strchr (segment, '/') != NULL)
     return braid_error_resource_new (403, "Forbidden", "That path is not allowed.");
-  path = g_build_filename (self->path, segment, NULL);
+  /* The segment has no '/': a plain join (g_build_filename() is slower
+   * and does nothing more here). */
+  path = g_strconcat (self->path, self->path[strlen (self->path) - 1] == '/' ? "" : "/",
+                      segment, NULL);
   return new_child (self, path);
 }
 
@@ -431,62 +529,131 @@ last_modified (time_t mtime)
   return cached;
 }
 
-static GBytes *
-render_file (BraidFileResource *self, BraidRequest *request, const char *method)
+/* Opens the file; on success fills @st and returns the descriptor, else
+ * returns -1 and sets *@page to the error page. A small file is read and
+ * cached (*@cached). */
+static int
+open_file (BraidFileResource *self, BraidRequest *request, struct stat *st, GBytes **page)
 {
-  int fd;
-  struct stat st;
-  char etag[64];
-  guint64 size, start = 0, end = 0, length;
-  gboolean head = strcmp (method, "HEAD") == 0;
-  const char *ims, *inm;
-  gint64 since;
-  int range;
+  int fd = open_beneath (self);
 
-  fd = open_beneath (self);
   if (fd < 0)
     {
       if (errno == EXDEV || errno == ELOOP)
-        return html_page (request, 403, "Forbidden", "That path is not allowed.");
-      if (errno == EACCES)
-        return html_page (request, 403, "Forbidden", "That file cannot be read.");
-      if (self->is_index)
-        return html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
-      return html_page (request, 404, "No Such Resource", "File not found.");
+        *page = html_page (request, 403, "Forbidden", "That path is not allowed.");
+      else if (errno == EACCES)
+        *page = html_page (request, 403, "Forbidden", "That file cannot be read.");
+      else if (self->is_index)
+        *page = html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
+      else
+        *page = html_page (request, 404, "No Such Resource", "File not found.");
+      return -1;
     }
-  if (fstat (fd, &st) != 0 || !(S_ISREG (st.st_mode) || S_ISDIR (st.st_mode)))
+  if (fstat (fd, st) != 0 || !(S_ISREG (st->st_mode) || S_ISDIR (st->st_mode)))
     {
       close (fd);
-      return html_page (request, 404, "No Such Resource", "File not found.");
+      *page = html_page (request, 404, "No Such Resource", "File not found.");
+      return -1;
     }
-  if (S_ISDIR (st.st_mode))
+  if (S_ISDIR (st->st_mode))
     {
       g_autofree char *location = g_strconcat (braid_request_get_path (request), "/", NULL);
 
       close (fd);
       if (self->is_index)
-        return html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
+        {
+          *page = html_page (request, 403, "Forbidden", "Directory listing is not allowed.");
+          return -1;
+        }
       /* Reached with no segment left and no final "/": add it, so that
        * relative links in the index work. */
       braid_request_set_header (request, "Location", location);
-      return html_page (request, 301, "Moved Permanently", "The directory is one slash away.");
+      *page = html_page (request, 301, "Moved Permanently", "The directory is one slash away.");
+      return -1;
+    }
+  return fd;
+}
+
+/* Reads a whole small file into the cache. */
+static CachedFile *
+read_small (BraidFileResource *self, int fd, const struct stat *st)
+{
+  gsize size = (gsize) st->st_size;
+  guint8 *data = g_malloc (size);
+  gssize got;
+  g_autoptr (GBytes) bytes = NULL;
+
+  do
+    got = pread (fd, data, size, 0);
+  while (got < 0 && errno == EINTR);
+  if (got < 0 || (gsize) got != size)
+    {
+      g_free (data);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (data, size);
+  return cache_add (self, st, bytes);
+}
+
+static GBytes *
+render_file (BraidFileResource *self, BraidRequest *request, const char *method)
+{
+  int fd = -1;
+  struct stat st;
+  CachedFile *cached;
+  char etag[64];
+  guint64 size, start = 0, end = 0, length;
+  gint64 mtime;
+  gboolean head = strcmp (method, "HEAD") == 0;
+  const char *ims, *inm;
+  gint64 since;
+  int range;
+
+  cached = cache_lookup (self);
+  if (cached == NULL)
+    {
+      GBytes *page = NULL;
+
+      fd = open_file (self, request, &st, &page);
+      if (fd < 0)
+        return page;
+      if ((guint64) st.st_size <= BRAID_FILE_RESOURCE_CHUNK_SIZE)
+        {
+          cached = read_small (self, fd, &st);
+          close (fd);
+          fd = -1;
+          if (cached == NULL)
+            {
+              g_warning ("%s: reading %s failed", braid_request_get_uri (request), self->path);
+              return html_page (request, 500, "Internal Server Error", "The file could not be read.");
+            }
+        }
+    }
+  if (cached != NULL)
+    {
+      size = (guint64) cached->size;
+      mtime = cached->mtime.tv_sec;
+    }
+  else
+    {
+      size = (guint64) st.st_size;
+      mtime = st.st_mtime;
     }
 
-  size = (guint64) st.st_size;
   g_snprintf (etag, sizeof etag, "\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
-              (gint64) st.st_mtime, (gint64) size);
+              mtime, (gint64) size);
   braid_request_set_header (request, "Content-Type", braid_file_resource_content_type (self->path));
-  braid_request_set_header (request, "Last-Modified", last_modified (st.st_mtime));
+  braid_request_set_header (request, "Last-Modified", last_modified ((time_t) mtime));
   braid_request_set_header (request, "ETag", etag);
   braid_request_set_header (request, "Accept-Ranges", "bytes");
 
   ims = braid_request_get_header (request, "if-modified-since");
   inm = braid_request_get_header (request, "if-none-match");
   if (etag_matches (inm, etag)
-      || (inm == NULL && ims != NULL
-          && braid_http_date_parse (ims, &since) && (gint64) st.st_mtime <= since))
+      || (inm == NULL && ims != NULL && braid_http_date_parse (ims, &since) && mtime <= since))
     {
-      close (fd);
+      if (fd >= 0)
+        close (fd);
       braid_request_set_response_code (request, 304);
       return g_bytes_new (NULL, 0);
     }
@@ -496,7 +663,8 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
     {
       char content_range[64];
 
-      close (fd);
+      if (fd >= 0)
+        close (fd);
       g_snprintf (content_range, sizeof content_range, "bytes */%" G_GUINT64_FORMAT, size);
       braid_request_set_header (request, "Content-Range", content_range);
       return html_page (request, 416, "Range Not Satisfiable", "The range is outside the file.");
@@ -516,28 +684,18 @@ render_file (BraidFileResource *self, BraidRequest *request, const char *method)
     length = size;
 
   braid_request_set_content_length (request, length);
-  if (head || length == 0)
+  if (cached != NULL)
+    {
+      if (head || length == 0)
+        return g_bytes_new (NULL, 0);
+      if (length == size)
+        return g_bytes_ref (cached->data);
+      return g_bytes_new_from_bytes (cached->data, (gsize) start, (gsize) length);
+    }
+  if (head)
     {
       close (fd);
       return g_bytes_new (NULL, 0);
-    }
-  if (length <= BRAID_FILE_RESOURCE_CHUNK_SIZE)
-    {
-      guint8 *data = g_malloc (length);
-      gssize got;
-
-      do
-        got = pread (fd, data, length, (off_t) start);
-      while (got < 0 && errno == EINTR);
-      close (fd);
-      if (got < 0 || (guint64) got != length)
-        {
-          g_free (data);
-          g_warning ("%s: reading %s failed", braid_request_get_uri (request), self->path);
-          braid_request_set_content_length (request, 0);
-          return html_page (request, 500, "Internal Server Error", "The file could not be read.");
-        }
-      return g_bytes_new_take (data, length);
     }
 
   {
@@ -601,6 +759,7 @@ braid_file_resource_new (const char *path)
   self = g_object_new (BRAID_TYPE_FILE_RESOURCE, NULL);
   self->root = g_rc_box_new0 (Root);
   self->root->fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  self->root->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_cached);
   if (realpath (path, real) != NULL)
     {
       self->path = g_strdup (real);
@@ -627,4 +786,34 @@ braid_file_resource_get_path (BraidFileResource *self)
 {
   g_return_val_if_fail (BRAID_IS_FILE_RESOURCE (self), NULL);
   return self->path;
+}
+
+/**
+ * braid_file_resource_set_clock:
+ * @self: a file resource
+ * @clock: (nullable): the clock to pace the cache's checks with, or %NULL
+ *
+ * Checks a cached file against the disk at most once a second on @clock
+ * (the reactor; a [class@Braid.FakeClock] in tests) rather than on every
+ * request: one stat() a second instead of one per request. It applies to
+ * the whole tree @self belongs to. The clock is not kept alive by the
+ * resource.
+ */
+void
+braid_file_resource_set_clock (BraidFileResource *self, BraidClock *clock)
+{
+  Root *root;
+
+  g_return_if_fail (BRAID_IS_FILE_RESOURCE (self));
+  g_return_if_fail (clock == NULL || BRAID_IS_CLOCK (clock));
+
+  root = self->root;
+  if (root->clock != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (root->clock), (gpointer *) &root->clock);
+  root->clock = clock;
+  if (clock != NULL)
+    g_object_add_weak_pointer (G_OBJECT (clock), (gpointer *) &root->clock);
+  /* Times from another clock mean nothing: check each file once more. */
+  g_hash_table_remove_all (root->cache);
+  root->cached_bytes = 0;
 }

@@ -328,6 +328,9 @@ braid_request_init (BraidRequest *self)
  * Sets what the request line said: the site does it for each request, a
  * test double when it is made. The path is split into the segments the
  * resource tree is walked with ([method@Braid.Request.get_postpath]).
+ * An HTTP/1.1 request is kept alive, an HTTP/1.0 one is not (the site
+ * then applies the `Connection` header:
+ * [method@Braid.Request.set_keep_alive]).
  */
 void
 braid_request_setup (BraidRequest *self, const char *method, const char *uri,
@@ -352,6 +355,7 @@ braid_request_setup (BraidRequest *self, const char *method, const char *uri,
   priv->query = q != NULL ? g_strdup (q + 1) : NULL;
   g_clear_pointer (&priv->args, g_hash_table_unref);
   priv->version_minor = version_minor;
+  priv->keep_alive = version_minor >= 1;
   g_ptr_array_set_size (priv->prepath, 0);
   g_ptr_array_set_size (priv->postpath, 0);
   /* As Twisted: "/a/b" is ["a", "b"], "/" is [""]; segments are
@@ -804,7 +808,9 @@ braid_request_set_header (BraidRequest *self, const char *name, const char *valu
         g_ptr_array_remove_index (priv->out_names, i - 1);
         g_ptr_array_remove_index (priv->out_values, i - 1);
       }
-  braid_request_add_header (self, name, value);
+  /* Checked above: added without checking again. */
+  g_ptr_array_add (priv->out_names, g_strdup (name));
+  g_ptr_array_add (priv->out_values, g_strdup (value));
 }
 
 /**

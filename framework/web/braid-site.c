@@ -88,6 +88,7 @@ struct _BraidHttpChannel
   gboolean dispatching;        /* inside braid_request_process from the parser */
   gboolean paused;             /* we paused the transport */
   gboolean closing;
+  char *peer;                  /* the client's address as logged; NULL until needed */
 };
 
 G_DEFINE_FINAL_TYPE (BraidHttpChannel, braid_http_channel, BRAID_TYPE_PROTOCOL)
@@ -106,30 +107,31 @@ G_DEFINE_FINAL_TYPE (ChannelRequest, channel_request, BRAID_TYPE_REQUEST)
 
 static void channel_request_done_cb (BraidHttpChannel *self, BraidRequest *request);
 
+/* The connection of a request being answered; NULL once its response is
+ * finished or its client gone (the channel lets go of it then). While the
+ * channel holds a request it is connected and not closing: it closes only
+ * after the response is done, or when the connection is lost. */
 static BraidTransport *
 channel_transport (ChannelRequest *request)
 {
-  if (request->channel == NULL || request->channel->closing)
+  if (request->channel == NULL)
     return NULL;
   return braid_protocol_get_transport (BRAID_PROTOCOL (request->channel));
 }
 
+/* Called only while the response is not finished nor the client gone
+ * (BraidRequest checks): the channel holds the request. */
 static void
 channel_request_send (BraidRequest *request, const GOutputVector *vectors, gsize n)
 {
-  BraidTransport *transport = channel_transport (CHANNEL_REQUEST (request));
-
-  if (transport != NULL)
-    braid_transport_write_sequence (transport, vectors, n);
+  braid_transport_write_sequence (channel_transport (CHANNEL_REQUEST (request)), vectors, n);
 }
 
+/* Called once, by braid_request_finish, while the channel holds the request. */
 static void
 channel_request_done (BraidRequest *request)
 {
-  ChannelRequest *self = CHANNEL_REQUEST (request);
-
-  if (self->channel != NULL)
-    channel_request_done_cb (self->channel, request);
+  channel_request_done_cb (CHANNEL_REQUEST (request)->channel, request);
 }
 
 static void
@@ -176,14 +178,13 @@ channel_site (BraidHttpChannel *self)
   return BRAID_IS_SITE (factory) ? BRAID_SITE (factory) : NULL;
 }
 
+/* Called while connected. */
 static char *
 peer_string (BraidHttpChannel *self)
 {
   BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
-  GSocketAddress *peer = NULL;
+  GSocketAddress *peer = braid_transport_get_peer (transport);
 
-  if (transport != NULL)
-    peer = braid_transport_get_peer (transport);
   if (G_IS_INET_SOCKET_ADDRESS (peer))
     return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)));
   return g_strdup ("-");
@@ -192,11 +193,12 @@ peer_string (BraidHttpChannel *self)
 static void
 cancel_timer (BraidHttpChannel *self)
 {
+  /* A timer that fires lets go of itself first: one held is pending. */
   if (self->timer != NULL)
     {
-      if (braid_delayed_call_active (self->timer))
-        braid_delayed_call_cancel (self->timer, NULL);
-      g_clear_object (&self->timer);
+      braid_delayed_call_cancel (self->timer, NULL);
+      g_object_unref (self->timer);
+      self->timer = NULL;
     }
   self->timer_kind = TIMER_NONE;
 }
@@ -210,10 +212,11 @@ timer_fired (gpointer user_data)
   TimerKind kind = self->timer_kind;
   BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
 
-  g_clear_object (&self->timer);
+  /* Every timer is cancelled when the connection closes or is lost: here
+   * it is open. */
+  g_object_unref (self->timer);
+  self->timer = NULL;
   self->timer_kind = TIMER_NONE;
-  if (self->closing || transport == NULL)
-    return;
   if (kind == TIMER_IDLE)
     {
       g_autofree char *peer = peer_string (self);
@@ -238,7 +241,8 @@ arm_timer (BraidHttpChannel *self, TimerKind kind, gboolean restart)
   if (self->timer_kind == kind && !restart)
     return;
   cancel_timer (self);
-  if (clock == NULL || site == NULL || kind == TIMER_NONE)
+  /* A clock comes from the factory, which is a site. */
+  if (clock == NULL)
     return;
   seconds = kind == TIMER_IDLE ? site->idle_timeout : site->request_timeout;
   if (seconds <= 0)
@@ -273,8 +277,7 @@ send_error_and_close (BraidHttpChannel *self, guint status, const char *reason)
   g_message ("HTTP connection from %s: %u %s (%s): closing", peer, status,
              braid_http_reason_phrase (status), reason);
   cancel_timer (self);
-  if (self->closing || transport == NULL)
-    return;
+  /* Called from the parser or a timer: neither runs once closing. */
   self->closing = TRUE;
   response = g_strdup_printf ("HTTP/1.1 %u %s\r\nServer: Braid/" PACKAGE_VERSION "\r\n"
                               "Date: %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -291,7 +294,6 @@ parser_head (BraidHttpParser *parser, gpointer user_data)
   BraidSite *site = channel_site (self);
   BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
   ChannelRequest *request;
-  GSocketAddress *peer = NULL;
 
   request = g_object_new (CHANNEL_TYPE_REQUEST, NULL);
   request->channel = self;
@@ -301,16 +303,15 @@ parser_head (BraidHttpParser *parser, gpointer user_data)
     braid_request_add_request_header (BRAID_REQUEST (request), parser->names->pdata[i],
                                       parser->values->pdata[i]);
   braid_request_set_keep_alive (BRAID_REQUEST (request), parser->keep_alive);
-  if (transport != NULL)
-    peer = braid_transport_get_peer (transport);
-  braid_request_set_client_address (BRAID_REQUEST (request), peer);
+  /* Parsing runs from data_received: connected. */
+  braid_request_set_client_address (BRAID_REQUEST (request), braid_transport_get_peer (transport));
   g_clear_object (&self->current);
   self->current = BRAID_REQUEST (request);
   g_byte_array_set_size (self->body, 0);
 
   if (site != NULL)
     parser->max_body = site->max_body;
-  if (parser->expect_continue && transport != NULL
+  if (parser->expect_continue
       && (parser->chunked || (parser->has_length && parser->content_length > 0
                               && parser->content_length <= parser->max_body)))
     braid_transport_write_string (transport, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -424,20 +425,46 @@ braid_http_channel_data_received (BraidProtocol *protocol, const guint8 *data, g
   feed (self, data, len);
 }
 
+/* The peer's address as the access log writes it, worked out once per
+ * connection. */
+static const char *
+channel_peer (BraidHttpChannel *self)
+{
+  if (self->peer == NULL)
+    self->peer = peer_string (self);
+  return self->peer;
+}
+
+/* The access log's time, formatted once a second. */
+static const char *
+log_time (void)
+{
+  static _Thread_local char cached[40];
+  static _Thread_local gint64 cached_second = -1;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (now != cached_second)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (now);
+      g_autofree char *text = g_date_time_format (t, "%d/%b/%Y:%H:%M:%S +0000");
+
+      g_strlcpy (cached, text, sizeof cached);
+      cached_second = now;
+    }
+  return cached;
+}
+
 static void
 log_access (BraidHttpChannel *self, BraidRequest *request)
 {
-  g_autofree char *peer = peer_string (self);
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *when = g_date_time_format (now, "%d/%b/%Y:%H:%M:%S +0000");
   const char *referer = braid_request_get_header (request, "referer");
   const char *agent = braid_request_get_header (request, "user-agent");
 
   g_message ("%s - - [%s] \"%s %s HTTP/1.%u\" %u %" G_GUINT64_FORMAT " \"%s\" \"%s\"",
-             peer, when, braid_request_get_method (request), braid_request_get_uri (request),
-             braid_request_get_version_minor (request), braid_request_get_response_code (request),
-             braid_request_get_sent_length (request), referer != NULL ? referer : "-",
-             agent != NULL ? agent : "-");
+             channel_peer (self), log_time (), braid_request_get_method (request),
+             braid_request_get_uri (request), braid_request_get_version_minor (request),
+             braid_request_get_response_code (request), braid_request_get_sent_length (request),
+             referer != NULL ? referer : "-", agent != NULL ? agent : "-");
 }
 
 /* The current request's response is complete. */
@@ -447,9 +474,8 @@ channel_request_done_cb (BraidHttpChannel *self, BraidRequest *request)
   BraidSite *site = channel_site (self);
   BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (self));
 
-  if (request != self->current)
-    return;
-  if (site != NULL && site->access_log)
+  /* The request is the current one: the only one that holds the channel. */
+  if (site->access_log)
     log_access (self, request);
   CHANNEL_REQUEST (request)->channel = NULL;
   self->answering = FALSE;
@@ -457,8 +483,7 @@ channel_request_done_cb (BraidHttpChannel *self, BraidRequest *request)
     {
       self->closing = TRUE;
       cancel_timer (self);
-      if (transport != NULL)
-        braid_transport_lose_connection (transport);
+      braid_transport_lose_connection (transport);
       return;
     }
   if (self->dispatching)
@@ -523,6 +548,7 @@ braid_http_channel_finalize (GObject *object)
   braid_http_parser_clear (&self->parser);
   g_byte_array_unref (self->body);
   g_byte_array_unref (self->pending);
+  g_free (self->peer);
   G_OBJECT_CLASS (braid_http_channel_parent_class)->finalize (object);
 }
 

@@ -465,6 +465,59 @@ remove_pidfile (const char *path)
 
 static char *log_path;          /* NULL or "-": stderr */
 static FILE *log_stream;
+static int log_pid;             /* braidd's, taken when the writer is set */
+
+/* Informational lines (an access log line per request) are gathered and
+ * written together when the main loop is about to wait, by the source
+ * below: one write per round of events rather than one per line. Warnings
+ * and worse are written at once, with whatever is pending before them. */
+static GString *log_pending;
+/* Lines come from the reactor's thread and the thread pool's. */
+G_LOCK_DEFINE_STATIC (log_pending);
+
+static void
+flush_log_locked (void)
+{
+  FILE *stream = log_stream != NULL ? log_stream : stderr;
+
+  if (log_pending == NULL || log_pending->len == 0)
+    return;
+  fwrite (log_pending->str, 1, log_pending->len, stream);
+  fflush (stream);
+  g_string_truncate (log_pending, 0);
+}
+
+static void
+flush_log (void)
+{
+  G_LOCK (log_pending);
+  flush_log_locked ();
+  G_UNLOCK (log_pending);
+}
+
+static gboolean
+log_flusher_prepare (GSource *source, gint *timeout)
+{
+  flush_log ();
+  *timeout = -1;
+  return FALSE;
+}
+
+static GSourceFuncs log_flusher_funcs = { log_flusher_prepare, NULL, NULL, NULL, NULL, NULL };
+
+/* Starts gathering informational lines, flushed by the main context
+ * before it waits. */
+static void
+start_log_flusher (void)
+{
+  GSource *source = g_source_new (&log_flusher_funcs, sizeof (GSource));
+
+  log_pending = g_string_sized_new (16 * 1024);
+  g_source_set_name (source, "braidd log flusher");
+  g_source_attach (source, NULL);
+  g_source_unref (source);
+  atexit (flush_log);
+}
 
 static gboolean
 open_log (GError **error)
@@ -486,6 +539,7 @@ open_log (GError **error)
       return FALSE;
     }
   setvbuf (stream, NULL, _IOLBF, 0);
+  flush_log ();
   if (log_stream != NULL && log_stream != stderr)
     fclose (log_stream);
   log_stream = stream;
@@ -513,11 +567,12 @@ on_sighup (gpointer user_data)
 static GLogWriterOutput
 write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  /* The time to the second changes once a second: formatted then. */
+  static gint64 stamp_second = -1;
+  static char stamp[32];
+  gint64 now = g_get_real_time ();
   const char *message = NULL, *domain = NULL;
   const char *level_name;
-  FILE *stream = log_stream != NULL ? log_stream : stderr;
 
   if ((level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO)) != 0
       && g_log_writer_default_would_drop (level, NULL))
@@ -538,9 +593,23 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
     case G_LOG_LEVEL_INFO: level_name = "INFO"; break;
     default: level_name = "DEBUG"; break;
     }
-  fprintf (stream, "%.23sZ braidd[%d] %s %s: %s\n", stamp, (int) getpid (),
-           domain != NULL ? domain : "braidd", level_name, message != NULL ? message : "");
-  fflush (stream);
+  G_LOCK (log_pending);
+  if (now / G_USEC_PER_SEC != stamp_second)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
+      g_autofree char *text = g_date_time_format (t, "%Y-%m-%dT%H:%M:%S");
+
+      g_strlcpy (stamp, text, sizeof stamp);
+      stamp_second = now / G_USEC_PER_SEC;
+    }
+  g_string_append_printf (log_pending, "%s.%03dZ braidd[%d] %s %s: %s\n", stamp,
+                          (int) (now % G_USEC_PER_SEC / 1000), log_pid,
+                          domain != NULL ? domain : "braidd", level_name,
+                          message != NULL ? message : "");
+  if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0
+      || log_pending->len >= 16 * 1024)
+    flush_log_locked ();
+  G_UNLOCK (log_pending);
   return G_LOG_WRITER_HANDLED;
 }
 
@@ -760,6 +829,7 @@ supervise (char **original_argv, GPtrArray *worker_args, GArray *reserved_fds, g
     remove_pidfile (pidfile);
   for (guint i = 0; i < reserved_fds->len; i++)
     close (g_array_index (reserved_fds, int, i));
+  flush_log ();
   if (log_stream != NULL && log_stream != stderr)
     fclose (log_stream);
   log_stream = NULL;
@@ -989,7 +1059,11 @@ main (int argc, char **argv)
       g_log_set_writer_func (write_system_log, NULL, NULL);
     }
   else
-    g_log_set_writer_func (write_log, NULL, NULL);
+    {
+      log_pid = (int) getpid ();
+      start_log_flusher ();
+      g_log_set_writer_func (write_log, NULL, NULL);
+    }
 
   if (n_workers > 0)
     return supervise (original_argv, worker_args, reserved_fds, (guint) n_workers,
@@ -1019,6 +1093,7 @@ main (int argc, char **argv)
   if (pidfile != NULL)
     remove_pidfile (pidfile);
   g_clear_object (&app);
+  flush_log ();
   if (log_stream != NULL && log_stream != stderr)
     fclose (log_stream);
   log_stream = NULL;

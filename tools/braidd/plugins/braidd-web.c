@@ -19,6 +19,8 @@ web_make_service (BraidReactor *reactor, BraidServerEndpoint *endpoint,
       return NULL;
     }
   root = braid_file_resource_new (path);
+  /* Small files are cached, checked against the disk once a second. */
+  braid_file_resource_set_clock (BRAID_FILE_RESOURCE (root), BRAID_CLOCK (reactor));
   site = braid_site_new (root);
   braid_factory_set_clock (BRAID_FACTORY (site), BRAID_CLOCK (reactor));
   braid_site_set_access_log (site, !braidd_plugin_get_flag (options, "no-access-log"));
