@@ -233,7 +233,48 @@ test_close_without_close_notify_is_truncation (void)
   braid_loopback_flush (pair.loopback);
   g_assert_error (server_state (&pair)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
   g_assert_nonnull (strstr (server_state (&pair)->reason->message, "close_notify"));
+  /* Lost: the wrapped protocol's calls do nothing more. */
+  {
+    GOutputVector vectors[] = { { "late", 4 } };
+
+    braid_transport_write_sequence (BRAID_TRANSPORT (pair.server_tls), vectors, 1);
+    braid_transport_lose_connection (BRAID_TRANSPORT (pair.server_tls));
+    g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (pair.server_tls)));
+    g_assert_cmpuint (server_state (&pair)->lost_count, ==, 1);
+  }
   pair_clear (&pair);
+}
+
+static void
+test_close_notify_sent_then_closed (void)
+{
+  Pair pair = { 0 };
+
+  g_test_summary ("A side that sent its close_notify and then sees the connection close "
+                  "cleanly, before the peer's answer, has closed cleanly");
+  pair_open_default (&pair, 0);
+  braid_loopback_flush (pair.loopback);
+  braid_transport_lose_connection (client_app_transport (&pair));
+  braid_test_lose_connection (BRAID_PROTOCOL (pair.client_tls), TRUE);
+  g_assert_error (client_state (&pair)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpstr (client_state (&pair)->reason->message, ==, "the TLS connection was closed cleanly");
+  pair_clear (&pair);
+}
+
+static void
+test_disconnecting_follows_the_connection (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (RecordingProtocol) inner = recording_protocol_new ("server", NULL);
+  g_autoptr (BraidTlsProtocol) tls = braid_tls_protocol_new (server, BRAID_PROTOCOL (inner));
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+
+  g_test_summary ("The wrapper is disconnecting when the connection below is, though its "
+                  "own protocol asked nothing");
+  braid_protocol_make_connection (BRAID_PROTOCOL (tls), BRAID_TRANSPORT (transport));
+  g_assert_false (braid_transport_is_disconnecting (BRAID_TRANSPORT (tls)));
+  braid_transport_lose_connection (BRAID_TRANSPORT (transport));
+  g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (tls)));
 }
 
 static void
@@ -297,6 +338,10 @@ test_addresses_are_the_connection_s (void)
     braid_transport_unregister_producer (BRAID_TRANSPORT (lonely));
     braid_producer_pause_producing (BRAID_PRODUCER (lonely));
     braid_producer_resume_producing (BRAID_PRODUCER (lonely));
+    /* Closing before the connection: remembered, nothing to close yet. */
+    braid_transport_lose_connection (BRAID_TRANSPORT (lonely));
+    g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (lonely)));
+    braid_transport_abort_connection (BRAID_TRANSPORT (lonely));
     /* Freed with a producer still registered: let go of, not stopped. */
     braid_transport_register_producer (BRAID_TRANSPORT (lonely), BRAID_PRODUCER (producer), TRUE);
     g_clear_object (&lonely);
@@ -1213,6 +1258,8 @@ main (int argc, char *argv[])
   braid_test_add_func ("/tls/close/before-handshake", test_close_before_handshake_sends_first);
   braid_test_add_func ("/tls/close/truncated", test_close_without_close_notify_is_truncation);
   braid_test_add_func ("/tls/close/during-handshake", test_close_during_handshake);
+  braid_test_add_func ("/tls/close/close-notify-sent-then-closed", test_close_notify_sent_then_closed);
+  braid_test_add_func ("/tls/close/disconnecting-follows-the-connection", test_disconnecting_follows_the_connection);
   braid_test_add_func ("/tls/close/abort", test_abort);
   braid_test_add_func ("/tls/addresses", test_addresses_are_the_connection_s);
   braid_test_add_func ("/tls/handshake/expired", test_handshake_expired_certificate);
