@@ -136,6 +136,36 @@ test_unexpected_accept_error_backs_off (void)
   reset_faults ();
 }
 
+static void
+test_backed_off_port_epoll_refuses_again (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  const int errors[] = { EMFILE };
+  int client;
+
+  g_test_summary ("A port backing off whose socket epoll refuses to watch again says so "
+                  "and backs off again, rather than never accepting again; then it serves "
+                  "the waiting client");
+  test_env_init (&env);
+  client = raw_connect (listen_local (&env, BRAID_FACTORY (server)));
+  fail_next_accepts (errors, G_N_ELEMENTS (errors));
+  /* The next ADD is the port's, when its back-off is over. */
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "Cannot accept connections on 127.0.0.1:*: Too many open files;*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "Cannot accept connections on 127.0.0.1:*: Cannot watch socket *"
+                         "; retrying later");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "Accepting connections on * again");
+  WAIT_FOR (&env, server->protocols->len == 1);
+  g_test_assert_expected_messages ();
+  close (client);
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  test_env_clear (&env);
+  reset_faults ();
+}
+
 /* --- epoll_ctl() --------------------------------------------------------- */
 
 static void
@@ -612,6 +642,7 @@ main (int argc, char **argv)
 
   braid_test_add_func ("/fault-injection/accept/transient-errors-are-skipped", test_transient_accept_errors_are_skipped);
   braid_test_add_func ("/fault-injection/accept/unexpected-error-backs-off", test_unexpected_accept_error_backs_off);
+  braid_test_add_func ("/fault-injection/accept/epoll-refuses-after-back-off", test_backed_off_port_epoll_refuses_again);
   braid_test_add_func ("/fault-injection/epoll/listen-fails-cleanly", test_listening_fails_cleanly_if_epoll_refuses);
   braid_test_add_func ("/fault-injection/epoll/connection-refused-again-is-closed", test_connection_epoll_refuses_again_is_closed);
   braid_test_add_func ("/fault-injection/epoll/connect-fails-cleanly", test_connecting_fails_cleanly_if_epoll_refuses);
