@@ -360,6 +360,30 @@ test_upstream_forgeries (Fixture *f, gconstpointer unused)
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*dropped a reply from upstream: Malformed*");
   braid_fake_datagram_transport_deliver (up, junk, sizeof junk, f->upstream);
   g_test_assert_expected_messages ();
+  /* The same name for another type; a query (not a response) with the
+   * pending identifier; a response with no question. */
+  {
+    g_autoptr (BraidDnsMessage) aaaa = braid_dns_message_copy (sent);
+    g_autoptr (BraidDnsMessage) as_query = braid_dns_message_copy (sent);
+    g_autoptr (BraidDnsMessage) bare = braid_dns_message_new ();
+    g_autoptr (GBytes) query_bytes = NULL;
+    g_autoptr (GBytes) bare_bytes = NULL;
+
+    ((BraidDnsQuestion *) g_ptr_array_index (aaaa->questions, 0))->type = BRAID_DNS_TYPE_AAAA;
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*reply for another question (example.org)");
+    upstream_answers (up, aaaa, "6.6.6.6", f->upstream);
+    g_test_assert_expected_messages ();
+
+    query_bytes = braid_dns_message_encode (as_query, NULL);
+    bare->id = sent->id;
+    bare->response = TRUE;
+    bare_bytes = braid_dns_message_encode (bare, NULL);
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*stray message from upstream*");
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*stray message from upstream*");
+    send_to (up, query_bytes, f->upstream);
+    send_to (up, bare_bytes, f->upstream);
+    g_test_assert_expected_messages ();
+  }
   g_assert_cmpuint (braid_fake_datagram_transport_get_writes (f->port)->len, ==, 0);
   g_assert_cmpuint (braid_dns_server_get_pending_count (f->server), ==, 1);
 }

@@ -127,7 +127,8 @@ back_off (BraidSocketPort *self, int saved_errno)
       self->backoff = FIRST_BACKOFF_SECONDS;
     }
   braid_glib_reactor_watch_set (self->reactor, &self->watch, 0, &ignored);
-  g_clear_object (&self->retry);
+  /* No retry is pending: the socket is not watched while one is, and
+   * resume_accepting let go of its own before calling here. */
   self->retry = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
                                                       self->backoff, resume_accepting,
                                                       self, NULL));
