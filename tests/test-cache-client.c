@@ -508,6 +508,7 @@ test_store_and_delete_replies (void)
   e2 = braid_assert_failure_result (client_error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_cmpstr (e2->message, ==, "memcached replied: CLIENT_ERROR bad command line format");
   g_assert_false (braid_string_transport_get_aborted (transport));
+  braid_test_lose_connection (protocol, TRUE);
 }
 
 /* One request of @kind answered by @reply: the connection is aborted with a

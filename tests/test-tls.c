@@ -275,6 +275,7 @@ test_disconnecting_follows_the_connection (void)
   g_assert_false (braid_transport_is_disconnecting (BRAID_TRANSPORT (tls)));
   braid_transport_lose_connection (BRAID_TRANSPORT (transport));
   g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (tls)));
+  braid_test_lose_connection (BRAID_PROTOCOL (tls), TRUE);
 }
 
 static void
