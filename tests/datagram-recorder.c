@@ -28,6 +28,10 @@ dg_received (BraidDatagramProtocol *protocol, const guint8 *data, gsize len,
 
   g_ptr_array_add (self->datagrams, g_bytes_new (data, len));
   g_ptr_array_add (self->senders, g_object_ref (address));
+  if (self->log != NULL)
+    g_string_append_c (self->log, self->tag);
+  if (self->stop_on_datagram)
+    braid_listening_port_stop_listening (BRAID_LISTENING_PORT (braid_datagram_protocol_get_transport (protocol)));
   if (self->echo)
     {
       g_autoptr (GError) error = NULL;

@@ -16,6 +16,9 @@ struct _DgRecorder
   GPtrArray *senders;       /* of GSocketAddress */
   gboolean echo;            /* write each datagram back to its sender */
   gboolean transport_at_stop;  /* get_transport was non-NULL in stop_protocol */
+  gboolean stop_on_datagram;   /* stop listening from datagram_received */
+  GString *log;                /* not owned: when set, each datagram appends tag */
+  char tag;
 };
 
 DgRecorder *dg_recorder_new (void);

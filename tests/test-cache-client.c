@@ -462,6 +462,234 @@ test_reply_in_pieces (void)
   }
 }
 
+/* A client with one server, its first connection made on a string
+ * transport; returns the client side's protocol. */
+static BraidProtocol *
+connect_one (BraidMemoryReactor *reactor, BraidCacheClient *client, guint index,
+             BraidStringTransport *transport)
+{
+  BraidTcpClientRecord *record = braid_memory_reactor_get_tcp_client (reactor, index);
+  BraidProtocol *protocol = braid_factory_build_protocol (BRAID_FACTORY (record->factory), NULL);
+
+  braid_protocol_make_connection (protocol, BRAID_TRANSPORT (transport));
+  return protocol;
+}
+
+static void
+test_store_and_delete_replies (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidCacheClient) client = braid_cache_client_new (BRAID_REACTOR (reactor));
+  g_autoptr (GBytes) value = g_bytes_new_static ("v", 1);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (BraidProtocol) protocol = NULL;
+  g_autoptr (BraidDeferred) set = NULL;
+  g_autoptr (BraidDeferred) del = NULL;
+  g_autoptr (BraidDeferred) error_get = NULL;
+  g_autoptr (BraidDeferred) client_error = NULL;
+  g_autoptr (GError) e1 = NULL;
+  g_autoptr (GError) e2 = NULL;
+
+  g_test_summary ("NOT_STORED and NOT_FOUND fire FALSE; ERROR and CLIENT_ERROR fail only "
+                  "their request, with the server's line");
+  braid_cache_client_add_server (client, "10.0.0.1", 11211);
+  set = braid_cache_client_set (client, "k", value, 5, 60);
+  del = braid_cache_client_delete (client, "k");
+  error_get = braid_cache_client_get (client, "k");
+  client_error = braid_cache_client_get (client, "k");
+  protocol = connect_one (reactor, client, 0, transport);
+  braid_assert_transport_wrote (transport, "set k 5 60 1\r\nv\r\ndelete k\r\nget k\r\nget k\r\n");
+  braid_test_receive (protocol, "NOT_STORED\r\nNOT_FOUND\r\nERROR\r\n"
+                                "CLIENT_ERROR bad command line format\r\n");
+  g_assert_false (GPOINTER_TO_INT (braid_assert_success_result (set)));
+  g_assert_false (GPOINTER_TO_INT (braid_assert_success_result (del)));
+  e1 = braid_assert_failure_result (error_get, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (e1->message, ==, "memcached replied: ERROR");
+  e2 = braid_assert_failure_result (client_error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpstr (e2->message, ==, "memcached replied: CLIENT_ERROR bad command line format");
+  g_assert_false (braid_string_transport_get_aborted (transport));
+  braid_test_lose_connection (protocol, TRUE);
+}
+
+/* One request of @kind answered by @reply: the connection is aborted with a
+ * logged reason and the request fails. */
+static void
+assert_nonsense (const char *kind, const char *reply)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidCacheClient) client = braid_cache_client_new (BRAID_REACTOR (reactor));
+  g_autoptr (GBytes) value = g_bytes_new_static ("v", 1);
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (BraidProtocol) protocol = NULL;
+  g_autoptr (BraidDeferred) request = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) reason = braid_test_new_close_reason (FALSE);
+
+  braid_cache_client_add_server (client, "10.0.0.1", 11211);
+  request = strcmp (kind, "set") == 0 ? braid_cache_client_set (client, "k", value, 0, 0)
+            : strcmp (kind, "delete") == 0 ? braid_cache_client_delete (client, "k")
+            : braid_cache_client_get (client, "k");
+  protocol = connect_one (reactor, client, 0, transport);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*a reply that makes no sense*");
+  braid_test_receive (protocol, reply);
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_string_transport_get_aborted (transport));
+  braid_protocol_connection_lost (protocol, reason);
+  error = braid_assert_failure_result (request, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_false (braid_cache_client_is_server_up (client, "10.0.0.1:11211"));
+}
+
+static void
+test_nonsense_replies_by_kind (void)
+{
+  g_test_summary ("A reply that fits no request of its kind, an empty line, a VALUE line "
+                  "with too few fields: the connection is dropped and the request fails");
+  assert_nonsense ("set", "EXISTS\r\n");
+  assert_nonsense ("set", "DELETED\r\n");
+  assert_nonsense ("delete", "STORED\r\n");
+  assert_nonsense ("delete", "NOT_STORED\r\n");
+  assert_nonsense ("get", "\n");
+  assert_nonsense ("get", "ENX\r\n");
+  assert_nonsense ("get", "VALUE k 0\r\n");
+  assert_nonsense ("get", "VALUES k 0 1\r\n");
+}
+
+static void
+test_reply_with_nothing_asked (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidCacheClient) client = braid_cache_client_new (BRAID_REACTOR (reactor));
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (BraidProtocol) protocol = NULL;
+  g_autoptr (BraidDeferred) get = NULL;
+  g_autoptr (GError) reason = braid_test_new_close_reason (FALSE);
+
+  g_test_summary ("A reply to no request (a second END) drops the connection; the "
+                  "request already answered keeps its result, and the server stays up");
+  braid_cache_client_add_server (client, "10.0.0.1", 11211);
+  get = braid_cache_client_get (client, "k");
+  protocol = connect_one (reactor, client, 0, transport);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*a reply that makes no sense*");
+  braid_test_receive (protocol, "END\r\nEND\r\n");
+  g_test_assert_expected_messages ();
+  g_assert_null (braid_assert_success_result (get));
+  g_assert_true (braid_string_transport_get_aborted (transport));
+  braid_protocol_connection_lost (protocol, reason);
+  /* Nothing was waiting: an idle close, not a failure. */
+  g_assert_true (braid_cache_client_is_server_up (client, "10.0.0.1:11211"));
+}
+
+static void
+test_connection_after_the_client_is_gone (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidCacheClient) client = braid_cache_client_new (BRAID_REACTOR (reactor));
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (BraidProtocol) protocol = NULL;
+  g_autoptr (BraidDeferred) get = NULL;
+  g_autoptr (BraidDeferred) other = NULL;
+  g_autoptr (GError) cancelled = NULL;
+  g_autoptr (GError) other_cancelled = NULL;
+  g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                                    "Connection refused");
+  g_autoptr (GError) reason = braid_test_new_close_reason (TRUE);
+  BraidTcpClientRecord *first, *second;
+
+  g_test_summary ("Once the client is freed, its connectors are disconnected and what they "
+                  "still report (a connection made, data, a loss, a failure) is ignored");
+  braid_cache_client_add_server (client, "10.0.0.1", 11211);
+  braid_cache_client_add_server (client, "10.0.0.2", 11211);
+  get = braid_cache_client_get (client, "k1");
+  other = braid_cache_client_get (client, "k2");
+  g_assert_cmpstr (braid_cache_client_server_for_key (client, "k1"), !=,
+                   braid_cache_client_server_for_key (client, "k2"));
+  first = braid_memory_reactor_get_tcp_client (reactor, 0);
+  second = braid_memory_reactor_get_tcp_client (reactor, 1);
+  g_clear_object (&client);
+  cancelled = braid_assert_failure_result (get, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  other_cancelled = braid_assert_failure_result (other, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (braid_fake_connector_get_disconnected (BRAID_FAKE_CONNECTOR (first->connector)));
+  g_assert_true (braid_fake_connector_get_disconnected (BRAID_FAKE_CONNECTOR (second->connector)));
+
+  protocol = braid_factory_build_protocol (BRAID_FACTORY (first->factory), NULL);
+  braid_protocol_make_connection (protocol, BRAID_TRANSPORT (transport));
+  braid_test_receive (protocol, "END\r\n");
+  braid_protocol_connection_lost (protocol, reason);
+  braid_assert_transport_wrote (transport, "");
+  g_assert_false (braid_string_transport_get_aborted (transport));
+  braid_client_factory_client_connection_failed (second->factory, second->connector, refused);
+}
+
+static void
+test_freed_while_a_server_is_down (void)
+{
+  g_autoptr (BraidMemoryReactor) reactor = braid_memory_reactor_new ();
+  g_autoptr (BraidCacheClient) client = braid_cache_client_new (BRAID_REACTOR (reactor));
+  g_autoptr (BraidDeferred) get = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED,
+                                                    "Connection refused");
+  BraidTcpClientRecord *record;
+
+  g_test_summary ("Freeing the client cancels the retry of a server marked down: no call "
+                  "is left on the clock");
+  braid_cache_client_add_server (client, "10.0.0.1", 11211);
+  get = braid_cache_client_get (client, "k");
+  record = braid_memory_reactor_get_tcp_client (reactor, 0);
+  braid_client_factory_client_connection_failed (record->factory, record->connector, refused);
+  error = braid_assert_failure_result (get, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_false (braid_cache_client_is_server_up (client, "10.0.0.1:11211"));
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 1);
+  g_clear_object (&client);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (reactor)), ==, 0);
+}
+
+static void
+test_disconnect_each_state (Fixture *f, gconstpointer data)
+{
+  g_autoptr (BraidDeferred) connected = braid_cache_client_get (f->client, "k");
+  g_autoptr (BraidDeferred) cut = NULL;
+  g_autoptr (BraidDeferred) waiting = NULL;
+  g_autoptr (BraidDeferred) again = NULL;
+  g_autoptr (GError) cut_error = NULL;
+  g_autoptr (GError) waiting_error = NULL;
+  g_autofree char *home = g_strdup (server_of (f, "k"));
+  char other[32] = "";
+  BraidTcpClientRecord *record;
+  BraidLoopback *loopback;
+
+  g_test_summary ("disconnect with one server connected (a reply half read), one connecting "
+                  "and one never used: each request fails CANCELLED, the connector is "
+                  "disconnected, and the next use connects again");
+  pump (f);
+  g_assert_null (braid_assert_success_result (connected));
+  for (guint i = 0; ; i++)
+    {
+      g_snprintf (other, sizeof other, "o%u", i);
+      if (strcmp (server_of (f, other), home) != 0)
+        break;
+    }
+  /* Half a reply waits in the connected server's buffer. */
+  cut = braid_cache_client_get (f->client, "k");
+  loopback = g_ptr_array_index (f->loopbacks, 0);
+  braid_transport_write_string (braid_loopback_get_server_transport (loopback), "VALUE k 0 5\r\nab");
+  braid_loopback_pump_once (loopback);
+  braid_assert_no_result (cut);
+  waiting = braid_cache_client_get (f->client, other);
+  record = braid_memory_reactor_get_tcp_client (f->reactor, 1);
+  braid_cache_client_disconnect (f->client);
+  cut_error = braid_assert_failure_result (cut, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  waiting_error = braid_assert_failure_result (waiting, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (braid_fake_connector_get_disconnected (BRAID_FAKE_CONNECTOR (record->connector)));
+  f->connected = 2;   /* the disconnected attempt is never answered */
+  /* The server's END reaches a connection the client has let go of. */
+  braid_loopback_flush (loopback);
+  again = braid_cache_client_get (f->client, other);
+  pump (f);
+  g_assert_null (braid_assert_success_result (again));
+  g_assert_cmpuint (braid_memory_reactor_get_tcp_clients (f->reactor)->len, ==, 3);
+}
+
 #define ADD(path, func) \
   g_test_add ("/cache-client/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -479,8 +707,15 @@ main (int argc, char **argv)
   ADD ("idle-close-reconnects", test_idle_close_reconnects);
   ADD ("server-error-reply", test_server_error_reply);
   ADD ("bad-key", test_bad_key);
+  ADD ("disconnect-each-state", test_disconnect_each_state);
   g_test_add_func ("/cache-client/no-servers", test_no_servers);
   g_test_add_func ("/cache-client/nonsense-reply", test_nonsense_reply);
   g_test_add_func ("/cache-client/reply-in-pieces", test_reply_in_pieces);
+  g_test_add_func ("/cache-client/store-and-delete-replies", test_store_and_delete_replies);
+  g_test_add_func ("/cache-client/nonsense-replies-by-kind", test_nonsense_replies_by_kind);
+  g_test_add_func ("/cache-client/reply-with-nothing-asked", test_reply_with_nothing_asked);
+  g_test_add_func ("/cache-client/connection-after-the-client-is-gone",
+                   test_connection_after_the_client_is_gone);
+  g_test_add_func ("/cache-client/freed-while-a-server-is-down", test_freed_while_a_server_is_down);
   return g_test_run ();
 }

@@ -1,5 +1,7 @@
 /* test-datagram.c: datagram protocols, the fake datagram transport and UDP
  * on the memory reactor. No socket. */
+#include <gio/gunixsocketaddress.h>
+
 #include "datagram-recorder.h"
 
 static void
@@ -83,6 +85,49 @@ test_fake_records_and_delivers (void)
   g_assert_cmpuint (braid_fake_datagram_transport_get_writes (port)->len, ==, 0);
   braid_datagram_transport_stop_listening (BRAID_DATAGRAM_TRANSPORT (port));
   g_assert_false (braid_fake_datagram_transport_deliver (port, (const guint8 *) "late", 4, from));
+}
+
+static void
+test_socket_address_equal (void)
+{
+  g_autoptr (GSocketAddress) a = dg_address ("10.0.0.1", 53);
+  g_autoptr (GSocketAddress) same = dg_address ("10.0.0.1", 53);
+  g_autoptr (GSocketAddress) other_port = dg_address ("10.0.0.1", 54);
+  g_autoptr (GSocketAddress) other_host = dg_address ("10.0.0.2", 53);
+  g_autoptr (GSocketAddress) unix_address = g_unix_socket_address_new ("/tmp/braid-not-ip");
+
+  g_test_summary ("Two IP socket addresses are equal by address and port; anything that is "
+                  "not an IP socket address (a UNIX one, none) equals nothing");
+  g_assert_true (braid_socket_address_equal (a, same));
+  g_assert_false (braid_socket_address_equal (a, other_port));
+  g_assert_false (braid_socket_address_equal (a, other_host));
+  g_assert_false (braid_socket_address_equal (a, unix_address));
+  g_assert_false (braid_socket_address_equal (unix_address, a));
+  g_assert_false (braid_socket_address_equal (unix_address, unix_address));
+  g_assert_false (braid_socket_address_equal (NULL, a));
+  g_assert_false (braid_socket_address_equal (a, NULL));
+}
+
+static void
+test_ipv6_port_refuses_ipv4_addresses (void)
+{
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (BraidFakeDatagramTransport) port = braid_fake_datagram_transport_new ("::1", 9999, 0);
+  g_autoptr (GSocketAddress) v4 = dg_address ("10.0.0.1", 53);
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("An IPv6 port refuses to send to, or connect to, an IPv4 address, and "
+                  "says which family it is");
+  braid_fake_datagram_transport_attach (port, BRAID_DATAGRAM_PROTOCOL (protocol));
+  g_assert_false (braid_datagram_transport_write (BRAID_DATAGRAM_TRANSPORT (port),
+                                                  (const guint8 *) "x", 1, v4, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, "Cannot send to 10.0.0.1:53 from a UDP port on IPv6");
+  g_clear_error (&error);
+  g_assert_false (braid_datagram_transport_connect (BRAID_DATAGRAM_TRANSPORT (port), v4, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (braid_fake_datagram_transport_get_writes (port)->len, ==, 0);
+  braid_datagram_transport_stop_listening (BRAID_DATAGRAM_TRANSPORT (port));
 }
 
 static void
@@ -224,6 +269,8 @@ main (int argc, char **argv)
   g_test_add_func ("/datagram/base-protocol-ignores-events", test_base_protocol_ignores_events);
   g_test_add_func ("/datagram/fake-records-and-delivers", test_fake_records_and_delivers);
   g_test_add_func ("/datagram/fake-connected", test_fake_connected);
+  g_test_add_func ("/datagram/socket-address-equal", test_socket_address_equal);
+  g_test_add_func ("/datagram/ipv6-port-refuses-ipv4-addresses", test_ipv6_port_refuses_ipv4_addresses);
   g_test_add_func ("/datagram/fake-strictness", test_fake_strictness);
   g_test_add_func ("/datagram/fake-multicast-and-write-error", test_fake_multicast_and_write_error);
   g_test_add_func ("/datagram/memory-reactor-udp", test_memory_reactor_udp);

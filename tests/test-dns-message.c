@@ -282,6 +282,33 @@ test_malformed (void)
     0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 0, 0, 0, 4, 1, 'x', 0, 7,
   };
   static const guint8 record_short[] = { 0, 1, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 'a', 0, 0, 1, 0, 1, 0, 0, 0, 0, 0 };
+  /* Cut in each field: a question's class, then a record's type, class,
+   * TTL (both halves); a CNAME whose target runs past its data; an
+   * additional record cut short. */
+  static const guint8 question_no_class[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0 };
+  static const guint8 record_no_type[] = {
+    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+    10, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0,
+  };
+  static const guint8 record_no_class[] = {
+    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+    10, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0, 1, 0,
+  };
+  static const guint8 record_no_ttl[] = {
+    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+    10, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0, 1, 0, 1, 0,
+  };
+  static const guint8 record_half_ttl[] = {
+    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+    10, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0, 1, 0, 1, 0, 0, 0,
+  };
+  static const guint8 cname_past_data[] = {
+    0, 1, 0x80, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 0, 0, 0, 2, 5, 'x', 'y', 'z', 0,
+  };
+  static const guint8 additional_short[] = {
+    0, 1, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    10, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0, 1,
+  };
   g_autoptr (GByteArray) too_long = g_byte_array_new ();
   g_autoptr (GByteArray) chain = g_byte_array_new ();
   static const guint8 header[] = { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
@@ -303,6 +330,13 @@ test_malformed (void)
   expect_malformed (bad_aaaa, sizeof bad_aaaa, "*AAAA record of 4 bytes*");
   expect_malformed (cname_trailing, sizeof cname_trailing, "*bytes after its name*");
   expect_malformed (record_short, sizeof record_short, "*record runs past the end*");
+  expect_malformed (question_no_class, sizeof question_no_class, "*question runs past the end*");
+  expect_malformed (record_no_type, sizeof record_no_type, "*record runs past the end*");
+  expect_malformed (record_no_class, sizeof record_no_class, "*record runs past the end*");
+  expect_malformed (record_no_ttl, sizeof record_no_ttl, "*record runs past the end*");
+  expect_malformed (record_half_ttl, sizeof record_half_ttl, "*record runs past the end*");
+  expect_malformed (cname_past_data, sizeof cname_past_data, "*label runs past the end*");
+  expect_malformed (additional_short, sizeof additional_short, "*record runs past the end*");
 
   /* A name of five 63-byte labels: over 255. */
   g_byte_array_append (too_long, header, sizeof header);

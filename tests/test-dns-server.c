@@ -360,6 +360,30 @@ test_upstream_forgeries (Fixture *f, gconstpointer unused)
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*dropped a reply from upstream: Malformed*");
   braid_fake_datagram_transport_deliver (up, junk, sizeof junk, f->upstream);
   g_test_assert_expected_messages ();
+  /* The same name for another type; a query (not a response) with the
+   * pending identifier; a response with no question. */
+  {
+    g_autoptr (BraidDnsMessage) aaaa = braid_dns_message_copy (sent);
+    g_autoptr (BraidDnsMessage) as_query = braid_dns_message_copy (sent);
+    g_autoptr (BraidDnsMessage) bare = braid_dns_message_new ();
+    g_autoptr (GBytes) query_bytes = NULL;
+    g_autoptr (GBytes) bare_bytes = NULL;
+
+    ((BraidDnsQuestion *) g_ptr_array_index (aaaa->questions, 0))->type = BRAID_DNS_TYPE_AAAA;
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*reply for another question (example.org)");
+    upstream_answers (up, aaaa, "6.6.6.6", f->upstream);
+    g_test_assert_expected_messages ();
+
+    query_bytes = braid_dns_message_encode (as_query, NULL);
+    bare->id = sent->id;
+    bare->response = TRUE;
+    bare_bytes = braid_dns_message_encode (bare, NULL);
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*stray message from upstream*");
+    g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*stray message from upstream*");
+    send_to (up, query_bytes, f->upstream);
+    send_to (up, bare_bytes, f->upstream);
+    g_test_assert_expected_messages ();
+  }
   g_assert_cmpuint (braid_fake_datagram_transport_get_writes (f->port)->len, ==, 0);
   g_assert_cmpuint (braid_dns_server_get_pending_count (f->server), ==, 1);
 }
@@ -419,6 +443,54 @@ test_upstream_write_fails (Fixture *f, gconstpointer unused)
   reply = ask (f, 3, "x.example", BRAID_DNS_TYPE_A);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (reply->rcode, ==, BRAID_DNS_RCODE_SERVER_FAILURE);
+}
+
+static void
+test_reply_write_fails (Fixture *f, gconstpointer unused)
+{
+  static const guint8 bad_response[] = { 0xab, 0xcd, 0x81, 0x00, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 1 };
+  g_autoptr (GError) full = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "buffer full");
+  g_autoptr (GBytes) query = make_query (1, "facebook.com", BRAID_DNS_TYPE_A);
+  g_autoptr (BraidDnsMessage) reply = NULL;
+
+  g_test_summary ("A reply the port cannot send is logged and dropped, and the server answers "
+                  "the next query; a malformed message with the response bit set gets no "
+                  "FORMERR (it is no query)");
+  braid_fake_datagram_transport_set_write_error (f->port, full);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "DNS server: reply not sent: buffer full");
+  send_to (f->port, query, f->client);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (braid_fake_datagram_transport_get_writes (f->port)->len, ==, 0);
+  braid_fake_datagram_transport_set_write_error (f->port, NULL);
+  reply = ask (f, 2, "facebook.com", BRAID_DNS_TYPE_A);
+  g_assert_cmpuint (reply->answers->len, ==, 1);
+
+  braid_fake_datagram_transport_clear_writes (f->port);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "DNS server: dropped a datagram from 10.0.0.7:40000:*");
+  braid_fake_datagram_transport_deliver (f->port, bad_response, sizeof bad_response, f->client);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (braid_fake_datagram_transport_get_writes (f->port)->len, ==, 0);
+}
+
+static void
+test_relay_write_fails (Fixture *f, gconstpointer unused)
+{
+  BraidFakeDatagramTransport *up = braid_memory_reactor_get_udp_server (f->reactor, 1)->transport;
+  g_autoptr (GError) full = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "buffer full");
+  g_autoptr (GBytes) query = make_query (0x4242, "example.org", BRAID_DNS_TYPE_A);
+  g_autoptr (BraidDnsMessage) sent = NULL;
+
+  g_test_summary ("An upstream reply that cannot be relayed to the client is logged and "
+                  "dropped; the query is no longer pending");
+  send_to (f->port, query, f->client);
+  sent = forwarded (f, up, 0);
+  braid_fake_datagram_transport_set_write_error (f->port, full);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "DNS server: reply not relayed: buffer full");
+  upstream_answers (up, sent, "93.184.216.34", f->upstream);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (braid_fake_datagram_transport_get_writes (f->port)->len, ==, 0);
+  g_assert_cmpuint (braid_dns_server_get_pending_count (f->server), ==, 0);
+  g_assert_cmpuint (braid_fake_clock_get_pending_count (BRAID_FAKE_CLOCK (f->reactor)), ==, 0);
 }
 
 static void
@@ -505,6 +577,8 @@ main (int argc, char **argv)
   ADD ("upstream-refused", test_upstream_refused, "upstream");
   ADD ("upstream-write-fails", test_upstream_write_fails, "upstream");
   ADD ("too-many-pending", test_too_many_pending, "upstream");
+  ADD ("reply-write-fails", test_reply_write_fails, NULL);
+  ADD ("relay-write-fails", test_relay_write_fails, "upstream");
   ADD ("stop-cleans-up", test_stop_cleans_up, "upstream");
 #undef ADD
   g_test_add_func ("/dns-server/upstream-port-fails", test_upstream_port_fails);

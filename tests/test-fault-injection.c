@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "datagram-recorder.h"
 #include "reactor-test-common.h"
 
 /* --- The interposed calls ------------------------------------------------ */
@@ -126,6 +127,36 @@ test_unexpected_accept_error_backs_off (void)
   g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING, "accept failed: Invalid argument");
   g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
                          "Cannot accept connections on 127.0.0.1:*: Invalid argument;*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "Accepting connections on * again");
+  WAIT_FOR (&env, server->protocols->len == 1);
+  g_test_assert_expected_messages ();
+  close (client);
+  WAIT_FOR (&env, rec_factory_state (server, 0)->lost != NULL);
+  test_env_clear (&env);
+  reset_faults ();
+}
+
+static void
+test_backed_off_port_epoll_refuses_again (void)
+{
+  TestEnv env;
+  g_autoptr (RecFactory) server = rec_factory_new (REC_TYPE_PROTOCOL, 0);
+  const int errors[] = { EMFILE };
+  int client;
+
+  g_test_summary ("A port backing off whose socket epoll refuses to watch again says so "
+                  "and backs off again, rather than never accepting again; then it serves "
+                  "the waiting client");
+  test_env_init (&env);
+  client = raw_connect (listen_local (&env, BRAID_FACTORY (server)));
+  fail_next_accepts (errors, G_N_ELEMENTS (errors));
+  /* The next ADD is the port's, when its back-off is over. */
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "Cannot accept connections on 127.0.0.1:*: Too many open files;*");
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "Cannot accept connections on 127.0.0.1:*: Cannot watch socket *"
+                         "; retrying later");
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "Accepting connections on * again");
   WAIT_FOR (&env, server->protocols->len == 1);
   g_test_assert_expected_messages ();
@@ -270,14 +301,16 @@ test_connected_socket_epoll_refuses_fails_the_attempt (void)
  * getpeername() fail with errors a peer cannot provoke on demand.
  *
  * As tests/test-fault-injection.c does for accept4() and epoll_ctl(), this
- * binary defines recv(), send() and getpeername() itself, which interposes
- * them for libbraid, and makes the next call fail when a test arms it;
+ * binary defines recv(), recvfrom() (the UDP port's), send() and
+ * getpeername() itself, which interposes them for libbraid, and makes the
+ * next call fail when a test arms it;
  * otherwise they call the C library's. The tests' own raw sockets use
  * read() and write(), so only Braid's calls are affected. Real sockets on
  * 127.0.0.1, so suite 'integration'. */
 /* --- The interposed calls ------------------------------------------------ */
 
 static int recv_error;          /* when not 0: the next recv() fails with it */
+static int recvfrom_error;      /* when not 0: the next recvfrom() fails with it */
 static int send_error;          /* when not 0: the next send() fails with it */
 static int getpeername_error;   /* when not 0: every getpeername() fails with it */
 
@@ -295,6 +328,24 @@ recv (int fd, void *buffer, size_t length, int flags)
   if (real_recv == NULL)
     real_recv = dlsym (RTLD_NEXT, "recv");
   return real_recv (fd, buffer, length, flags);
+}
+
+/* The UDP port reads with recvfrom(). */
+ssize_t
+recvfrom (int fd, void *buffer, size_t length, int flags, struct sockaddr *address,
+          socklen_t *address_length)
+{
+  static ssize_t (*real_recvfrom) (int, void *, size_t, int, struct sockaddr *, socklen_t *);
+
+  if (recvfrom_error != 0)
+    {
+      errno = recvfrom_error;
+      recvfrom_error = 0;
+      return -1;
+    }
+  if (real_recvfrom == NULL)
+    real_recvfrom = dlsym (RTLD_NEXT, "recvfrom");
+  return real_recvfrom (fd, buffer, length, flags, address, address_length);
 }
 
 ssize_t
@@ -331,7 +382,7 @@ getpeername (int fd, struct sockaddr *address, socklen_t *length)
 static void
 reset_io_faults (void)
 {
-  recv_error = send_error = getpeername_error = 0;
+  recv_error = recvfrom_error = send_error = getpeername_error = 0;
 }
 
 static BraidTransport *
@@ -492,6 +543,98 @@ test_peer_unknown_when_getpeername_fails (void)
   test_env_clear (&env);
 }
 
+/* --- The UDP port ---------------------------------------------------------- */
+
+/* A UDP port on 127.0.0.1 serving @protocol; sets @port. */
+static BraidDatagramTransport *
+listen_udp_local (TestEnv *env, DgRecorder *protocol, guint16 *port)
+{
+  g_autoptr (GError) error = NULL;
+  BraidDatagramTransport *udp = braid_reactor_listen_udp (env->reactor, 0,
+                                                          BRAID_DATAGRAM_PROTOCOL (protocol),
+                                                          "127.0.0.1", 0, &error);
+
+  g_assert_no_error (error);
+  *port = braid_listening_port_get_port (BRAID_LISTENING_PORT (udp));
+  return udp;
+}
+
+/* Sends one datagram to 127.0.0.1:@port from a socket of its own. */
+static void
+udp_send (guint16 port, const char *text)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (port),
+                             .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (sendto (fd, text, strlen (text), 0, (struct sockaddr *) &sin, sizeof sin), ==,
+                   (gssize) strlen (text));
+  close (fd);
+}
+
+static void
+test_listen_udp_fails_cleanly_if_epoll_refuses (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("If epoll refuses the UDP socket, listen_udp fails with an error that "
+                  "says so, and the protocol is never started");
+  test_env_init (&env);
+  fail_epoll_ctl (EPOLL_CTL_ADD, ENOMEM, 0);
+  g_assert_null (braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (protocol),
+                                           "127.0.0.1", 0, &error));
+  g_assert_error (error, G_IO_ERROR, (int) g_io_error_from_errno (ENOMEM));
+  g_assert_true (g_str_has_prefix (error->message, "Cannot watch socket"));
+  g_assert_cmpuint (protocol->started, ==, 0);
+  test_env_clear (&env);
+  reset_faults ();
+}
+
+static void
+test_recvfrom_interrupted_is_retried (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  guint16 port;
+
+  g_test_summary ("recvfrom() interrupted by a signal (EINTR) is retried: the datagram "
+                  "arrives in the same wakeup");
+  test_env_init (&env);
+  listen_udp_local (&env, protocol, &port);
+  recvfrom_error = EINTR;
+  udp_send (port, "hello");
+  WAIT_FOR (&env, protocol->datagrams->len == 1);
+  g_assert_cmpint (recvfrom_error, ==, 0);
+  test_env_clear (&env);
+  reset_faults ();
+}
+
+static void
+test_recvfrom_error_is_logged_and_the_port_goes_on (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  BraidDatagramTransport *udp;
+  guint16 port;
+
+  g_test_summary ("recvfrom() failing (EIO) is logged with the port and the error; the "
+                  "port stays open and reads the datagram at the next wakeup");
+  test_env_init (&env);
+  udp = listen_udp_local (&env, protocol, &port);
+  recvfrom_error = EIO;
+  g_test_expect_message ("Braid", G_LOG_LEVEL_WARNING,
+                         "UDP port 127.0.0.1:*: receiving failed: Input/output error");
+  udp_send (port, "hello");
+  WAIT_FOR (&env, protocol->datagrams->len == 1);
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_datagram_transport_is_listening (udp));
+  test_env_clear (&env);
+  reset_faults ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -499,6 +642,7 @@ main (int argc, char **argv)
 
   braid_test_add_func ("/fault-injection/accept/transient-errors-are-skipped", test_transient_accept_errors_are_skipped);
   braid_test_add_func ("/fault-injection/accept/unexpected-error-backs-off", test_unexpected_accept_error_backs_off);
+  braid_test_add_func ("/fault-injection/accept/epoll-refuses-after-back-off", test_backed_off_port_epoll_refuses_again);
   braid_test_add_func ("/fault-injection/epoll/listen-fails-cleanly", test_listening_fails_cleanly_if_epoll_refuses);
   braid_test_add_func ("/fault-injection/epoll/connection-refused-again-is-closed", test_connection_epoll_refuses_again_is_closed);
   braid_test_add_func ("/fault-injection/epoll/connect-fails-cleanly", test_connecting_fails_cleanly_if_epoll_refuses);
@@ -514,6 +658,12 @@ main (int argc, char **argv)
                        test_send_error_closes_with_its_name);
   braid_test_add_func ("/fault-injection/getpeername/peer-unknown",
                        test_peer_unknown_when_getpeername_fails);
+  braid_test_add_func ("/fault-injection/epoll/listen-udp-fails-cleanly",
+                       test_listen_udp_fails_cleanly_if_epoll_refuses);
+  braid_test_add_func ("/fault-injection/recvfrom/interrupted-is-retried",
+                       test_recvfrom_interrupted_is_retried);
+  braid_test_add_func ("/fault-injection/recvfrom/error-is-logged-and-the-port-goes-on",
+                       test_recvfrom_error_is_logged_and_the_port_goes_on);
 
   return g_test_run ();
 }

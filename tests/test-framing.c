@@ -294,6 +294,38 @@ test_resume_leaves_the_transport_paused_if_a_line_pauses_again (void)
   braid_test_lose_connection (BRAID_PROTOCOL (lines), TRUE);
 }
 
+/* On the first frame only: more bytes arrive from inside the callback (a
+ * nested data_received), then the receiver pauses. */
+static void
+receive_then_pause_once (BraidProtocol *protocol, Record *record)
+{
+  if (record->hook_data != NULL)
+    return;
+  record->hook_data = GINT_TO_POINTER (TRUE);
+  receive_text (BRAID_LINE_RECEIVER (protocol), "x\r\n");
+  braid_producer_pause_producing (BRAID_PRODUCER (protocol));
+}
+
+static void
+test_bytes_from_inside_a_held_frame_come_after_the_rest (void)
+{
+  g_autoptr (RecLines) lines = g_object_new (TYPE_REC_LINES, NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *all = NULL;
+
+  g_test_summary ("Held lines delivered on resume: bytes received from inside one of them, "
+                  "before it pauses, are queued after the lines still held");
+  braid_producer_pause_producing (BRAID_PRODUCER (lines));
+  receive_text (BRAID_LINE_RECEIVER (lines), "a\r\nb\r\nc\r\n");
+  lines->record.on_frame = receive_then_pause_once;
+  braid_producer_resume_producing (BRAID_PRODUCER (lines));
+  first = frames_of (BRAID_LINE_RECEIVER (lines));
+  g_assert_cmpstr (first, ==, "[a]");
+  braid_producer_resume_producing (BRAID_PRODUCER (lines));
+  all = frames_of (BRAID_LINE_RECEIVER (lines));
+  g_assert_cmpstr (all, ==, "[a][b][c][x]");
+}
+
 /* a framing receiver paused after every frame, over
  * a large buffer: every frame arrives once, in order, including bytes that
  * arrive while it is paused. (Its cost per frame is measured by
@@ -426,6 +458,8 @@ main (int argc, char **argv)
   braid_test_add_func ("/framing/no-transport/stop", test_stop_without_transport_drops_the_rest);
   braid_test_add_func ("/framing/no-transport/reject", test_reject_without_transport_names_no_peer);
   braid_test_add_func ("/framing/resume/paused-again", test_resume_leaves_the_transport_paused_if_a_line_pauses_again);
+  braid_test_add_func ("/framing/resume/bytes-from-inside-a-held-frame",
+                       test_bytes_from_inside_a_held_frame_come_after_the_rest);
 
 
   braid_test_add_func ("/framing/paused/every-line-of-a-large-chunk",

@@ -448,6 +448,52 @@ test_function_stops_its_loop_and_fails (void)
   run_self_stopping_loop (TRUE);
 }
 
+/* On its first call: stops its loop and starts it again at once. */
+static gboolean
+stop_and_restart (BraidLoopingCall *call, guint64 intervals, gpointer user_data, GError **error)
+{
+  Selfstop *state = user_data;
+
+  (void) intervals;
+  if (++state->calls == 1)
+    {
+      braid_looping_call_stop (call);
+      braid_looping_call_start (call, 1, FALSE);
+    }
+  return TRUE;
+}
+
+static void
+test_function_stops_and_restarts_its_loop (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  Selfstop state = { 0 };
+  g_autoptr (BraidLoopingCall) loop =
+    braid_looping_call_new (BRAID_CLOCK (clock), stop_and_restart, &state, NULL);
+  BraidDeferred *first;
+
+  g_test_summary ("A function that stops its loop and starts it again before it returns: "
+                  "the stopped run ends then (its deferred fires, stopped_func runs once) "
+                  "and the new run goes on from the restart");
+  braid_looping_call_set_stopped_func (loop, note_stop, &state, NULL);
+  braid_looping_call_start (loop, 1, FALSE);
+  first = braid_looping_call_get_deferred (loop);
+  braid_deferred_ref (first);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpuint (state.calls, ==, 1);
+  g_assert_cmpuint (state.stops, ==, 1);
+  g_assert_false (state.stopped_with_error);
+  g_assert_true (braid_assert_success_result (first) == loop);
+  g_assert_true (braid_looping_call_is_running (loop));
+  g_assert_true (braid_looping_call_get_deferred (loop) != first);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_cmpuint (state.calls, ==, 2);
+  g_assert_cmpuint (state.stops, ==, 1);
+  braid_looping_call_stop (loop);
+  g_assert_cmpuint (state.stops, ==, 2);
+  braid_deferred_unref (first);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -467,6 +513,7 @@ main (int argc, char **argv)
   braid_test_add_func ("/looping-call/missed-ticks", test_missed_ticks_are_skipped_and_counted);
   braid_test_add_func ("/looping-call/self-stop/succeeds", test_function_stops_its_loop_and_succeeds);
   braid_test_add_func ("/looping-call/self-stop/fails", test_function_stops_its_loop_and_fails);
+  braid_test_add_func ("/looping-call/self-stop/restarts", test_function_stops_and_restarts_its_loop);
 
   return g_test_run ();
 }

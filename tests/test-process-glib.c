@@ -381,12 +381,35 @@ test_write_limit_closes_stdin (Fixture *f, gconstpointer data)
   g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*peer is not reading*");
   braid_transport_write (BRAID_TRANSPORT (f->transport), block, 10);
   g_test_assert_expected_messages ();
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    ==, 0);
   while (strstr (f->recorder->log->str, "lost:0;") == NULL)
     g_main_context_iteration (f->context, TRUE);
   g_assert_null (f->recorder->exited);
   g_assert_true (braid_process_transport_signal_process_by_name (f->transport, "KILL", NULL));
   iterate_until (f, ended);
   g_assert_cmpint (braid_process_transport_get_exit_signal (f->transport), ==, SIGKILL);
+}
+
+/* The write_sequence that crosses the limit closes stdin the same way. */
+static void
+test_write_sequence_past_the_limit (Fixture *f, gconstpointer data)
+{
+  g_autofree guint8 *block = g_malloc0 (200 * 1024);
+  GOutputVector vectors[] = { { "a", 1 }, { "b", 1 } };
+
+  spawn (f, "exec sleep 30", NULL, NULL);
+  braid_transport_set_write_buffer_limit (BRAID_TRANSPORT (f->transport), 1024);
+  braid_transport_write (BRAID_TRANSPORT (f->transport), block, 200 * 1024);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*peer is not reading*");
+  braid_transport_write_sequence (BRAID_TRANSPORT (f->transport), vectors, 2);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    ==, 0);
+  while (strstr (f->recorder->log->str, "lost:0;") == NULL)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_true (braid_process_transport_signal_process_by_name (f->transport, "KILL", NULL));
+  iterate_until (f, ended);
 }
 
 /* Pausing the transport stops reading the child's output. */
@@ -458,6 +481,134 @@ test_abort_drops_what_waits (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (f->recorder->log->str, "lost:0;lost:1;lost:2;"));
 }
 
+/* A signal number the kernel does not know: kill() fails and says why. */
+static void
+test_signal_the_kernel_refuses (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_test_summary ("A signal number out of the kernel's range fails with "
+                  "G_IO_ERROR_INVALID_ARGUMENT and the child goes on");
+  spawn (f, "exec sleep 30", NULL, NULL);
+  g_assert_false (braid_process_transport_signal_process (f->transport, 200, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "cannot send signal 200 to process"));
+  g_assert_null (f->recorder->exited);
+}
+
+/* Waits (without running the loop) until the child has no stdin. */
+static void
+wait_for_stdin_closed (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd/0", (int) pid);
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * 1000);
+    }
+}
+
+/* The child closed its stdin before the loop noticed: the write itself
+ * meets EPIPE, is dropped, and stdin is reported lost. */
+static void
+test_write_meets_a_closed_stdin (Fixture *f, gconstpointer data)
+{
+  spawn (f, "exec 0<&-; exec sleep 30", NULL, NULL);
+  wait_for_stdin_closed (braid_process_transport_get_pid (f->transport));
+  braid_transport_write_string (BRAID_TRANSPORT (f->transport), "nobody reads this");
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    ==, 0);
+  braid_transport_write_string (BRAID_TRANSPORT (f->transport), "nor this");
+  while (strstr (f->recorder->log->str, "lost:0;") == NULL)
+    g_main_context_iteration (f->context, TRUE);
+  g_assert_null (f->recorder->exited);
+  g_assert_true (braid_process_transport_signal_process_by_name (f->transport, "KILL", NULL));
+  iterate_until (f, ended);
+}
+
+/* Pausing twice, closing while paused, resuming after the close: the
+ * pipes close all the same and nothing more is read. */
+static void
+test_close_while_paused (Fixture *f, gconstpointer data)
+{
+  spawn (f, "exec cat", NULL, NULL);
+  braid_producer_pause_producing (BRAID_PRODUCER (f->transport));
+  braid_producer_pause_producing (BRAID_PRODUCER (f->transport));
+  braid_transport_write_string (BRAID_TRANSPORT (f->transport), "echoed, never read\n");
+  braid_transport_lose_connection (BRAID_TRANSPORT (f->transport));
+  braid_producer_resume_producing (BRAID_PRODUCER (f->transport));
+  braid_producer_resume_producing (BRAID_PRODUCER (f->transport));
+  iterate_until (f, ended);
+  g_assert_cmpstr (f->recorder->out->str, ==, "");
+  g_assert_nonnull (strstr (f->recorder->log->str, "lost:1;"));
+  g_assert_nonnull (strstr (f->recorder->log->str, "lost:2;"));
+}
+
+/* A streaming producer registered while stdin already holds more than the
+ * high-water mark is paused at once, stays paused through more writes,
+ * and is resumed once the child has read it. */
+static void
+test_producer_registered_above_high_water (Fixture *f, gconstpointer data)
+{
+  g_autoptr (BraidStringTransport) producer = braid_string_transport_new ();
+  g_autofree guint8 *block = g_malloc0 (256 * 1024);
+
+  spawn (f, "sleep 0.3; exec cat >/dev/null", NULL, NULL);
+  braid_transport_write (BRAID_TRANSPORT (f->transport), block, 256 * 1024);
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    >, BRAID_GLIB_PROCESS_HIGH_WATER);
+  braid_transport_register_producer (BRAID_TRANSPORT (f->transport),
+                                     BRAID_PRODUCER (producer), TRUE);
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+  braid_transport_write (BRAID_TRANSPORT (f->transport), block, 1024);
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_PAUSED);
+  iterate_until (f, drained);
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+  braid_transport_unregister_producer (BRAID_TRANSPORT (f->transport));
+  braid_transport_lose_connection (BRAID_TRANSPORT (f->transport));
+  iterate_until (f, ended);
+  /* Unregistered before the close: not stopped. */
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+}
+
+/* Below the high-water mark a streaming producer is never paused, though
+ * its bytes wait for the child. */
+static void
+test_producer_below_high_water_is_not_paused (Fixture *f, gconstpointer data)
+{
+  g_autoptr (BraidStringTransport) producer = braid_string_transport_new ();
+  g_autofree guint8 *block = g_malloc0 (BRAID_GLIB_PROCESS_HIGH_WATER);
+
+  spawn (f, "sleep 0.3; exec cat >/dev/null", NULL, NULL);
+  braid_transport_register_producer (BRAID_TRANSPORT (f->transport),
+                                     BRAID_PRODUCER (producer), TRUE);
+  /* The pipe takes what it can (64 KiB, or less), the rest waits; then
+   * the buffer is topped up to the high-water mark exactly. */
+  braid_transport_write (BRAID_TRANSPORT (f->transport), block, BRAID_GLIB_PROCESS_HIGH_WATER);
+  braid_transport_write (BRAID_TRANSPORT (f->transport), block,
+                         BRAID_GLIB_PROCESS_HIGH_WATER
+                         - braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)));
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    >, 0);
+  g_assert_cmpuint (braid_glib_process_get_buffered_size (BRAID_GLIB_PROCESS (f->transport)),
+                    <=, BRAID_GLIB_PROCESS_HIGH_WATER);
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+  iterate_until (f, drained);
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_PRODUCING);
+  braid_transport_lose_connection (BRAID_TRANSPORT (f->transport));
+  iterate_until (f, ended);
+  g_assert_cmpint (braid_string_transport_get_producer_state (producer), ==,
+                   BRAID_PRODUCER_STATE_STOPPED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -480,9 +631,15 @@ main (int argc, char **argv)
   ADD ("write-sequence", test_write_sequence);
   ADD ("abort-drops-what-waits", test_abort_drops_what_waits);
   ADD ("write-limit-closes-stdin", test_write_limit_closes_stdin);
+  ADD ("write-sequence-past-the-limit", test_write_sequence_past_the_limit);
   ADD ("pausing-stops-reading", test_pausing_stops_reading);
   ADD ("grandchild-holds-the-pipes", test_grandchild_holds_the_pipes);
   ADD ("stop-producing-closes-every-pipe", test_stop_producing_closes_every_pipe);
+  ADD ("signal-the-kernel-refuses", test_signal_the_kernel_refuses);
+  ADD ("write-meets-a-closed-stdin", test_write_meets_a_closed_stdin);
+  ADD ("close-while-paused", test_close_while_paused);
+  ADD ("producer-registered-above-high-water", test_producer_registered_above_high_water);
+  ADD ("producer-below-high-water-is-not-paused", test_producer_below_high_water_is_not_paused);
 #undef ADD
   return g_test_run ();
 }

@@ -233,7 +233,49 @@ test_close_without_close_notify_is_truncation (void)
   braid_loopback_flush (pair.loopback);
   g_assert_error (server_state (&pair)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_LOST);
   g_assert_nonnull (strstr (server_state (&pair)->reason->message, "close_notify"));
+  /* Lost: the wrapped protocol's calls do nothing more. */
+  {
+    GOutputVector vectors[] = { { "late", 4 } };
+
+    braid_transport_write_sequence (BRAID_TRANSPORT (pair.server_tls), vectors, 1);
+    braid_transport_lose_connection (BRAID_TRANSPORT (pair.server_tls));
+    g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (pair.server_tls)));
+    g_assert_cmpuint (server_state (&pair)->lost_count, ==, 1);
+  }
   pair_clear (&pair);
+}
+
+static void
+test_close_notify_sent_then_closed (void)
+{
+  Pair pair = { 0 };
+
+  g_test_summary ("A side that sent its close_notify and then sees the connection close "
+                  "cleanly, before the peer's answer, has closed cleanly");
+  pair_open_default (&pair, 0);
+  braid_loopback_flush (pair.loopback);
+  braid_transport_lose_connection (client_app_transport (&pair));
+  braid_test_lose_connection (BRAID_PROTOCOL (pair.client_tls), TRUE);
+  g_assert_error (client_state (&pair)->reason, BRAID_ERROR, BRAID_ERROR_CONNECTION_DONE);
+  g_assert_cmpstr (client_state (&pair)->reason->message, ==, "the TLS connection was closed cleanly");
+  pair_clear (&pair);
+}
+
+static void
+test_disconnecting_follows_the_connection (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (RecordingProtocol) inner = recording_protocol_new ("server", NULL);
+  g_autoptr (BraidTlsProtocol) tls = braid_tls_protocol_new (server, BRAID_PROTOCOL (inner));
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+
+  g_test_summary ("The wrapper is disconnecting when the connection below is, though its "
+                  "own protocol asked nothing");
+  braid_protocol_make_connection (BRAID_PROTOCOL (tls), BRAID_TRANSPORT (transport));
+  g_assert_false (braid_transport_is_disconnecting (BRAID_TRANSPORT (tls)));
+  braid_transport_lose_connection (BRAID_TRANSPORT (transport));
+  g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (tls)));
+  braid_test_lose_connection (BRAID_PROTOCOL (tls), TRUE);
 }
 
 static void
@@ -297,6 +339,15 @@ test_addresses_are_the_connection_s (void)
     braid_transport_unregister_producer (BRAID_TRANSPORT (lonely));
     braid_producer_pause_producing (BRAID_PRODUCER (lonely));
     braid_producer_resume_producing (BRAID_PRODUCER (lonely));
+    /* Closing before the connection: remembered, nothing to close yet. */
+    braid_transport_lose_connection (BRAID_TRANSPORT (lonely));
+    g_assert_true (braid_transport_is_disconnecting (BRAID_TRANSPORT (lonely)));
+    braid_transport_abort_connection (BRAID_TRANSPORT (lonely));
+    /* Freed with a producer still registered: let go of, not stopped. */
+    braid_transport_register_producer (BRAID_TRANSPORT (lonely), BRAID_PRODUCER (producer), TRUE);
+    g_clear_object (&lonely);
+    g_assert_cmpuint (producer->stops, ==, 0);
+    g_assert_cmpuint (G_OBJECT (producer)->ref_count, ==, 1);
   }
 }
 
@@ -454,6 +505,68 @@ test_client_certificate_from_unknown_ca_refused (void)
    * certificate none of them signed to itself. */
   assert_handshake_fails (server, client, BRAID_TLS_ERROR_PEER_REJECTED, "alert",
                           BRAID_TLS_ERROR_CERTIFICATE_INVALID, "presented no certificate");
+}
+
+/* A failed handshake, for the reasons' wording: the client's and the
+ * server's reasons, with the messages logged. */
+static void
+handshake_reasons (BraidTlsOptions *server, BraidTlsOptions *client, GError **client_reason,
+                   GError **server_reason)
+{
+  Pair pair = { 0 };
+
+  pair_open (&pair, server, client, 0);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*TLS handshake failed*");
+  braid_loopback_flush (pair.loopback);
+  g_test_assert_expected_messages ();
+  g_assert_false (braid_loopback_is_open (pair.loopback));
+  *client_reason = g_error_copy (client_state (&pair)->reason);
+  *server_reason = g_error_copy (server_state (&pair)->reason);
+  pair_clear (&pair);
+}
+
+static void
+test_handshake_certificate_without_names (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("client");
+  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
+  g_autoptr (GError) client_reason = NULL;
+  g_autoptr (GError) server_reason = NULL;
+
+  g_test_summary ("A server certificate with no subject alternative name (and made for a "
+                  "client) is refused, and the reason names it by its distinguished name");
+  handshake_reasons (server, client, &client_reason, &server_reason);
+  g_assert_error (client_reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_HOSTNAME_MISMATCH);
+  g_assert_cmpstr (client_reason->message, ==,
+                   "TLS handshake failed: hostname mismatch: the server's certificate is for "
+                   "CN=braid test client, not for localhost");
+  g_assert_error (server_reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_PEER_REJECTED);
+  g_assert_nonnull (strstr (server_reason->message, "does not accept this side's certificate"));
+}
+
+static void
+test_handshake_client_certificate_expired (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (BraidTlsOptions) client = client_options ("localhost");
+  g_autofree char *ca = fixture ("ca.pem");
+  g_autofree char *cert = fixture ("expired.pem");
+  g_autofree char *key = fixture ("expired-key.pem");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) client_reason = NULL;
+  g_autoptr (GError) server_reason = NULL;
+
+  g_assert_true (braid_tls_options_set_trust_roots (server, ca, &error));
+  braid_tls_options_set_require_client_certificate (server, TRUE);
+  g_assert_true (braid_tls_options_add_certificate (client, cert, key, &error));
+  g_test_summary ("A server that verifies client certificates refuses an expired one, and "
+                  "says it is the client's certificate that has expired");
+  handshake_reasons (server, client, &client_reason, &server_reason);
+  g_assert_error (server_reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_CERTIFICATE_EXPIRED);
+  g_assert_cmpstr (server_reason->message, ==,
+                   "TLS handshake failed: the client's certificate (for localhost, 127.0.0.1) "
+                   "has expired");
+  g_assert_error (client_reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_PEER_REJECTED);
 }
 
 static void
@@ -624,6 +737,69 @@ test_plain_text_to_a_tls_port (void)
 }
 
 static void
+test_plain_text_low_first_byte (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (RecordingProtocol) inner = recording_protocol_new ("server", NULL);
+  g_autoptr (BraidTlsProtocol) tls = braid_tls_protocol_new (server, BRAID_PROTOCOL (inner));
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  const guint8 bytes[] = { 0x05, 0x03, 0x00 };
+
+  g_test_summary ("A first byte below the TLS content types (20 to 23) is not TLS either; "
+                  "it is shown escaped");
+  braid_protocol_make_connection (BRAID_PROTOCOL (tls), BRAID_TRANSPORT (transport));
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*does not speak TLS*'\\x05\\x03\\x00'*");
+  braid_protocol_data_received (BRAID_PROTOCOL (tls), bytes, sizeof bytes);
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+  braid_test_lose_connection (BRAID_PROTOCOL (tls), FALSE);
+  g_assert_error (recording_protocol_state (inner)->reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_NOT_TLS);
+}
+
+/* After TLS failed, and again after the connection is lost: the wrapped
+ * protocol's calls are refused quietly, and it hears of the loss once. */
+static void
+test_calls_after_failure_and_loss (void)
+{
+  g_autoptr (BraidTlsOptions) server = server_options ("server");
+  g_autoptr (RecordingProtocol) inner = recording_protocol_new ("server", NULL);
+  g_autoptr (BraidTlsProtocol) tls = braid_tls_protocol_new (server, BRAID_PROTOCOL (inner));
+  g_autoptr (BraidStringTransport) transport = braid_string_transport_new ();
+  g_autoptr (CountingProducer) producer = counting_producer_new ();
+  BraidTransport *wrapper = BRAID_TRANSPORT (tls);
+  GOutputVector vectors[] = { { "a", 1 }, { "b", 1 } };
+
+  g_test_summary ("Once TLS failed, writes, close and abort do nothing more; once lost, the "
+                  "wrapped protocol hears it once and producers are not passed down");
+  braid_protocol_make_connection (BRAID_PROTOCOL (tls), BRAID_TRANSPORT (transport));
+  braid_string_transport_clear (transport);
+  g_test_expect_message ("Braid", G_LOG_LEVEL_MESSAGE, "*does not speak TLS*");
+  braid_test_receive (BRAID_PROTOCOL (tls), "HELO");
+  g_test_assert_expected_messages ();
+  g_assert_true (braid_string_transport_get_disconnecting (transport));
+  g_assert_true (braid_transport_is_disconnecting (wrapper));
+  braid_transport_write_string (wrapper, "dropped");
+  braid_transport_write_sequence (wrapper, vectors, G_N_ELEMENTS (vectors));
+  braid_transport_lose_connection (wrapper);
+  braid_transport_lose_connection (wrapper);
+  braid_assert_transport_wrote (transport, "");
+  g_assert_false (braid_string_transport_get_aborted (transport));
+
+  braid_test_lose_connection (BRAID_PROTOCOL (tls), TRUE);
+  braid_test_lose_connection (BRAID_PROTOCOL (tls), FALSE);
+  g_assert_cmpuint (recording_protocol_state (inner)->lost_count, ==, 1);
+  g_assert_error (recording_protocol_state (inner)->reason, BRAID_TLS_ERROR, BRAID_TLS_ERROR_NOT_TLS);
+  braid_transport_register_producer (wrapper, BRAID_PRODUCER (producer), TRUE);
+  g_assert_null (braid_string_transport_get_producer (transport, NULL));
+  braid_transport_unregister_producer (wrapper);
+  braid_transport_abort_connection (wrapper);
+  g_assert_false (braid_string_transport_get_aborted (transport));
+  braid_transport_lose_connection (wrapper);
+  braid_assert_transport_wrote (transport, "");
+  g_assert_cmpuint (producer->stops, ==, 0);
+}
+
+static void
 test_plain_text_second_byte (void)
 {
   g_autoptr (BraidTlsOptions) server = server_options ("server");
@@ -741,6 +917,52 @@ test_pause_inside_data_received_stops_delivery (void)
   recording_protocol_state (pair.server)->on_data = NULL;
   braid_producer_resume_producing (BRAID_PRODUCER (pair.server_tls));
   g_assert_cmpstr (server_state (&pair)->received->str, ==, "onetwo");
+  pair_clear (&pair);
+}
+
+static void
+resume_on_data (RecordingProtocol *protocol, const guint8 *data, gsize len, gpointer user_data)
+{
+  BraidTransport *transport = braid_protocol_get_transport (BRAID_PROTOCOL (protocol));
+
+  /* A resume while data is being delivered: nothing is delivered from in
+   * here (no re-entry); the loop that called us goes on. */
+  braid_producer_pause_producing (BRAID_PRODUCER (transport));
+  braid_producer_resume_producing (BRAID_PRODUCER (transport));
+  g_string_append_c (recording_protocol_state (protocol)->received, '|');
+}
+
+static void
+test_resume_inside_data_received_does_not_reenter (void)
+{
+  Pair pair = { 0 };
+
+  g_test_summary ("A protocol that pauses and resumes from its data_received gets the next "
+                  "record after it returns, not inside its own call");
+  pair_open_default (&pair, 0);
+  braid_loopback_flush (pair.loopback);
+  recording_protocol_state (pair.server)->echo = FALSE;
+  recording_protocol_state (pair.server)->on_data = resume_on_data;
+  braid_transport_write_string (client_app_transport (&pair), "one");
+  braid_transport_write_string (client_app_transport (&pair), "two");
+  braid_loopback_flush (pair.loopback);
+  g_assert_cmpstr (server_state (&pair)->received->str, ==, "one|two|");
+  pair_clear (&pair);
+}
+
+static void
+test_write_sequence_before_the_handshake (void)
+{
+  GOutputVector vectors[] = { { "early ", 6 }, { "", 0 }, { "pieces", 6 } };
+  Pair pair = { 0 };
+
+  g_test_summary ("write_sequence before the handshake keeps its pieces, in order, and "
+                  "sends them once it is done");
+  pair_open_default (&pair, 0);
+  braid_transport_write_sequence (client_app_transport (&pair), vectors, G_N_ELEMENTS (vectors));
+  braid_loopback_flush (pair.loopback);
+  g_assert_cmpstr (server_state (&pair)->received->str, ==, "early pieces");
+  g_assert_cmpstr (client_state (&pair)->received->str, ==, "early pieces");
   pair_clear (&pair);
 }
 
@@ -1037,6 +1259,8 @@ main (int argc, char *argv[])
   braid_test_add_func ("/tls/close/before-handshake", test_close_before_handshake_sends_first);
   braid_test_add_func ("/tls/close/truncated", test_close_without_close_notify_is_truncation);
   braid_test_add_func ("/tls/close/during-handshake", test_close_during_handshake);
+  braid_test_add_func ("/tls/close/close-notify-sent-then-closed", test_close_notify_sent_then_closed);
+  braid_test_add_func ("/tls/close/disconnecting-follows-the-connection", test_disconnecting_follows_the_connection);
   braid_test_add_func ("/tls/close/abort", test_abort);
   braid_test_add_func ("/tls/addresses", test_addresses_are_the_connection_s);
   braid_test_add_func ("/tls/handshake/expired", test_handshake_expired_certificate);
@@ -1048,6 +1272,8 @@ main (int argc, char *argv[])
   braid_test_add_func ("/tls/handshake/client-certificate-required", test_handshake_client_certificate_required);
   braid_test_add_func ("/tls/handshake/client-certificate-accepted", test_client_certificate_accepted);
   braid_test_add_func ("/tls/handshake/client-certificate-unknown-ca", test_client_certificate_from_unknown_ca_refused);
+  braid_test_add_func ("/tls/handshake/certificate-without-names", test_handshake_certificate_without_names);
+  braid_test_add_func ("/tls/handshake/client-certificate-expired", test_handshake_client_certificate_expired);
   braid_test_add_func ("/tls/handshake/insecure-skip-verify", test_insecure_skip_verify_accepts_and_warns);
   braid_test_add_func ("/tls/handshake/system-trust-default", test_system_trust_is_the_default);
   braid_test_add_func ("/tls/sni", test_sni_chooses_the_certificate);
@@ -1055,12 +1281,16 @@ main (int argc, char *argv[])
   braid_test_add_func ("/tls/alpn/nothing-in-common", test_alpn_nothing_in_common_fails);
   braid_test_add_func ("/tls/bad-input/certificate-files", test_bad_certificate_files);
   braid_test_add_func ("/tls/bad-input/plain-text", test_plain_text_to_a_tls_port);
+  braid_test_add_func ("/tls/bad-input/plain-text-low-first-byte", test_plain_text_low_first_byte);
+  braid_test_add_func ("/tls/bad-input/calls-after-failure-and-loss", test_calls_after_failure_and_loss);
   braid_test_add_func ("/tls/bad-input/plain-text-second-byte", test_plain_text_second_byte);
   braid_test_add_func ("/tls/bad-input/garbage-records", test_garbage_records_fail_the_handshake);
   braid_test_add_func ("/tls/bad-input/tampered-record", test_tampered_record_closes_the_connection);
   braid_test_add_func ("/tls/flow/pause", test_pause_holds_decrypted_data);
   braid_test_add_func ("/tls/flow/pause-inside-data-received", test_pause_inside_data_received_stops_delivery);
   braid_test_add_func ("/tls/flow/producer", test_producer_passes_through);
+  braid_test_add_func ("/tls/flow/resume-inside-data-received", test_resume_inside_data_received_does_not_reenter);
+  braid_test_add_func ("/tls/echo/sequence-before-handshake", test_write_sequence_before_the_handshake);
   braid_test_add_func ("/tls/factory/wraps-and-forwards", test_factory_wraps_and_forwards);
   braid_test_add_func ("/tls/factory/plain-factory", test_factory_of_a_plain_factory);
   braid_test_add_func ("/tls/endpoint/server", test_server_endpoint);

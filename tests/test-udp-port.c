@@ -2,6 +2,7 @@
  * echo, connected ports and refusals, oversized datagrams, the strictness
  * table shared with the fake, multicast options, shutdown. */
 #include <errno.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -302,6 +303,120 @@ test_ipv6 (void)
   test_env_clear (&env);
 }
 
+/* Whether the kernel holds a datagram for UDP port @port on 127.0.0.1
+ * (its rx_queue in /proc/net/udp): loopback datagrams may still be on
+ * their way when sendto returns, on a busy machine. */
+static gboolean
+udp_queued (guint16 port)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *local = g_strdup_printf ("0100007F:%04X", port);
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/net/udp", &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+      g_autoptr (GPtrArray) words = g_ptr_array_new ();
+
+      for (guint k = 0; fields[k] != NULL; k++)
+        if (fields[k][0] != '\0')
+          g_ptr_array_add (words, fields[k]);
+      /* sl local_address rem_address st tx_queue:rx_queue ... */
+      if (words->len > 4 && strcmp (g_ptr_array_index (words, 1), local) == 0)
+        return strcmp (strchr (g_ptr_array_index (words, 4), ':') + 1, "00000000") != 0;
+    }
+  return FALSE;
+}
+
+static void
+test_flood_read_in_turns (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) flooded = dg_recorder_new ();
+  g_autoptr (DgRecorder) quiet = dg_recorder_new ();
+  g_autoptr (GString) log = g_string_new (NULL);
+  guint16 client_port, flooded_port, quiet_port;
+  int fd = raw_udp (&client_port);
+  const char *first_q;
+
+  g_test_summary ("A flooded port is read 64 datagrams per wakeup, so another port's "
+                  "datagram is not kept waiting behind the whole flood; every datagram arrives");
+  listen_udp_local (&env, flooded, 0, &flooded_port);
+  quiet_port = braid_listening_port_get_port (BRAID_LISTENING_PORT (
+    braid_reactor_listen_udp (env.reactor, 0, BRAID_DATAGRAM_PROTOCOL (quiet), "127.0.0.1", 0, NULL)));
+  flooded->log = quiet->log = log;
+  flooded->tag = 'f';
+  quiet->tag = 'q';
+  for (guint i = 0; i < 200; i++)
+    raw_send (fd, flooded_port, "x", 1);
+  raw_send (fd, quiet_port, "y", 1);
+  /* Both ports are readable when the reactor first looks. */
+  for (guint i = 0; !udp_queued (quiet_port); i++)
+    {
+      g_assert_cmpuint (i, <, 500);
+      g_usleep (10 * 1000);
+    }
+  WAIT_FOR (&env, flooded->datagrams->len == 200 && quiet->datagrams->len == 1);
+  first_q = strchr (log->str, 'q');
+  g_test_message ("order: %s", log->str);
+  /* Read whole, the flood (200 small datagrams, under the 256 KiB byte
+   * limit) would come first; in turns, the quiet port's datagram comes
+   * after the first 64 (or 64 more per dispatch that ran out of time
+   * budget first, on a slow machine or under valgrind). */
+  g_assert_cmpint (first_q - log->str, <, 200);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static void
+test_stop_listening_from_datagram_received (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  guint16 client_port, server_port;
+  int fd = raw_udp (&client_port);
+
+  g_test_summary ("A protocol that stops listening from datagram_received gets no more "
+                  "datagrams, not even those already queued");
+  listen_udp_local (&env, protocol, 0, &server_port);
+  protocol->stop_on_datagram = TRUE;
+  raw_send (fd, server_port, "1", 1);
+  raw_send (fd, server_port, "2", 1);
+  raw_send (fd, server_port, "3", 1);
+  WAIT_FOR (&env, protocol->stopped == 1);
+  test_env_iterate_for (&env, 0.05);
+  g_assert_cmpuint (protocol->datagrams->len, ==, 1);
+  close (fd);
+  test_env_clear (&env);
+}
+
+static void
+test_kernel_refuses_write_and_connect (void)
+{
+  TestEnv env;
+  g_autoptr (DgRecorder) protocol = dg_recorder_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) broadcast = NULL;
+  BraidDatagramTransport *port;
+
+  g_test_summary ("A write or a connect the kernel refuses (a broadcast address, without "
+                  "SO_BROADCAST) fails with its error; the port stays open and unconnected");
+  port = listen_udp_local (&env, protocol, 0, NULL);
+  broadcast = dg_address ("127.255.255.255", 9);
+  g_assert_false (braid_datagram_transport_write (port, (const guint8 *) "all", 3, broadcast,
+                                                  &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (braid_datagram_transport_connect (port, broadcast, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_null (braid_datagram_transport_get_connected_address (port));
+  g_assert_true (braid_datagram_transport_is_listening (port));
+  g_assert_cmpuint (protocol->refused, ==, 0);
+  test_env_clear (&env);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -315,5 +430,9 @@ main (int argc, char **argv)
   g_test_add_func ("/udp-port/multicast", test_multicast);
   g_test_add_func ("/udp-port/listen-errors", test_listen_errors);
   g_test_add_func ("/udp-port/ipv6", test_ipv6);
+  g_test_add_func ("/udp-port/flood-read-in-turns", test_flood_read_in_turns);
+  g_test_add_func ("/udp-port/stop-listening-from-datagram-received",
+                   test_stop_listening_from_datagram_received);
+  g_test_add_func ("/udp-port/kernel-refuses-write-and-connect", test_kernel_refuses_write_and_connect);
   return g_test_run ();
 }

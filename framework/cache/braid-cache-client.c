@@ -126,8 +126,9 @@ G_DEFINE_FINAL_TYPE (ConnFactory, conn_factory, BRAID_TYPE_CLIENT_FACTORY)
 static void
 request_free (Request *request)
 {
-  g_clear_pointer (&request->deferred, braid_deferred_unref);
-  g_clear_pointer (&request->wire, g_bytes_unref);
+  /* Both are set when the request is made, and only freed here. */
+  braid_deferred_unref (request->deferred);
+  g_bytes_unref (request->wire);
   g_free (request);
 }
 
@@ -152,7 +153,9 @@ on_retry_due (gpointer user_data)
 {
   Server *server = user_data;
 
-  g_clear_object (&server->retry);
+  /* Set when the call was made, and cleared only here or when the call
+   * is cancelled (then this never runs). */
+  g_object_unref (g_steal_pointer (&server->retry));
   server->down = FALSE;
 }
 
@@ -334,7 +337,7 @@ conn_protocol_data_received (BraidProtocol *protocol, const guint8 *data, gsize 
   if (server->in != NULL)
     {
       if (pos >= server->in->len)
-        g_clear_pointer (&server->in, g_byte_array_unref);
+        g_byte_array_unref (g_steal_pointer (&server->in));
       else
         g_byte_array_remove_range (server->in, 0, pos);
     }
@@ -354,7 +357,9 @@ conn_protocol_connection_lost (BraidProtocol *protocol, const GError *reason)
   if (server == NULL)
     return;
   self->server = NULL;
-  if (!g_queue_is_empty (&server->sent) || !g_queue_is_empty (&server->waiting))
+  /* (Nothing waits in server->waiting while a connection is made: it is
+   * sent from connection_made, and later requests are sent at once.) */
+  if (!g_queue_is_empty (&server->sent))
     server_failed (server, reason);
   else
     {
@@ -492,7 +497,7 @@ hash_key (const char *key)
 /* The server for @key: the first point at or after its hash whose server
  * is up, going round; NULL when every server is down. */
 static Server *
-server_for (BraidCacheClient *self, const char *key, gboolean only_up)
+server_for (BraidCacheClient *self, const char *key)
 {
   guint32 hash;
   guint low = 0;
@@ -516,7 +521,7 @@ server_for (BraidCacheClient *self, const char *key, gboolean only_up)
       const Point *point = &g_array_index (self->continuum, Point, (low + i) % self->continuum->len);
       Server *server = g_ptr_array_index (self->servers, point->server);
 
-      if (!only_up || !server->down)
+      if (!server->down)
         return server;
     }
   return NULL;
@@ -635,7 +640,7 @@ braid_cache_client_server_for_key (BraidCacheClient *self, const char *key)
   g_return_val_if_fail (BRAID_IS_CACHE_CLIENT (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  server = server_for (self, key, TRUE);
+  server = server_for (self, key);
   return server != NULL ? server->name : NULL;
 }
 
@@ -672,7 +677,7 @@ submit (BraidCacheClient *self, const char *key, RequestKind kind, GBytes *wire)
   Request *request;
   BraidDeferred *deferred;
 
-  server = server_for (self, key, TRUE);
+  server = server_for (self, key);
   if (server == NULL)
     {
       g_bytes_unref (wire);

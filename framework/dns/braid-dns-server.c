@@ -85,10 +85,11 @@ pending_free (gpointer data)
 {
   Pending *pending = data;
 
+  /* A timeout that fired was cleared (upstream_timed_out): one still
+   * here has not. */
   if (pending->timeout != NULL)
     {
-      if (braid_delayed_call_active (pending->timeout))
-        braid_delayed_call_cancel (pending->timeout, NULL);
+      braid_delayed_call_cancel (pending->timeout, NULL);
       g_object_unref (pending->timeout);
     }
   g_object_unref (pending->client);
@@ -143,7 +144,7 @@ upstream_timed_out (gpointer data)
 
   g_message ("DNS server: upstream %s did not answer %s within %g s: SERVFAIL",
              upstream, question->name, self->upstream_timeout);
-  g_clear_object (&pending->timeout);
+  g_object_unref (g_steal_pointer (&pending->timeout));   /* this call */
   reply_error (self, pending->query, BRAID_DNS_RCODE_SERVER_FAILURE, pending->client);
   g_hash_table_remove (self->pending, GUINT_TO_POINTER (pending->id));
 }

@@ -150,7 +150,7 @@ attempt_free (gpointer data)
         braid_glib_reactor_watch_set (reactor, &attempt->watch, 0, &ignored);
       close (attempt->watch.fd);
     }
-  g_clear_object (&attempt->address);
+  g_object_unref (attempt->address);   /* set when the attempt is made */
   g_free (attempt);
 }
 
@@ -159,9 +159,9 @@ cancel_stagger (BraidSocketConnector *self)
 {
   if (self->stagger_call == NULL)
     return;
-  if (braid_delayed_call_active (self->stagger_call))
-    braid_delayed_call_cancel (self->stagger_call, NULL);
-  g_clear_object (&self->stagger_call);
+  /* Cleared when it fires (on_next_attempt_due): still pending here. */
+  braid_delayed_call_cancel (self->stagger_call, NULL);
+  g_object_unref (g_steal_pointer (&self->stagger_call));
 }
 
 /* Undoes what an attempt set up: resolution, timers, sockets. */
@@ -171,13 +171,13 @@ clean_up_attempt (BraidSocketConnector *self)
   if (self->resolving != NULL)
     {
       g_cancellable_cancel (self->resolving);
-      g_clear_object (&self->resolving);
+      g_object_unref (g_steal_pointer (&self->resolving));
     }
   if (self->timeout_call != NULL)
     {
-      if (braid_delayed_call_active (self->timeout_call))
-        braid_delayed_call_cancel (self->timeout_call, NULL);
-      g_clear_object (&self->timeout_call);
+      /* Cleared when it fires (on_timeout): still pending here. */
+      braid_delayed_call_cancel (self->timeout_call, NULL);
+      g_object_unref (g_steal_pointer (&self->timeout_call));
     }
   cancel_stagger (self);
   g_ptr_array_set_size (self->attempts, 0);
@@ -208,7 +208,7 @@ deliver_failure (gpointer data)
   g_autoptr (GError) failure = g_steal_pointer (&self->failure);
 
   g_object_ref (self);
-  g_clear_object (&self->failure_call);
+  g_object_unref (g_steal_pointer (&self->failure_call));   /* this call */
   self->state = CONNECTOR_DISCONNECTED;
   braid_client_factory_client_connection_failed (self->factory, BRAID_CONNECTOR (self), failure);
   finish_if_idle (self);
@@ -375,7 +375,7 @@ on_next_attempt_due (gpointer data)
 {
   BraidSocketConnector *self = data;
 
-  g_clear_object (&self->stagger_call);
+  g_object_unref (g_steal_pointer (&self->stagger_call));   /* this call */
   try_next_addresses (self);
 }
 
@@ -450,7 +450,7 @@ on_timeout (gpointer data)
   BraidSocketConnector *self = data;
   g_autofree char *where = describe (self);
 
-  g_clear_object (&self->timeout_call);
+  g_object_unref (g_steal_pointer (&self->timeout_call));   /* this call */
   fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            "Connection to %s timed out after %g seconds", where,
                            self->timeout));
@@ -589,7 +589,7 @@ braid_socket_connector_abandon (BraidSocketConnector *self)
   if (self->failure_call != NULL)
     {
       braid_delayed_call_cancel (self->failure_call, NULL);
-      g_clear_object (&self->failure_call);
+      g_object_unref (g_steal_pointer (&self->failure_call));
     }
   g_clear_error (&self->failure);
   if (self->state != CONNECTOR_CONNECTED)

@@ -86,10 +86,11 @@ describe (BraidSocketPort *self)
 {
   if (self->unix_path != NULL)
     return g_strdup (self->unix_path);
-  if (self->host != NULL)
-    return g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (self->host));
-  return g_strdup ("(closed port)");
+  /* Every port has its address: wrap_listening fails without one. */
+  return g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (self->host));
 }
+
+static void back_off (BraidSocketPort *self, int saved_errno);
 
 static void
 resume_accepting (gpointer data)
@@ -97,10 +98,17 @@ resume_accepting (gpointer data)
   BraidSocketPort *self = data;
   g_autoptr (GError) error = NULL;
 
-  g_clear_object (&self->retry);
-  if (self->listening
-      && !braid_glib_reactor_watch_set (self->reactor, &self->watch, EPOLLIN, &error))
-    g_warning ("%s", error->message);
+  /* Set when this call was made, and cancelled by stop_listening: the
+   * port is still listening. */
+  g_object_unref (g_steal_pointer (&self->retry));
+  if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, EPOLLIN, &error))
+    {
+      g_autofree char *where = describe (self);
+
+      /* Left unwatched, the port would never accept again: try later. */
+      g_warning ("Cannot accept connections on %s: %s; retrying later", where, error->message);
+      back_off (self, 0);
+    }
 }
 
 /* Out of descriptors: stop watching the socket for a while. */
@@ -119,7 +127,8 @@ back_off (BraidSocketPort *self, int saved_errno)
       self->backoff = FIRST_BACKOFF_SECONDS;
     }
   braid_glib_reactor_watch_set (self->reactor, &self->watch, 0, &ignored);
-  g_clear_object (&self->retry);
+  /* No retry is pending: the socket is not watched while one is, and
+   * resume_accepting let go of its own before calling here. */
   self->retry = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
                                                       self->backoff, resume_accepting,
                                                       self, NULL));
@@ -231,7 +240,7 @@ braid_socket_port_stop_listening (BraidListeningPort *port)
   if (self->retry != NULL)
     {
       braid_delayed_call_cancel (self->retry, NULL);
-      g_clear_object (&self->retry);
+      g_object_unref (g_steal_pointer (&self->retry));
     }
   g_socket_close (self->socket, NULL);
   if (self->unix_path != NULL)
@@ -251,9 +260,9 @@ braid_socket_port_finalize (GObject *object)
 {
   BraidSocketPort *self = BRAID_SOCKET_PORT (object);
 
-  g_clear_object (&self->socket);
+  g_object_unref (self->socket);    /* both set by wrap_listening at once */
+  g_object_unref (self->factory);
   g_clear_object (&self->host);
-  g_clear_object (&self->factory);
   g_clear_object (&self->retry);
   g_free (self->unix_path);
   G_OBJECT_CLASS (braid_socket_port_parent_class)->finalize (object);

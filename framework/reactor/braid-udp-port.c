@@ -11,7 +11,12 @@
  *
  * Refusals: on a connected socket the kernel reports an ICMP "port
  * unreachable" as ECONNREFUSED on the next recv or send (and EPOLLERR
- * meanwhile); either one calls the protocol's connection_refused.
+ * meanwhile); either one calls the protocol's connection_refused. Linux
+ * reports ICMP errors only on a connected UDP socket (without IP_RECVERR,
+ * which Braid does not set), and a port once connected stays so: an
+ * unconnected port never sees ECONNREFUSED, so the refusals an unconnected
+ * Twisted port ignores (one meant for an earlier datagram, to anyone) do
+ * not reach this code at all.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -131,8 +136,8 @@ on_readable (BraidWatch *watch, guint32 events)
             continue;
           if (saved_errno == ECONNREFUSED)
             {
-              if (self->peer != NULL)
-                braid_datagram_protocol_connection_refused (self->protocol);
+              /* Only ever on a connected port: see the top of the file. */
+              braid_datagram_protocol_connection_refused (self->protocol);
               continue;
             }
           if (saved_errno != EAGAIN)
@@ -211,11 +216,10 @@ braid_udp_port_write (BraidDatagramTransport *transport,
     return TRUE;
   if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     {
-      /* As Twisted: a connected port tells its protocol; an unconnected
-       * one hears a refusal meant for an earlier datagram, to anyone:
-       * ignored. Either way the write itself is done. */
-      if (self->peer != NULL)
-        braid_datagram_protocol_connection_refused (self->protocol);
+      /* As Twisted, a connected port tells its protocol (only a connected
+       * port hears refusals: see the top of the file); the write itself
+       * is done. */
+      braid_datagram_protocol_connection_refused (self->protocol);
       return TRUE;
     }
   g_propagate_error (error, g_steal_pointer (&local));

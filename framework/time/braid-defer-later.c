@@ -38,9 +38,10 @@ later_cancel (BraidDeferred *deferred, gpointer data)
 {
   Later *later = data;
 
-  /* Cancelling the call frees @later: it must not be touched after. */
-  if (later->call != NULL)
-    braid_delayed_call_cancel (g_steal_pointer (&later->call), NULL);
+  /* Cancelling the call frees @later: it must not be touched after. The
+   * call is still pending: once it fires, the deferred has a result and
+   * is no longer cancelled. */
+  braid_delayed_call_cancel (g_steal_pointer (&later->call), NULL);
 }
 
 /**

@@ -99,8 +99,9 @@ braid_tls_factory_finalize (GObject *object)
 {
   BraidTlsFactory *self = BRAID_TLS_FACTORY (object);
 
-  g_clear_object (&self->options);
-  g_clear_object (&self->wrapped);
+  /* Both set by braid_tls_factory_new, the only constructor. */
+  g_object_unref (self->options);
+  g_object_unref (self->wrapped);
   G_OBJECT_CLASS (braid_tls_factory_parent_class)->finalize (object);
 }
 

@@ -461,7 +461,8 @@ handshake_finished (BraidTlsProtocol *self)
                braid_protocol_get_log_prefix (self->wrapped),
                braid_tls_options_get_hostname (self->options));
   g_signal_emit (self, signals[SIGNAL_HANDSHAKE_DONE], 0);
-  if (early != NULL && early->len > 0)
+  /* (Only made by a write of at least one byte.) */
+  if (early != NULL)
     send_plain (self, early->data, early->len);
   if (self->disconnecting)
     send_close_notify (self);
@@ -596,8 +597,7 @@ braid_tls_protocol_connection_lost (BraidProtocol *protocol, const GError *reaso
     told = g_error_new_literal (BRAID_TLS_ERROR, BRAID_TLS_ERROR_FAILED,
                                 "TLS handshake failed: the peer closed the connection during "
                                 "the handshake");
-  if (self->producer != NULL)
-    g_clear_object (&self->producer);
+  g_clear_object (&self->producer);
   /* The wrapped protocol refers to us as its transport: dropping our
    * reference to it, once it has heard, breaks the cycle. */
   wrapped = g_steal_pointer (&self->wrapped);
@@ -811,7 +811,7 @@ braid_tls_protocol_finalize (GObject *object)
   g_clear_error (&self->reason);
   g_free (self->alpn);
   g_free (self->server_name);
-  g_clear_object (&self->options);
+  g_object_unref (self->options);   /* set by braid_tls_protocol_new */
   G_OBJECT_CLASS (braid_tls_protocol_parent_class)->finalize (object);
 }
 
