@@ -181,8 +181,8 @@ typedef struct {
 } NetCall;
 
 /* One network event, in the net's own heap of plain structs: a delivery
- * of the head of @end's queue (one pending per connection end at most),
- * or a @call. Ordered by
+ * of the head of @end's queue (one pending per connection end at most,
+ * found again through the end's event_index), or a @call. Ordered by
  * (time, seq): events due together run in the order they were scheduled. */
 typedef struct {
   gdouble time;
@@ -356,6 +356,7 @@ struct _BraidSimTransport
   SegmentQueue out;          /* toward the peer */
   gsize out_bytes;
   gboolean scheduled;        /* a delivery of the head of out is in net->events */
+  guint event_index;         /* its slot there */
   gboolean slot_kept;        /* the slot of the delivery running now, kept
                               * for the next one (see run_network_event) */
   gboolean stalled;          /* the link stopped the head */
@@ -587,24 +588,10 @@ link_arrival (BraidSimLink *link, gsize len)
 /* The network's events are plain structs in the net's own binary heap,
  * not delayed calls: a busy net runs tens of millions of deliveries, and a
  * GObject made, reffed and dropped for each cost more than the delivery.
- * A delivery is not even allocated: it points at its connection end,
- * which has at most one pending. The heap holds one slot per busy
- * connection end, a few hundred in a big simulation: it stays in the
- * cache.
- *
- * A slot does not tell its end where it is: that cost a store into the
- * end (another object, another cache line) at every level of every sift,
- * and a new delivery, due one latency after now, is later than nearly
- * everything pending, so it sinks through every level. Only clear_out
- * needs to find an end's slot (a reset, an abort, a crash: rare next to
- * the deliveries), and searches the heap for it; the delivery running
- * now is always at the top (see run_network_event).
- *
- * Other structures were measured on bench-sim and lost to this one: a
- * radix heap on the IEEE bits of the time (monotone: nothing is due
- * before now) moved each event 3.6 times on average between its buckets
- * and mispredicted more branches (2.2% against 1.4% under cachegrind),
- * for more instructions per event than the 4-ary heap's sift. */
+ * A delivery is not even allocated: it points at its connection end, which
+ * has at most one pending and knows its slot (so clear_out takes it out
+ * in O(log n)). The heap holds one slot per busy connection end, a few
+ * hundred in a big simulation: it stays in the cache. */
 #define EVENTS_ARITY 4
 
 static inline gboolean
@@ -613,6 +600,14 @@ event_is_before (const NetSlot *a, const NetSlot *b)
   if (a->time != b->time)
     return a->time < b->time;
   return a->seq < b->seq;
+}
+
+static inline void
+events_put (BraidSimNet *net, guint index, const NetSlot *slot)
+{
+  net->heap[index] = *slot;
+  if (slot->end != NULL)
+    slot->end->event_index = index;
 }
 
 static void
@@ -626,10 +621,10 @@ events_sift_up (BraidSimNet *net, guint index)
 
       if (!event_is_before (&slot, &net->heap[parent]))
         break;
-      net->heap[index] = net->heap[parent];
+      events_put (net, index, &net->heap[parent]);
       index = parent;
     }
-  net->heap[index] = slot;
+  events_put (net, index, &slot);
 }
 
 static void
@@ -650,10 +645,10 @@ events_sift_down (BraidSimNet *net, guint index)
           child = other;
       if (!event_is_before (&net->heap[child], &slot))
         break;
-      net->heap[index] = net->heap[child];
+      events_put (net, index, &net->heap[child]);
       index = child;
     }
-  net->heap[index] = slot;
+  events_put (net, index, &slot);
 }
 
 static void
@@ -678,23 +673,10 @@ events_remove (BraidSimNet *net, guint index)
 
   if (index == last)
     return;
-  net->heap[index] = net->heap[last];
+  events_put (net, index, &net->heap[last]);
   events_sift_up (net, index);
   if (net->heap[index].seq == net->heap[last].seq)
     events_sift_down (net, index);
-}
-
-/* Takes @end's pending delivery out of the heap: it is searched for (see
- * above why a slot's place is not kept). */
-static void
-events_remove_end (BraidSimNet *net, BraidSimTransport *end)
-{
-  for (guint i = 0; i < net->n_heap; i++)
-    if (net->heap[i].end == end)
-      {
-        events_remove (net, i);
-        return;
-      }
 }
 
 /* A network event that calls @func (@data) at @at, then @destroy (@data):
@@ -794,7 +776,7 @@ clear_out (BraidSimTransport *end)
     {
       end->scheduled = FALSE;
       end->slot_kept = FALSE;
-      events_remove_end (end->net, end);
+      events_remove (end->net, end->event_index);
     }
 }
 
@@ -842,15 +824,14 @@ schedule_delivery (BraidSimTransport *end)
     {
       /* The delivery that runs now hands its slot to the next: one sift
        * down, where a pop and a push would cost two walks of the heap.
-       * The new key is later than the old one, which was the earliest,
-       * so the kept slot is the top of the heap. */
+       * The new key is later than the old one, which was the earliest. */
       BraidSimNet *net = end->net;
-      NetSlot *slot = &net->heap[0];
+      NetSlot *slot = &net->heap[end->event_index];
 
       end->slot_kept = FALSE;
       slot->time = MAX (head->due, net->now);
       slot->seq = net->next_event_seq++;
-      events_sift_down (net, 0);
+      events_sift_down (net, end->event_index);
       return;
     }
   events_push (end->net, head->due, end, NULL);
@@ -3408,7 +3389,7 @@ run_network_event (BraidSimNet *self)
       if (end->slot_kept)
         {
           end->slot_kept = FALSE;
-          events_remove (self, 0);
+          events_remove (self, end->event_index);
         }
       return;
     }
