@@ -57,10 +57,9 @@ braid_transport_write (BraidTransport *self, const guint8 *data, gsize len)
    * is GObject's slow path, and every protocol's every write comes here
    * (a fifth of a busy simulation's instructions went to the two). A
    * class without the interface has none, so the check is the same. */
-  GTypeInstance *instance = (GTypeInstance *) self;
   BraidTransportInterface *iface =
-    instance != NULL && instance->g_class != NULL
-      ? g_type_interface_peek (instance->g_class, BRAID_TYPE_TRANSPORT) : NULL;
+    self != NULL ? g_type_interface_peek (((GTypeInstance *) self)->g_class, BRAID_TYPE_TRANSPORT)
+                 : NULL;
 
   g_return_if_fail (iface != NULL || BRAID_IS_TRANSPORT (self));
   g_return_if_fail (data != NULL || len == 0);
