@@ -124,6 +124,22 @@ test_write_misuse_is_refused (void)
   g_assert_cmpuint (transport->writes, ==, 0);
 }
 
+/* braid_transport_write looks the interface up once instead of checking
+ * the type and then looking it up: what is not a transport (NULL, an
+ * object of another type) is still refused with the usual message. */
+static void
+test_write_to_a_non_transport_is_refused (void)
+{
+  g_autoptr (GObject) other = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*BRAID_IS_TRANSPORT (self)*");
+  braid_transport_write (NULL, (const guint8 *) "x", 1);
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*BRAID_IS_TRANSPORT (self)*");
+  braid_transport_write ((BraidTransport *) other, (const guint8 *) "x", 1);
+  g_test_assert_expected_messages ();
+}
+
 static void
 test_half_close_falls_back_to_a_full_close (void)
 {
@@ -222,6 +238,7 @@ main (int argc, char **argv)
 
   braid_test_add_func ("/interfaces/transport/empty-writes", test_empty_writes_do_not_reach_the_transport);
   braid_test_add_func ("/interfaces/transport/write-misuse", test_write_misuse_is_refused);
+  braid_test_add_func ("/interfaces/transport/write-to-non-transport", test_write_to_a_non_transport_is_refused);
   braid_test_add_func ("/interfaces/transport/half-close-fallback", test_half_close_falls_back_to_a_full_close);
   braid_test_add_func ("/interfaces/reactor/no-unix", test_reactor_without_unix_sockets);
   braid_test_add_func ("/interfaces/reactor/no-udp", test_reactor_without_udp);

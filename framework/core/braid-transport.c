@@ -52,11 +52,20 @@ braid_transport_default_init (BraidTransportInterface *iface)
 void
 braid_transport_write (BraidTransport *self, const guint8 *data, gsize len)
 {
-  g_return_if_fail (BRAID_IS_TRANSPORT (self));
+  /* One lookup of the interface, not BRAID_IS_TRANSPORT() and then
+   * BRAID_TRANSPORT_GET_IFACE(): checking an instance against an interface
+   * is GObject's slow path, and every protocol's every write comes here
+   * (on bench-sim, 14 % of all instructions went to the two). A
+   * class without the interface has none, so the check is the same. */
+  BraidTransportInterface *iface =
+    self != NULL ? g_type_interface_peek (((GTypeInstance *) self)->g_class, BRAID_TYPE_TRANSPORT)
+                 : NULL;
+
+  g_return_if_fail (iface != NULL || BRAID_IS_TRANSPORT (self));
   g_return_if_fail (data != NULL || len == 0);
 
   if (len > 0)
-    BRAID_TRANSPORT_GET_IFACE (self)->write (self, data, len);
+    iface->write (self, data, len);
 }
 
 /**

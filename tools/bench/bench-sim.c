@@ -7,7 +7,10 @@
  * each ran, the events per second, and the ratio of the two times (linear
  * when it is about 10). It measures, it never asserts.
  *
- *   bench-sim [--nodes N] [--hours H] [--linear] [--seed S]
+ *   bench-sim [--nodes N] [--hours H] [--linear] [--seed S] [--journal FILE]
+ *
+ * --journal writes the first run's journal to FILE (slower: for checking
+ * that a change to the net keeps the order of events, not for timing).
  */
 #include <stdio.h>
 #include <string.h>
@@ -167,7 +170,7 @@ typedef struct {
 } Result;
 
 static Result
-run (guint nodes, gdouble hours, guint32 seed)
+run (guint nodes, gdouble hours, guint32 seed, const char *journal)
 {
   g_autoptr (BraidSimNet) net = braid_sim_net_new (seed);
   g_autoptr (BraidFactory) server_factory = braid_factory_new (CHAT_TYPE_PROTOCOL);
@@ -179,7 +182,7 @@ run (guint nodes, gdouble hours, guint32 seed)
   Result result = { 0 };
   gdouble start;
 
-  braid_sim_net_set_journal_enabled (net, FALSE);
+  braid_sim_net_set_journal_enabled (net, journal != NULL);
   braid_sim_link_set_latency (braid_sim_net_get_default_link (net), 0.020, 0.005);
   server = braid_sim_net_add_node (net, "server", "10.0.0.1");
   g_object_set_data (G_OBJECT (server_factory), "room", &room);
@@ -203,6 +206,8 @@ run (guint nodes, gdouble hours, guint32 seed)
   result.events = braid_sim_net_get_event_count (net);
   result.lines = room.lines;
   result.received = received;
+  if (journal != NULL && !braid_sim_net_write_journal (net, journal, &error))
+    g_error ("bench-sim: %s", error->message);
   g_clear_object (&net);
   g_ptr_array_unref (room.clients);
   return result;
@@ -224,11 +229,13 @@ main (int argc, char **argv)
   gdouble hours = 1;
   gboolean linear = FALSE;
   gint64 seed = 42;
+  g_autofree char *journal = NULL;
   GOptionEntry entries[] = {
     { "nodes", 'n', 0, G_OPTION_ARG_INT, &nodes, "Nodes: a server and N-1 clients (default 100)", "N" },
     { "hours", 'H', 0, G_OPTION_ARG_DOUBLE, &hours, "Virtual hours to run (default 1)", "H" },
     { "linear", 'l', 0, G_OPTION_ARG_NONE, &linear, "Also run 10 H and print the ratio", NULL },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed (default 42)", "S" },
+    { "journal", 'j', 0, G_OPTION_ARG_FILENAME, &journal, "Write the first run's journal to FILE", "FILE" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- benchmark the simulated network");
@@ -243,11 +250,11 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-sim: --nodes must be 2 to 60000 and --hours more than 0\n");
       return 1;
     }
-  one = run ((guint) nodes, hours, (guint32) seed);
+  one = run ((guint) nodes, hours, (guint32) seed, journal);
   report ((guint) nodes, hours, one);
   if (linear)
     {
-      ten = run ((guint) nodes, hours * 10, (guint32) seed);
+      ten = run ((guint) nodes, hours * 10, (guint32) seed, NULL);
       report ((guint) nodes, hours * 10, ten);
       printf ("10x the virtual time took %.2fx the CPU time (linear: about 10)\n", ten.cpu / one.cpu);
     }

@@ -8,6 +8,7 @@
  */
 #include <braid-fakes.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -226,6 +227,42 @@ test_loadgen_refuses_other_hosts (void)
       g_assert_cmpstr (finished.out, ==, "");
       finished_clear (&finished);
     }
+}
+
+/* bench-sim --journal: the first run's journal, the same for the same
+ * seed (what is diffed to check that a change keeps the order of events). */
+static char *
+bench_sim_journal (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  const char *argv[] = { g_getenv ("BENCH_SIM"), "--nodes", "3", "--hours", "0.001",
+                         "--journal", path, NULL };
+  Finished finished = { 0 };
+  char *journal = NULL;
+
+  run_program (&finished, argv);
+  g_assert_cmpint (finished.status, ==, 0);
+  g_assert_nonnull (strstr (finished.out, "3 nodes, 0.001 virtual hour(s)"));
+  finished_clear (&finished);
+  g_assert_true (g_file_get_contents (path, &journal, NULL, NULL));
+  return journal;
+}
+
+static void
+test_bench_sim_writes_its_journal (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bench-sim-XXXXXX", NULL);
+  g_autofree char *one = bench_sim_journal (dir, "one.jsonl");
+  g_autofree char *other = bench_sim_journal (dir, "other.jsonl");
+  g_autofree char *one_path = g_build_filename (dir, "one.jsonl", NULL);
+  g_autofree char *other_path = g_build_filename (dir, "other.jsonl", NULL);
+
+  g_assert_true (g_str_has_prefix (one, "{\"t\":"));
+  g_assert_nonnull (strstr (one, "\"event\":\"deliver\",\"node\":\"client-1\",\"peer\":\"server\""));
+  g_assert_cmpstr (one, ==, other);
+  g_assert_cmpint (g_remove (one_path), ==, 0);
+  g_assert_cmpint (g_remove (other_path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 static void
@@ -566,6 +603,7 @@ main (int    argc,
                   "servers, and the benchmark runs end to end on 127.0.0.1.");
 
   braid_test_add_func ("/bench/loadgen/refuses-other-hosts", test_loadgen_refuses_other_hosts);
+  braid_test_add_func ("/bench/bench-sim/writes-its-journal", test_bench_sim_writes_its_journal);
   braid_test_add_func ("/bench/loadgen/rejects-bad-options", test_loadgen_rejects_bad_options);
   braid_test_add_func ("/bench/loadgen/measures-the-servers-cpu", test_loadgen_measures_the_servers_cpu);
   braid_test_add_func ("/bench/loadgen/measures-raw-epoll-with-idle-connections",
