@@ -21,7 +21,7 @@ struct _BraidDelayedCall
   BraidClock *clock;        /* not owned: the clock owns the queue that owns us */
   BraidTimerQueue *queue;   /* NULL once the call is no longer pending */
   guint queue_index;        /* where in its bucket */
-  guint8 queue_bucket;      /* 0..64, or 65 for the backlog */
+  guint16 queue_bucket;     /* a bucket of the radix heap, or its backlog */
 
   gdouble time;             /* when the call is due, in the clock's seconds */
   gdouble scheduled_at;     /* clock time when it was scheduled or last moved */

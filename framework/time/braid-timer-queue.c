@@ -13,21 +13,21 @@
  * heap instead of a comparison heap. Each deadline becomes a 64-bit key
  * that orders like the double (its IEEE-754 bits, made unsigned-ordered),
  * and `last` is the key of the last call popped. A call lives in bucket 0
- * if its key equals `last`, otherwise in bucket i (1..64), where i - 1 is
- * the highest bit in which its key differs from `last`: every key in a
- * bucket is below every key of a higher bucket. Scheduling appends to a
- * bucket, O(1); cancelling or moving a call swaps the bucket's last call
- * into its place, O(1), since each call remembers its bucket and index.
- * Popping takes bucket 0; when it is empty, the smallest non-empty bucket
- * is scanned for its minimum, `last` becomes that key, and the bucket's
- * calls move to strictly lower buckets -- so each call moves at most 64
- * times, and in practice (deadlines spread over an hour) a handful.
+ * if its key equals `last`, otherwise in the bucket of the highest 4-bit
+ * digit in which its key differs from `last` and of its own value of that
+ * digit (DIGIT_BITS below): every key in a bucket is below every key of a
+ * higher bucket. Scheduling appends to a bucket, O(1); cancelling or moving
+ * a call swaps the bucket's last call into its place, O(1), since each call
+ * remembers its bucket and index. Popping takes bucket 0; when it is empty,
+ * the smallest non-empty bucket is scanned for its minimum, `last` becomes
+ * that key, and the bucket's calls move to strictly lower buckets -- so
+ * each call moves at most 16 times, and in practice a handful.
  *
  * Bucket 0 holds calls due at exactly the same time; they must fire in
  * sequence order, so it is a small binary heap by sequence. `last` only
  * advances when a call is actually popped, never on a peek: a clock asks
  * for the earliest deadline without firing it, then schedules something
- * sooner. The earliest key of buckets 1..64 is cached (it is computed
+ * sooner. The earliest key of the buckets above 0 is cached (it is computed
  * anyway while a bucket is redistributed), so the peek a GLib reactor makes
  * at every loop iteration is O(1).
  *
@@ -65,7 +65,19 @@ typedef struct
   guint allocated;
 } Bucket;
 
-#define N_BUCKETS 65
+/* Keys are compared digit by digit, DIGIT_BITS bits at a time. A call whose
+ * key differs from `last` lives in the bucket of the highest digit where
+ * they differ and of its own value of that digit: LEVELS levels of DIGITS
+ * buckets, after bucket 0, ordered so that every key of a bucket is below
+ * every key of a higher one. Four-bit digits rather than single bits (the
+ * textbook radix heap) mean a call moves at most 16 times instead of 64,
+ * and about a quarter as often in practice: each move writes the call's new
+ * place into the call, a cache miss with a million calls. */
+#define DIGIT_BITS 4
+#define DIGITS (1 << DIGIT_BITS)
+#define LEVELS (64 / DIGIT_BITS)
+#define N_BUCKETS (1 + LEVELS * DIGITS)
+#define NONEMPTY_WORDS ((N_BUCKETS - 1 + 63) / 64)
 /* The value of a call's queue_bucket while it is in the backlog. */
 #define BACKLOG_BUCKET N_BUCKETS
 
@@ -81,11 +93,11 @@ typedef struct
  */
 struct _BraidTimerQueue
 {
-  Bucket buckets[N_BUCKETS];  /* 0: key == last, a heap by sequence; 1..64: unordered */
+  Bucket buckets[N_BUCKETS];  /* 0: key == last, a heap by sequence; the others unordered */
   Bucket backlog;             /* keys below last: a heap by (key, sequence) */
-  guint64 nonempty;           /* bit i - 1 set when bucket i (1..64) holds calls */
+  guint64 nonempty[NONEMPTY_WORDS]; /* bit i - 1 set when bucket i (>= 1) holds calls */
   guint64 last;               /* key of the last call popped */
-  Slot min;                   /* the earliest call of buckets 1..64; call NULL if unknown */
+  Slot min;                   /* the earliest call of buckets >= 1; call NULL if unknown */
   guint length;
   guint64 next_sequence;
 };
@@ -107,7 +119,34 @@ key_for (gdouble time)
 static inline guint
 bucket_for (BraidTimerQueue *queue, guint64 key)
 {
-  return key == queue->last ? 0 : 64 - __builtin_clzll (key ^ queue->last);
+  guint level;
+
+  if (key == queue->last)
+    return 0;
+  level = (63 - __builtin_clzll (key ^ queue->last)) / DIGIT_BITS;
+  return 1 + level * DIGITS + ((key >> (level * DIGIT_BITS)) & (DIGITS - 1));
+}
+
+static inline void
+set_nonempty (BraidTimerQueue *queue, guint i)
+{
+  queue->nonempty[(i - 1) / 64] |= G_GUINT64_CONSTANT (1) << ((i - 1) % 64);
+}
+
+static inline void
+clear_nonempty (BraidTimerQueue *queue, guint i)
+{
+  queue->nonempty[(i - 1) / 64] &= ~(G_GUINT64_CONSTANT (1) << ((i - 1) % 64));
+}
+
+/* The lowest non-empty bucket above 0, or 0 if there is none. */
+static inline guint
+lowest_nonempty (BraidTimerQueue *queue)
+{
+  for (guint w = 0; w < NONEMPTY_WORDS; w++)
+    if (queue->nonempty[w] != 0)
+      return 1 + w * 64 + __builtin_ctzll (queue->nonempty[w]);
+  return 0;
 }
 
 static inline gboolean
@@ -207,7 +246,7 @@ heap_remove_at (Bucket *heap, guint index)
 
 /* --- The radix heap ------------------------------------------------------ */
 
-/* Appends @slot to bucket @i (1..64). */
+/* Appends @slot to bucket @i (>= 1). */
 static inline void
 bucket_append (BraidTimerQueue *queue, guint i, Slot slot)
 {
@@ -216,7 +255,7 @@ bucket_append (BraidTimerQueue *queue, guint i, Slot slot)
   bucket_reserve (bucket);
   slot.call->queue_bucket = i;
   bucket_put (bucket, bucket->length++, slot);
-  queue->nonempty |= G_GUINT64_CONSTANT (1) << (i - 1);
+  set_nonempty (queue, i);
 }
 
 /* Puts @call in its place; the caller counts it. */
@@ -245,9 +284,9 @@ attach (BraidTimerQueue *queue, BraidDelayedCall *call)
       heap_insert (&queue->buckets[0], slot);
       return;
     }
-  /* The cached minimum stays exact: it was the earliest of buckets 1..64
+  /* The cached minimum stays exact: it was the earliest of the buckets above 0
    * (or they were empty), so only the new call can be earlier. */
-  if (queue->nonempty == 0
+  if (lowest_nonempty (queue) == 0
       || (queue->min.call != NULL && slot_is_before (&slot, &queue->min)))
     queue->min = slot;
   bucket_append (queue, i, slot);
@@ -277,18 +316,18 @@ detach (BraidTimerQueue *queue, BraidDelayedCall *call)
   if (index != --bucket->length)
     bucket_put (bucket, index, bucket->slots[bucket->length]);
   if (bucket->length == 0)
-    queue->nonempty &= ~(G_GUINT64_CONSTANT (1) << (i - 1));
+    clear_nonempty (queue, i);
   if (queue->min.call == call)
     queue->min.call = NULL;   /* found again by the next peek */
 }
 
-/* The earliest call of buckets 1..64, which must not all be empty. */
+/* The earliest call of the buckets above 0, which must not all be empty. */
 static const Slot *
 radix_min (BraidTimerQueue *queue)
 {
   if (queue->min.call == NULL)
     {
-      Bucket *bucket = &queue->buckets[__builtin_ctzll (queue->nonempty) + 1];
+      Bucket *bucket = &queue->buckets[lowest_nonempty (queue)];
       const Slot *best = &bucket->slots[0];
 
       for (guint j = 1; j < bucket->length; j++)
@@ -307,7 +346,7 @@ earliest (BraidTimerQueue *queue)
     return queue->backlog.slots[0].call;
   if (queue->buckets[0].length > 0)
     return queue->buckets[0].slots[0].call;
-  if (queue->nonempty == 0)
+  if (lowest_nonempty (queue) == 0)
     return NULL;
   return radix_min (queue)->call;
 }
@@ -317,14 +356,14 @@ earliest (BraidTimerQueue *queue)
 static void
 redistribute (BraidTimerQueue *queue)
 {
-  guint i = __builtin_ctzll (queue->nonempty) + 1;
+  guint i = lowest_nonempty (queue);
   Bucket *bucket = &queue->buckets[i];
   guint n = bucket->length;
 
   queue->last = radix_min (queue)->key;
   queue->min.call = NULL;
   bucket->length = 0;
-  queue->nonempty &= ~(G_GUINT64_CONSTANT (1) << (i - 1));
+  clear_nonempty (queue, i);
   for (guint j = 0; j < n; j++)
     {
       Slot slot = bucket->slots[j];
@@ -342,7 +381,7 @@ redistribute (BraidTimerQueue *queue)
         }
       bucket_append (queue, to, slot);
       /* Buckets 1..i were empty: the earliest call moved into them is
-       * the earliest of buckets 1..64. If none moved there, the earliest
+       * the earliest of all the buckets above 0. If none moved there, the earliest
        * is in a higher bucket, and the next peek finds it. */
       if (queue->min.call == NULL || slot_is_before (&slot, &queue->min))
         queue->min = slot;
