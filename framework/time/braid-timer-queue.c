@@ -98,6 +98,7 @@ struct _BraidTimerQueue
   guint64 nonempty[NONEMPTY_WORDS]; /* bit i - 1 set when bucket i (>= 1) holds calls */
   guint64 last;               /* key of the last call popped */
   Slot min;                   /* the earliest call of buckets >= 1; call NULL if unknown */
+  guint in_radix;             /* how many calls buckets >= 1 hold */
   guint length;
   guint64 next_sequence;
 };
@@ -114,6 +115,17 @@ key_for (gdouble time)
   time += 0.0;
   memcpy (&bits, &time, sizeof bits);
   return (bits >> 63) ? ~bits : bits | G_GUINT64_CONSTANT (0x8000000000000000);
+}
+
+/* The time a key was made from (key_for() undone). */
+static inline gdouble
+time_for (guint64 key)
+{
+  guint64 bits = (key >> 63) ? key & ~G_GUINT64_CONSTANT (0x8000000000000000) : ~key;
+  gdouble time;
+
+  memcpy (&time, &bits, sizeof time);
+  return time;
 }
 
 static inline guint
@@ -256,6 +268,7 @@ bucket_append (BraidTimerQueue *queue, guint i, Slot slot)
   slot.call->queue_bucket = i;
   bucket_put (bucket, bucket->length++, slot);
   set_nonempty (queue, i);
+  queue->in_radix++;
 }
 
 /* Puts @call in its place; the caller counts it. */
@@ -286,7 +299,7 @@ attach (BraidTimerQueue *queue, BraidDelayedCall *call)
     }
   /* The cached minimum stays exact: it was the earliest of the buckets above 0
    * (or they were empty), so only the new call can be earlier. */
-  if (lowest_nonempty (queue) == 0
+  if (queue->in_radix == 0
       || (queue->min.call != NULL && slot_is_before (&slot, &queue->min)))
     queue->min = slot;
   bucket_append (queue, i, slot);
@@ -313,6 +326,7 @@ detach (BraidTimerQueue *queue, BraidDelayedCall *call)
       heap_remove_at (bucket, index);
       return;
     }
+  queue->in_radix--;
   if (index != --bucket->length)
     bucket_put (bucket, index, bucket->slots[bucket->length]);
   if (bucket->length == 0)
@@ -338,17 +352,19 @@ radix_min (BraidTimerQueue *queue)
   return &queue->min;
 }
 
-/* The earliest call of the queue, or NULL if it is empty. */
-static inline BraidDelayedCall *
+/* The earliest call of the queue, or NULL if it is empty. The slot's key
+ * tells its time without a load from the call, which a clock asking at
+ * every loop iteration would pay as a cache miss. */
+static inline const Slot *
 earliest (BraidTimerQueue *queue)
 {
   if (G_UNLIKELY (queue->backlog.length > 0))
-    return queue->backlog.slots[0].call;
+    return &queue->backlog.slots[0];
   if (queue->buckets[0].length > 0)
-    return queue->buckets[0].slots[0].call;
-  if (lowest_nonempty (queue) == 0)
+    return &queue->buckets[0].slots[0];
+  if (queue->in_radix == 0)
     return NULL;
-  return radix_min (queue)->call;
+  return radix_min (queue);
 }
 
 /* Empties the smallest non-empty bucket into the ones below it, around
@@ -364,6 +380,7 @@ redistribute (BraidTimerQueue *queue)
   queue->min.call = NULL;
   bucket->length = 0;
   clear_nonempty (queue, i);
+  queue->in_radix -= n;
   for (guint j = 0; j < n; j++)
     {
       Slot slot = bucket->slots[j];
@@ -517,11 +534,11 @@ braid_timer_queue_get_sequence (BraidTimerQueue *queue)
 gboolean
 braid_timer_queue_peek_time (BraidTimerQueue *queue, gdouble *time)
 {
-  BraidDelayedCall *first = earliest (queue);
+  const Slot *first = earliest (queue);
 
   if (first == NULL)
     return FALSE;
-  *time = first->time;
+  *time = time_for (first->key);
   return TRUE;
 }
 
@@ -541,13 +558,15 @@ braid_timer_queue_peek_time (BraidTimerQueue *queue, gdouble *time)
 BraidDelayedCall *
 braid_timer_queue_pop_due (BraidTimerQueue *queue, gdouble now, guint64 before_sequence)
 {
-  BraidDelayedCall *first = earliest (queue);
+  const Slot *slot = earliest (queue);
+  BraidDelayedCall *first;
 
-  if (first == NULL || first->time > now || first->sequence >= before_sequence)
+  if (slot == NULL || slot->key > key_for (now)
+      || (before_sequence != G_MAXUINT64 && slot->call->sequence >= before_sequence))
     return NULL;
 
   /* Only now, with a call actually due, may `last` advance. */
-  take_earliest (queue);
+  first = take_earliest (queue);
   queue->length--;
   first->queue = NULL;
   return first;
