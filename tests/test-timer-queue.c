@@ -128,9 +128,8 @@ test_heap_order_under_random_insert_cancel_reset (void)
   check_heap_order (5000, 6, 50);
 }
 
-/* Tens of thousands of calls: past the size where the heap picks children
- * with a branchy scan instead of a branch-free tournament (IN_CACHE_SLOTS
- * in braid-timer-queue.c), with many equal deadlines. */
+/* Tens of thousands of calls, with many equal deadlines: big buckets,
+ * spread again and again as the earliest ones are popped. */
 static void
 test_heap_order_in_a_big_heap (void)
 {
