@@ -39,8 +39,12 @@
  * `last`, which is always earlier than any bucket and usually empty.
  *
  * Measured with tools/bench/bench-fake-clock (a million random deadlines
- * in an hour): the 8-ary heap this replaces spent 43 % of the run sifting,
- * most of it in cache misses; see docs/benchmarks.md for the figures.
+ * in an hour, CPU time, medians of 3 alternated runs on a loaded machine):
+ * 0.57 s, against 1.03 s for the 8-ary heap this replaces, which spent 43 %
+ * of its run sifting, mostly in cache misses. Single-bit buckets (65 of
+ * them) took 0.79-0.87 s, 8-bit digits 0.73-0.87 s. bench-sim, whose
+ * queues hold a few hundred calls, is unchanged within the noise (3.56 s
+ * against 3.49 s). See docs/benchmarks.md.
  */
 #include "config.h"
 
