@@ -155,14 +155,16 @@ clear_nonempty (BraidTimerQueue *queue, guint i)
   queue->nonempty[(i - 1) / 64] &= ~(G_GUINT64_CONSTANT (1) << ((i - 1) % 64));
 }
 
-/* The lowest non-empty bucket above 0, or 0 if there is none. */
+/* The lowest non-empty bucket above 0; the caller knows there is one
+ * (queue->in_radix > 0). */
 static inline guint
 lowest_nonempty (BraidTimerQueue *queue)
 {
-  for (guint w = 0; w < NONEMPTY_WORDS; w++)
-    if (queue->nonempty[w] != 0)
-      return 1 + w * 64 + __builtin_ctzll (queue->nonempty[w]);
-  return 0;
+  guint w = 0;
+
+  while (queue->nonempty[w] == 0)
+    w++;
+  return 1 + w * 64 + __builtin_ctzll (queue->nonempty[w]);
 }
 
 static inline gboolean
