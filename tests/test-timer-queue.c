@@ -522,8 +522,8 @@ test_ties_fire_in_sequence_order (void)
   order[4] = calls[5];
   order[5] = calls[0];
 
-  /* Pop the first 5 (last becomes 5), schedule another 5 at "now" 0: it
-   * goes to the backlog with its new sequence, and still ties after. */
+  /* The first pop spreads the bucket that held them all: the other 5s
+   * land in bucket 0, the 7s above it, each in sequence order. */
   popped = braid_timer_queue_pop_due (queue, 5, G_MAXUINT64);
   g_assert_true (popped == order[0]);
   braid_delayed_call_run (popped);
