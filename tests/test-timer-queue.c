@@ -1,4 +1,6 @@
-/* test-timer-queue.c: BraidTimerQueue, the heap behind every clock. */
+/* test-timer-queue.c: BraidTimerQueue, the radix heap behind every clock. */
+#include <math.h>
+
 #include <braid-fakes.h>
 
 static void
@@ -126,9 +128,8 @@ test_heap_order_under_random_insert_cancel_reset (void)
   check_heap_order (5000, 6, 50);
 }
 
-/* Tens of thousands of calls: past the size where the heap picks children
- * with a branchy scan instead of a branch-free tournament (IN_CACHE_SLOTS
- * in braid-timer-queue.c), with many equal deadlines. */
+/* Tens of thousands of calls, with many equal deadlines: big buckets,
+ * spread again and again as the earliest ones are popped. */
 static void
 test_heap_order_in_a_big_heap (void)
 {
@@ -305,11 +306,313 @@ test_cancelling_a_held_back_call (void)
   g_object_unref (held_case.held);
 }
 
+/* A deadline from a mix that reaches every bucket of the radix heap: equal
+ * whole seconds (ties), 0.0 and -0.0, the smallest denormal, tiny and huge
+ * values, and random ones. */
+static gdouble
+mixed_delay (GRand *rand)
+{
+  switch (g_rand_int_range (rand, 0, 9))
+    {
+    case 0:
+      return 0.0;
+    case 1:
+      return -0.0;
+    case 2:
+      return 5e-324;
+    case 3:
+      return 1e-300 * g_rand_int_range (rand, 1, 4);
+    case 4:
+      return 1e300 * g_rand_int_range (rand, 1, 4);
+    case 5:
+      return G_MAXDOUBLE;
+    case 6:
+    case 7:
+      return g_rand_int_range (rand, 0, 20);
+    default:
+      return g_rand_double_range (rand, 0, 100);
+    }
+}
+
+/* The model's earliest call, or -1. */
+static gint
+model_earliest (GArray *live)
+{
+  gint best = -1;
+
+  for (guint i = 0; i < live->len; i++)
+    if (best < 0 || compare_expected (&g_array_index (live, Expected, i),
+                                      &g_array_index (live, Expected, best)) < 0)
+      best = i;
+  return best;
+}
+
+/* Inserts, cancels, resets (earlier and later) and pops interleaved, the
+ * pops with a growing `now` while the clock stays at 0: calls scheduled
+ * after a pop often fall before the last key popped, so the queue's
+ * backlog is exercised as much as its buckets. Every pop and every peek
+ * is checked against a model. */
+static void
+test_interleaved_push_pop_with_mixed_deadlines (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
+  g_autoptr (GArray) live = g_array_new (FALSE, FALSE, sizeof (Expected));
+  g_autoptr (GRand) rand = g_rand_new_with_seed (77);
+  gdouble now = 0;
+  guint fired = 0, popped_total = 0;
+
+  for (guint step = 0; step < 20000; step++)
+    {
+      guint action = g_rand_int_range (rand, 0, 10);
+      gint earliest;
+      gdouble time;
+
+      if (action < 4 || live->len == 0)
+        {
+          Expected entry;
+
+          entry.call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), mixed_delay (rand),
+                                                             count_call, &fired, NULL));
+          entry.time = braid_delayed_call_get_time (entry.call);
+          entry.sequence = braid_delayed_call_get_sequence (entry.call);
+          g_array_append_val (live, entry);
+        }
+      else if (action < 6)
+        {
+          guint index = g_rand_int_range (rand, 0, live->len);
+          Expected *entry = &g_array_index (live, Expected, index);
+          g_autoptr (GError) error = NULL;
+
+          if (action == 4)
+            {
+              g_assert_true (braid_delayed_call_cancel (entry->call, &error));
+              g_object_unref (entry->call);
+              g_array_remove_index_fast (live, index);
+            }
+          else
+            {
+              g_assert_true (braid_delayed_call_reset (entry->call, mixed_delay (rand), &error));
+              entry->time = braid_delayed_call_get_time (entry->call);
+              entry->sequence = braid_delayed_call_get_sequence (entry->call);
+            }
+          g_assert_no_error (error);
+        }
+      else
+        {
+          BraidDelayedCall *popped;
+
+          if (action == 9)
+            now = MAX (now, g_rand_double_range (rand, 0, 120));
+          while ((earliest = model_earliest (live)) >= 0
+                 && g_array_index (live, Expected, earliest).time <= now)
+            {
+              Expected entry = g_array_index (live, Expected, earliest);
+
+              popped = braid_timer_queue_pop_due (queue, now, G_MAXUINT64);
+              g_assert_true (popped == entry.call);
+              braid_delayed_call_run (popped);
+              g_object_unref (popped);
+              g_object_unref (entry.call);
+              g_array_remove_index_fast (live, earliest);
+              popped_total++;
+              if (g_rand_boolean (rand))
+                break;   /* leave some due calls for a later pop */
+            }
+          earliest = model_earliest (live);
+          if (earliest < 0 || g_array_index (live, Expected, earliest).time > now)
+            g_assert_null (braid_timer_queue_pop_due (queue, now, G_MAXUINT64));
+        }
+
+      g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, live->len);
+      earliest = model_earliest (live);
+      if (earliest < 0)
+        g_assert_false (braid_timer_queue_peek_time (queue, &time));
+      else
+        {
+          g_assert_true (braid_timer_queue_peek_time (queue, &time));
+          g_assert_cmpfloat (time, ==, g_array_index (live, Expected, earliest).time);
+        }
+    }
+  g_assert_cmpuint (fired, ==, popped_total);
+  g_assert_cmpuint (popped_total, >, 1000);
+
+  /* What is left is listed in order, and cancelled with the clock. */
+  g_array_sort (live, compare_expected);
+  {
+    g_autoptr (GPtrArray) listed = braid_timer_queue_list (queue);
+
+    g_assert_cmpuint (listed->len, ==, live->len);
+    for (guint i = 0; i < live->len; i++)
+      g_assert_true (g_ptr_array_index (listed, i) == g_array_index (live, Expected, i).call);
+  }
+  braid_timer_queue_cancel_all (queue);
+  for (guint i = 0; i < live->len; i++)
+    {
+      BraidDelayedCall *call = g_array_index (live, Expected, i).call;
+
+      g_assert_true (braid_delayed_call_cancelled (call));
+      g_object_unref (call);
+    }
+  g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
+}
+
+/* Calls spread over many powers of two sit in many buckets once one call
+ * has been popped; cancelling each in turn (the cached earliest among
+ * them first) leaves the others in order. */
+static void
+test_cancel_in_every_bucket (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
+  BraidDelayedCall *calls[40];
+  BraidDelayedCall *popped;
+  guint fired = 0;
+  gdouble time;
+
+  popped = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &fired, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    calls[i] = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1 + ldexp (1, (gint) i - 30),
+                                                     count_call, &fired, NULL));
+  g_assert_true (braid_timer_queue_pop_due (queue, 1, G_MAXUINT64) == popped);
+  braid_delayed_call_run (popped);
+  g_object_unref (popped);
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i += 2)
+    {
+      /* calls[0] is the cached earliest; the others are not. */
+      g_assert_true (braid_timer_queue_peek_time (queue, &time));
+      g_assert_cmpfloat (time, ==, braid_delayed_call_get_time (calls[i == 0 ? 0 : 1]));
+      g_assert_true (braid_delayed_call_cancel (calls[i], NULL));
+      g_assert_true (braid_timer_queue_peek_time (queue, &time));
+      g_assert_cmpfloat (time, ==, braid_delayed_call_get_time (calls[1]));
+    }
+  for (guint i = 1; i < G_N_ELEMENTS (calls); i += 2)
+    {
+      popped = braid_timer_queue_pop_due (queue, 1e9, G_MAXUINT64);
+      g_assert_true (popped == calls[i]);
+      braid_delayed_call_run (popped);
+      g_object_unref (popped);
+    }
+  g_assert_cmpuint (fired, ==, 1 + G_N_ELEMENTS (calls) / 2);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    g_object_unref (calls[i]);
+}
+
+/* Equal deadlines fire in sequence order, however they reach bucket 0:
+ * scheduled there directly, moved there when a higher bucket is spread,
+ * or reset to the same time (which re-stamps them last). */
+static void
+test_ties_fire_in_sequence_order (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
+  BraidDelayedCall *calls[6];
+  BraidDelayedCall *order[6];
+  BraidDelayedCall *popped;
+
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    calls[i] = braid_clock_call_later (BRAID_CLOCK (clock), i < 3 ? 5 : 7, noop, NULL, NULL);
+  g_assert_true (braid_delayed_call_reset (calls[0], 7, NULL));   /* last among the 7s */
+  g_assert_true (braid_delayed_call_reset (calls[4], 5, NULL));   /* last among the 5s */
+  order[0] = calls[1];
+  order[1] = calls[2];
+  order[2] = calls[4];
+  order[3] = calls[3];
+  order[4] = calls[5];
+  order[5] = calls[0];
+
+  /* The first pop spreads the bucket that held them all: the other 5s
+   * land in bucket 0, the 7s above it, each in sequence order. */
+  popped = braid_timer_queue_pop_due (queue, 5, G_MAXUINT64);
+  g_assert_true (popped == order[0]);
+  braid_delayed_call_run (popped);
+  g_object_unref (popped);
+  for (guint i = 1; i < G_N_ELEMENTS (order); i++)
+    {
+      popped = braid_timer_queue_pop_due (queue, 7, G_MAXUINT64);
+      g_assert_true (popped == order[i]);
+      braid_delayed_call_run (popped);
+      g_object_unref (popped);
+    }
+  g_assert_null (braid_timer_queue_pop_due (queue, 7, G_MAXUINT64));
+}
+
+/* A call put back below the last key popped (a zero-delay call a batch
+ * held while later calls fired) goes first, in (time, sequence) order with
+ * the others put back, and peek sees it. */
+static void
+test_requeue_below_the_last_popped (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
+  BraidDelayedCall *a, *b, *c, *d, *popped;
+  gdouble time;
+
+  a = braid_clock_call_later (BRAID_CLOCK (clock), 1, noop, NULL, NULL);
+  b = braid_clock_call_later (BRAID_CLOCK (clock), 1, noop, NULL, NULL);
+  c = braid_clock_call_later (BRAID_CLOCK (clock), 2, noop, NULL, NULL);
+  d = braid_clock_call_later (BRAID_CLOCK (clock), 3, noop, NULL, NULL);
+  g_assert_true (braid_timer_queue_pop_due (queue, 9, G_MAXUINT64) == a);
+  g_assert_true (braid_timer_queue_pop_due (queue, 9, G_MAXUINT64) == b);
+  g_assert_true (braid_timer_queue_pop_due (queue, 9, G_MAXUINT64) == c);
+  braid_timer_queue_requeue (queue, c);
+  braid_timer_queue_requeue (queue, b);
+  braid_timer_queue_requeue (queue, a);
+  g_assert_true (braid_timer_queue_peek_time (queue, &time));
+  g_assert_cmpfloat (time, ==, 1);
+  /* Cancelling from the backlog keeps it whole. */
+  g_assert_true (braid_delayed_call_cancel (b, NULL));
+  g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 3);
+  popped = braid_timer_queue_pop_due (queue, 9, G_MAXUINT64);
+  g_assert_true (popped == a);
+  braid_delayed_call_run (popped);
+  g_object_unref (popped);
+  popped = braid_timer_queue_pop_due (queue, 9, G_MAXUINT64);
+  g_assert_true (popped == c);
+  braid_delayed_call_run (popped);
+  g_object_unref (popped);
+  popped = braid_timer_queue_pop_due (queue, 9, G_MAXUINT64);
+  g_assert_true (popped == d);
+  braid_delayed_call_run (popped);
+  g_object_unref (popped);
+  g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
+}
+
+/* A peek never moves the queue on: after a peek at a far call, a call
+ * scheduled sooner is still found first. */
+static void
+test_peek_then_schedule_sooner (void)
+{
+  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
+  BraidDelayedCall *far, *near;
+  gdouble time;
+
+  far = braid_clock_call_later (BRAID_CLOCK (clock), 100, noop, NULL, NULL);
+  braid_clock_call_later (BRAID_CLOCK (clock), 200, noop, NULL, NULL);
+  g_assert_true (braid_timer_queue_peek_time (queue, &time));
+  g_assert_cmpfloat (time, ==, 100);
+  g_assert_null (braid_timer_queue_pop_due (queue, 50, G_MAXUINT64));
+  near = braid_clock_call_later (BRAID_CLOCK (clock), 10, noop, NULL, NULL);
+  g_assert_true (braid_timer_queue_peek_time (queue, &time));
+  g_assert_cmpfloat (time, ==, 10);
+  /* Reset later and earlier. */
+  g_assert_true (braid_delayed_call_reset (near, 150, NULL));
+  g_assert_true (braid_timer_queue_peek_time (queue, &time));
+  g_assert_cmpfloat (time, ==, 100);
+  g_assert_true (braid_delayed_call_reset (far, 1, NULL));
+  g_assert_true (braid_timer_queue_peek_time (queue, &time));
+  g_assert_cmpfloat (time, ==, 1);
+  braid_fake_clock_advance (clock, 300);
+  g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_summary ("BraidTimerQueue: heap order under random insert/cancel/reset, "
+  g_test_summary ("BraidTimerQueue: order under random insert/cancel/reset, "
                   "pop_due with a sequence barrier, requeue, cancel_all.");
 
   braid_test_add_func ("/timer-queue/empty", test_empty_queue);
@@ -321,6 +624,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/timer-queue/cancel-all", test_cancel_all_cancels_and_frees);
   braid_test_add_func ("/timer-queue/scheduled-at", test_scheduled_at_follows_resets);
   braid_test_add_func ("/timer-queue/cancel-held-back", test_cancelling_a_held_back_call);
+  braid_test_add_func ("/timer-queue/order/interleaved-mixed-deadlines", test_interleaved_push_pop_with_mixed_deadlines);
+  braid_test_add_func ("/timer-queue/cancel-in-every-bucket", test_cancel_in_every_bucket);
+  braid_test_add_func ("/timer-queue/order/ties", test_ties_fire_in_sequence_order);
+  braid_test_add_func ("/timer-queue/requeue/below-last", test_requeue_below_the_last_popped);
+  braid_test_add_func ("/timer-queue/peek-then-sooner", test_peek_then_schedule_sooner);
 
   return g_test_run ();
 }

@@ -1,8 +1,8 @@
 /* braid-delayed-call-private.h: what the timer queue knows about a call.
  *
  * A BraidDelayedCall lives in exactly one BraidTimerQueue while it is
- * pending, at a known index of the queue's 8-ary heap, so cancelling or
- * resetting it is O(log n) and never leaves a stale entry behind. */
+ * pending, at a known bucket and index of the queue's radix heap, so
+ * cancelling or resetting it is O(1) and never leaves a stale entry behind. */
 #pragma once
 
 #include "time/braid-clock.h"
@@ -20,7 +20,8 @@ struct _BraidDelayedCall
 
   BraidClock *clock;        /* not owned: the clock owns the queue that owns us */
   BraidTimerQueue *queue;   /* NULL once the call is no longer pending */
-  guint heap_index;
+  guint queue_index;        /* where in its bucket */
+  guint16 queue_bucket;     /* a bucket of the radix heap, or its backlog */
 
   gdouble time;             /* when the call is due, in the clock's seconds */
   gdouble scheduled_at;     /* clock time when it was scheduled or last moved */
