@@ -1952,7 +1952,7 @@ static void
 braid_sim_udp_port_stop_listening (BraidListeningPort *port)
 {
   BraidSimUdpPort *self = BRAID_SIM_UDP_PORT (port);
-  g_autoptr (BraidSimUdpPort) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr (BraidSimUdpPort) hold = g_object_ref (self);
 
   if (!self->listening)
     return;
