@@ -24,7 +24,7 @@
  * header after the first write is reported the same way; the body of a
  * reply to `HEAD`, or of a 204 or 304, is dropped as the real one drops
  * it; writing past a set `Content-Length` gives the same warning and the
- * excess is dropped. `tests/test-fake-request-parity.c` runs the same
+ * excess is dropped. `tests/test-fake-request.c` runs the same
  * sequences on both and compares. The body is recorded as sent, unframed
  * ([method@Braid.FakeRequest.get_written]); the whole response as a client
  * would receive it, head and framing included, is

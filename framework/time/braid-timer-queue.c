@@ -41,7 +41,8 @@
  * Measured with tools/bench/bench-fake-clock (a million random deadlines
  * in an hour, CPU time, medians of 3 alternated runs on a loaded machine):
  * 0.57 s, against 1.03 s for the 8-ary heap this replaces, which spent 43 %
- * of its run sifting, mostly in cache misses. Single-bit buckets (65 of
+ * of its run sifting, mostly in cache misses (eight runs on a quiet day
+ * after it landed: 0.59-0.85 s, median 0.71 s). Single-bit buckets (65 of
  * them) took 0.79-0.87 s, 8-bit digits 0.73-0.87 s. bench-sim, whose
  * queues hold a few hundred calls, is unchanged within the noise (3.56 s
  * against 3.49 s). See docs/benchmarks.md.
