@@ -421,6 +421,27 @@ test_web_serves_a_directory_with_an_access_log (void)
   g_rmdir (dir);
 }
 
+/* A line logged from a thread of a plugin's own, while braidd's main loop
+ * waits with nothing to do, is written then: the writer wakes the main
+ * loop, which writes what it gathered before it waits again. */
+static void
+test_a_line_logged_from_a_thread_is_written_while_braidd_waits (void)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *log = tmp_path ("thread.log");
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "BRAID_PLUGIN_PATH", g_getenv ("BRAIDD_TEST_PLUGINS"), TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, braidd, "--logfile", log, "thread-log", NULL);
+  g_assert_no_error (error);
+  g_free (wait_for_log (log, "started"));
+  g_free (wait_for_log (log, "a line from a worker thread"));
+  g_subprocess_send_signal (process, SIGTERM);
+  g_assert_cmpint (wait_exit (process), ==, 0);
+  g_unlink (log);
+}
+
 /* --syslog sends the log to the journal (or syslog), not to stderr: braidd
  * starts, serves and stops with nothing logged on stderr. With --logfile
  * too, it is refused. */
@@ -940,6 +961,7 @@ main (int argc, char **argv)
   g_assert_nonnull (tmpdir);
 
   g_test_add_func ("/braidd/help", test_help_lists_plugins);
+  g_test_add_func ("/braidd/log-from-a-thread", test_a_line_logged_from_a_thread_is_written_while_braidd_waits);
   g_test_add_func ("/braidd/broken-plugin", test_broken_plugin_is_reported_others_load);
   g_test_add_func ("/braidd/bad-input", test_bad_input_gets_one_line_and_leaves_nothing);
   g_test_add_func ("/braidd/port-in-use", test_port_in_use_is_refused);

@@ -470,7 +470,9 @@ static int log_pid;             /* braidd's, taken when the writer is set */
 /* Informational lines (an access log line per request) are gathered and
  * written together when the main loop is about to wait, by the source
  * below: one write per round of events rather than one per line. Warnings
- * and worse are written at once, with whatever is pending before them. */
+ * and worse are written at once, with whatever is pending before them; a
+ * line from another thread wakes the main loop, so it is written even
+ * when the loop had nothing else to do. */
 static GString *log_pending;
 /* Lines come from the reactor's thread and the thread pool's. */
 G_LOCK_DEFINE_STATIC (log_pending);
@@ -609,6 +611,12 @@ write_log (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoint
   if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0
       || log_pending->len >= 16 * 1024)
     flush_log_locked ();
+  else if (!g_main_context_is_owner (NULL))
+    {
+      /* Another thread's line: the main loop may be waiting with nothing
+       * to wake it, so wake it to write the line now. */
+      g_main_context_wakeup (NULL);
+    }
   G_UNLOCK (log_pending);
   return G_LOG_WRITER_HANDLED;
 }
