@@ -55,7 +55,8 @@ BraidDelayedCall *braid_clock_call_later_full (BraidClock     *self,
  *
  * The clock owns the call until it is called or cancelled: do not unref
  * it, nor hold it in a `g_autoptr (BraidDelayedCall)`, without taking a
- * reference of your own first (`g_object_ref (braid_clock_call_later (…))`).
+ * reference of your own first
+ * (`braid_delayed_call_ref (braid_clock_call_later (…))`).
  *
  * Returns: (transfer none): the delayed call, owned by the clock
  */

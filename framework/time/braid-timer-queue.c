@@ -558,7 +558,7 @@ braid_timer_queue_peek_time (BraidTimerQueue *queue, gdouble *time)
  * Takes the earliest call out of the queue if it is due: its time is not
  * after @now and it was scheduled before @before_sequence. Pass the result
  * to [method@Braid.DelayedCall.run], then drop it with
- * [method@Braid.DelayedCall.release] (or g_object_unref()).
+ * [method@Braid.DelayedCall.release] (or braid_delayed_call_unref()).
  *
  * Returns: (transfer full) (nullable): the call to fire, or %NULL if none is due
  */
@@ -669,14 +669,15 @@ compare_calls (gconstpointer a, gconstpointer b)
 GPtrArray *
 braid_timer_queue_list (BraidTimerQueue *queue)
 {
-  GPtrArray *calls = g_ptr_array_new_full (queue->length, g_object_unref);
+  GPtrArray *calls = g_ptr_array_new_full (queue->length,
+                                           (GDestroyNotify) braid_delayed_call_unref);
 
   for (guint i = 0; i <= N_BUCKETS; i++)
     {
       Bucket *bucket = i == BACKLOG_BUCKET ? &queue->backlog : &queue->buckets[i];
 
       for (guint j = 0; j < bucket->length; j++)
-        g_ptr_array_add (calls, g_object_ref (bucket->slots[j].call));
+        g_ptr_array_add (calls, braid_delayed_call_ref (bucket->slots[j].call));
     }
   g_ptr_array_sort (calls, compare_calls);
   return calls;
