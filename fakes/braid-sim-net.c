@@ -3432,7 +3432,7 @@ run_one (BraidSimNet *self, Source source, gdouble when, BraidSimNode *node)
                    braid_delayed_call_get_creator (call));
         }
       braid_delayed_call_run (call);
-      braid_delayed_call_release (call);
+      braid_delayed_call_unref (call);
     }
   self->in_event = outer;
   if (!outer && self->graveyard->len > 0)

@@ -114,82 +114,6 @@ braid_delayed_call_unref (BraidDelayedCall *self)
   g_slice_free (BraidDelayedCall, self);
 }
 
-/* Finished calls kept for reuse, per thread.
- *
- * A simulation or a busy server makes and drops a delayed call for nearly
- * every event. So the clocks hand a finished call back with
- * braid_delayed_call_release(): when nothing but the clock holds it (one
- * reference) it waits here to be the next call scheduled on this thread,
- * with every field reset. A call anyone else kept is simply unreffed. Under
- * AddressSanitizer the pool is off, so every call's lifetime stays visible
- * to the checker. */
-#define CALL_POOL_SIZE 64
-
-typedef struct {
-  guint length;
-  BraidDelayedCall *calls[CALL_POOL_SIZE];
-} CallPool;
-
-static __thread CallPool *call_pool;
-
-static void
-call_pool_free (gpointer data)
-{
-  CallPool *pool = data;
-
-  call_pool = NULL;   /* the thread is ending: nothing is kept past here */
-  while (pool->length > 0)
-    braid_delayed_call_unref (pool->calls[--pool->length]);
-  g_free (pool);
-}
-
-/* Frees a thread's pool when the thread exits. */
-static GPrivate call_pool_key = G_PRIVATE_INIT (call_pool_free);
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CALL_POOL_ENABLED FALSE
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CALL_POOL_ENABLED FALSE
-#endif
-#endif
-#ifndef CALL_POOL_ENABLED
-#define CALL_POOL_ENABLED TRUE
-#endif
-
-/**
- * braid_delayed_call_release: (skip)
- * @call: (transfer full): a call that is no longer pending (called or
- *   cancelled), whose reference its clock got from
- *   [method@Braid.TimerQueue.pop_due]
- *
- * For clock implementations: drops the clock's reference to a finished
- * call, exactly as braid_delayed_call_unref() does, except that a call
- * nobody else holds may be kept and reused for the next call scheduled on
- * this thread instead of being freed and allocated again.
- */
-void
-braid_delayed_call_release (BraidDelayedCall *call)
-{
-  CallPool *pool = call_pool;
-
-  if (CALL_POOL_ENABLED && call->queue == NULL && call->state != BRAID_DELAYED_CALL_PENDING
-      && g_atomic_ref_count_compare (&call->ref_count, 1))
-    {
-      if (pool == NULL)
-        {
-          pool = call_pool = g_new0 (CallPool, 1);
-          g_private_set (&call_pool_key, pool);
-        }
-      if (pool->length < CALL_POOL_SIZE)
-        {
-          pool->calls[pool->length++] = call;
-          return;
-        }
-    }
-  braid_delayed_call_unref (call);
-}
-
 BraidDelayedCall *
 braid_delayed_call_new_internal (BraidClock     *clock,
                                  gdouble         now,
@@ -199,13 +123,8 @@ braid_delayed_call_new_internal (BraidClock     *clock,
                                  GDestroyNotify  destroy,
                                  const char     *creator)
 {
-  CallPool *pool = call_pool;
-  BraidDelayedCall *call;
+  BraidDelayedCall *call = g_slice_new (BraidDelayedCall);
 
-  if (pool != NULL && pool->length > 0)
-    call = pool->calls[--pool->length];
-  else
-    call = g_slice_new (BraidDelayedCall);
   g_atomic_ref_count_init (&call->ref_count);
   call->queue_index = 0;
   call->queue_bucket = 0;
@@ -312,7 +231,7 @@ braid_delayed_call_cancel (BraidDelayedCall *self, GError **error)
     {
       braid_timer_queue_remove (self->queue, self);
       braid_delayed_call_finish (self, BRAID_DELAYED_CALL_CANCELLED);
-      braid_delayed_call_release (self); /* the queue's reference */
+      braid_delayed_call_unref (self); /* the queue's reference */
     }
   else
     braid_delayed_call_finish (self, BRAID_DELAYED_CALL_CANCELLED);

@@ -26,7 +26,6 @@ const char *braid_delayed_call_get_creator (BraidDelayedCall *self);
 
 /* For clock implementations, with [struct@Braid.TimerQueue]. */
 void        braid_delayed_call_run              (BraidDelayedCall *call);
-void        braid_delayed_call_release          (BraidDelayedCall *call);
 gdouble     braid_delayed_call_get_scheduled_at (BraidDelayedCall *call);
 guint64     braid_delayed_call_get_sequence     (BraidDelayedCall *call);
 

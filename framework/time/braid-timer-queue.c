@@ -475,7 +475,7 @@ braid_timer_queue_cancel_all (BraidTimerQueue *queue)
       queue->length--;
       call->queue = NULL;
       braid_delayed_call_finish (call, BRAID_DELAYED_CALL_CANCELLED);
-      braid_delayed_call_release (call);
+      braid_delayed_call_unref (call);
     }
 }
 
@@ -558,7 +558,7 @@ braid_timer_queue_peek_time (BraidTimerQueue *queue, gdouble *time)
  * Takes the earliest call out of the queue if it is due: its time is not
  * after @now and it was scheduled before @before_sequence. Pass the result
  * to [method@Braid.DelayedCall.run], then drop it with
- * [method@Braid.DelayedCall.release] (or braid_delayed_call_unref()).
+ * [method@Braid.DelayedCall.unref].
  *
  * Returns: (transfer full) (nullable): the call to fire, or %NULL if none is due
  */
@@ -632,7 +632,7 @@ braid_timer_queue_fire_due (BraidTimerQueue          *queue,
       if (before_each != NULL)
         before_each (call, user_data);
       braid_delayed_call_run (call);
-      braid_delayed_call_release (call);
+      braid_delayed_call_unref (call);
       fired++;
     }
 
@@ -643,7 +643,7 @@ braid_timer_queue_fire_due (BraidTimerQueue          *queue,
       if (call->state == BRAID_DELAYED_CALL_PENDING)
         braid_timer_queue_requeue (queue, call);
       else
-        braid_delayed_call_release (call); /* cancelled while held back */
+        braid_delayed_call_unref (call); /* cancelled while held back */
     }
   return fired;
 }
