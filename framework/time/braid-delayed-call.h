@@ -4,6 +4,9 @@
 
 G_BEGIN_DECLS
 
+/* A reference-counted boxed type, not a GObject (like GSource): programs
+ * make millions of calls. Keep one with braid_delayed_call_ref(), never
+ * g_object_ref(). */
 #define BRAID_TYPE_DELAYED_CALL (braid_delayed_call_get_type ())
 
 GType             braid_delayed_call_get_type    (void) G_GNUC_CONST;
