@@ -17,7 +17,7 @@ G_DECLARE_INTERFACE (BraidClock, braid_clock, BRAID, CLOCK, GObject)
  * The virtual methods of [iface@Braid.Clock].
  *
  * An implementation only tells the time and owns a [struct@Braid.TimerQueue];
- * [method@Braid.Clock.call_later_full] and [class@Braid.DelayedCall] are written
+ * [method@Braid.Clock.call_later_full] and [struct@Braid.DelayedCall] are written
  * once on top of those two, so every clock (the real reactor, the fake clock)
  * orders, cancels and resets calls in exactly the same way.
  */

@@ -96,7 +96,7 @@ typedef struct
 /**
  * BraidTimerQueue:
  *
- * The pending [class@Braid.DelayedCall]s of one clock, earliest first.
+ * The pending [struct@Braid.DelayedCall]s of one clock, earliest first.
  *
  * Only implementers of [iface@Braid.Clock] use it directly: a clock owns one
  * queue, returns it from its `get_timer_queue` vfunc, and fires the calls
