@@ -864,7 +864,7 @@ deliver_accept (BraidSimTransport *end, BraidSimTransport *to)
   if (connector->timeout_call != NULL)
     {
       braid_delayed_call_cancel (connector->timeout_call, NULL);
-      g_clear_object (&connector->timeout_call);
+      g_clear_pointer (&connector->timeout_call, braid_delayed_call_unref);
     }
   connector->state = CONNECTOR_CONNECTED;
   journal (to->net, "connected", to->node->name, end->node->name, to->conn, -1, -1, NULL);
@@ -1443,7 +1443,7 @@ deliver_failure (gpointer data)
   g_autoptr (BraidSimConnector) self = g_object_ref (data);
   g_autoptr (GError) failure = g_steal_pointer (&self->failure);
 
-  g_clear_object (&self->failure_call);
+  g_clear_pointer (&self->failure_call, braid_delayed_call_unref);
   self->state = CONNECTOR_IDLE;
   braid_client_factory_client_connection_failed (self->factory, BRAID_CONNECTOR (self), failure);
   forget_connector (self);
@@ -1472,14 +1472,14 @@ connector_fail (BraidSimConnector *self, GError *error)
   if (self->timeout_call != NULL)
     {
       braid_delayed_call_cancel (self->timeout_call, NULL);
-      g_clear_object (&self->timeout_call);
+      g_clear_pointer (&self->timeout_call, braid_delayed_call_unref);
     }
   self->transport = NULL;
   self->state = CONNECTOR_FAILING;
   g_clear_error (&self->failure);
   self->failure = error;
-  self->failure_call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->node), 0,
-                                                             deliver_failure, self, NULL));
+  self->failure_call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (self->node), 0,
+                                                                       deliver_failure, self, NULL));
 }
 
 static void
@@ -1487,7 +1487,7 @@ on_connect_timeout (gpointer data)
 {
   BraidSimConnector *self = data;
 
-  g_clear_object (&self->timeout_call);
+  g_clear_pointer (&self->timeout_call, braid_delayed_call_unref);
   connector_fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                      "Connection to %s:%u timed out after %g seconds",
                                      self->host, self->port, self->timeout));
@@ -1615,8 +1615,8 @@ connector_start (BraidSimConnector *self)
                                          "No node is called or has the address %s", self->host));
       return;
     }
-  self->timeout_call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (node), self->timeout,
-                                                             on_connect_timeout, self, NULL));
+  self->timeout_call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (node), self->timeout,
+                                                                       on_connect_timeout, self, NULL));
   link = link_between (net, node, target);
   if (link_blocked (link) != NULL)
     {
@@ -1702,8 +1702,8 @@ braid_sim_connector_finalize (GObject *object)
   g_free (self->host);
   g_clear_object (&self->factory);
   g_clear_object (&self->destination);
-  g_clear_object (&self->timeout_call);
-  g_clear_object (&self->failure_call);
+  g_clear_pointer (&self->timeout_call, braid_delayed_call_unref);
+  g_clear_pointer (&self->failure_call, braid_delayed_call_unref);
   g_clear_error (&self->failure);
   G_OBJECT_CLASS (braid_sim_connector_parent_class)->finalize (object);
 }
@@ -1728,8 +1728,8 @@ connector_abandon (BraidSimConnector *self)
     braid_delayed_call_cancel (self->timeout_call, NULL);
   if (self->failure_call != NULL)
     braid_delayed_call_cancel (self->failure_call, NULL);
-  g_clear_object (&self->timeout_call);
-  g_clear_object (&self->failure_call);
+  g_clear_pointer (&self->timeout_call, braid_delayed_call_unref);
+  g_clear_pointer (&self->failure_call, braid_delayed_call_unref);
   g_clear_error (&self->failure);
   self->attempt++;
   self->state = CONNECTOR_IDLE;
@@ -3432,7 +3432,7 @@ run_one (BraidSimNet *self, Source source, gdouble when, BraidSimNode *node)
                    braid_delayed_call_get_creator (call));
         }
       braid_delayed_call_run (call);
-      braid_delayed_call_release (call);
+      braid_delayed_call_unref (call);
     }
   self->in_event = outer;
   if (!outer && self->graveyard->len > 0)

@@ -260,7 +260,7 @@ test_cancel_prevents_the_call (const ClockConformanceHarness *harness)
   fixture_init (&f, harness);
   mark = schedule (&f, 1, 'a');
   mark->freed = &freed;
-  call = g_object_ref (mark->call);
+  call = braid_delayed_call_ref (mark->call);
   schedule (&f, 1, 'b');
 
   g_assert_true (braid_delayed_call_cancel (call, &error));
@@ -293,7 +293,7 @@ test_a_called_call_cannot_be_cancelled_or_moved (const ClockConformanceHarness *
   g_autoptr (BraidDelayedCall) call = NULL;
 
   fixture_init (&f, harness);
-  call = g_object_ref (schedule (&f, 1, 'a')->call);
+  call = braid_delayed_call_ref (schedule (&f, 1, 'a')->call);
   advance (&f, 2);
   g_assert_cmpstr (f.order->str, ==, "a");
   g_assert_true (braid_delayed_call_called (call));
@@ -388,7 +388,7 @@ test_a_call_can_cancel_another_due_call (const ClockConformanceHarness *harness)
   killer = schedule (&f, 1, 'k');
   target = schedule (&f, 1, 'v');
   target->freed = &victim_freed;
-  victim = g_object_ref (target->call);
+  victim = braid_delayed_call_ref (target->call);
   killer->victim = victim;
 
   advance (&f, 3);

@@ -939,7 +939,8 @@ fire_later (BraidClock *clock, gdouble delay)
                                                    braid_deferred_ref (d),
                                                    (GDestroyNotify) braid_deferred_unref);
 
-  braid_deferred_set_canceller (d, cancel_the_call, g_object_ref (call), g_object_unref);
+  braid_deferred_set_canceller (d, cancel_the_call, braid_delayed_call_ref (call),
+                                (GDestroyNotify) braid_delayed_call_unref);
   return d;
 }
 

@@ -1,9 +1,10 @@
 /* test-delayed-call.c: who owns the call braid_clock_call_later()
  * returns. The clock does (transfer none); a caller keeps it with a
- * reference of its own. */
-#include <string.h>
-
+ * reference of its own (braid_delayed_call_ref()). The reference count is
+ * read from the private structure (time/braid-delayed-call-private.h). */
 #include <braid-fakes.h>
+
+#include "time/braid-delayed-call-private.h"
 
 static void
 count_call (gpointer data)
@@ -42,12 +43,12 @@ test_autoptr_with_a_reference_keeps_the_call (void)
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
   guint calls = 0;
   g_autoptr (BraidDelayedCall) call =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
 
   braid_fake_clock_advance (clock, 1);
   g_assert_cmpuint (calls, ==, 1);
   g_assert_true (braid_delayed_call_called (call));
-  g_assert_cmpuint (G_OBJECT (call)->ref_count, ==, 1);
+  g_assert_true (g_atomic_ref_count_compare (&call->ref_count, 1));
 }
 
 /* A clock that goes away cancels its pending calls: that drops its
@@ -58,7 +59,7 @@ test_clock_freed_with_a_kept_call (void)
   BraidFakeClock *clock = braid_fake_clock_new ();
   guint calls = 0;
   g_autoptr (BraidDelayedCall) call =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
 
   braid_delayed_call_cancel (call, NULL);
   g_object_unref (clock);
@@ -66,198 +67,11 @@ test_clock_freed_with_a_kept_call (void)
   g_assert_cmpuint (calls, ==, 0);
 }
 
-/* The pool of finished calls (braid_delayed_call_release). AddressSanitizer
- * builds turn it off, so these tests only run without it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define POOL_OFF TRUE
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOL_OFF TRUE
-#endif
-#endif
-#ifndef POOL_OFF
-#define POOL_OFF FALSE
-#endif
-
-static gboolean
-skip_without_pool (void)
-{
-  if (POOL_OFF)
-    g_test_skip ("AddressSanitizer turns the pool of delayed calls off");
-  return POOL_OFF;
-}
-
-/* Takes the memory a freed call would be given back from, so a call made
- * next can only be at the old call's address if the old call was kept. */
-static gpointer
-take_freed_instance (void)
-{
-  GTypeQuery query;
-
-  g_type_query (BRAID_TYPE_DELAYED_CALL, &query);
-  return g_slice_alloc (query.instance_size);
-}
-
+/* Another reference to a pending call, dropped, leaves the clock's: the
+ * call stays scheduled, quietly. Likewise for a pending call its clock took
+ * out of the queue (a fake clock's advance holds it). */
 static void
-give_back_instance (gpointer memory)
-{
-  GTypeQuery query;
-
-  g_type_query (BRAID_TYPE_DELAYED_CALL, &query);
-  g_slice_free1 (query.instance_size, memory);
-}
-
-/* A call nobody else holds is kept when it fires and reused, fresh, for the
- * next call: pending, with its own function, creator and times. */
-static void
-test_fired_call_is_reused (void)
-{
-  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
-  guint first = 0, second = 0;
-  BraidDelayedCall *a, *b;
-  gpointer filler;
-
-  if (skip_without_pool ())
-    return;
-  a = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &first, NULL);
-  braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (first, ==, 1);
-
-  filler = take_freed_instance ();
-  b = braid_clock_call_later (BRAID_CLOCK (clock), 2, count_call, &second, NULL);
-  give_back_instance (filler);
-  g_assert_true (b == a);
-  g_assert_true (braid_delayed_call_active (b));
-  g_assert_false (braid_delayed_call_called (b));
-  g_assert_false (braid_delayed_call_cancelled (b));
-  g_assert_cmpfloat (braid_delayed_call_get_time (b), ==, 3);
-  g_assert_cmpfloat (braid_delayed_call_get_scheduled_at (b), ==, 1);
-  g_assert_nonnull (strstr (braid_delayed_call_get_creator (b), "test-delayed-call.c:"));
-
-  braid_fake_clock_advance (clock, 2);
-  g_assert_cmpuint (first, ==, 1);
-  g_assert_cmpuint (second, ==, 1);
-}
-
-/* So is a cancelled one. */
-static void
-test_cancelled_call_is_reused (void)
-{
-  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
-  guint calls = 0;
-  BraidDelayedCall *a, *b;
-  gpointer filler;
-
-  if (skip_without_pool ())
-    return;
-  a = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  g_assert_true (braid_delayed_call_cancel (a, NULL));
-
-  filler = take_freed_instance ();
-  b = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  give_back_instance (filler);
-  g_assert_true (b == a);
-  g_assert_true (braid_delayed_call_active (b));
-  braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (calls, ==, 1);
-}
-
-/* A call someone kept a reference to is never reused under them. */
-static void
-test_kept_call_is_not_reused (void)
-{
-  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
-  guint calls = 0;
-  g_autoptr (BraidDelayedCall) kept =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
-  BraidDelayedCall *next;
-
-  braid_fake_clock_advance (clock, 1);
-  next = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  g_assert_true (next != kept);
-  g_assert_true (braid_delayed_call_called (kept));
-  g_assert_true (braid_delayed_call_active (next));
-  braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (calls, ==, 2);
-}
-
-static void
-set_flag (gpointer data, GObject *where_the_object_was)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
-set_flag_closure (gpointer data, GClosure *closure)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
-never_notified (GObject *object, GParamSpec *pspec, gpointer data)
-{
-  g_assert_not_reached ();
-}
-
-/* A call with a weak reference (qdata) or a signal handler, with or
- * without a detail, is finalized as before, so the weak notify and the
- * handlers' destroy notifies run. */
-static void
-test_watched_call_is_finalized (void)
-{
-  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
-  guint calls = 0;
-  gboolean weak_notified = FALSE, handler_freed = FALSE, detailed_freed = FALSE;
-  BraidDelayedCall *weak, *watched, *detailed;
-
-  weak = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  g_object_weak_ref (G_OBJECT (weak), set_flag, &weak_notified);
-  watched = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  g_signal_connect_data (watched, "notify", G_CALLBACK (never_notified), &handler_freed,
-                         set_flag_closure, 0);
-  detailed = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  g_signal_connect_data (detailed, "notify::time", G_CALLBACK (never_notified),
-                         &detailed_freed, set_flag_closure, 0);
-
-  braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (calls, ==, 3);
-  g_assert_true (weak_notified);
-  g_assert_true (handler_freed);
-  g_assert_true (detailed_freed);
-}
-
-/* More finished calls than the pool keeps: the rest are finalized (the
- * valgrind setup checks that none leaks), and the calls made next, from
- * the pool or new, are all distinct and pending. */
-static void
-test_more_calls_than_the_pool_keeps (void)
-{
-  g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
-  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
-  guint calls = 0;
-
-  for (guint i = 0; i < 200; i++)
-    braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (calls, ==, 200);
-
-  for (guint i = 0; i < 200; i++)
-    {
-      BraidDelayedCall *call = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call,
-                                                       &calls, NULL);
-
-      g_assert_true (braid_delayed_call_active (call));
-      g_assert_true (g_hash_table_add (seen, call));
-    }
-  braid_fake_clock_advance (clock, 1);
-  g_assert_cmpuint (calls, ==, 400);
-}
-
-/* Releasing a reference to a call that is still pending only drops that
- * reference: the call stays scheduled, never pooled under its queue; and
- * likewise for a pending call its clock took out of the queue. */
-static void
-test_pending_call_is_never_pooled (void)
+test_extra_reference_to_a_pending_call (void)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
   BraidTimerQueue *queue = braid_clock_get_timer_queue (BRAID_CLOCK (clock));
@@ -266,13 +80,15 @@ test_pending_call_is_never_pooled (void)
                                                    &calls, NULL);
   BraidDelayedCall *popped;
 
-  braid_delayed_call_release (g_object_ref (call));
+  g_assert_true (braid_delayed_call_ref (call) == call);
+  g_assert_true (g_atomic_ref_count_compare (&call->ref_count, 2));
+  braid_delayed_call_unref (call);
   g_assert_true (braid_delayed_call_active (call));
-  g_assert_cmpuint (G_OBJECT (call)->ref_count, ==, 1);
+  g_assert_true (g_atomic_ref_count_compare (&call->ref_count, 1));
 
   popped = braid_timer_queue_pop_due (queue, 1, G_MAXUINT64);
   g_assert_true (popped == call);
-  braid_delayed_call_release (g_object_ref (popped));
+  braid_delayed_call_unref (braid_delayed_call_ref (popped));
   g_assert_true (braid_delayed_call_active (popped));
   braid_timer_queue_requeue (queue, popped);
 
@@ -280,27 +96,64 @@ test_pending_call_is_never_pooled (void)
   g_assert_cmpuint (calls, ==, 1);
 }
 
-static gpointer
-fire_on_a_thread (gpointer data)
+/* The boxed type's copy and free are the reference and its drop, as for
+ * GSource: bindings keep a call alive past its clock this way. */
+static void
+test_boxed_copy_is_a_reference (void)
 {
   g_autoptr (BraidFakeClock) clock = braid_fake_clock_new ();
+  guint calls = 0;
+  BraidDelayedCall *call = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call,
+                                                   &calls, NULL);
+  BraidDelayedCall *copy;
 
-  for (guint i = 0; i < 3; i++)
-    braid_clock_call_later (BRAID_CLOCK (clock), i, count_call, data, NULL);
-  braid_fake_clock_advance (clock, 3);
-  return NULL;
+  g_assert_true (G_TYPE_IS_BOXED (BRAID_TYPE_DELAYED_CALL));
+  copy = g_boxed_copy (BRAID_TYPE_DELAYED_CALL, call);
+  g_assert_true (copy == call);
+  braid_fake_clock_advance (clock, 1);
+  g_assert_true (braid_delayed_call_called (copy));
+  g_assert_true (g_atomic_ref_count_compare (&copy->ref_count, 1));
+  g_boxed_free (BRAID_TYPE_DELAYED_CALL, copy);   /* frees it: valgrind sees no leak */
+  g_assert_cmpuint (calls, ==, 1);
 }
 
-/* Each thread has its own pool, freed when the thread ends (valgrind's leak
- * check in the valgrind setup sees it). */
+/* A call kept past its clock can be handed to another thread, which drops
+ * the last reference: the count is atomic (the clock stays on its thread). */
+static gpointer
+keep_a_call_on_a_thread (gpointer data)
+{
+  BraidFakeClock *clock = braid_fake_clock_new ();
+  BraidDelayedCall *call =
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call,
+                                                    data, NULL));
+
+  braid_fake_clock_advance (clock, 1);
+  g_object_unref (clock);
+  return call;
+}
+
 static void
-test_pool_per_thread (void)
+test_kept_call_handed_to_another_thread (void)
 {
   guint calls = 0;
-  GThread *thread = g_thread_new ("timers", fire_on_a_thread, &calls);
+  GThread *thread = g_thread_new ("timers", keep_a_call_on_a_thread, &calls);
+  g_autoptr (BraidDelayedCall) call = g_thread_join (thread);
 
-  g_thread_join (thread);
-  g_assert_cmpuint (calls, ==, 3);
+  g_assert_true (braid_delayed_call_called (call));
+  g_assert_true (g_atomic_ref_count_compare (&call->ref_count, 1));
+  g_assert_cmpuint (calls, ==, 1);
+}
+
+/* Bad arguments are refused with a critical, as GLib's own functions do. */
+static void
+test_null_is_refused (void)
+{
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  g_assert_null (braid_delayed_call_ref (NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL, "*self != NULL*");
+  braid_delayed_call_unref (NULL);
+  g_test_assert_expected_messages ();
 }
 
 int
@@ -313,13 +166,11 @@ main (int argc, char **argv)
   braid_test_add_func ("/delayed-call/ownership/autoptr-with-reference",
                        test_autoptr_with_a_reference_keeps_the_call);
   braid_test_add_func ("/delayed-call/ownership/clock-freed", test_clock_freed_with_a_kept_call);
-  braid_test_add_func ("/delayed-call/pool/fired-call-reused", test_fired_call_is_reused);
-  braid_test_add_func ("/delayed-call/pool/cancelled-call-reused", test_cancelled_call_is_reused);
-  braid_test_add_func ("/delayed-call/pool/kept-call-not-reused", test_kept_call_is_not_reused);
-  braid_test_add_func ("/delayed-call/pool/watched-call-finalized", test_watched_call_is_finalized);
-  braid_test_add_func ("/delayed-call/pool/more-than-kept", test_more_calls_than_the_pool_keeps);
-  braid_test_add_func ("/delayed-call/pool/pending-never-pooled", test_pending_call_is_never_pooled);
-  braid_test_add_func ("/delayed-call/pool/per-thread", test_pool_per_thread);
+  braid_test_add_func ("/delayed-call/ownership/extra-reference", test_extra_reference_to_a_pending_call);
+  braid_test_add_func ("/delayed-call/boxed/copy-is-a-reference", test_boxed_copy_is_a_reference);
+  braid_test_add_func ("/delayed-call/ownership/kept-across-threads",
+                       test_kept_call_handed_to_another_thread);
+  braid_test_add_func ("/delayed-call/arguments/null", test_null_is_refused);
 
   return g_test_run ();
 }

@@ -234,7 +234,7 @@ test_cancel_prevents_the_call_and_frees_data (void)
   BraidDelayedCall *call;
 
   call = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
-  g_object_ref (call);
+  braid_delayed_call_ref (call);
   g_assert_true (braid_delayed_call_active (call));
   g_assert_true (braid_delayed_call_cancel (call, &error));
   g_assert_no_error (error);
@@ -243,7 +243,7 @@ test_cancel_prevents_the_call_and_frees_data (void)
   braid_fake_clock_advance (clock, 2);
   g_assert_cmpuint (calls, ==, 0);
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
-  g_object_unref (call);
+  braid_delayed_call_unref (call);
 }
 
 static void
@@ -253,7 +253,7 @@ test_cancel_twice_is_an_error (void)
   g_autoptr (GError) error = NULL;
   guint calls = 0;
   g_autoptr (BraidDelayedCall) call =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
 
   g_assert_true (braid_delayed_call_cancel (call, NULL));
   g_assert_false (braid_delayed_call_cancel (call, &error));
@@ -268,7 +268,7 @@ test_cancel_after_call_is_an_error (void)
   g_autoptr (GError) error = NULL;
   guint calls = 0;
   g_autoptr (BraidDelayedCall) call =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
 
   braid_fake_clock_advance (clock, 1);
   g_assert_cmpuint (calls, ==, 1);
@@ -326,7 +326,7 @@ test_reset_after_call_is_an_error (void)
   g_autoptr (GError) error = NULL;
   guint calls = 0;
   g_autoptr (BraidDelayedCall) call =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 0, count_call, &calls, NULL));
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 0, count_call, &calls, NULL));
 
   braid_fake_clock_advance (clock, 0);
   g_assert_false (braid_delayed_call_reset (call, 1, &error));
@@ -393,7 +393,7 @@ test_destroying_the_clock_cancels_pending_calls (void)
   BraidFakeClock *clock = braid_fake_clock_new ();
   guint calls = 0;
   g_autoptr (BraidDelayedCall) call =
-    g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
+    braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL));
   g_autofree char *leftovers = NULL;
 
   g_object_unref (clock);

@@ -188,7 +188,7 @@ test_destroying_the_reactor_cancels_calls (void)
                   "data freed");
   test_env_init (&env);
   recorder_init (&recorder, &env);
-  call = g_object_ref (schedule (&recorder, 10, 'x'));
+  call = braid_delayed_call_ref (schedule (&recorder, 10, 'x'));
   g_clear_object (&env.reactor);
   g_assert_true (braid_delayed_call_cancelled (call));
   g_assert_cmpuint (recorder.order->len, ==, 0);
@@ -844,8 +844,8 @@ test_far_timer_does_not_block_the_loop (void)
   g_test_summary ("A timer due in years (more milliseconds than an int holds) neither "
                   "fires nor stops other sources from running");
   test_env_init (&env);
-  far = g_object_ref (braid_clock_call_later (BRAID_CLOCK (env.reactor), 1e8, count_call,
-                                              &far_calls, NULL));
+  far = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (env.reactor), 1e8, count_call,
+                                                        &far_calls, NULL));
   {
     GSource *source = g_timeout_source_new (10);
 
@@ -1154,8 +1154,8 @@ test_busy_sockets_do_not_starve_timers (void)
   connect_local (&env, listen_local (&env, server), client);
   WAIT_FOR (&env, exchanges > 10);
 
-  call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (env.reactor), 0.01,
-                                               note_exchanges_now, &at_braid_timer, NULL));
+  call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (env.reactor), 0.01,
+                                                         note_exchanges_now, &at_braid_timer, NULL));
   timeout = g_timeout_source_new (10);
   g_source_set_callback (timeout, note_exchanges_from_glib, &at_glib_timeout, NULL);
   g_source_attach (timeout, env.context);

@@ -342,7 +342,7 @@ late_clock_jump (LateClock *self, gdouble to)
   while ((call = braid_timer_queue_pop_due (self->queue, to, before)) != NULL)
     {
       braid_delayed_call_run (call);
-      g_object_unref (call);
+      braid_delayed_call_unref (call);
     }
 }
 

@@ -150,8 +150,9 @@ test_delayed_call_unref_while_pending_is_named (void)
   call = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &calls, NULL);
   g_test_expect_message ("Braid", G_LOG_LEVEL_CRITICAL,
                          "The delayed call scheduled at *test-misuse-messages.c:* lost its last "
-                         "reference while still pending: its clock owns it*");
-  g_object_unref (call);
+                         "reference while still pending: its clock owns it*"
+                         "braid_delayed_call_ref() a call before keeping it*");
+  braid_delayed_call_unref (call);
   g_test_assert_expected_messages ();
   braid_fake_clock_advance (clock, 1);
   g_assert_cmpuint (calls, ==, 1);

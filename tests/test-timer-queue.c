@@ -69,9 +69,9 @@ check_heap_order (guint steps, guint inserts_in_ten, gint max_delay)
           /* Coarse times make many equal deadlines. */
           Expected entry;
 
-          entry.call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock),
-                                                             g_rand_int_range (rand, 0, max_delay),
-                                                             count_call, &fired, NULL));
+          entry.call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock),
+                                                                       g_rand_int_range (rand, 0, max_delay),
+                                                                       count_call, &fired, NULL));
           entry.time = braid_delayed_call_get_time (entry.call);
           entry.sequence = braid_delayed_call_get_sequence (entry.call);
           g_array_append_val (live, entry);
@@ -85,7 +85,7 @@ check_heap_order (guint steps, guint inserts_in_ten, gint max_delay)
           if (action < inserts_in_ten + (10 - inserts_in_ten) / 2)
             {
               g_assert_true (braid_delayed_call_cancel (entry->call, &error));
-              g_object_unref (entry->call);
+              braid_delayed_call_unref (entry->call);
               g_array_remove_index_fast (live, index);
             }
           else
@@ -114,9 +114,9 @@ check_heap_order (guint steps, guint inserts_in_ten, gint max_delay)
 
       g_assert_true (popped == entry->call);
       braid_delayed_call_run (popped);
-      g_object_unref (popped);
+      braid_delayed_call_unref (popped);
       g_assert_true (braid_delayed_call_called (entry->call));
-      g_object_unref (entry->call);
+      braid_delayed_call_unref (entry->call);
     }
   g_assert_cmpuint (fired, ==, live->len);
   g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
@@ -158,13 +158,13 @@ test_pop_due_respects_time_and_sequence_barrier (void)
   popped = braid_timer_queue_pop_due (queue, 1, barrier);
   g_assert_true (popped == first);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
   g_assert_null (braid_timer_queue_pop_due (queue, 1, barrier));        /* behind the barrier */
 
   popped = braid_timer_queue_pop_due (queue, 1, G_MAXUINT64);
   g_assert_true (popped == second);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
 }
 
 static void
@@ -225,7 +225,7 @@ test_cancel_all_cancels_and_frees (void)
   g_autoptr (BraidDelayedCall) kept = NULL;
   guint destroyed = 0, fired = 0;
 
-  kept = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 3, count_call, &fired, NULL));
+  kept = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 3, count_call, &fired, NULL));
   braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &destroyed, count_destroy);
   braid_clock_call_later (BRAID_CLOCK (clock), 2, count_call, &destroyed, count_destroy);
   braid_timer_queue_cancel_all (queue);
@@ -275,8 +275,8 @@ schedule_held (gpointer data)
 {
   HeldCase *held_case = data;
 
-  held_case->held = g_object_ref (braid_clock_call_later (held_case->clock, 0, count_held,
-                                                          held_case, NULL));
+  held_case->held = braid_delayed_call_ref (braid_clock_call_later (held_case->clock, 0, count_held,
+                                                                    held_case, NULL));
 }
 
 /* Fires second, in the same advance: cancels the held-back call. */
@@ -303,7 +303,7 @@ test_cancelling_a_held_back_call (void)
   g_assert_cmpuint (held_case.fired, ==, 0);
   g_assert_true (braid_delayed_call_cancelled (held_case.held));
   g_assert_cmpuint (braid_fake_clock_get_pending_count (clock), ==, 0);
-  g_object_unref (held_case.held);
+  braid_delayed_call_unref (held_case.held);
 }
 
 /* A deadline from a mix that reaches every bucket of the radix heap: equal
@@ -372,8 +372,8 @@ test_interleaved_push_pop_with_mixed_deadlines (void)
         {
           Expected entry;
 
-          entry.call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), mixed_delay (rand),
-                                                             count_call, &fired, NULL));
+          entry.call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), mixed_delay (rand),
+                                                                       count_call, &fired, NULL));
           entry.time = braid_delayed_call_get_time (entry.call);
           entry.sequence = braid_delayed_call_get_sequence (entry.call);
           g_array_append_val (live, entry);
@@ -387,7 +387,7 @@ test_interleaved_push_pop_with_mixed_deadlines (void)
           if (action == 4)
             {
               g_assert_true (braid_delayed_call_cancel (entry->call, &error));
-              g_object_unref (entry->call);
+              braid_delayed_call_unref (entry->call);
               g_array_remove_index_fast (live, index);
             }
           else
@@ -412,8 +412,8 @@ test_interleaved_push_pop_with_mixed_deadlines (void)
               popped = braid_timer_queue_pop_due (queue, now, G_MAXUINT64);
               g_assert_true (popped == entry.call);
               braid_delayed_call_run (popped);
-              g_object_unref (popped);
-              g_object_unref (entry.call);
+              braid_delayed_call_unref (popped);
+              braid_delayed_call_unref (entry.call);
               g_array_remove_index_fast (live, earliest);
               popped_total++;
               if (g_rand_boolean (rand))
@@ -452,7 +452,7 @@ test_interleaved_push_pop_with_mixed_deadlines (void)
       BraidDelayedCall *call = g_array_index (live, Expected, i).call;
 
       g_assert_true (braid_delayed_call_cancelled (call));
-      g_object_unref (call);
+      braid_delayed_call_unref (call);
     }
   g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
 }
@@ -472,11 +472,11 @@ test_cancel_in_every_bucket (void)
 
   popped = braid_clock_call_later (BRAID_CLOCK (clock), 1, count_call, &fired, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
-    calls[i] = g_object_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1 + ldexp (1, (gint) i - 30),
-                                                     count_call, &fired, NULL));
+    calls[i] = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (clock), 1 + ldexp (1, (gint) i - 30),
+                                                               count_call, &fired, NULL));
   g_assert_true (braid_timer_queue_pop_due (queue, 1, G_MAXUINT64) == popped);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
 
   for (guint i = 0; i < G_N_ELEMENTS (calls); i += 2)
     {
@@ -492,11 +492,11 @@ test_cancel_in_every_bucket (void)
       popped = braid_timer_queue_pop_due (queue, 1e9, G_MAXUINT64);
       g_assert_true (popped == calls[i]);
       braid_delayed_call_run (popped);
-      g_object_unref (popped);
+      braid_delayed_call_unref (popped);
     }
   g_assert_cmpuint (fired, ==, 1 + G_N_ELEMENTS (calls) / 2);
   for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
-    g_object_unref (calls[i]);
+    braid_delayed_call_unref (calls[i]);
 }
 
 /* Equal deadlines fire in sequence order, however they reach bucket 0:
@@ -527,13 +527,13 @@ test_ties_fire_in_sequence_order (void)
   popped = braid_timer_queue_pop_due (queue, 5, G_MAXUINT64);
   g_assert_true (popped == order[0]);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
   for (guint i = 1; i < G_N_ELEMENTS (order); i++)
     {
       popped = braid_timer_queue_pop_due (queue, 7, G_MAXUINT64);
       g_assert_true (popped == order[i]);
       braid_delayed_call_run (popped);
-      g_object_unref (popped);
+      braid_delayed_call_unref (popped);
     }
   g_assert_null (braid_timer_queue_pop_due (queue, 7, G_MAXUINT64));
 }
@@ -567,15 +567,15 @@ test_requeue_below_the_last_popped (void)
   popped = braid_timer_queue_pop_due (queue, 9, G_MAXUINT64);
   g_assert_true (popped == a);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
   popped = braid_timer_queue_pop_due (queue, 9, G_MAXUINT64);
   g_assert_true (popped == c);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
   popped = braid_timer_queue_pop_due (queue, 9, G_MAXUINT64);
   g_assert_true (popped == d);
   braid_delayed_call_run (popped);
-  g_object_unref (popped);
+  braid_delayed_call_unref (popped);
   g_assert_cmpuint (braid_timer_queue_get_length (queue), ==, 0);
 }
 

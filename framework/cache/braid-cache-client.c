@@ -155,7 +155,7 @@ on_retry_due (gpointer user_data)
 
   /* Set when the call was made, and cleared only here or when the call
    * is cancelled (then this never runs). */
-  g_object_unref (g_steal_pointer (&server->retry));
+  braid_delayed_call_unref (g_steal_pointer (&server->retry));
   server->down = FALSE;
 }
 
@@ -171,9 +171,9 @@ server_failed (Server *server, const GError *reason)
   g_clear_pointer (&server->in, g_byte_array_unref);
   server->down = TRUE;
   if (server->retry == NULL)
-    server->retry = g_object_ref (braid_clock_call_later (BRAID_CLOCK (server->client->reactor),
-                                                          server->client->retry_delay,
-                                                          on_retry_due, server, NULL));
+    server->retry = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (server->client->reactor),
+                                                                    server->client->retry_delay,
+                                                                    on_retry_due, server, NULL));
   fail_queue (&server->sent, error);
   fail_queue (&server->waiting, error);
 }
@@ -434,7 +434,7 @@ server_free (Server *server)
   if (server->retry != NULL)
     {
       braid_delayed_call_cancel (server->retry, NULL);
-      g_clear_object (&server->retry);
+      g_clear_pointer (&server->retry, braid_delayed_call_unref);
     }
   fail_queue (&server->sent, gone);
   fail_queue (&server->waiting, gone);

@@ -235,7 +235,7 @@ braid_cache_store_finalize (GObject *object)
   if (self->flush != NULL)
     {
       braid_delayed_call_cancel (self->flush, NULL);
-      g_object_unref (self->flush);
+      braid_delayed_call_unref (self->flush);
     }
   while (self->oldest != NULL)
     item_remove (self, self->oldest);
@@ -744,7 +744,7 @@ on_flush_due (gpointer user_data)
 {
   BraidCacheStore *self = user_data;
 
-  g_clear_object (&self->flush);
+  g_clear_pointer (&self->flush, braid_delayed_call_unref);
   flush_now (self);
 }
 
@@ -769,7 +769,7 @@ braid_cache_store_flush_all (BraidCacheStore *self, gint64 delay)
   if (self->flush != NULL)
     {
       braid_delayed_call_cancel (self->flush, NULL);
-      g_clear_object (&self->flush);
+      g_clear_pointer (&self->flush, braid_delayed_call_unref);
     }
   now = now_of (self);
   at = delay > 0 ? expires_from_exptime (self, delay, now) : now;
@@ -778,7 +778,8 @@ braid_cache_store_flush_all (BraidCacheStore *self, gint64 delay)
       flush_now (self);
       return;
     }
-  self->flush = g_object_ref (braid_clock_call_later (self->clock, at - now, on_flush_due, self, NULL));
+  self->flush = braid_delayed_call_ref (braid_clock_call_later (self->clock, at - now,
+                                                                on_flush_due, self, NULL));
 }
 
 /**

@@ -777,7 +777,8 @@ braid_deferred_cancel (BraidDeferred *self)
  * BraidDelayedCall *call =
  *   braid_clock_call_later (clock, delay, fire_it, braid_deferred_ref (d), unref_it);
  *
- * braid_deferred_set_canceller (d, cancel_the_call, g_object_ref (call), g_object_unref);
+ * braid_deferred_set_canceller (d, cancel_the_call, braid_delayed_call_ref (call),
+ *                               (GDestroyNotify) braid_delayed_call_unref);
  * ```
  *
  * If @self has fired already, there is nothing left to cancel: @user_data

@@ -90,7 +90,7 @@ pending_free (gpointer data)
   if (pending->timeout != NULL)
     {
       braid_delayed_call_cancel (pending->timeout, NULL);
-      g_object_unref (pending->timeout);
+      braid_delayed_call_unref (pending->timeout);
     }
   g_object_unref (pending->client);
   braid_dns_message_free (pending->query);
@@ -144,7 +144,7 @@ upstream_timed_out (gpointer data)
 
   g_message ("DNS server: upstream %s did not answer %s within %g s: SERVFAIL",
              upstream, question->name, self->upstream_timeout);
-  g_object_unref (g_steal_pointer (&pending->timeout));   /* this call */
+  braid_delayed_call_unref (g_steal_pointer (&pending->timeout));   /* this call */
   reply_error (self, pending->query, BRAID_DNS_RCODE_SERVER_FAILURE, pending->client);
   g_hash_table_remove (self->pending, GUINT_TO_POINTER (pending->id));
 }
@@ -188,9 +188,9 @@ forward (BraidDnsServer *self, BraidDnsMessage *query_taken, const guint8 *data,
   pending->client_id = query->id;
   pending->client = g_object_ref (client);
   pending->query = g_steal_pointer (&query);
-  pending->timeout = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
-                                                           self->upstream_timeout,
-                                                           upstream_timed_out, pending, NULL));
+  pending->timeout = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
+                                                                     self->upstream_timeout,
+                                                                     upstream_timed_out, pending, NULL));
   g_hash_table_insert (self->pending, GUINT_TO_POINTER (id), pending);
 }
 

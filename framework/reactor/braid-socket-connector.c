@@ -161,7 +161,7 @@ cancel_stagger (BraidSocketConnector *self)
     return;
   /* Cleared when it fires (on_next_attempt_due): still pending here. */
   braid_delayed_call_cancel (self->stagger_call, NULL);
-  g_object_unref (g_steal_pointer (&self->stagger_call));
+  braid_delayed_call_unref (g_steal_pointer (&self->stagger_call));
 }
 
 /* Undoes what an attempt set up: resolution, timers, sockets. */
@@ -177,7 +177,7 @@ clean_up_attempt (BraidSocketConnector *self)
     {
       /* Cleared when it fires (on_timeout): still pending here. */
       braid_delayed_call_cancel (self->timeout_call, NULL);
-      g_object_unref (g_steal_pointer (&self->timeout_call));
+      braid_delayed_call_unref (g_steal_pointer (&self->timeout_call));
     }
   cancel_stagger (self);
   g_ptr_array_set_size (self->attempts, 0);
@@ -208,7 +208,7 @@ deliver_failure (gpointer data)
   g_autoptr (GError) failure = g_steal_pointer (&self->failure);
 
   g_object_ref (self);
-  g_object_unref (g_steal_pointer (&self->failure_call));   /* this call */
+  braid_delayed_call_unref (g_steal_pointer (&self->failure_call));   /* this call */
   self->state = CONNECTOR_DISCONNECTED;
   braid_client_factory_client_connection_failed (self->factory, BRAID_CONNECTOR (self), failure);
   finish_if_idle (self);
@@ -224,8 +224,8 @@ fail (BraidSocketConnector *self, GError *error)
   clean_up_attempt (self);
   self->state = CONNECTOR_FAILING;
   self->failure = error;
-  self->failure_call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor), 0,
-                                                             deliver_failure, self, NULL));
+  self->failure_call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor), 0,
+                                                                       deliver_failure, self, NULL));
 }
 
 static void try_next_addresses (BraidSocketConnector *self);
@@ -375,7 +375,7 @@ on_next_attempt_due (gpointer data)
 {
   BraidSocketConnector *self = data;
 
-  g_object_unref (g_steal_pointer (&self->stagger_call));   /* this call */
+  braid_delayed_call_unref (g_steal_pointer (&self->stagger_call));   /* this call */
   try_next_addresses (self);
 }
 
@@ -392,9 +392,9 @@ try_next_addresses (BraidSocketConnector *self)
       if (start_attempt (self, g_queue_pop_head (&self->untried)))
         {
           if (!g_queue_is_empty (&self->untried))
-            self->stagger_call = g_object_ref (
-              braid_clock_call_later (BRAID_CLOCK (self->reactor), NEXT_ATTEMPT_DELAY,
-                                      on_next_attempt_due, self, NULL));
+            self->stagger_call = braid_delayed_call_ref (
+                        braid_clock_call_later (BRAID_CLOCK (self->reactor), NEXT_ATTEMPT_DELAY,
+                                                on_next_attempt_due, self, NULL));
           return;
         }
     }
@@ -450,7 +450,7 @@ on_timeout (gpointer data)
   BraidSocketConnector *self = data;
   g_autofree char *where = describe (self);
 
-  g_object_unref (g_steal_pointer (&self->timeout_call));   /* this call */
+  braid_delayed_call_unref (g_steal_pointer (&self->timeout_call));   /* this call */
   fail (self, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            "Connection to %s timed out after %g seconds", where,
                            self->timeout));
@@ -509,9 +509,9 @@ braid_socket_connector_connect (BraidConnector *connector)
   if (self->state != CONNECTOR_CONNECTING)
     return;   /* the factory stopped the attempt already */
 
-  self->timeout_call = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
-                                                             self->timeout, on_timeout,
-                                                             self, NULL));
+  self->timeout_call = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
+                                                                       self->timeout, on_timeout,
+                                                                       self, NULL));
   resolve_and_connect (self);
 }
 
@@ -589,7 +589,7 @@ braid_socket_connector_abandon (BraidSocketConnector *self)
   if (self->failure_call != NULL)
     {
       braid_delayed_call_cancel (self->failure_call, NULL);
-      g_object_unref (g_steal_pointer (&self->failure_call));
+      braid_delayed_call_unref (g_steal_pointer (&self->failure_call));
     }
   g_clear_error (&self->failure);
   if (self->state != CONNECTOR_CONNECTED)
@@ -616,10 +616,10 @@ braid_socket_connector_finalize (GObject *object)
   g_clear_object (&self->factory);
   g_clear_object (&self->bind_address);
   g_clear_object (&self->destination);
-  g_clear_object (&self->stagger_call);
+  g_clear_pointer (&self->stagger_call, braid_delayed_call_unref);
   g_clear_error (&self->last_attempt_error);
-  g_clear_object (&self->timeout_call);
-  g_clear_object (&self->failure_call);
+  g_clear_pointer (&self->timeout_call, braid_delayed_call_unref);
+  g_clear_pointer (&self->failure_call, braid_delayed_call_unref);
   g_clear_object (&self->resolving);
   g_clear_error (&self->failure);
   g_free (self->host);

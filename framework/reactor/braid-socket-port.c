@@ -100,7 +100,7 @@ resume_accepting (gpointer data)
 
   /* Set when this call was made, and cancelled by stop_listening: the
    * port is still listening. */
-  g_object_unref (g_steal_pointer (&self->retry));
+  braid_delayed_call_unref (g_steal_pointer (&self->retry));
   if (!braid_glib_reactor_watch_set (self->reactor, &self->watch, EPOLLIN, &error))
     {
       g_autofree char *where = describe (self);
@@ -129,9 +129,9 @@ back_off (BraidSocketPort *self, int saved_errno)
   braid_glib_reactor_watch_set (self->reactor, &self->watch, 0, &ignored);
   /* No retry is pending: the socket is not watched while one is, and
    * resume_accepting let go of its own before calling here. */
-  self->retry = g_object_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
-                                                      self->backoff, resume_accepting,
-                                                      self, NULL));
+  self->retry = braid_delayed_call_ref (braid_clock_call_later (BRAID_CLOCK (self->reactor),
+                                                                self->backoff, resume_accepting,
+                                                                self, NULL));
   self->backoff = MIN (self->backoff * 2, MAX_BACKOFF_SECONDS);
 }
 
@@ -240,7 +240,7 @@ braid_socket_port_stop_listening (BraidListeningPort *port)
   if (self->retry != NULL)
     {
       braid_delayed_call_cancel (self->retry, NULL);
-      g_object_unref (g_steal_pointer (&self->retry));
+      braid_delayed_call_unref (g_steal_pointer (&self->retry));
     }
   g_socket_close (self->socket, NULL);
   if (self->unix_path != NULL)
@@ -263,7 +263,7 @@ braid_socket_port_finalize (GObject *object)
   g_object_unref (self->socket);    /* both set by wrap_listening at once */
   g_object_unref (self->factory);
   g_clear_object (&self->host);
-  g_clear_object (&self->retry);
+  g_clear_pointer (&self->retry, braid_delayed_call_unref);
   g_free (self->unix_path);
   G_OBJECT_CLASS (braid_socket_port_parent_class)->finalize (object);
 }

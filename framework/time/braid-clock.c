@@ -80,11 +80,11 @@ braid_clock_get_timer_queue (BraidClock *self)
  *
  * The clock owns the pending call. A caller that wants to keep it (in a
  * `g_autoptr (BraidDelayedCall)`, say) takes a reference of its own with
- * g_object_ref(); dropping the clock's reference instead is caught: the
+ * braid_delayed_call_ref(); dropping the clock's reference instead is caught: the
  * call logs a critical naming where it was scheduled, and stays pending.
  *
  * Returns: (transfer none): the pending call, owned by the clock until it
- *   is called or cancelled; g_object_ref() it to keep it longer
+ *   is called or cancelled; braid_delayed_call_ref() it to keep it longer
  */
 BraidDelayedCall *
 braid_clock_call_later_full (BraidClock     *self,

@@ -17,7 +17,7 @@ G_DECLARE_INTERFACE (BraidClock, braid_clock, BRAID, CLOCK, GObject)
  * The virtual methods of [iface@Braid.Clock].
  *
  * An implementation only tells the time and owns a [struct@Braid.TimerQueue];
- * [method@Braid.Clock.call_later_full] and [class@Braid.DelayedCall] are written
+ * [method@Braid.Clock.call_later_full] and [struct@Braid.DelayedCall] are written
  * once on top of those two, so every clock (the real reactor, the fake clock)
  * orders, cancels and resets calls in exactly the same way.
  */
@@ -55,7 +55,8 @@ BraidDelayedCall *braid_clock_call_later_full (BraidClock     *self,
  *
  * The clock owns the call until it is called or cancelled: do not unref
  * it, nor hold it in a `g_autoptr (BraidDelayedCall)`, without taking a
- * reference of your own first (`g_object_ref (braid_clock_call_later (…))`).
+ * reference of your own first
+ * (`braid_delayed_call_ref (braid_clock_call_later (…))`).
  *
  * Returns: (transfer none): the delayed call, owned by the clock
  */

@@ -28,7 +28,7 @@ timeout_release (gpointer data)
 {
   Timeout *timeout = data;
 
-  g_clear_object (&timeout->call);
+  g_clear_pointer (&timeout->call, braid_delayed_call_unref);
   if (timeout->on_timeout_cancel_destroy != NULL)
     timeout->on_timeout_cancel_destroy (timeout->on_timeout_cancel_data);
 }
@@ -151,9 +151,9 @@ braid_deferred_add_timeout_full (BraidDeferred  *self,
   timeout->on_timeout_cancel = on_timeout_cancel;
   timeout->on_timeout_cancel_data = user_data;
   timeout->on_timeout_cancel_destroy = destroy;
-  timeout->call = g_object_ref (braid_clock_call_later_full (clock, seconds, timeout_expired,
-                                                             timeout, timeout_timer_done,
-                                                             braid_deferred_get_created_at (self)));
+  timeout->call = braid_delayed_call_ref (braid_clock_call_later_full (clock, seconds, timeout_expired,
+                                                                       timeout, timeout_timer_done,
+                                                                       braid_deferred_get_created_at (self)));
   braid_deferred_add_both (self, timeout_settle, g_rc_box_acquire (timeout),
                            timeout_link_done);
 }

@@ -22,61 +22,24 @@
  * timer.
  *
  * The clock owns a pending call; [method@Braid.Clock.call_later_full] returns it
- * without a reference. Take one with g_object_ref() to keep the call after it
- * was called or cancelled (to ask [method@Braid.DelayedCall.active], say).
+ * without a reference. Take one with braid_delayed_call_ref() to keep the
+ * call after it was called or cancelled (to ask
+ * [method@Braid.DelayedCall.active], say), and drop it with
+ * braid_delayed_call_unref(), or keep it in a `g_autoptr (BraidDelayedCall)`.
  *
  * Every call remembers where in the source it was scheduled
  * ([method@Braid.DelayedCall.get_creator]), so a timer left behind by a test
  * names its creator.
+ *
+ * Why not a GObject: like `GSource` and `GBytes` in GLib, and Twisted's
+ * plain `DelayedCall` object, a call is a small reference-counted structure.
+ * Programs make and drop millions of them, and a GObject's construction and
+ * finalization (type checks, the locks that guard its weak references and
+ * data, its signal handlers) cost more than the rest of a call's life; a
+ * call has no properties or signals to offer for them.
  */
-G_DEFINE_FINAL_TYPE (BraidDelayedCall, braid_delayed_call, G_TYPE_OBJECT)
-
-static void
-braid_delayed_call_finalize (GObject *object)
-{
-  BraidDelayedCall *self = BRAID_DELAYED_CALL (object);
-
-  /* A pending call holds a reference from its queue, so it cannot be
-   * finalized while pending; its data was freed when it finished. */
-  g_assert (self->queue == NULL);
-  G_OBJECT_CLASS (braid_delayed_call_parent_class)->finalize (object);
-}
-
-/* The last reference of a pending call is its clock's (in the queue, or
- * held by a fake clock's advance). It only goes away here if someone who
- * never owned it dropped it: typically `g_autoptr (BraidDelayedCall) c =
- * braid_clock_call_later (...)` without a g_object_ref(). Say so, and give
- * the clock its reference back, so the program goes on instead of crashing
- * later on freed memory. */
-static void
-braid_delayed_call_dispose (GObject *object)
-{
-  BraidDelayedCall *self = BRAID_DELAYED_CALL (object);
-
-  if (self->state == BRAID_DELAYED_CALL_PENDING)
-    {
-      g_critical ("The delayed call scheduled at %s lost its last reference while still "
-                  "pending: its clock owns it, and braid_clock_call_later() returns "
-                  "(transfer none). "
-                  "g_object_ref() a call before keeping it (in a g_autoptr, say), and "
-                  "unref only a call you ref'ed. It stays scheduled.", self->creator);
-      g_object_ref (self);
-      return;
-    }
-  G_OBJECT_CLASS (braid_delayed_call_parent_class)->dispose (object);
-}
-
-static void
-braid_delayed_call_class_init (BraidDelayedCallClass *klass)
-{
-  G_OBJECT_CLASS (klass)->dispose = braid_delayed_call_dispose;
-  G_OBJECT_CLASS (klass)->finalize = braid_delayed_call_finalize;
-}
-
-static void
-braid_delayed_call_init (BraidDelayedCall *self)
-{
-}
+G_DEFINE_BOXED_TYPE (BraidDelayedCall, braid_delayed_call, braid_delayed_call_ref,
+                     braid_delayed_call_unref)
 
 /* Interns @creator. Every call scheduled from one place in the source
  * passes the same string, so a one-entry cache per thread skips the global
@@ -96,102 +59,59 @@ intern_creator (const char *creator)
   return last_interned;
 }
 
-/* Finished calls kept for reuse, per thread.
+/**
+ * braid_delayed_call_ref:
+ * @self: a delayed call
  *
- * A simulation or a busy server makes and drops a delayed call for nearly
- * every event, and a GObject's construction and finalization (a type
- * instance allocated and freed, the locks that guard its weak references
- * and data) cost more than the rest of the call's life. So the clocks hand
- * a finished call back with braid_delayed_call_release(): when nothing but
- * the clock holds it -- one reference, no qdata (no weak reference, weak
- * pointer, toggle reference or data) and no signal handler -- it waits here
- * to be the next call scheduled on this thread, with every field reset. A
- * call anyone else kept is simply unreffed. Under AddressSanitizer the pool
- * is off, so every call's lifetime stays visible to the checker. */
-#define CALL_POOL_SIZE 64
-
-typedef struct {
-  guint length;
-  BraidDelayedCall *calls[CALL_POOL_SIZE];
-} CallPool;
-
-static __thread CallPool *call_pool;
-
-static void
-call_pool_free (gpointer data)
+ * Takes a reference to @self, to keep it after its clock is done with it.
+ * It is safe to call from any thread.
+ *
+ * Returns: (transfer full): @self
+ */
+BraidDelayedCall *
+braid_delayed_call_ref (BraidDelayedCall *self)
 {
-  CallPool *pool = data;
+  g_return_val_if_fail (self != NULL, NULL);
 
-  call_pool = NULL;   /* the thread is ending: nothing is kept past here */
-  while (pool->length > 0)
-    g_object_unref (pool->calls[--pool->length]);
-  g_free (pool);
-}
-
-/* Frees a thread's pool when the thread exits. */
-static GPrivate call_pool_key = G_PRIVATE_INIT (call_pool_free);
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CALL_POOL_ENABLED FALSE
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CALL_POOL_ENABLED FALSE
-#endif
-#endif
-#ifndef CALL_POOL_ENABLED
-#define CALL_POOL_ENABLED TRUE
-#endif
-
-/* A call nobody but its clock can see: reusing it changes nothing anyone
- * could observe. */
-static gboolean
-call_is_unshared (BraidDelayedCall *call)
-{
-  GObject *object = (GObject *) call;
-  static guint notify_signal;
-
-  if (g_atomic_int_get (&object->ref_count) != 1
-      || ((guintptr) g_atomic_pointer_get (&object->qdata) & ~(guintptr) 0x7) != 0)
-    return FALSE;
-  if (notify_signal == 0)
-    notify_signal = g_signal_lookup ("notify", G_TYPE_OBJECT);
-  /* Any handler, with a detail ("notify::time") or without: a pending
-   * check with detail 0 would only see the handlers connected without
-   * one, and a detailed handler would stay connected to the reused call. */
-  return g_signal_handler_find (object, G_SIGNAL_MATCH_ID, notify_signal, 0,
-                                NULL, NULL, NULL) == 0;
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
 }
 
 /**
- * braid_delayed_call_release: (skip)
- * @call: (transfer full): a call that is no longer pending (called or
- *   cancelled), whose reference its clock got from
- *   [method@Braid.TimerQueue.pop_due]
+ * braid_delayed_call_unref:
+ * @self: (transfer full): a delayed call
  *
- * For clock implementations: drops the clock's reference to a finished
- * call, exactly as g_object_unref() does, except that a call nobody else
- * holds may be kept and reused for the next call scheduled on this thread
- * instead of being finalized and allocated again.
+ * Drops a reference to @self, taken with braid_delayed_call_ref(); the call
+ * is freed with its last reference.
+ *
+ * The last reference of a pending call is its clock's (in its queue, or
+ * held by a fake clock's advance). Dropping it is a mistake of someone who
+ * never owned it, typically `g_autoptr (BraidDelayedCall) c =
+ * braid_clock_call_later (...)` without a braid_delayed_call_ref(): that is
+ * reported as a critical naming where the call was scheduled, and the call
+ * keeps its reference and stays scheduled, so the program goes on instead
+ * of crashing later on freed memory.
  */
 void
-braid_delayed_call_release (BraidDelayedCall *call)
+braid_delayed_call_unref (BraidDelayedCall *self)
 {
-  CallPool *pool = call_pool;
+  g_return_if_fail (self != NULL);
 
-  if (CALL_POOL_ENABLED && call->queue == NULL && call->state != BRAID_DELAYED_CALL_PENDING)
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  if (self->state == BRAID_DELAYED_CALL_PENDING)
     {
-      if (pool == NULL)
-        {
-          pool = call_pool = g_new0 (CallPool, 1);
-          g_private_set (&call_pool_key, pool);
-        }
-      if (pool->length < CALL_POOL_SIZE && call_is_unshared (call))
-        {
-          pool->calls[pool->length++] = call;
-          return;
-        }
+      g_critical ("The delayed call scheduled at %s lost its last reference while still "
+                  "pending: its clock owns it, and braid_clock_call_later() returns "
+                  "(transfer none). "
+                  "braid_delayed_call_ref() a call before keeping it (in a g_autoptr, say), "
+                  "and unref only a call you ref'ed. It stays scheduled.", self->creator);
+      g_atomic_ref_count_init (&self->ref_count);
+      return;
     }
-  g_object_unref (call);
+  /* Its data was freed when it finished. */
+  g_assert (self->queue == NULL);
+  g_slice_free (BraidDelayedCall, self);
 }
 
 BraidDelayedCall *
@@ -203,19 +123,17 @@ braid_delayed_call_new_internal (BraidClock     *clock,
                                  GDestroyNotify  destroy,
                                  const char     *creator)
 {
-  CallPool *pool = call_pool;
-  BraidDelayedCall *call;
+  BraidDelayedCall *call = g_slice_new (BraidDelayedCall);
 
-  if (pool != NULL && pool->length > 0)
-    {
-      call = pool->calls[--pool->length];
-      memset ((char *) call + sizeof (GObject), 0, sizeof (BraidDelayedCall) - sizeof (GObject));
-    }
-  else
-    call = g_object_new (BRAID_TYPE_DELAYED_CALL, NULL);
-  call->clock = clock;
+  g_atomic_ref_count_init (&call->ref_count);
+  call->queue_index = 0;
+  call->queue_bucket = 0;
+  call->state = BRAID_DELAYED_CALL_PENDING;
+  call->queue = NULL;
+  call->sequence = 0;
   call->time = time;
   call->scheduled_at = now;
+  call->clock = clock;
   call->func = func;
   call->user_data = user_data;
   call->destroy = destroy;
@@ -276,7 +194,7 @@ braid_delayed_call_run (BraidDelayedCall *call)
   gpointer user_data = call->user_data;
   GDestroyNotify destroy = call->destroy;
 
-  g_return_if_fail (BRAID_IS_DELAYED_CALL (call));
+  g_return_if_fail (call != NULL);
   g_return_if_fail (call->state == BRAID_DELAYED_CALL_PENDING && call->queue == NULL);
 
   call->state = BRAID_DELAYED_CALL_CALLED;
@@ -303,7 +221,7 @@ braid_delayed_call_run (BraidDelayedCall *call)
 gboolean
 braid_delayed_call_cancel (BraidDelayedCall *self, GError **error)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_pending (self, error))
@@ -313,7 +231,7 @@ braid_delayed_call_cancel (BraidDelayedCall *self, GError **error)
     {
       braid_timer_queue_remove (self->queue, self);
       braid_delayed_call_finish (self, BRAID_DELAYED_CALL_CANCELLED);
-      braid_delayed_call_release (self); /* the queue's reference */
+      braid_delayed_call_unref (self); /* the queue's reference */
     }
   else
     braid_delayed_call_finish (self, BRAID_DELAYED_CALL_CANCELLED);
@@ -347,7 +265,7 @@ move_to (BraidDelayedCall *self, gdouble time, GError **error)
 gboolean
 braid_delayed_call_reset (BraidDelayedCall *self, gdouble seconds_from_now, GError **error)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (seconds_from_now >= 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -369,7 +287,7 @@ braid_delayed_call_reset (BraidDelayedCall *self, gdouble seconds_from_now, GErr
 gboolean
 braid_delayed_call_delay (BraidDelayedCall *self, gdouble seconds_later, GError **error)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (seconds_later >= 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -387,7 +305,7 @@ braid_delayed_call_delay (BraidDelayedCall *self, gdouble seconds_later, GError 
 gdouble
 braid_delayed_call_get_time (BraidDelayedCall *self)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), 0);
+  g_return_val_if_fail (self != NULL, 0);
   return self->time;
 }
 
@@ -402,7 +320,7 @@ braid_delayed_call_get_time (BraidDelayedCall *self)
 gboolean
 braid_delayed_call_active (BraidDelayedCall *self)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   return self->state == BRAID_DELAYED_CALL_PENDING;
 }
 
@@ -418,7 +336,7 @@ braid_delayed_call_active (BraidDelayedCall *self)
 gboolean
 braid_delayed_call_called (BraidDelayedCall *self)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   return self->state == BRAID_DELAYED_CALL_CALLED;
 }
 
@@ -434,7 +352,7 @@ braid_delayed_call_called (BraidDelayedCall *self)
 gboolean
 braid_delayed_call_cancelled (BraidDelayedCall *self)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
   return self->state == BRAID_DELAYED_CALL_CANCELLED;
 }
 
@@ -450,7 +368,7 @@ braid_delayed_call_cancelled (BraidDelayedCall *self)
 const char *
 braid_delayed_call_get_creator (BraidDelayedCall *self)
 {
-  g_return_val_if_fail (BRAID_IS_DELAYED_CALL (self), NULL);
+  g_return_val_if_fail (self != NULL, NULL);
   return self->creator;
 }
 

@@ -4,8 +4,14 @@
 
 G_BEGIN_DECLS
 
+/* A reference-counted boxed type, not a GObject (like GSource): programs
+ * make millions of calls. Keep one with braid_delayed_call_ref(), never
+ * g_object_ref(). */
 #define BRAID_TYPE_DELAYED_CALL (braid_delayed_call_get_type ())
-G_DECLARE_FINAL_TYPE (BraidDelayedCall, braid_delayed_call, BRAID, DELAYED_CALL, GObject)
+
+GType             braid_delayed_call_get_type    (void) G_GNUC_CONST;
+BraidDelayedCall *braid_delayed_call_ref         (BraidDelayedCall *self);
+void              braid_delayed_call_unref       (BraidDelayedCall *self);
 
 gboolean    braid_delayed_call_cancel      (BraidDelayedCall *self,
                                             GError          **error);
@@ -23,8 +29,9 @@ const char *braid_delayed_call_get_creator (BraidDelayedCall *self);
 
 /* For clock implementations, with [struct@Braid.TimerQueue]. */
 void        braid_delayed_call_run              (BraidDelayedCall *call);
-void        braid_delayed_call_release          (BraidDelayedCall *call);
 gdouble     braid_delayed_call_get_scheduled_at (BraidDelayedCall *call);
 guint64     braid_delayed_call_get_sequence     (BraidDelayedCall *call);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BraidDelayedCall, braid_delayed_call_unref)
 
 G_END_DECLS

@@ -197,7 +197,7 @@ cancel_timer (BraidHttpChannel *self)
   if (self->timer != NULL)
     {
       braid_delayed_call_cancel (self->timer, NULL);
-      g_object_unref (self->timer);
+      braid_delayed_call_unref (self->timer);
       self->timer = NULL;
     }
   self->timer_kind = TIMER_NONE;
@@ -214,7 +214,7 @@ timer_fired (gpointer user_data)
 
   /* Every timer is cancelled when the connection closes or is lost: here
    * it is open. */
-  g_object_unref (self->timer);
+  braid_delayed_call_unref (self->timer);
   self->timer = NULL;
   self->timer_kind = TIMER_NONE;
   if (kind == TIMER_IDLE)
@@ -247,7 +247,8 @@ arm_timer (BraidHttpChannel *self, TimerKind kind, gboolean restart)
   seconds = kind == TIMER_IDLE ? site->idle_timeout : site->request_timeout;
   if (seconds <= 0)
     return;
-  self->timer = g_object_ref (braid_clock_call_later (clock, seconds, timer_fired, self, NULL));
+  self->timer = braid_delayed_call_ref (braid_clock_call_later (clock, seconds, timer_fired,
+                                                                self, NULL));
   self->timer_kind = kind;
 }
 

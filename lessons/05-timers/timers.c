@@ -72,7 +72,7 @@ alarm_set (BraidClock *clock, TimerLog *log, gdouble seconds)
 {
   /* The clock owns a pending call; the caller takes a reference to be
    * able to cancel or move it. */
-  return g_object_ref (braid_clock_call_later (clock, seconds, ring, log, NULL));
+  return braid_delayed_call_ref (braid_clock_call_later (clock, seconds, ring, log, NULL));
 }
 
 /* Part 2 ------------------------------------------------------------- */

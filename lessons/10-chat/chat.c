@@ -213,8 +213,8 @@ chat_factory_set_bomb (ChatFactory *self, BraidDelayedCall *bomb)
 
   if (self->bomb != NULL && braid_delayed_call_active (self->bomb))
     braid_delayed_call_cancel (self->bomb, NULL);
-  g_clear_object (&self->bomb);
-  self->bomb = bomb != NULL ? g_object_ref (bomb) : NULL;
+  g_clear_pointer (&self->bomb, braid_delayed_call_unref);
+  self->bomb = bomb != NULL ? braid_delayed_call_ref (bomb) : NULL;
 }
 
 /* Takes @user out of the room. An empty room defuses its bomb: nobody is

@@ -556,7 +556,7 @@ ack_timer_cancel (LossyClientProtocol *self)
 {
   if (self->ack_timer != NULL && braid_delayed_call_active (self->ack_timer))
     braid_delayed_call_cancel (self->ack_timer, NULL);
-  g_clear_object (&self->ack_timer);
+  g_clear_pointer (&self->ack_timer, braid_delayed_call_unref);
 }
 
 static void
@@ -564,7 +564,7 @@ ack_timeout (gpointer data)
 {
   LossyClientProtocol *self = data;
 
-  g_clear_object (&self->ack_timer);
+  g_clear_pointer (&self->ack_timer, braid_delayed_call_unref);
   braid_transport_abort_connection (braid_protocol_get_transport (BRAID_PROTOCOL (self)));
 }
 
@@ -575,9 +575,9 @@ ack_timer_arm (LossyClientProtocol *self)
 {
   if (self->ack_timer != NULL)
     return;
-  self->ack_timer = g_object_ref (braid_clock_call_later (client_of (self)->clock,
-                                                          LOSSY_CHAT_ACK_TIMEOUT,
-                                                          ack_timeout, self, NULL));
+  self->ack_timer = braid_delayed_call_ref (braid_clock_call_later (client_of (self)->clock,
+                                                                    LOSSY_CHAT_ACK_TIMEOUT,
+                                                                    ack_timeout, self, NULL));
 }
 
 static void
