@@ -180,15 +180,20 @@ typedef struct {
   GDestroyNotify destroy;
 } NetCall;
 
-/* One network event, in the net's own heap of plain structs: a delivery
- * of the head of @end's queue (one pending per connection end at most,
- * found again through the end's event_index), or a @call. Ordered by
- * (time, seq): events due together run in the order they were scheduled. */
+/* One network event, in the net's event queue (see events_insert): a
+ * delivery of the head of @end's queue (one pending per connection end at
+ * most, found again through the end's event_index, the slot's index in
+ * net->slots, which never moves), or a @call. Ordered by (time, seq):
+ * events due together run in the order they were scheduled. */
 typedef struct {
   gdouble time;
   guint64 seq;
   struct _BraidSimTransport *end;   /* not owned: the net's flows hold it */
   NetCall *call;            /* owned, when @end is NULL */
+  guint next;               /* in its bucket (or the free list); SLOT_NONE ends it */
+  guint prev;
+  guint where;              /* its bucket, SLOT_OVERFLOW | its place in
+                             * the overflow heap, or SLOT_FREE */
 } NetSlot;
 
 #define BRAID_TYPE_SIM_TRANSPORT (braid_sim_transport_get_type ())
@@ -234,9 +239,27 @@ struct _BraidSimNet
   guint64 jitter_state;      /* xorshift64*, seeded from rand: see link_latency */
   gdouble now;
   BraidTimerQueue *queue;    /* calls scheduled on the net's own clock */
-  NetSlot *heap;             /* the network's events: a 4-ary min-heap */
-  guint n_heap;
-  guint heap_allocated;
+  /* The network's events: a calendar queue, see events_insert. */
+  NetSlot *slots;            /* every event, at a fixed index */
+  guint n_slots;             /* used or freed so far */
+  guint slots_allocated;
+  guint free_slots;          /* a list through next */
+  guint n_events;            /* pending */
+  guint first;               /* the earliest pending, or SLOT_NONE: unknown */
+  guint *bucket_head;        /* n_buckets lists of slots, sorted */
+  guint *bucket_tail;
+  guint64 *nonempty;         /* a bit per bucket */
+  guint n_buckets;           /* a power of two */
+  guint n_calendar;          /* events in the buckets */
+  gdouble width;             /* of a bucket, in seconds */
+  gdouble inv_width;
+  guint64 cursor;            /* the bucket number of now */
+  guint *overflow;           /* a 4-ary heap of slots beyond the buckets */
+  guint n_overflow;
+  guint overflow_allocated;
+  guint n_popped;            /* since the last look at the width */
+  gdouble popped_since;      /* when that look was */
+  guint peak;                /* the most events pending since then */
   guint64 next_event_seq;
   gboolean in_event;         /* an event runs: see net_release */
   GPtrArray *graveyard;      /* what an event dropped, unreffed after it */
@@ -475,15 +498,16 @@ journal_write (BraidSimNet *net, const char *event, const char *node, const char
   g_string_append (out, "}\n");
 }
 
-/* Checked here, inline, so that a net without a journal pays one test per
- * event and formats nothing. */
-static inline void
-journal (BraidSimNet *net, const char *event, const char *node, const char *peer,
-         guint conn, gssize bytes, gdouble sent, const char *detail)
-{
-  if (net->journal_enabled)
-    journal_write (net, event, node, peer, conn, bytes, sent, detail);
-}
+/* Checked first, in a macro, so that a net without a journal pays one test
+ * per event and neither formats nor even reads what a line would name: the
+ * names are behind pointers to the nodes and the peer, and loading them
+ * (a cache miss each in a big simulation) cost more than the test. */
+#define journal(net, ...) \
+  G_STMT_START { \
+    BraidSimNet *journal_net_ = (net); \
+    if (journal_net_->journal_enabled) \
+      journal_write (journal_net_, __VA_ARGS__); \
+  } G_STMT_END
 
 static const char *
 peer_name (BraidSimTransport *end)
@@ -585,14 +609,49 @@ link_arrival (BraidSimLink *link, gsize len)
 /* ---------------------------------------------------------------------- */
 /* Network events.                                                         */
 
-/* The network's events are plain structs in the net's own binary heap,
- * not delayed calls: a busy net runs tens of millions of deliveries, and a
+/* The network's events are plain structs in the net's own queue, not
+ * delayed calls: a busy net runs tens of millions of deliveries, and a
  * GObject made, reffed and dropped for each cost more than the delivery.
  * A delivery is not even allocated: it points at its connection end, which
- * has at most one pending and knows its slot (so clear_out takes it out
- * in O(log n)). The heap holds one slot per busy connection end, a few
- * hundred in a big simulation: it stays in the cache. */
+ * has at most one pending and knows its slot, so clear_out takes it out in
+ * O(1). The queue holds one slot per busy connection end and the calls.
+ *
+ * The queue is a calendar queue (Brown, 1988): time is cut in buckets of
+ * `width` seconds; the n_buckets buckets from the one holding now (the
+ * cursor) form a ring, each bucket a list sorted by (time, seq), with a bit
+ * per non-empty bucket to skip the silence. An event due beyond the ring
+ * waits in a 4-ary heap (the overflow) and moves into its bucket when the
+ * cursor comes within n_buckets of it. Every event in the ring is earlier
+ * than every one in the overflow, buckets are in time order, and each
+ * bucket is in (time, seq) order: the order is exactly the heap's, and a
+ * seed gives the same journal byte for byte. Nearly all of a net's events
+ * are due within one latency of now and each is later than most of the
+ * others, the worst case of a heap (a removed root is replaced by a late
+ * slot that sinks to the bottom) and the best of a calendar: a new event
+ * goes at the tail of its bucket, the earliest is the head of the first
+ * non-empty bucket. The width follows the traffic, as in Brown's queue:
+ * every EVENTS_ADAPT_PERIOD events run, it is set to three times their
+ * mean separation and the ring to twice as many buckets as pending events
+ * (by Little's law the ring then spans about six times the events' mean
+ * delay), so a net of 1 us links and one of 10 s links both keep a few
+ * events a bucket. */
+#define SLOT_NONE G_MAXUINT
+#define SLOT_FREE (G_MAXUINT - 1)
+#define SLOT_OVERFLOW 0x80000000u
 #define EVENTS_ARITY 4
+#define EVENTS_MIN_BUCKETS 64
+#define EVENTS_MAX_BUCKETS (1u << 20)
+#define EVENTS_FIRST_WIDTH 1e-3
+#define EVENTS_MIN_WIDTH 1e-9
+#define EVENTS_MAX_WIDTH 1e9
+#define EVENTS_ADAPT_PERIOD 4096
+#ifndef EVENTS_WIDTH_FACTOR
+#define EVENTS_WIDTH_FACTOR 0.25
+#endif
+#ifndef EVENTS_RING_FACTOR
+#define EVENTS_RING_FACTOR 16
+#endif
+#define EVENTS_FAR (G_GUINT64_CONSTANT (1) << 62)
 
 static inline gboolean
 event_is_before (const NetSlot *a, const NetSlot *b)
@@ -602,81 +661,322 @@ event_is_before (const NetSlot *a, const NetSlot *b)
   return a->seq < b->seq;
 }
 
-static inline void
-events_put (BraidSimNet *net, guint index, const NetSlot *slot)
+/* The number of the bucket @time falls in: monotonic in @time (and
+ * bounded, however far the time). */
+static inline guint64
+events_bucket_of (BraidSimNet *net, gdouble time)
 {
-  net->heap[index] = *slot;
-  if (slot->end != NULL)
-    slot->end->event_index = index;
+  gdouble bucket = time * net->inv_width;
+
+  if (bucket >= (gdouble) EVENTS_FAR)
+    return EVENTS_FAR;
+  return bucket > 0 ? (guint64) (gint64) bucket : 0;
+}
+
+static inline void
+overflow_put (BraidSimNet *net, guint index, guint slot)
+{
+  net->overflow[index] = slot;
+  net->slots[slot].where = SLOT_OVERFLOW | index;
 }
 
 static void
-events_sift_up (BraidSimNet *net, guint index)
+overflow_sift_up (BraidSimNet *net, guint index)
 {
-  NetSlot slot = net->heap[index];
+  guint slot = net->overflow[index];
 
   while (index > 0)
     {
       guint parent = (index - 1) / EVENTS_ARITY;
 
-      if (!event_is_before (&slot, &net->heap[parent]))
+      if (!event_is_before (&net->slots[slot], &net->slots[net->overflow[parent]]))
         break;
-      events_put (net, index, &net->heap[parent]);
+      overflow_put (net, index, net->overflow[parent]);
       index = parent;
     }
-  events_put (net, index, &slot);
+  overflow_put (net, index, slot);
 }
 
 static void
-events_sift_down (BraidSimNet *net, guint index)
+overflow_sift_down (BraidSimNet *net, guint index)
 {
-  NetSlot slot = net->heap[index];
+  guint slot = net->overflow[index];
 
   for (;;)
     {
       guint first = EVENTS_ARITY * index + 1;
-      guint last = MIN (first + EVENTS_ARITY, net->n_heap);
+      guint last = MIN (first + EVENTS_ARITY, net->n_overflow);
       guint child = first;
 
-      if (first >= net->n_heap)
+      if (first >= net->n_overflow)
         break;
       for (guint other = first + 1; other < last; other++)
-        if (event_is_before (&net->heap[other], &net->heap[child]))
+        if (event_is_before (&net->slots[net->overflow[other]],
+                             &net->slots[net->overflow[child]]))
           child = other;
-      if (!event_is_before (&net->heap[child], &slot))
+      if (!event_is_before (&net->slots[net->overflow[child]], &net->slots[slot]))
         break;
-      events_put (net, index, &net->heap[child]);
+      overflow_put (net, index, net->overflow[child]);
       index = child;
     }
-  events_put (net, index, &slot);
+  overflow_put (net, index, slot);
 }
 
 static void
-events_push (BraidSimNet *net, gdouble at, BraidSimTransport *end, NetCall *call)
+overflow_push (BraidSimNet *net, guint slot)
 {
-  NetSlot slot = { MAX (at, net->now), net->next_event_seq++, end, call };
-
-  if (net->n_heap == net->heap_allocated)
+  if (net->n_overflow == net->overflow_allocated)
     {
-      net->heap_allocated = MAX (16, 2 * net->heap_allocated);
-      net->heap = g_renew (NetSlot, net->heap, net->heap_allocated);
+      net->overflow_allocated = MAX (16, 2 * net->overflow_allocated);
+      net->overflow = g_renew (guint, net->overflow, net->overflow_allocated);
     }
-  net->heap[net->n_heap++] = slot;
-  events_sift_up (net, net->n_heap - 1);
+  net->overflow[net->n_overflow++] = slot;
+  overflow_sift_up (net, net->n_overflow - 1);
 }
 
-/* Takes the event at @index out of the heap. */
 static void
-events_remove (BraidSimNet *net, guint index)
+overflow_remove (BraidSimNet *net, guint index)
 {
-  guint last = --net->n_heap;
+  guint last = --net->n_overflow;
+  guint moved = net->overflow[last];
 
   if (index == last)
     return;
-  events_put (net, index, &net->heap[last]);
-  events_sift_up (net, index);
-  if (net->heap[index].seq == net->heap[last].seq)
-    events_sift_down (net, index);
+  overflow_put (net, index, moved);
+  overflow_sift_up (net, index);
+  if (net->overflow[index] == moved)
+    overflow_sift_down (net, index);
+}
+
+/* Puts @slot in its place in bucket number @bucket (within the ring). */
+static void
+calendar_link (BraidSimNet *net, guint slot, guint64 bucket)
+{
+  NetSlot *slots = net->slots;
+  guint b = (guint) (bucket & (net->n_buckets - 1));
+  guint after = net->bucket_tail[b];
+
+  /* A new event is nearly always the latest of its bucket. */
+  while (after != SLOT_NONE && event_is_before (&slots[slot], &slots[after]))
+    after = slots[after].prev;
+  slots[slot].where = b;
+  slots[slot].prev = after;
+  if (after == SLOT_NONE)
+    {
+      slots[slot].next = net->bucket_head[b];
+      net->bucket_head[b] = slot;
+    }
+  else
+    {
+      slots[slot].next = slots[after].next;
+      slots[after].next = slot;
+    }
+  if (slots[slot].next == SLOT_NONE)
+    net->bucket_tail[b] = slot;
+  else
+    slots[slots[slot].next].prev = slot;
+  net->nonempty[b / 64] |= G_GUINT64_CONSTANT (1) << (b % 64);
+  net->n_calendar++;
+}
+
+/* Files @slot (its time and seq set) in the ring or the overflow. */
+static void
+events_insert (BraidSimNet *net, guint slot)
+{
+  guint64 bucket = MAX (events_bucket_of (net, net->slots[slot].time), net->cursor);
+
+  if (bucket < net->cursor + net->n_buckets)
+    calendar_link (net, slot, bucket);
+  else
+    overflow_push (net, slot);
+  if (net->first != SLOT_NONE && event_is_before (&net->slots[slot], &net->slots[net->first]))
+    net->first = slot;
+}
+
+/* Takes @slot out of the ring or the overflow. */
+static void
+events_unlink (BraidSimNet *net, guint slot)
+{
+  NetSlot *slots = net->slots;
+  guint where = slots[slot].where;
+
+  if (where & SLOT_OVERFLOW)
+    overflow_remove (net, where & ~SLOT_OVERFLOW);
+  else
+    {
+      guint prev = slots[slot].prev;
+      guint next = slots[slot].next;
+
+      if (prev == SLOT_NONE)
+        net->bucket_head[where] = next;
+      else
+        slots[prev].next = next;
+      if (next == SLOT_NONE)
+        net->bucket_tail[where] = prev;
+      else
+        slots[next].prev = prev;
+      if (net->bucket_head[where] == SLOT_NONE)
+        net->nonempty[where / 64] &= ~(G_GUINT64_CONSTANT (1) << (where % 64));
+      net->n_calendar--;
+    }
+  if (net->first == slot)
+    net->first = SLOT_NONE;
+}
+
+/* Moves the cursor to now's bucket, and into the ring what it now covers. */
+static void
+events_advance (BraidSimNet *net)
+{
+  guint64 now = events_bucket_of (net, net->now);
+
+  if (now <= net->cursor)
+    return;
+  net->cursor = now;
+  while (net->n_overflow > 0)
+    {
+      guint slot = net->overflow[0];
+      guint64 bucket = events_bucket_of (net, net->slots[slot].time);
+
+      if (bucket >= net->cursor + net->n_buckets)
+        break;
+      overflow_remove (net, 0);
+      calendar_link (net, slot, MAX (bucket, net->cursor));
+    }
+}
+
+/* The earliest pending event's slot, or SLOT_NONE. */
+static guint
+events_first (BraidSimNet *net)
+{
+  guint start, word, words;
+  guint64 bits;
+
+  if (net->first != SLOT_NONE || net->n_events == 0)
+    return net->first;
+  events_advance (net);
+  if (net->n_calendar == 0)
+    return net->first = net->overflow[0];
+  /* The first non-empty bucket from the cursor's, around the ring. */
+  start = (guint) (net->cursor & (net->n_buckets - 1));
+  words = net->n_buckets / 64;
+  word = start / 64;
+  bits = net->nonempty[word] & (~G_GUINT64_CONSTANT (0) << (start % 64));
+  while (bits == 0)
+    {
+      word = (word + 1) & (words - 1);
+      bits = net->nonempty[word];
+    }
+  return net->first = net->bucket_head[word * 64 + (guint) __builtin_ctzll (bits)];
+}
+
+/* Empties the ring and the overflow and gives them @n_buckets buckets of
+ * @width seconds; the slots stay where they are. */
+static void
+events_reset (BraidSimNet *net, guint n_buckets, gdouble width)
+{
+  if (n_buckets != net->n_buckets)
+    {
+      net->n_buckets = n_buckets;
+      net->bucket_head = g_renew (guint, net->bucket_head, n_buckets);
+      net->bucket_tail = g_renew (guint, net->bucket_tail, n_buckets);
+      net->nonempty = g_renew (guint64, net->nonempty, n_buckets / 64);
+    }
+  memset (net->bucket_head, 0xff, n_buckets * sizeof (guint));
+  memset (net->bucket_tail, 0xff, n_buckets * sizeof (guint));
+  memset (net->nonempty, 0, n_buckets / 64 * sizeof (guint64));
+  net->n_calendar = 0;
+  net->n_overflow = 0;
+  net->width = width;
+  net->inv_width = 1 / width;
+  net->cursor = events_bucket_of (net, net->now);
+}
+
+/* Every EVENTS_ADAPT_PERIOD events run: a new width if the events' mean
+ * separation moved by more than half, a new ring if the pending events
+ * outgrew it or shrank to an eighth of it. */
+static void
+events_adapt (BraidSimNet *net)
+{
+  gdouble span = net->now - net->popped_since;
+  guint n_buckets = net->n_buckets;
+  gdouble width = net->width;
+
+  if (span > 0)
+    {
+      gdouble wanted = CLAMP (EVENTS_WIDTH_FACTOR * span / net->n_popped, EVENTS_MIN_WIDTH, EVENTS_MAX_WIDTH);
+
+      if (wanted < width / 2 || wanted > width * 2)
+        width = wanted;
+    }
+  net->n_popped = 0;
+  net->popped_since = net->now;
+  while (n_buckets < EVENTS_MAX_BUCKETS && n_buckets < EVENTS_RING_FACTOR * net->peak)
+    n_buckets *= 2;
+  while (n_buckets > EVENTS_MIN_BUCKETS && n_buckets > 4 * EVENTS_RING_FACTOR * net->peak)
+    n_buckets /= 2;
+  net->peak = net->n_events;
+  if (n_buckets != net->n_buckets || width != net->width)
+    {
+      g_autofree guint *pending = g_new (guint, net->n_events);
+      guint n = 0;
+
+      for (guint b = 0; b < net->n_buckets; b++)
+        for (guint slot = net->bucket_head[b]; slot != SLOT_NONE; slot = net->slots[slot].next)
+          pending[n++] = slot;
+      for (guint i = 0; i < net->n_overflow; i++)
+        pending[n++] = net->overflow[i];
+      events_reset (net, n_buckets, width);
+      for (guint i = 0; i < n; i++)
+        events_insert (net, pending[i]);
+    }
+}
+
+/* Schedules an event at @at (now, if earlier): returns its slot. */
+static guint
+events_push (BraidSimNet *net, gdouble at, BraidSimTransport *end, NetCall *call)
+{
+  guint slot = net->free_slots;
+
+  if (slot != SLOT_NONE)
+    net->free_slots = net->slots[slot].next;
+  else
+    {
+      if (net->n_slots == net->slots_allocated)
+        {
+          net->slots_allocated = MAX (16, 2 * net->slots_allocated);
+          net->slots = g_renew (NetSlot, net->slots, net->slots_allocated);
+        }
+      slot = net->n_slots++;
+    }
+  net->slots[slot].time = MAX (at, net->now);
+  net->slots[slot].seq = net->next_event_seq++;
+  net->slots[slot].end = end;
+  net->slots[slot].call = call;
+  if (++net->n_events > net->peak)
+    net->peak = net->n_events;
+  events_insert (net, slot);
+  return slot;
+}
+
+/* Gives @slot a new time, after every pending event's sequence. */
+static void
+events_reschedule (BraidSimNet *net, guint slot, gdouble at)
+{
+  events_unlink (net, slot);
+  net->slots[slot].time = MAX (at, net->now);
+  net->slots[slot].seq = net->next_event_seq++;
+  events_insert (net, slot);
+}
+
+/* Takes the event in @slot out of the queue. */
+static void
+events_remove (BraidSimNet *net, guint slot)
+{
+  events_unlink (net, slot);
+  net->slots[slot].where = SLOT_FREE;
+  net->slots[slot].next = net->free_slots;
+  net->free_slots = slot;
+  net->n_events--;
 }
 
 /* A network event that calls @func (@data) at @at, then @destroy (@data):
@@ -822,19 +1122,12 @@ schedule_delivery (BraidSimTransport *end)
   end->scheduled = TRUE;
   if (end->slot_kept)
     {
-      /* The delivery that runs now hands its slot to the next: one sift
-       * down, where a pop and a push would cost two walks of the heap.
-       * The new key is later than the old one, which was the earliest. */
-      BraidSimNet *net = end->net;
-      NetSlot *slot = &net->heap[end->event_index];
-
+      /* The delivery that runs now hands its slot to the next. */
       end->slot_kept = FALSE;
-      slot->time = MAX (head->due, net->now);
-      slot->seq = net->next_event_seq++;
-      events_sift_down (net, end->event_index);
+      events_reschedule (end->net, end->event_index, head->due);
       return;
     }
-  events_push (end->net, head->due, end, NULL);
+  end->event_index = events_push (end->net, head->due, end, NULL);
 }
 
 static void
@@ -2927,14 +3220,16 @@ braid_sim_net_dispose (GObject *object)
       self->flows = g_ptr_array_new ();
     }
   g_clear_pointer (&self->queue, braid_timer_queue_free);
-  while (self->n_heap > 0)
-    {
-      NetSlot slot = self->heap[--self->n_heap];
+  for (guint i = 0; i < self->n_slots; i++)
+    if (self->slots[i].where != SLOT_FREE)
+      {
+        NetCall *call = self->slots[i].call;
 
-      /* Every end was detached above, so only calls are left. */
-      slot.call->destroy (slot.call->data);
-      g_free (slot.call);
-    }
+        /* Every end was detached above, so only calls are left. */
+        events_remove (self, i);
+        call->destroy (call->data);
+        g_free (call);
+      }
   g_ptr_array_set_size (self->graveyard, 0);
   g_ptr_array_set_size (self->dirty, 0);
   if (self->nodes != NULL)
@@ -2959,7 +3254,11 @@ braid_sim_net_finalize (GObject *object)
   g_free (self->winners);
   g_ptr_array_unref (self->dirty);
   g_ptr_array_unref (self->graveyard);
-  g_free (self->heap);
+  g_free (self->slots);
+  g_free (self->bucket_head);
+  g_free (self->bucket_tail);
+  g_free (self->nonempty);
+  g_free (self->overflow);
   while (self->spare != NULL)
     {
       Segment *segment = self->spare;
@@ -2992,6 +3291,9 @@ braid_sim_net_init (BraidSimNet *self)
   self->heads = g_array_new (FALSE, FALSE, sizeof (gdouble));
   self->dirty = g_ptr_array_new ();
   self->graveyard = g_ptr_array_new_with_free_func (g_object_unref);
+  self->free_slots = SLOT_NONE;
+  self->first = SLOT_NONE;
+  events_reset (self, EVENTS_MIN_BUCKETS, EVENTS_FIRST_WIDTH);
 }
 
 /**
@@ -3324,7 +3626,8 @@ next_source (BraidSimNet *self, gdouble *when, BraidSimNode **node)
 {
   gdouble *heads = (gdouble *) (gpointer) self->heads->data;
   gdouble clock_head = queue_head (self->queue);
-  gdouble net_head = self->n_heap > 0 ? self->heap[0].time : G_MAXDOUBLE;
+  guint first = events_first (self);
+  gdouble net_head = first != SLOT_NONE ? self->slots[first].time : G_MAXDOUBLE;
   Source net_source = SOURCE_NETWORK;
 
   if (clock_head < net_head)
@@ -3375,13 +3678,13 @@ next_source (BraidSimNet *self, gdouble *when, BraidSimNode **node)
 static void
 run_network_event (BraidSimNet *self)
 {
-  NetSlot slot = self->heap[0];
+  guint first = events_first (self);
+  BraidSimTransport *end = self->slots[first].end;
+  NetCall *call = self->slots[first].call;
 
-  if (slot.end != NULL && !slot.end->slot_kept)
+  if (end != NULL && !end->slot_kept)
     {
-      BraidSimTransport *end = slot.end;
-
-      /* The slot stays at the top while the delivery runs, for
+      /* The slot stays first while the delivery runs, for
        * schedule_delivery to reuse; it is taken out if nothing did. */
       end->scheduled = FALSE;
       end->slot_kept = TRUE;
@@ -3391,21 +3694,25 @@ run_network_event (BraidSimNet *self)
           end->slot_kept = FALSE;
           events_remove (self, end->event_index);
         }
-      return;
-    }
-  events_remove (self, 0);
-  if (slot.end != NULL)
-    {
-      /* A step run from inside a delivery met that delivery's own kept
-       * slot, still at the top: it is spent. */
-      slot.end->slot_kept = FALSE;
     }
   else
     {
-      slot.call->func (slot.call->data);
-      slot.call->destroy (slot.call->data);
-      g_free (slot.call);
+      events_remove (self, first);
+      if (end != NULL)
+        {
+          /* A step run from inside a delivery met that delivery's own
+           * kept slot, still first: it is spent. */
+          end->slot_kept = FALSE;
+        }
+      else
+        {
+          call->func (call->data);
+          call->destroy (call->data);
+          g_free (call);
+        }
     }
+  if (++self->n_popped == EVENTS_ADAPT_PERIOD)
+    events_adapt (self);
 }
 
 static void
@@ -3671,7 +3978,7 @@ braid_sim_net_describe_pending (BraidSimNet *self)
         }
     }
   g_string_append_printf (out, "  network: %u event(s) in flight\n",
-                          self->n_heap + braid_timer_queue_get_length (self->queue));
+                          self->n_events + braid_timer_queue_get_length (self->queue));
   return g_string_free (out, FALSE);
 }
 
