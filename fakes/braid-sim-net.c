@@ -749,7 +749,7 @@ overflow_remove (BraidSimNet *net, guint index)
 }
 
 /* Puts @slot in its place in bucket number @bucket (within the ring). */
-static void
+G_ALWAYS_INLINE static inline void
 calendar_link (BraidSimNet *net, guint slot, guint64 bucket)
 {
   NetSlot *slots = net->slots;
@@ -780,7 +780,7 @@ calendar_link (BraidSimNet *net, guint slot, guint64 bucket)
 }
 
 /* Files @slot (its time and seq set) in the ring or the overflow. */
-static void
+G_ALWAYS_INLINE static inline void
 events_insert (BraidSimNet *net, guint slot)
 {
   guint64 bucket = MAX (events_bucket_of (net, net->slots[slot].time), net->cursor);
@@ -794,7 +794,7 @@ events_insert (BraidSimNet *net, guint slot)
 }
 
 /* Takes @slot out of the ring or the overflow. */
-static void
+G_ALWAYS_INLINE static inline void
 events_unlink (BraidSimNet *net, guint slot)
 {
   NetSlot *slots = net->slots;
@@ -845,7 +845,7 @@ events_advance (BraidSimNet *net)
 }
 
 /* The earliest pending event's slot, or SLOT_NONE. */
-static guint
+G_ALWAYS_INLINE static inline guint
 events_first (BraidSimNet *net)
 {
   guint start, word, words;
