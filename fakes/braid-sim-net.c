@@ -188,13 +188,19 @@ typedef struct {
 typedef struct {
   gdouble time;
   guint64 seq;
-  struct _BraidSimTransport *end;   /* not owned: the net's flows hold it */
-  NetCall *call;            /* owned, when @end is NULL */
+  gpointer target;          /* the end (not owned: the net's flows hold
+                             * it), or the call (owned) with bit 0 set:
+                             * see slot_end and slot_call */
   guint next;               /* in its bucket (or the free list); SLOT_NONE ends it */
-  guint prev;
   guint where;              /* its bucket, SLOT_OVERFLOW | its place in
                              * the overflow heap, or SLOT_FREE */
-} NetSlot;
+} NetSlot;                  /* 32 bytes: half a cache line */
+
+/* A bucket of the calendar: a list of slots in (time, seq) order. */
+typedef struct {
+  guint head;
+  guint tail;
+} NetBucket;
 
 #define BRAID_TYPE_SIM_TRANSPORT (braid_sim_transport_get_type ())
 G_DECLARE_FINAL_TYPE (BraidSimTransport, braid_sim_transport, BRAID, SIM_TRANSPORT, GObject)
@@ -247,8 +253,7 @@ struct _BraidSimNet
   guint free_slots;          /* a list through next */
   guint n_events;            /* pending */
   guint first;               /* the earliest pending, or SLOT_NONE: unknown */
-  guint *bucket_head;        /* n_buckets lists of slots, sorted */
-  guint *bucket_tail;
+  NetBucket *buckets;        /* n_buckets of them */
   guint64 *nonempty;         /* a bit per bucket */
   guint n_buckets;           /* a power of two */
   guint n_calendar;          /* events in the buckets */
@@ -665,6 +670,18 @@ event_is_before (const NetSlot *a, const NetSlot *b)
   return a->seq < b->seq;
 }
 
+static inline BraidSimTransport *
+slot_end (const NetSlot *slot)
+{
+  return ((guintptr) slot->target & 1) ? NULL : slot->target;
+}
+
+static inline NetCall *
+slot_call (const NetSlot *slot)
+{
+  return ((guintptr) slot->target & 1) ? (NetCall *) ((guintptr) slot->target - 1) : NULL;
+}
+
 /* The number of the bucket @time falls in: monotonic in @time (and
  * bounded, however far the time). */
 static inline guint64
@@ -758,28 +775,36 @@ calendar_link (BraidSimNet *net, guint slot, guint64 bucket)
 {
   NetSlot *slots = net->slots;
   guint b = (guint) (bucket & (net->n_buckets - 1));
-  guint after = net->bucket_tail[b];
+  NetBucket *list = &net->buckets[b];
 
-  /* A new event is nearly always the latest of its bucket. */
-  while (after != SLOT_NONE && event_is_before (&slots[slot], &slots[after]))
-    after = slots[after].prev;
   slots[slot].where = b;
-  slots[slot].prev = after;
-  if (after == SLOT_NONE)
+  if (list->tail == SLOT_NONE)
     {
-      slots[slot].next = net->bucket_head[b];
-      net->bucket_head[b] = slot;
+      slots[slot].next = SLOT_NONE;
+      list->head = list->tail = slot;
+      net->nonempty[b / 64] |= G_GUINT64_CONSTANT (1) << (b % 64);
+    }
+  else if (!event_is_before (&slots[slot], &slots[list->tail]))
+    {
+      /* Nearly always: a new event is the latest of its bucket. */
+      slots[slot].next = SLOT_NONE;
+      slots[list->tail].next = slot;
+      list->tail = slot;
+    }
+  else if (event_is_before (&slots[slot], &slots[list->head]))
+    {
+      slots[slot].next = list->head;
+      list->head = slot;
     }
   else
     {
+      guint after = list->head;
+
+      while (event_is_before (&slots[slots[after].next], &slots[slot]))
+        after = slots[after].next;
       slots[slot].next = slots[after].next;
       slots[after].next = slot;
     }
-  if (slots[slot].next == SLOT_NONE)
-    net->bucket_tail[b] = slot;
-  else
-    slots[slots[slot].next].prev = slot;
-  net->nonempty[b / 64] |= G_GUINT64_CONSTANT (1) << (b % 64);
   net->n_calendar++;
 }
 
@@ -808,19 +833,30 @@ events_unlink (BraidSimNet *net, guint slot)
     overflow_remove (net, where & ~SLOT_OVERFLOW);
   else
     {
-      guint prev = slots[slot].prev;
+      NetBucket *list = &net->buckets[where];
       guint next = slots[slot].next;
 
-      if (prev == SLOT_NONE)
-        net->bucket_head[where] = next;
+      if (list->head == slot)
+        {
+          /* Nearly always: the earliest runs, or hands its slot on. */
+          list->head = next;
+          if (next == SLOT_NONE)
+            {
+              list->tail = SLOT_NONE;
+              net->nonempty[where / 64] &= ~(G_GUINT64_CONSTANT (1) << (where % 64));
+            }
+        }
       else
-        slots[prev].next = next;
-      if (next == SLOT_NONE)
-        net->bucket_tail[where] = prev;
-      else
-        slots[next].prev = prev;
-      if (net->bucket_head[where] == SLOT_NONE)
-        net->nonempty[where / 64] &= ~(G_GUINT64_CONSTANT (1) << (where % 64));
+        {
+          /* A reset or an abort: a walk of a bucket of a few. */
+          guint before = list->head;
+
+          while (slots[before].next != slot)
+            before = slots[before].next;
+          slots[before].next = next;
+          if (next == SLOT_NONE)
+            list->tail = before;
+        }
       net->n_calendar--;
     }
   if (net->first == slot)
@@ -876,7 +912,7 @@ events_first (BraidSimNet *net)
       word = (word + 1) & (words - 1);
       bits = net->nonempty[word];
     }
-  return net->first = net->bucket_head[word * 64 + (guint) __builtin_ctzll (bits)];
+  return net->first = net->buckets[word * 64 + (guint) __builtin_ctzll (bits)].head;
 }
 
 /* Empties the ring and the overflow and gives them @n_buckets buckets of
@@ -887,12 +923,10 @@ events_reset (BraidSimNet *net, guint n_buckets, gdouble width)
   if (n_buckets != net->n_buckets)
     {
       net->n_buckets = n_buckets;
-      net->bucket_head = g_renew (guint, net->bucket_head, n_buckets);
-      net->bucket_tail = g_renew (guint, net->bucket_tail, n_buckets);
+      net->buckets = g_renew (NetBucket, net->buckets, n_buckets);
       net->nonempty = g_renew (guint64, net->nonempty, n_buckets / 64);
     }
-  memset (net->bucket_head, 0xff, n_buckets * sizeof (guint));
-  memset (net->bucket_tail, 0xff, n_buckets * sizeof (guint));
+  memset (net->buckets, 0xff, n_buckets * sizeof (NetBucket));
   memset (net->nonempty, 0, n_buckets / 64 * sizeof (guint64));
   net->n_calendar = 0;
   net->n_overflow = 0;
@@ -931,7 +965,7 @@ events_adapt (BraidSimNet *net)
       guint n = 0;
 
       for (guint b = 0; b < net->n_buckets; b++)
-        for (guint slot = net->bucket_head[b]; slot != SLOT_NONE; slot = net->slots[slot].next)
+        for (guint slot = net->buckets[b].head; slot != SLOT_NONE; slot = net->slots[slot].next)
           pending[n++] = slot;
       for (guint i = 0; i < net->n_overflow; i++)
         pending[n++] = net->overflow[i];
@@ -960,8 +994,7 @@ events_push (BraidSimNet *net, gdouble at, BraidSimTransport *end, NetCall *call
     }
   net->slots[slot].time = MAX (at, net->now);
   net->slots[slot].seq = net->next_event_seq++;
-  net->slots[slot].end = end;
-  net->slots[slot].call = call;
+  net->slots[slot].target = end != NULL ? (gpointer) end : (gpointer) ((guintptr) call | 1);
   if (++net->n_events > net->peak)
     net->peak = net->n_events;
   events_insert (net, slot);
@@ -3233,7 +3266,7 @@ braid_sim_net_dispose (GObject *object)
   for (guint i = 0; i < self->n_slots; i++)
     if (self->slots[i].where != SLOT_FREE)
       {
-        NetCall *call = self->slots[i].call;
+        NetCall *call = slot_call (&self->slots[i]);
 
         /* Every end was detached above, so only calls are left. */
         events_remove (self, i);
@@ -3265,8 +3298,7 @@ braid_sim_net_finalize (GObject *object)
   g_ptr_array_unref (self->dirty);
   g_ptr_array_unref (self->graveyard);
   g_free (self->slots);
-  g_free (self->bucket_head);
-  g_free (self->bucket_tail);
+  g_free (self->buckets);
   g_free (self->nonempty);
   g_free (self->overflow);
   while (self->spare != NULL)
@@ -3689,8 +3721,8 @@ static void
 run_network_event (BraidSimNet *self)
 {
   guint first = events_first (self);
-  BraidSimTransport *end = self->slots[first].end;
-  NetCall *call = self->slots[first].call;
+  BraidSimTransport *end = slot_end (&self->slots[first]);
+  NetCall *call = slot_call (&self->slots[first]);
 
   if (end != NULL && !end->slot_kept)
     {
