@@ -622,28 +622,45 @@ link_arrival (BraidSimLink *link, gsize len)
  * delayed calls: a busy net runs tens of millions of deliveries, and a
  * GObject made, reffed and dropped for each cost more than the delivery.
  * A delivery is not even allocated: it points at its connection end, which
- * has at most one pending and knows its slot, so clear_out takes it out in
- * O(1). The queue holds one slot per busy connection end and the calls.
+ * has at most one pending and knows its slot (a fixed index in net->slots),
+ * so clear_out finds it at once. The queue holds one slot per busy
+ * connection end, and the calls.
  *
- * The queue is a calendar queue (Brown, 1988): time is cut in buckets of
- * `width` seconds; the n_buckets buckets from the one holding now (the
- * cursor) form a ring, each bucket a list sorted by (time, seq), with a bit
- * per non-empty bucket to skip the silence. An event due beyond the ring
- * waits in a 4-ary heap (the overflow) and moves into its bucket when the
- * cursor comes within n_buckets of it. Every event in the ring is earlier
- * than every one in the overflow, buckets are in time order, and each
- * bucket is in (time, seq) order: the order is exactly the heap's, and a
- * seed gives the same journal byte for byte. Nearly all of a net's events
- * are due within one latency of now and each is later than most of the
- * others, the worst case of a heap (a removed root is replaced by a late
- * slot that sinks to the bottom) and the best of a calendar: a new event
- * goes at the tail of its bucket, the earliest is the head of the first
- * non-empty bucket. The width follows the traffic, as in Brown's queue:
- * every EVENTS_ADAPT_PERIOD events run, it is set to three times their
- * mean separation and the ring to twice as many buckets as pending events
- * (by Little's law the ring then spans about six times the events' mean
- * delay), so a net of 1 us links and one of 10 s links both keep a few
- * events a bucket. */
+ * The queue is a calendar queue (R. Brown, CACM 31(10), 1988): time is cut
+ * in buckets of `width` seconds; the n_buckets buckets from the one holding
+ * now (the cursor) form a ring, each bucket a list in (time, seq) order,
+ * with a bit per non-empty bucket so the silence is skipped 64 buckets a
+ * word. An event due beyond the ring waits in a 4-ary heap (the overflow)
+ * and moves into its bucket when the cursor comes within n_buckets of it.
+ * Every event in the ring is earlier than every one in the overflow, the
+ * buckets are in time order and each bucket in (time, seq) order: the
+ * order is exactly the heap's before it, and a seed gives the same journal
+ * byte for byte (tests/test-sim-net.c checks the order against one
+ * computed apart from the net, at 1 us, 20 ms and 10 s of latency).
+ *
+ * Why: nearly every event is due within one latency of now and later than
+ * most of the others, the worst case of a heap (the root taken is replaced
+ * by a late slot that sinks to the bottom: 33 % of bench-sim's time, with
+ * branch mispredictions at every level) and the best case of a calendar
+ * (a new event goes at the tail of its bucket, the earliest is the head of
+ * the first non-empty bucket, both O(1)). A radix heap, an 8-ary heap and
+ * branch-free keys had lost against the 4-ary heap (docs/simulation.md).
+ * The width follows the traffic, as in Brown's queue: every
+ * EVENTS_ADAPT_PERIOD events run, it is set to a quarter of their mean
+ * separation (a bucket holds one event or none: the bitmap makes empty
+ * buckets nearly free, and a list of one needs no sorting), and the ring
+ * to 16 times the most events pending in that period, so by Little's law
+ * it spans about four times the events' mean delay: a net of 1 us links
+ * and one of 10 s links both work, the overflow only taking what is far
+ * ahead (a scheduled partition, a rare late segment). A third of the mean
+ * separation and 4 times the events, or half and 8 times, measured the
+ * same within the noise (bench-sim --hours 0.5, five runs each,
+ * alternated); the quarter had the fewest mispredicted branches under
+ * cachegrind. Measured against the heap with nothing else changed
+ * (cachegrind, bench-sim --hours 0.01): 400 M instructions down to 373 M;
+ * the whole round, with the rest below, took bench-sim's hour to about
+ * 0.8 of the CPU time (docs/simulation.md, "The event queue, third
+ * round"). */
 #define SLOT_NONE G_MAXUINT
 #define SLOT_FREE (G_MAXUINT - 1)
 #define SLOT_OVERFLOW 0x80000000u
@@ -654,12 +671,8 @@ link_arrival (BraidSimLink *link, gsize len)
 #define EVENTS_MIN_WIDTH 1e-9
 #define EVENTS_MAX_WIDTH 1e9
 #define EVENTS_ADAPT_PERIOD 4096
-#ifndef EVENTS_WIDTH_FACTOR
 #define EVENTS_WIDTH_FACTOR 0.25
-#endif
-#ifndef EVENTS_RING_FACTOR
 #define EVENTS_RING_FACTOR 16
-#endif
 #define EVENTS_FAR (G_GUINT64_CONSTANT (1) << 62)
 
 static inline gboolean
@@ -936,8 +949,8 @@ events_reset (BraidSimNet *net, guint n_buckets, gdouble width)
 }
 
 /* Every EVENTS_ADAPT_PERIOD events run: a new width if the events' mean
- * separation moved by more than half, a new ring if the pending events
- * outgrew it or shrank to an eighth of it. */
+ * separation moved by more than half, a new ring if the most events
+ * pending in the period outgrew it or shrank to a quarter of it. */
 static void
 events_adapt (BraidSimNet *net)
 {
