@@ -3,6 +3,7 @@
 #include "test-protocols.h"
 #include "datagram-recorder.h"
 
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -2073,6 +2074,242 @@ test_connector_disconnect_and_down_node (void)
   pair_clear (&pair);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The event queue: a calendar whose buckets follow the traffic.           */
+
+/* @n client connections to the pair's server, all made. */
+static void
+pair_connect_many (Pair *pair, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    pair->connector = braid_reactor_connect_tcp (BRAID_REACTOR (pair->client), "10.0.0.1", 8000,
+                                                 BRAID_CLIENT_FACTORY (pair->client_factory));
+  while (pair->client_factory->built->len < n)
+    g_assert_true (braid_sim_net_step (pair->net));
+  g_assert_cmpuint (pair->server_factory->built->len, ==, n);
+}
+
+/* What the server's ends heard, for test_event_order_at_any_latency. */
+typedef struct {
+  BraidSimNet *net;
+  gdouble latency;
+  gdouble jitter;
+  GString *arrivals;       /* "client.line," in the order heard */
+  gint last[64];           /* the last line heard from each client */
+  guint n;
+} Hearing;
+
+/* A line is "CLIENT.LINE SENT\n", SENT the time it was written (%a: exact):
+ * it took the latency, within the jitter (a delivery run late, after a
+ * later one, would show here, the clock being already past it), and each
+ * client's lines arrive in the order written. */
+static void
+hear (RecordingProtocol *protocol, const guint8 *data, gsize len, gpointer user_data)
+{
+  Hearing *hearing = user_data;
+  g_autofree char *line = g_strndup ((const char *) data, len);
+  gdouble took = braid_clock_seconds (BRAID_CLOCK (hearing->net));
+  guint client, k;
+  char *sent;
+
+  g_assert_cmpint (sscanf (line, "%u.%u", &client, &k), ==, 2);
+  sent = strchr (line, ' ');
+  g_assert_nonnull (sent);
+  took -= g_ascii_strtod (sent + 1, NULL);
+  g_assert_cmpfloat (took, >=, MAX (0, hearing->latency - hearing->jitter) * (1 - 1e-9));
+  g_assert_cmpfloat (took, <=, (hearing->latency + hearing->jitter) * (1 + 1e-9));
+  g_assert_cmpint ((gint) k, >, hearing->last[client]);
+  hearing->last[client] = (gint) k;
+  g_string_append_printf (hearing->arrivals, "%u.%u,", client, k);
+  hearing->n++;
+}
+
+/* The network's events run in (time, sequence) order, each at its time,
+ * whether the links take no time, a microsecond, 20 ms or ten seconds (at
+ * no latency, thousands of events run at one instant): the queue's
+ * buckets adapt to the traffic (a burst on 64 connections grows the ring,
+ * a trickle afterwards shrinks it), events beyond the ring wait in its
+ * overflow, and a partition scheduled at the end of time waits there too.
+ * With no jitter, every line arrives in the order written, across all the
+ * connections; with jitter, each within its bounds, each connection in
+ * order. */
+static void
+test_event_order_at_any_latency (void)
+{
+  const gdouble latencies[] = { 0, 1e-6, 0.020, 10.0 };
+
+  for (guint l = 0; l < G_N_ELEMENTS (latencies); l++)
+    for (guint jittered = 0; jittered < 2; jittered++)
+      {
+        const guint n = 64, burst = 80, trickle = 2 * 4096 / 3;
+        g_autoptr (GString) sent = g_string_new (NULL);
+        g_autoptr (GString) arrivals = g_string_new (NULL);
+        Hearing hearing = { NULL, latencies[l], jittered ? latencies[l] / 4 : 0, arrivals };
+        Pair pair = { 0 };
+
+        pair_setup (&pair, 7 + l, hearing.latency, hearing.jitter);
+        hearing.net = pair.net;
+        for (guint i = 0; i < n; i++)
+          hearing.last[i] = -1;
+        braid_sim_net_set_journal_enabled (pair.net, FALSE);
+        braid_sim_net_schedule_partition (pair.net, "client", "server", TRUE, 1e300, 1);
+        pair_connect_many (&pair, n);
+        for (guint i = 0; i < n; i++)
+          {
+            state_of (pair.server_factory, i)->on_data = hear;
+            state_of (pair.server_factory, i)->on_data_user_data = &hearing;
+          }
+        for (guint k = 0; k < burst + trickle; k++)
+          for (guint i = 0; i < n; i++)
+            {
+              char line[64];
+
+              /* A burst: a line on each connection at once, 80 times;
+               * then a trickle: one line at a time, a third of a latency
+               * apart. */
+              if (k >= burst && i != k % n)
+                continue;
+              g_snprintf (line, sizeof line, "%u.%u %a\n", i, k,
+                          braid_clock_seconds (BRAID_CLOCK (pair.net)));
+              braid_transport_write_string (transport_of (pair.client_factory, i), line);
+              g_string_append_printf (sent, "%u.%u,", i, k);
+              if (k >= burst)
+                braid_sim_net_run_for (pair.net, hearing.latency / 3);
+              else if (i == n - 1 && k == burst - 1)
+                braid_sim_net_run_for (pair.net, 3 * hearing.latency + 1e-3);
+            }
+        braid_sim_net_run_for (pair.net, 3 * hearing.latency);
+        g_assert_cmpuint (hearing.n, ==, burst * n + trickle);
+        if (hearing.jitter == 0)
+          g_assert_cmpstr (arrivals->str, ==, sent->str);
+        /* Only the partition at the end of time is left, and its heal. */
+        {
+          g_autofree char *pending = braid_sim_net_describe_pending (pair.net);
+
+          g_assert_nonnull (strstr (pending, "network: 2 event(s)"));
+        }
+        pair_clear (&pair);
+      }
+}
+
+typedef struct {
+  gdouble due;
+  guint index;
+  char *text;
+} Expected;
+
+static void
+log_arrival (RecordingProtocol *protocol, const guint8 *data, gsize len, gpointer user_data)
+{
+  g_string_append_len (user_data, (const char *) data, len);
+}
+
+static gint
+expected_compare (gconstpointer a, gconstpointer b)
+{
+  const Expected *x = a, *y = b;
+
+  if (x->due != y->due)
+    return x->due < y->due ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void
+expected_clear (gpointer data)
+{
+  g_free (((Expected *) data)->text);
+}
+
+/* 48 clients, each on a link of its own latency, write lines at times
+ * that do not line up with the latencies: a line sent later on a faster
+ * link overtakes one sent earlier on a slower one, so the queue gets its
+ * events out of time order, and the server must hear every line in the
+ * exact order of the times it is due (computed here, apart from the net:
+ * the time it was written plus its link's latency). */
+static void
+test_events_run_in_time_order (void)
+{
+  enum { N = 48, ROUNDS = 200 };
+  g_autoptr (BraidSimNet) net = braid_sim_net_new (5);
+  g_autoptr (GString) arrivals = g_string_new (NULL);
+  g_autoptr (GString) wanted = g_string_new (NULL);
+  g_autoptr (GArray) expected = g_array_new (FALSE, FALSE, sizeof (Expected));
+  g_autoptr (GError) error = NULL;
+  CaptureFactory *server_factory = capture_factory_new ("server");
+  CaptureFactory *client_factory = capture_factory_new ("client");
+  BraidSimNode *server = braid_sim_net_add_node (net, "server", "10.0.0.1");
+  gdouble latency[N];
+
+  g_array_set_clear_func (expected, expected_clear);
+  g_assert_nonnull (braid_reactor_listen_tcp (BRAID_REACTOR (server), 8000,
+                                              BRAID_FACTORY (server_factory), NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("c%u", i);
+      g_autofree char *address = g_strdup_printf ("10.0.1.%u", i);
+      BraidSimNode *node = braid_sim_net_add_node (net, name, address);
+
+      latency[i] = 0.005 + fmod (i * 0.0070313, 0.030);
+      braid_sim_link_set_latency (braid_sim_net_get_link (net, name, "server"), latency[i], 0);
+      braid_reactor_connect_tcp (BRAID_REACTOR (node), "10.0.0.1", 8000,
+                                 BRAID_CLIENT_FACTORY (client_factory));
+      while (client_factory->built->len < i + 1)
+        g_assert_true (braid_sim_net_step (net));
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      state_of (server_factory, i)->on_data = log_arrival;
+      state_of (server_factory, i)->on_data_user_data = arrivals;
+    }
+  for (guint r = 0; r < ROUNDS; r++)
+    {
+      for (guint i = 0; i < N; i++)
+        if ((i * 7 + r * 3) % 5 < 3)
+          {
+            Expected line = { braid_clock_seconds (BRAID_CLOCK (net)) + latency[i], expected->len,
+                              g_strdup_printf ("%u.%u\n", i, r) };
+
+            braid_transport_write_string (transport_of (client_factory, i), line.text);
+            g_array_append_val (expected, line);
+          }
+      braid_sim_net_run_for (net, 0.0013);
+    }
+  run_all (net);
+  g_array_sort (expected, expected_compare);
+  for (guint k = 0; k < expected->len; k++)
+    g_string_append (wanted, g_array_index (expected, Expected, k).text);
+  g_assert_cmpuint (expected->len, >, 4096);
+  g_assert_cmpstr (arrivals->str, ==, wanted->str);
+  g_clear_object (&net);
+  capture_release (&server_factory);
+  capture_release (&client_factory);
+}
+
+/* Deliveries far ahead (in the queue's overflow, beyond its buckets) are
+ * taken out from the middle when their node crashes: the peers get their
+ * resets and nothing of what was in flight. */
+static void
+test_crash_with_deliveries_far_ahead (void)
+{
+  const guint n = 16;
+  Pair pair = { 0 };
+
+  pair_setup (&pair, 3, 10.0, 2.0);
+  pair_connect_many (&pair, n);
+  for (guint i = 0; i < n; i++)
+    braid_transport_write_string (transport_of (pair.client_factory, i), "far");
+  braid_sim_net_run_for (pair.net, 1);
+  braid_sim_node_crash (pair.client);
+  run_all (pair.net);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (state_of (pair.server_factory, i)->lost_count, ==, 1);
+      g_assert_cmpuint (state_of (pair.server_factory, i)->received->len, ==, 0);
+    }
+  pair_clear (&pair);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2140,6 +2377,9 @@ main (int argc, char **argv)
   g_test_add_func ("/sim-net/udp-faults-drawn-from-the-seed", test_udp_faults_drawn_from_the_seed);
   g_test_add_func ("/sim-net/net-clock-calls-run-in-order", test_net_clock_calls_run_in_order);
   g_test_add_func ("/sim-net/callbacks-may-crash-or-step", test_callbacks_may_crash_or_step);
+  g_test_add_func ("/sim-net/event-order-at-any-latency", test_event_order_at_any_latency);
+  g_test_add_func ("/sim-net/events-run-in-time-order", test_events_run_in_time_order);
+  g_test_add_func ("/sim-net/crash-with-deliveries-far-ahead", test_crash_with_deliveries_far_ahead);
   g_test_add_func ("/sim-net/writes-of-every-size", test_writes_of_every_size);
   g_test_add_func ("/sim-net/default-write-limit", test_default_write_limit);
   g_test_add_func ("/sim-net/pending-table-states", test_pending_table_states);

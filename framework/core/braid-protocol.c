@@ -6,6 +6,7 @@
 #include "core/braid-idle-timeout.h"
 #include "core/braid-protocol.h"
 #include "core/braid-transport.h"
+#include "core/braid-type-cache-private.h"
 #include "time/braid-clock.h"
 
 /**
@@ -170,16 +171,20 @@ braid_protocol_connection_made (BraidProtocol *self)
 void
 braid_protocol_data_received (BraidProtocol *self, const guint8 *data, gsize len)
 {
+  /* The class from a cache of the classes seen, not BRAID_IS_PROTOCOL():
+   * its fast path is for an instance of exactly BraidProtocol, never the
+   * case, so every call of every connection asked GObject's type tree
+   * (braid-type-cache.c). */
+  static BraidTypeCache cache;
+  BraidProtocolClass *klass = braid_type_cache_lookup (&cache, self, braid_protocol_get_type);
   BraidProtocolPrivate *priv;
-  BraidProtocolClass *klass;
 
-  g_return_if_fail (BRAID_IS_PROTOCOL (self));
+  g_return_if_fail (klass != NULL || BRAID_IS_PROTOCOL (self));
   g_return_if_fail (data != NULL || len == 0);
   /* Received data is activity, whether or not the subclass says so. */
   priv = braid_protocol_get_instance_private (self);
   if (priv->idle_timeout != NULL)
     braid_idle_timeout_note_activity (priv->idle_timeout);
-  klass = BRAID_PROTOCOL_GET_CLASS (self);
   if (klass->data_received != NULL)
     klass->data_received (self, data, len);
 }
